@@ -1,0 +1,42 @@
+# sohoa: `make demo` and `make test` install everything they need, then run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: demo test bench lint samples system-deps clean
+
+demo: $(STAMP)
+	rm -rf out
+	$(BIN)/sohoa digitize samples/scans --export out
+	@echo "Open out/*.pdf (searchable, colour) and out/*.json (document records)."
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	scripts/install-system-deps.sh ocrmypdf
+	$(BIN)/python -m bench.run
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+samples: $(STAMP)
+	$(BIN)/python -m samples.make_demo_scans samples/scans
+
+system-deps:
+	scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml scripts/install-system-deps.sh
+	scripts/install-system-deps.sh
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf out sohoa-data .pytest_cache .ruff_cache

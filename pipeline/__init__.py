@@ -1,0 +1,1 @@
+"""Pure processing stages on page images and PDFs: load, orient, deskew, clean, OCR, assemble."""

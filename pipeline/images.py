@@ -1,0 +1,66 @@
+"""Small image operations the stages share: ink-only greyscale, resampling, quarter turns, rotation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+ANALYSIS_DPI = 150
+PAPER_TO_INK_MARGIN = 60
+
+
+def ink_grey(bgr: np.ndarray) -> np.ndarray:
+    """Greyscale in which coloured ink (a red seal, a blue signature) turns light and black print stays dark.
+
+    The brightest channel of a red or blue stroke is high, of black print low, so the per-pixel maximum
+    keeps the printed text and drops the colours that confuse OCR.
+    """
+    if bgr.ndim == 2:
+        return bgr
+    blue, green, red = cv2.split(bgr)
+    return cv2.max(cv2.max(blue, green), red)
+
+
+def resample(image: np.ndarray, factor: float) -> np.ndarray:
+    """Scale by `factor`: area averaging to shrink, cubic to enlarge; a no-op near 1."""
+    if abs(factor - 1.0) < 0.02:
+        return image
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
+
+
+def analysis_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
+    """The page at no more than ANALYSIS_DPI, for orientation, skew and blank checks; and its resolution."""
+    factor = min(1.0, ANALYSIS_DPI / dpi)
+    return resample(grey, factor), dpi * factor
+
+
+def analysis_binary(small_grey: np.ndarray) -> np.ndarray:
+    """A denoised ink mask (ink = 255) of the low-resolution page, for blank detection and skew estimation.
+
+    Denoising comes first: a projection profile computed on raw speckle is pulled towards zero skew.
+    """
+    small = cv2.medianBlur(small_grey, 3)
+    otsu, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    # On a page of pure paper noise Otsu splits the noise itself; ink is far darker than paper.
+    level = min(otsu, float(np.median(small[::4, ::4])) - PAPER_TO_INK_MARGIN)
+    _, mask = cv2.threshold(small, level, 255, cv2.THRESH_BINARY_INV)
+    return mask
+
+
+def quarter_turn(image: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Undo a counter-clockwise quarter turn found on the scan (rotate the image clockwise)."""
+    turns = (rotation_deg // 90) % 4
+    return np.ascontiguousarray(np.rot90(image, k=-turns)) if turns else image
+
+
+def rotate(image: np.ndarray, angle_deg: float, *, border: int = 255) -> np.ndarray:
+    """Rotate counter-clockwise by `angle_deg` about the centre, keeping the size and filling with white."""
+    if abs(angle_deg) < 0.01:
+        return image
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle_deg, 1.0)
+    fill = (border,) * (image.shape[2] if image.ndim == 3 else 1)
+    return cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+    )

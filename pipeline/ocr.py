@@ -1,0 +1,106 @@
+"""Orientation and text recognition of one page, on images cleaned for OCR only."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline import tesseract
+from pipeline.images import resample
+from pipeline.tesseract import CallStats, Orientation, TesseractConfig, Word
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """Words in the coordinates of the image given to `recognise`, with the page text and confidence."""
+
+    words: list[Word]
+    text: str
+    confidence: float | None
+    calls: list[CallStats] = field(default_factory=list)
+
+
+def encode_pgm(grey: np.ndarray) -> bytes:
+    """A binary PGM: no compression cost, and tesseract reads it from stdin."""
+    header = f"P5\n{grey.shape[1]} {grey.shape[0]}\n255\n".encode()
+    return header + np.ascontiguousarray(grey, dtype=np.uint8).tobytes()
+
+
+def detect_orientation(grey_small: np.ndarray, dpi: float, config: TesseractConfig) -> tuple[Orientation, CallStats]:
+    """Tesseract OSD on a low-resolution greyscale page."""
+    output, stats = tesseract.run(
+        tesseract.osd_args(config, dpi=round(dpi)), encode_pgm(grey_small), timeout_s=config.timeout_s
+    )
+    return tesseract.parse_osd(output), stats
+
+
+def binarize_for_ocr(grey: np.ndarray) -> np.ndarray:
+    """Black text on white for tesseract: light denoising, then Otsu's global threshold."""
+    smooth = cv2.GaussianBlur(grey, (3, 3), 0)
+    _, binary = cv2.threshold(smooth, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return binary
+
+
+def prepare_for_ocr(grey: np.ndarray, dpi: float, ocr_dpi: int) -> tuple[np.ndarray, float]:
+    """Resample to the OCR resolution (small print needs ~300 dpi) and binarize; returns the scale used."""
+    scale = ocr_dpi / dpi
+    return binarize_for_ocr(resample(grey, scale)), scale
+
+
+def recognise(binary: np.ndarray, dpi: int, config: TesseractConfig) -> OcrResult:
+    """One tesseract call: words, boxes, confidences, and the text assembled from them."""
+    output, stats = tesseract.run(tesseract.ocr_args(config, dpi=dpi), encode_pgm(binary), timeout_s=config.timeout_s)
+    words = [_nfc_word(w) for w in tesseract.parse_tsv(output)]
+    return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=[stats])
+
+
+def _nfc_word(word: Word) -> Word:
+    text = unicodedata.normalize("NFC", word.text)
+    return word if text == word.text else Word(**{**word.__dict__, "text": text})
+
+
+def words_to_text(words: Iterable[Word]) -> str:
+    """Lines joined by newlines, blocks separated by a blank line, in tesseract's reading order."""
+    out: list[str] = []
+    previous: tuple[int, int, int] | None = None
+    for word in words:
+        key = (word.block, word.paragraph, word.line)
+        if previous is None:
+            out.append(word.text)
+        elif key == previous:
+            out.append(" " + word.text)
+        else:
+            out.append("\n\n" if word.block != previous[0] else "\n")
+            out.append(word.text)
+        previous = key
+    return "".join(out)
+
+
+def mean_confidence(words: list[Word]) -> float | None:
+    """Word confidence weighted by word length, 0 to 1; None when there are no words."""
+    weight = sum(len(w.text) for w in words)
+    if weight == 0:
+        return None
+    return round(sum(w.confidence * len(w.text) for w in words) / weight / 100, 4)
+
+
+def scale_words(words: list[Word], factor: float) -> list[Word]:
+    """Word boxes in another image's pixels (e.g. from the 300-dpi OCR image back to the scan)."""
+    if abs(factor - 1.0) < 1e-6:
+        return words
+    return [
+        Word(
+            **{
+                **w.__dict__,
+                "left": round(w.left * factor),
+                "top": round(w.top * factor),
+                "width": max(1, round(w.width * factor)),
+                "height": max(1, round(w.height * factor)),
+            }
+        )
+        for w in words
+    ]

@@ -1,0 +1,125 @@
+"""One page end to end: blank check, orient, deskew, clean, OCR; the archived image keeps its colour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from pipeline.blank import is_blank
+from pipeline.deskew import deskew_angle
+from pipeline.images import analysis_binary, analysis_grey, ink_grey, quarter_turn, rotate
+from pipeline.load import LoadedPage
+from pipeline.ocr import detect_orientation, prepare_for_ocr, recognise, scale_words
+from pipeline.tesseract import CallStats, TesseractConfig, Word
+from schemas.record import PageInfo, Warning
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    """The knobs one page needs, taken from the settings."""
+
+    tesseract: TesseractConfig
+    ocr_dpi: int = 300
+    osd_min_confidence: float = 1.5
+    min_dpi: int = 200
+    jpeg_quality: int = 80
+
+
+@dataclass
+class PageResult:
+    """What processing a page produced: its record entry, words on the archived image, and that image."""
+
+    info: PageInfo
+    words: list[Word]
+    jpeg: bytes
+    warnings: list[Warning] = field(default_factory=list)
+    tesseract_calls: list[CallStats] = field(default_factory=list)
+
+
+def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageResult:
+    """Run the page stages in order. The input image is never modified."""
+    warnings: list[Warning] = []
+    if loaded.dpi < options.min_dpi:
+        warnings.append(
+            Warning(
+                code="low_resolution",
+                page=number,
+                message=f"scanned at {loaded.dpi:g} dpi; at least {options.min_dpi} dpi is required",
+            )
+        )
+    if not loaded.dpi_from_file:
+        warnings.append(
+            Warning(
+                code="dpi_estimated",
+                page=number,
+                message=f"the file gives no resolution; {loaded.dpi:g} dpi assumed from A4",
+            )
+        )
+    image, dpi = loaded.image, loaded.dpi
+    grey = ink_grey(image)
+    small_grey, small_dpi = analysis_grey(grey, dpi)
+    mask = analysis_binary(small_grey)
+    if is_blank(mask):
+        warnings.append(Warning(code="blank_page", page=number, message="the page is blank"))
+        info = _page_info(number, loaded.image, dpi, skew=0.0, rotation=0, blank=True, text="", confidence=None)
+        return PageResult(info, [], _encode_jpeg(image, options.jpeg_quality), warnings)
+
+    calls: list[CallStats] = []
+    orientation, stats = detect_orientation(small_grey, small_dpi, options.tesseract)
+    calls.append(stats)
+    rotation = orientation.rotation_deg if orientation.confidence >= options.osd_min_confidence else 0
+    if rotation:
+        image, grey, mask = (quarter_turn(a, rotation) for a in (image, grey, mask))
+
+    skew = deskew_angle(mask)
+    image, grey = rotate(image, -skew), rotate(grey, -skew)
+    binary, scale = prepare_for_ocr(grey, dpi, options.ocr_dpi)
+    ocr = recognise(binary, options.ocr_dpi, options.tesseract)
+    calls.extend(ocr.calls)
+    if not ocr.words:
+        warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
+    info = _page_info(
+        number, loaded.image, dpi, skew=skew, rotation=rotation, blank=False, text=ocr.text, confidence=ocr.confidence
+    )
+    return PageResult(
+        info, scale_words(ocr.words, 1 / scale), _encode_jpeg(image, options.jpeg_quality), warnings, calls
+    )
+
+
+def _page_info(
+    number: int,
+    scan: np.ndarray,
+    dpi: float,
+    *,
+    skew: float,
+    rotation: int,
+    blank: bool,
+    text: str,
+    confidence: float | None,
+) -> PageInfo:
+    height, width = scan.shape[:2]
+    return PageInfo(
+        number=number,
+        width_px=width,
+        height_px=height,
+        dpi=dpi,
+        skew_deg=skew,
+        rotation_deg=rotation,
+        blank=blank,
+        ocr_confidence=confidence,
+        text=text,
+    )  # type: ignore[arg-type]
+
+
+def _encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
+    """JPEG of the page in colour, or greyscale when the scan has no colour worth keeping."""
+    image = bgr
+    sample = bgr[::8, ::8].astype(np.int16)
+    if int((sample.max(axis=2) - sample.min(axis=2)).max()) <= 24:
+        image = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError("JPEG encoding failed")
+    return buffer.tobytes()

@@ -1,0 +1,59 @@
+"""The one typed settings object, read once from SOHOA_* environment variables and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ENV_PREFIX = "SOHOA_"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which variable and why."""
+
+
+class Settings(BaseModel):
+    """Every knob sohoa has. Unknown keys are refused so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("sohoa-data"), description="Embedded catalog and object store live here.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite under data_dir.")
+    broker_url: str | None = Field(None, description="amqp:// or redis://; default in-process broker.")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
+
+    tesseract_cmd: str = "tesseract"
+    tessdata_dir: Path | None = Field(None, description="Folder with the OCR models; default tesseract's own.")
+    ocr_language: str = Field("vie", description="Tesseract model name, e.g. vie, vie_best, Vietnamese.")
+    ocr_dpi: int = Field(300, ge=150, le=600, description="Pages are resampled to this resolution for OCR.")
+    ocr_timeout_s: float = Field(180.0, gt=0)
+    osd_min_confidence: float = Field(1.5, ge=0, description="Below this, OSD's quarter turn is not applied.")
+
+    min_dpi: int = Field(200, description="Scans below this resolution get a warning (TT 02/2019).")
+    max_file_bytes: int = Field(1 << 30, ge=1)
+    max_page_pixels: int = Field(150_000_000, ge=1, description="Larger pages are refused as likely bombs.")
+    max_pages: int = Field(2000, ge=1)
+    jpeg_quality: int = Field(80, ge=30, le=100, description="Quality of the colour page images archived.")
+
+    @property
+    def catalog_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite3').resolve()}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from SOHOA_* variables, then explicit overrides (e.g. CLI options)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {
+            key[len(ENV_PREFIX) :].lower(): value for key, value in environ.items() if key.startswith(ENV_PREFIX)
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+            )
+            raise SettingsError(f"invalid configuration: {problems}") from None

@@ -1,0 +1,5 @@
+"""`python -m sohoa` runs the command line."""
+
+from sohoa.cli import run
+
+run()

@@ -1,0 +1,161 @@
+"""Run one batch in embedded mode: receive files, let the in-process workers process them, export results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from dramatiq import Worker
+
+from schemas.record import FINAL_STATUSES, DocumentRecord
+from storage.catalog import BatchProgress
+from storage.objects import ascii_metadata, sha256_file
+from workers import actors
+from workers.runtime import INCOMING, Runtime
+
+SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
+POLL_SECONDS = 0.2
+
+
+class NoInputs(ValueError):
+    """Nothing to digitize was found under the given paths."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One received file of the batch and the document it became."""
+
+    path: Path
+    document_id: str
+    duplicate: bool
+
+
+@dataclass
+class BatchResult:
+    """What a batch produced, for the summary and the exit status."""
+
+    batch_id: str
+    items: list[Item]
+    records: dict[str, DocumentRecord]
+    seconds: float
+    exported: dict[str, list[Path]] = field(default_factory=dict)
+
+    def record_of(self, item: Item) -> DocumentRecord:
+        return self.records[item.document_id]
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if not item.duplicate and self.record_of(item).status == status)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for item in self.items if item.duplicate)
+
+    @property
+    def pages(self) -> int:
+        return sum(len(self.record_of(i).pages) for i in self.items if not i.duplicate)
+
+
+def collect_inputs(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> list[Path]:
+    """Files named directly, and every supported file under named folders (but not under `skip`), in order."""
+    skipped = [s.resolve() for s in skip]
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not any(p.resolve().is_relative_to(s) for s in skipped)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise NoInputs(f"no such file or folder: {path}")
+    if not found:
+        raise NoInputs("no PDF, TIFF, PNG or JPEG files found under " + ", ".join(map(str, paths)))
+    return list(dict.fromkeys(found))
+
+
+def receive_files(rt: Runtime, batch_id: str, files: list[Path]) -> Iterator[Item]:
+    """Keep each file's bytes untouched in the incoming store and give it a document, resuming unfinished ones."""
+    for path in files:
+        sha256 = sha256_file(path)
+        key = f"{sha256[:2]}/{sha256}"
+        if rt.store.stat(INCOMING, key) is None:
+            rt.store.put_file(INCOMING, key, path, metadata=ascii_metadata({"filename": path.name}))
+        received = rt.catalog.receive(
+            batch_id, filename=path.name, sha256=sha256, size_bytes=path.stat().st_size, incoming_key=key
+        )
+        if received.status == "failed":
+            rt.catalog.restart(received.document_id)
+        if received.status in ("received", "processing", "failed"):
+            actors.ingest_document.send(received.document_id)
+        elif received.status == "assembling":
+            actors.assemble_document.send(received.document_id)
+        yield Item(path, received.document_id, received.duplicate)
+
+
+def run_batch(
+    rt: Runtime, files: list[Path], *, workers: int, on_progress: Callable[[BatchProgress], None] = lambda _: None
+) -> BatchResult:
+    """Process `files` with an in-process worker pool of `workers` threads and wait for every document."""
+    started = time.perf_counter()
+    batch_id = rt.catalog.create_batch("cli")
+    worker = Worker(actors.process_page.broker, worker_threads=workers, worker_timeout=100)
+    worker.start()
+    try:
+        items = list(receive_files(rt, batch_id, files))
+        while True:
+            progress = rt.catalog.batch_progress(batch_id)
+            on_progress(progress)
+            if progress.finished == progress.documents:
+                break
+            time.sleep(POLL_SECONDS)
+    finally:
+        worker.stop()
+    records = {i.document_id: _final_record(rt, i.document_id) for i in items}
+    return BatchResult(batch_id, items, records, time.perf_counter() - started)
+
+
+def _final_record(rt: Runtime, document_id: str) -> DocumentRecord:
+    record = rt.catalog.record(document_id)
+    if record is None or record.status not in FINAL_STATUSES:
+        raise RuntimeError(f"document {document_id} finished without a record")
+    return record
+
+
+def export_results(rt: Runtime, result: BatchResult, out_dir: Path) -> None:
+    """Write STEM.json, STEM.xml and (when archived) STEM.pdf for every received file."""
+    from pipeline.metadata_xml import record_to_xml
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for item in result.items:
+        stem = _unique_stem(PurePath(item.path.name).stem, used)
+        record = result.record_of(item)
+        written = [out_dir / f"{stem}.json", out_dir / f"{stem}.xml"]
+        _write_atomic(written[0], record.model_dump_json(indent=2).encode() + b"\n")
+        _write_atomic(written[1], record_to_xml(record))
+        if record.status == "archived" and record.archive is not None:
+            written.append(out_dir / f"{stem}.pdf")
+            _write_atomic(written[2], rt.store.get_bytes(record.archive.bucket, record.archive.key))
+        result.exported[str(item.path)] = written
+
+
+def _unique_stem(stem: str, used: set[str]) -> str:
+    candidate, n = stem, 1
+    while candidate.lower() in used:
+        n += 1
+        candidate = f"{stem}-{n}"
+    used.add(candidate.lower())
+    return candidate
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    tmp.replace(path)

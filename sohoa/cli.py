@@ -1,0 +1,92 @@
+"""The `sohoa` command line: digitize scans and publish the record schema."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline import tesseract
+from pipeline.errors import TesseractNotFound
+from schemas.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+err = Console(stderr=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sohoa", description="Digitize scanned Vietnamese administrative results.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    digitize = commands.add_parser("digitize", help="OCR scans into searchable PDFs and document records")
+    digitize.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders of scans")
+    digitize.add_argument("--export", type=Path, metavar="DIR", help="write STEM.json, STEM.xml and STEM.pdf here")
+    digitize.add_argument("--workers", type=int, metavar="N", help="parallel pages (default: number of cores)")
+    digitize.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+
+    schema = commands.add_parser("schema", help="JSON Schema of the document record")
+    schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
+    export = schema_commands.add_parser("export", help="write the JSON Schema files to DIR")
+    export.add_argument("dir", type=Path, metavar="DIR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "schema":
+        from schemas.export import export_schemas
+
+        for path in export_schemas(args.dir):
+            print(path)
+        return EXIT_OK
+    try:
+        settings = Settings.from_env(workers=args.workers)
+        return _digitize(settings, args)
+    except SettingsError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_CONFIG
+
+
+def _digitize(settings: Settings, args: argparse.Namespace) -> int:
+    from sohoa.batch import NoInputs, collect_inputs, export_results
+    from sohoa.embedded import open_embedded
+    from sohoa.report import print_summary, run_with_progress, summary_json
+    from workers.runtime import tesseract_config
+
+    try:
+        skip = [settings.data_dir, *([args.export] if args.export else [])]
+        files = collect_inputs(args.paths, skip=skip)
+    except NoInputs as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    try:
+        tesseract.probe(tesseract_config(settings))
+    except TesseractNotFound as exc:
+        err.print(f"[red]error:[/] {exc.message}")
+        return EXIT_CONFIG
+    with open_embedded(settings) as rt:
+        try:
+            result = run_with_progress(rt, files, workers=settings.workers, console=err)
+        except KeyboardInterrupt:
+            err.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to resume")
+            return EXIT_INTERRUPTED
+        if args.export:
+            export_results(rt, result, args.export)
+    if args.json:
+        print(summary_json(result))
+    print_summary(result, console=err if args.json else Console(), export_dir=args.export)
+    return EXIT_FAILED if result.count("failed") else EXIT_OK
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""The catalog: the source of truth for every document's state (SQLite embedded, PostgreSQL in production)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from schemas.record import FINAL_STATUSES, DocumentRecord
+from storage.tables import Base, Batch, Document, Page, Receipt, utcnow
+
+ACTIVE_STATUSES = ("received", "processing", "assembling")
+
+
+class UnknownDocument(LookupError):
+    """No document with that id in the catalog."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """The outcome of receiving a file: its document, and whether the file had been received before."""
+
+    document_id: str
+    duplicate: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Counts for a progress bar: documents by status, pages done and known."""
+
+    documents: int
+    finished: int
+    pages_total: int
+    pages_done: int
+    by_status: dict[str, int]
+
+
+def document_id_for(sha256: str) -> str:
+    """A document's id is derived from its content, so receiving the same bytes twice finds one document."""
+    return sha256[:24]
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Catalog:
+    """All reads and writes of document state, each in its own short transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- receiving -------------------------------------------------------------------------------
+    def create_batch(self, origin: str = "cli") -> str:
+        batch_id = uuid.uuid4().hex
+        with self.session() as s:
+            s.add(Batch(id=batch_id, origin=origin))
+        return batch_id
+
+    def receive(self, batch_id: str, *, filename: str, sha256: str, size_bytes: int, incoming_key: str) -> Received:
+        """Record a received file; a file already known (same SHA-256) is a duplicate, not a new document."""
+        document_id = document_id_for(sha256)
+        with self.session() as s:
+            existing = s.get(Document, document_id, with_for_update=True)
+            duplicate = existing is not None
+            if existing is None:
+                s.add(
+                    Document(
+                        id=document_id,
+                        batch_id=batch_id,
+                        sha256=sha256,
+                        filename=filename,
+                        size_bytes=size_bytes,
+                        incoming_key=incoming_key,
+                    )
+                )
+                s.flush()
+                status = "received"
+            else:
+                status = existing.status
+            s.add(Receipt(batch_id=batch_id, document_id=document_id, filename=filename, duplicate=duplicate))
+        return Received(document_id, duplicate, status)
+
+    def restart(self, document_id: str) -> None:
+        """Send a failed document back to the start; pages already done are kept."""
+        with self.session() as s:
+            s.execute(
+                update(Document)
+                .where(Document.id == document_id, Document.status == "failed")
+                .values(status="received", error=None, record=None, finished_at=None)
+            )
+            s.execute(
+                update(Page)
+                .where(Page.document_id == document_id, Page.status == "failed")
+                .values(status="pending", error=None)
+            )
+
+    # --- processing ------------------------------------------------------------------------------
+    def document(self, document_id: str) -> Document:
+        with self.session() as s:
+            row = s.get(Document, document_id)
+            if row is None:
+                raise UnknownDocument(document_id)
+            s.expunge(row)
+            return row
+
+    def start_pages(self, document_id: str, media_type: str, page_count: int) -> list[int]:
+        """Create the page rows (once) and move the document to processing; returns pages still pending."""
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            if doc.status == "received":
+                doc.media_type, doc.page_count, doc.status = media_type, page_count, "processing"
+                known = set(s.scalars(select(Page.number).where(Page.document_id == document_id)))
+                s.add_all(Page(document_id=document_id, number=n) for n in range(1, page_count + 1) if n not in known)
+            s.flush()
+            return list(
+                s.scalars(
+                    select(Page.number)
+                    .where(Page.document_id == document_id, Page.status == "pending")
+                    .order_by(Page.number)
+                )
+            )
+
+    def finish_page(self, document_id: str, number: int, **values: object) -> bool:
+        """Store a page's outcome; True when this call completed the document's last page.
+
+        The document row is locked first, so of two pages finishing together exactly one sees
+        the document complete and hands it on to assembly.
+        """
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            s.execute(update(Page).where(Page.document_id == document_id, Page.number == number).values(**values))
+            return self._claim_assembly(s, doc)
+
+    def claim_assembly(self, document_id: str) -> bool:
+        """Move a processing document whose pages are all finished to assembling; True if this call did."""
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            return doc is not None and self._claim_assembly(s, doc)
+
+    @staticmethod
+    def _claim_assembly(s: Session, doc: Document) -> bool:
+        pending = s.scalar(
+            select(func.count()).select_from(Page).where(Page.document_id == doc.id, Page.status == "pending")
+        )
+        if pending == 0 and doc.status == "processing":
+            doc.status = "assembling"
+            return True
+        return False
+
+    def pages(self, document_id: str) -> list[Page]:
+        with self.session() as s:
+            rows = list(s.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.number)))
+            s.expunge_all()
+            return rows
+
+    def finish(self, document_id: str, record: DocumentRecord) -> None:
+        """Write the final record and status in one transaction."""
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            doc.status = record.status
+            doc.error = record.error.model_dump() if record.error else None
+            doc.record = record.model_dump(mode="json")
+            doc.finished_at = record.finished_at or utcnow()
+
+    # --- reading ---------------------------------------------------------------------------------
+    def record(self, document_id: str) -> DocumentRecord | None:
+        with self.session() as s:
+            doc = s.get(Document, document_id)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            return DocumentRecord.model_validate(doc.record) if doc.record else None
+
+    def batch_documents(self, batch_id: str) -> list[tuple[Receipt, Document]]:
+        with self.session() as s:
+            rows = s.execute(
+                select(Receipt, Document)
+                .join(Document, Receipt.document_id == Document.id)
+                .where(Receipt.batch_id == batch_id)
+                .order_by(Receipt.id)
+            ).all()
+            s.expunge_all()
+            return [(receipt, doc) for receipt, doc in rows]
+
+    def batch_progress(self, batch_id: str) -> BatchProgress:
+        with self.session() as s:
+            doc_ids = select(Receipt.document_id).where(Receipt.batch_id == batch_id).distinct().scalar_subquery()
+            statuses = Counter(
+                dict(
+                    s.execute(
+                        select(Document.status, func.count()).where(Document.id.in_(doc_ids)).group_by(Document.status)
+                    ).all()
+                )
+            )
+            page_rows = dict(
+                s.execute(
+                    select(Page.status, func.count()).where(Page.document_id.in_(doc_ids)).group_by(Page.status)
+                ).all()
+            )
+        documents = sum(statuses.values())
+        finished = sum(statuses[s] for s in FINAL_STATUSES)
+        pages_total = sum(page_rows.values())
+        return BatchProgress(
+            documents, finished, pages_total, pages_total - page_rows.get("pending", 0), dict(statuses)
+        )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every time sohoa stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

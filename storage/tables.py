@@ -1,0 +1,74 @@
+"""Catalog tables: batches, receipts (every file received), documents and their pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Batch(Base):
+    """One upload: a `sohoa digitize` run, a web upload or a hot-folder sweep."""
+
+    __tablename__ = "batches"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    origin: Mapped[str] = mapped_column(String(200), default="cli")
+
+
+class Receipt(Base):
+    """A file as received. Auditors count these; a repeated file points at the existing document."""
+
+    __tablename__ = "receipts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    filename: Mapped[str] = mapped_column(Text)
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Document(Base):
+    """One source document. `status` moves received → processing → assembling → a final status."""
+
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    incoming_key: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True, default="received")
+    page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Page(Base):
+    """One page of a document; `status` is pending, done or failed."""
+
+    __tablename__ = "pages"
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    info: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    warnings: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    image_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    words_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    tesseract_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    tesseract_cpu_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,110 @@
+"""The actors: ingest a document, process each page, assemble the document. Messages carry ids only."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+
+from pipeline.errors import InputRejected, StageError
+from pipeline.load import SourceProbe, load_page, probe_source
+from pipeline.page import process_page as run_page_stages
+from schemas.record import ErrorInfo
+from workers.archive import archive_document, reject_document
+from workers.runtime import INCOMING, WORK, current
+
+log = logging.getLogger(__name__)
+
+# Actors are declared on a placeholder and re-bound by workers.broker.install_broker().
+_placeholder = StubBroker()
+RETRY = {"max_retries": 3, "min_backoff": 1_000, "max_backoff": 30_000}
+
+
+@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, **RETRY)
+def ingest_document(document_id: str) -> None:
+    """Check the source file and fan out one message per page still to do."""
+    rt = current()
+    doc = rt.catalog.document(document_id)
+    if doc.status not in ("received", "processing"):
+        return
+    try:
+        with rt.store.local_path(INCOMING, doc.incoming_key) as path:
+            probe = probe_source(path, rt.limits)
+    except InputRejected as exc:
+        reject_document(rt, document_id, ErrorInfo(code=exc.code, message=exc.message, page=exc.page))
+        return
+    pending = rt.catalog.start_pages(document_id, probe.media_type, probe.page_count)
+    for number in pending:
+        process_page.send(document_id, number)
+    if not pending and rt.catalog.claim_assembly(document_id):
+        assemble_document.send(document_id)
+
+
+@dramatiq.actor(
+    broker=_placeholder, queue_name="pages", priority=10, on_retry_exhausted="page_gave_up", time_limit=600_000, **RETRY
+)
+def process_page(document_id: str, number: int) -> None:
+    """Load, orient, deskew, clean and OCR one page; store its image and words; hand on when last."""
+    rt = current()
+    doc = rt.catalog.document(document_id)
+    if doc.status != "processing":
+        return
+    try:
+        with rt.store.local_path(INCOMING, doc.incoming_key) as path:
+            loaded = load_page(path, SourceProbe(doc.media_type or "", doc.page_count or 0), number, rt.limits)
+        result = run_page_stages(loaded, number, rt.page_options)
+    except StageError as exc:
+        if exc.retryable:
+            raise
+        _page_failed(document_id, number, ErrorInfo(code=exc.code, message=exc.message, page=number))
+        return
+    prefix = f"{document_id}/page-{number:04d}"
+    image = rt.store.put_bytes(WORK, f"{prefix}.jpg", result.jpeg)
+    words = rt.store.put_bytes(WORK, f"{prefix}.words.json", json.dumps([w.__dict__ for w in result.words]).encode())
+    done = rt.catalog.finish_page(
+        document_id,
+        number,
+        status="done",
+        info=result.info.model_dump(mode="json"),
+        warnings=[w.model_dump(mode="json") for w in result.warnings],
+        image_key=image.key,
+        words_key=words.key,
+        tesseract_seconds=sum(c.seconds for c in result.tesseract_calls),
+        tesseract_cpu_seconds=sum(c.cpu_seconds for c in result.tesseract_calls),
+    )
+    if done:
+        assemble_document.send(document_id)
+
+
+@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, max_retries=0)
+def page_gave_up(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+    """Retries are exhausted for a page: record why, so its document can finish as failed."""
+    document_id, number = message["args"]
+    trace = (message.get("options", {}).get("traceback") or "").strip().splitlines()
+    reason = trace[-1] if trace else "unknown error"
+    error = ErrorInfo(
+        code="page_failed",
+        page=number,
+        message=f"page {number} failed after {retry_info.get('retries', 0) + 1} attempts: {reason}",
+    )
+    _page_failed(document_id, number, error)
+
+
+def _page_failed(document_id: str, number: int, error: ErrorInfo) -> None:
+    if current().catalog.finish_page(document_id, number, status="failed", error=error.model_dump()):
+        assemble_document.send(document_id)
+
+
+@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, **RETRY)
+def assemble_document(document_id: str) -> None:
+    """Build the searchable PDF and the record from the finished pages, and archive them."""
+    rt = current()
+    if rt.catalog.document(document_id).status != "assembling":
+        return
+    archive_document(rt, document_id)
+
+
+ALL = (ingest_document, process_page, page_gave_up, assemble_document)

@@ -1,0 +1,97 @@
+"""Assembly: turn a document's finished pages into its record and searchable PDF, then archive both."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+
+from PIL import Image
+
+from pipeline.metadata_xml import record_to_xml
+from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
+from pipeline.tesseract import Word
+from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, PageInfo, SourceInfo, Warning
+from storage.catalog import as_utc
+from storage.objects import ascii_metadata
+from storage.tables import Document, Page
+from workers.runtime import ARCHIVE, WORK, Runtime
+
+#: Page errors that mean the input was bad (the document is rejected) rather than that we failed.
+INPUT_ERROR_CODES = frozenset({"corrupt_image", "corrupt_pdf", "image_too_large"})
+
+
+def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
+    """Decide the document's final status; archive the PDF and sidecars when it is good."""
+    doc = rt.catalog.document(document_id)
+    pages = rt.catalog.pages(document_id)
+    record = base_record(doc, pages)
+    failed = [p for p in pages if p.status == "failed"]
+    if failed:
+        error = ErrorInfo.model_validate(failed[0].error)
+        status = "rejected" if error.code in INPUT_ERROR_CODES else "failed"
+        record = record.model_copy(update={"status": status, "error": error})
+    elif all(p.blank for p in record.pages):
+        error = ErrorInfo(code="blank_document", message="every page of the document is blank")
+        record = record.model_copy(update={"status": "rejected", "error": error})
+    else:
+        record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
+    rt.catalog.finish(document_id, record)
+    if record.status == "archived":
+        rt.store.delete_prefix(WORK, f"{document_id}/")
+    return record
+
+
+def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
+    """Finish a document whose source was refused before any page was read."""
+    record = base_record(rt.catalog.document(document_id), []).model_copy(update={"status": "rejected", "error": error})
+    rt.catalog.finish(document_id, record)
+    return record
+
+
+def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
+    """The record as the pages made it: text, page info and warnings; status archived until decided."""
+    infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
+    warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
+    source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
+    return DocumentRecord(
+        id=doc.id,
+        batch_id=doc.batch_id,
+        source=source,
+        status="archived",
+        warnings=warnings,
+        pages=infos,
+        text="\n\n".join(p.text for p in infos if p.text),
+        received_at=as_utc(doc.received_at),
+        finished_at=datetime.now(UTC),
+    )
+
+
+def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord) -> ArchiveInfo:
+    pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
+    prefix = f"{doc.id}/{doc.id}"
+    info = PdfInfo(title=PurePath(doc.filename).stem, created=record.received_at)
+    work_dir = rt.settings.data_dir / "tmp"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
+        pdf_path = Path(tmp) / "document.pdf"
+        build_searchable_pdf(pdf_pages, info, pdf_path)
+        metadata = ascii_metadata({"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id})
+        stored = rt.store.put_file(ARCHIVE, f"{prefix}.pdf", pdf_path, metadata=metadata)
+    archive = ArchiveInfo(bucket=ARCHIVE, key=stored.key, version_id=stored.version_id, pdf_sha256=stored.sha256)
+    final = record.model_copy(update={"archive": archive})
+    rt.store.put_bytes(ARCHIVE, f"{prefix}.json", final.model_dump_json(indent=2).encode(), metadata=metadata)
+    rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", record_to_xml(final), metadata=metadata)
+    return archive
+
+
+def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:
+    if page.image_key is None or page.words_key is None:
+        raise RuntimeError(f"page {page.number} of {page.document_id} is done but has no stored image")
+    jpeg = rt.store.get_bytes(WORK, page.image_key)
+    words = [Word(**w) for w in json.loads(rt.store.get_bytes(WORK, page.words_key))]
+    with Image.open(io.BytesIO(jpeg)) as header:
+        width, height, grey = header.width, header.height, header.mode == "L"
+    return PdfPage(jpeg=jpeg, width_px=width, height_px=height, dpi=info.dpi, grey=grey, words=words)

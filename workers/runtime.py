@@ -1,0 +1,70 @@
+"""The objects every actor needs (settings, catalog, object store), chosen once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.load import Limits
+from pipeline.page import PageOptions
+from pipeline.tesseract import TesseractConfig
+from schemas.settings import Settings
+from storage.catalog import Catalog
+from storage.objects import LocalFolderStore, ObjectStore
+
+INCOMING, WORK, ARCHIVE = "incoming", "work", "archive"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Settings plus the backends they select; actors reach it through `current()`."""
+
+    settings: Settings
+    catalog: Catalog
+    store: ObjectStore
+
+    @property
+    def limits(self) -> Limits:
+        s = self.settings
+        return Limits(max_file_bytes=s.max_file_bytes, max_page_pixels=s.max_page_pixels, max_pages=s.max_pages)
+
+    @property
+    def page_options(self) -> PageOptions:
+        s = self.settings
+        return PageOptions(
+            tesseract=tesseract_config(s),
+            ocr_dpi=s.ocr_dpi,
+            osd_min_confidence=s.osd_min_confidence,
+            min_dpi=s.min_dpi,
+            jpeg_quality=s.jpeg_quality,
+        )
+
+
+def tesseract_config(settings: Settings) -> TesseractConfig:
+    return TesseractConfig(
+        cmd=settings.tesseract_cmd,
+        tessdata_dir=settings.tessdata_dir,
+        language=settings.ocr_language,
+        timeout_s=settings.ocr_timeout_s,
+    )
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """The one place where the catalog and object store are chosen from the settings."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Runtime(
+        settings=settings, catalog=Catalog(settings.catalog_url), store=LocalFolderStore(settings.data_dir / "objects")
+    )
+
+
+_current: Runtime | None = None
+
+
+def install(runtime: Runtime) -> None:
+    global _current
+    _current = runtime
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("the sohoa runtime is not configured; call workers.runtime.install() first")
+    return _current
