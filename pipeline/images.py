@@ -7,18 +7,28 @@ import numpy as np
 
 ANALYSIS_DPI = 150
 PAPER_TO_INK_MARGIN = 60
+COLOURED_CHROMA = 60
+COLOURED_MIN_BRIGHTNESS = 90
 
 
 def ink_grey(bgr: np.ndarray) -> np.ndarray:
-    """Greyscale in which coloured ink (a red seal, a blue signature) turns light and black print stays dark.
+    """Greyscale in which coloured ink (a red seal, a blue signature) turns white and black print stays dark.
 
     The brightest channel of a red or blue stroke is high, of black print low, so the per-pixel maximum
-    keeps the printed text and drops the colours that confuse OCR.
+    keeps the printed text and drops most of the colour. Strongly coloured pixels that are still fairly
+    bright (the dark core of a blue pen stroke) are then whitened; black print under a red seal is dark
+    in every channel and stays.
     """
     if bgr.ndim == 2:
         return bgr
     blue, green, red = cv2.split(bgr)
-    return cv2.max(cv2.max(blue, green), red)
+    brightest = cv2.max(cv2.max(blue, green), red)
+    chroma = cv2.subtract(brightest, cv2.min(cv2.min(blue, green), red))
+    coloured = cv2.bitwise_and(
+        cv2.compare(chroma, COLOURED_CHROMA, cv2.CMP_GT), cv2.compare(brightest, COLOURED_MIN_BRIGHTNESS, cv2.CMP_GT)
+    )
+    brightest[coloured > 0] = 255
+    return brightest
 
 
 def resample(image: np.ndarray, factor: float) -> np.ndarray:

@@ -139,9 +139,10 @@ def _check_pixels(size: tuple[int, int], limits: Limits, number: int) -> None:
 def _load_image_page(path: Path, number: int, limits: Limits) -> LoadedPage:
     try:
         with Image.open(path) as img:
+            first_dpi = img.info.get("dpi")  # later TIFF frames often repeat no resolution of their own
             img.seek(number - 1)
             _check_pixels(img.size, limits, number)
-            dpi_info = img.info.get("dpi")
+            dpi_info = img.info.get("dpi", first_dpi)
             rgb = np.asarray(img.convert("RGB"))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputRejected(f"page {number} cannot be decoded: {exc}", code="corrupt_image", page=number) from None
@@ -153,9 +154,12 @@ def _load_image_page(path: Path, number: int, limits: Limits) -> LoadedPage:
 
 
 def _usable_dpi(dpi_info: object) -> float | None:
-    if isinstance(dpi_info, tuple) and dpi_info and isinstance(dpi_info[0], (int, float)) and 50 <= dpi_info[0] <= 2400:
-        return round(float(dpi_info[0]), 1)
-    return None
+    """The horizontal resolution the file states, when it is plausible for a scan."""
+    try:
+        dpi = float(dpi_info[0])  # type: ignore[index]
+    except (TypeError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return round(dpi, 1) if 50 <= dpi <= 2400 else None
 
 
 def _dpi_from_a4(shape: tuple[int, ...]) -> float:
@@ -185,7 +189,7 @@ def _pdf_page_resolution(path: Path, number: int) -> tuple[float, float, float]:
         box = page.mediabox
         width_in, height_in = abs(float(box[2] - box[0])) / 72, abs(float(box[3] - box[1])) / 72
         best = 0.0
-        for _, raw in page.images.items():
+        for _, raw in page.get_images().items():
             px_w, px_h = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
             long_px, short_px = max(px_w, px_h), min(px_w, px_h)
             long_in, short_in = max(width_in, height_in), min(width_in, height_in)

@@ -11,6 +11,7 @@ import numpy as np
 
 from pipeline import tesseract
 from pipeline.images import resample
+from pipeline.reading_order import reading_order
 from pipeline.tesseract import CallStats, Orientation, TesseractConfig, Word
 
 
@@ -54,8 +55,24 @@ def prepare_for_ocr(grey: np.ndarray, dpi: float, ocr_dpi: int) -> tuple[np.ndar
 def recognise(binary: np.ndarray, dpi: int, config: TesseractConfig) -> OcrResult:
     """One tesseract call: words, boxes, confidences, and the text assembled from them."""
     output, stats = tesseract.run(tesseract.ocr_args(config, dpi=dpi), encode_pgm(binary), timeout_s=config.timeout_s)
-    words = [_nfc_word(w) for w in tesseract.parse_tsv(output)]
+    words = reading_order([_nfc_word(w) for w in tesseract.parse_tsv(output)], noise=is_noise)
     return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=[stats])
+
+
+#: Punctuation that stands alone in Vietnamese documents ("- Như trên;", "./."); other lone symbols
+#: are specks, seal or signature remnants read as characters.
+LONE_PUNCTUATION = frozenset({"-", "–", "+", "*", ".", ",", ";", ":", "./.", "/.", "(", ")", "…", "%", "/", "=", "&"})
+MIN_WORD_CONFIDENCE = 30.0
+MIN_LONE_CHARACTER_CONFIDENCE = 75.0
+
+
+def is_noise(word: Word) -> bool:
+    """A recognised "word" that is really a mark: a lone symbol, or a character or two tesseract doubts."""
+    if len(word.text) <= 2 and word.confidence < MIN_WORD_CONFIDENCE:
+        return True
+    if len(word.text) == 1 and word.confidence < MIN_LONE_CHARACTER_CONFIDENCE:
+        return True
+    return not any(ch.isalnum() for ch in word.text) and word.text not in LONE_PUNCTUATION
 
 
 def _nfc_word(word: Word) -> Word:

@@ -79,7 +79,9 @@ def print_summary(result: BatchResult, *, console: Console, export_dir: Path | N
     for item in result.items:
         record = result.record_of(item)
         if item.duplicate:
-            console.print(f"  [cyan]duplicate[/] {item.path}: same file as document {item.document_id} ({record.status})")
+            console.print(
+                f"  [cyan]duplicate[/] {item.path}: same file as document {item.document_id} ({record.status})"
+            )
         elif record.error is not None:
             console.print(
                 f"  [{STATUS_STYLE[record.status]}]{record.status}[/] {item.path}: "

@@ -1,0 +1,1 @@
+"""Benchmarks: sohoa against raw tesseract and ocrmypdf on the same generated pages."""

@@ -1,0 +1,165 @@
+"""Loading: formats sniffed from content, limits enforced from headers, bad files refused with a code."""
+
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+
+from pipeline.errors import InputRejected
+from pipeline.load import Limits, load_page, probe_source, sniff_media_type
+
+
+def _page_image(width=827, height=1169, colour=(255, 255, 255)):
+    img = Image.new("RGB", (width, height), colour)
+    img.paste((200, 0, 0), (100, 100, 300, 140))
+    return img
+
+
+def _rejected(path: Path, limits: Limits | None = None) -> InputRejected:
+    with pytest.raises(InputRejected) as info:
+        probe_source(path, limits or Limits())
+    return info.value
+
+
+def test_formats_are_sniffed_from_content_not_extension(tmp_path):
+    png_named_jpg = tmp_path / "scan.jpg"
+    _page_image().save(png_named_jpg, format="PNG", dpi=(100, 100))
+    assert probe_source(png_named_jpg, Limits()).media_type == "image/png"
+    assert sniff_media_type(b"junk\n%PDF-1.7\n") == "application/pdf"
+    assert sniff_media_type(b"II*\x00rest") == "image/tiff"
+    assert sniff_media_type(b"hello") is None
+
+
+def test_text_file_named_jpg_is_rejected(tmp_path):
+    path = tmp_path / "note.jpg"
+    path.write_text("Đây không phải là ảnh quét\n", encoding="utf-8")
+    error = _rejected(path)
+    assert error.code == "unsupported_format"
+    assert "text file" in error.message
+
+
+def test_empty_file_is_rejected(tmp_path):
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    assert _rejected(path).code == "empty_file"
+
+
+def test_file_over_the_size_limit_is_rejected(tmp_path):
+    path = tmp_path / "big.png"
+    _page_image().save(path)
+    assert _rejected(path, Limits(max_file_bytes=100)).code == "file_too_large"
+
+
+def _pdf_with_pages(path: Path, count: int, **save) -> Path:
+    pdf = pikepdf.new()
+    for _ in range(count):
+        pdf.add_blank_page(page_size=(595, 842))
+    pdf.save(path, **save)
+    return path
+
+
+def test_truncated_pdf_is_rejected(tmp_path):
+    whole = _pdf_with_pages(tmp_path / "whole.pdf", 3).read_bytes()
+    path = tmp_path / "truncated.pdf"
+    path.write_bytes(whole[: len(whole) // 2])
+    assert _rejected(path).code == "truncated_pdf"
+
+
+def test_encrypted_pdf_is_rejected(tmp_path):
+    path = _pdf_with_pages(tmp_path / "locked.pdf", 1, encryption=pikepdf.Encryption(user="secret", owner="secret"))
+    error = _rejected(path)
+    assert error.code == "encrypted_pdf"
+    assert "password" in error.message
+
+
+def test_garbage_pdf_is_rejected(tmp_path):
+    path = tmp_path / "garbage.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n")
+    assert _rejected(path).code in {"corrupt_pdf", "empty_document"}
+
+
+def test_too_many_pages_is_rejected_without_rendering(tmp_path):
+    path = _pdf_with_pages(tmp_path / "long.pdf", 120)
+    error = _rejected(path, Limits(max_pages=100))
+    assert error.code == "too_many_pages"
+    assert "120" in error.message
+
+
+def _png_header_only_bomb(path: Path, width: int, height: int) -> None:
+    """A small PNG that claims width×height 1-bit pixels; its data is a stream of zeros."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + width // 8)
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(64)) + compressor.flush()
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + chunk(b"IDAT", body)
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_decompression_bomb_is_refused_from_its_header(tmp_path):
+    path = tmp_path / "bomb.png"
+    _png_header_only_bomb(path, 40_000, 40_000)  # 1.6 gigapixels
+    assert path.stat().st_size < 100_000
+    error = _rejected(path)
+    assert error.code == "image_too_large"
+    assert "1,600,000,000" in error.message
+
+
+def test_multipage_tiff_pages_load_with_their_resolution(tmp_path):
+    path = tmp_path / "scan.tif"
+    first, second = _page_image(), _page_image(colour=(240, 240, 240))
+    first.save(path, save_all=True, append_images=[second], dpi=(100, 100), compression="tiff_lzw")
+    probe = probe_source(path, Limits())
+    assert (probe.media_type, probe.page_count) == ("image/tiff", 2)
+    page = load_page(path, probe, 2, Limits())
+    assert page.image.shape == (1169, 827, 3)
+    assert page.dpi == 100 and page.dpi_from_file
+    assert tuple(page.image[1000, 10]) == (240, 240, 240)
+
+
+def test_colour_is_loaded_as_bgr_and_resolution_estimated_from_a4(tmp_path):
+    path = tmp_path / "scan.jpg"
+    img = _page_image(width=1654, height=2339)
+    img.save(path, quality=95)  # no dpi in the file
+    page = load_page(path, probe_source(path, Limits()), 1, Limits())
+    assert not page.dpi_from_file
+    assert page.dpi == 200
+    blue, green, red = page.image[120, 200]
+    assert red > 150 and green < 60 and blue < 60
+
+
+def test_pdf_page_renders_at_the_scan_resolution(tmp_path):
+    scan = tmp_path / "page.jpg"
+    _page_image(width=1654, height=2339).save(scan, quality=90)
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595.28, 841.89))
+    image = pikepdf.Stream(pdf, scan.read_bytes())
+    image.update(
+        {
+            "/Type": pikepdf.Name.XObject,
+            "/Subtype": pikepdf.Name.Image,
+            "/Width": 1654,
+            "/Height": 2339,
+            "/ColorSpace": pikepdf.Name.DeviceRGB,
+            "/BitsPerComponent": 8,
+            "/Filter": pikepdf.Name.DCTDecode,
+        }
+    )
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pdf.make_stream(b"q 595.28 0 0 841.89 0 0 cm /Im0 Do Q")
+    path = tmp_path / "scan.pdf"
+    pdf.save(path)
+    loaded = load_page(path, probe_source(path, Limits()), 1, Limits())
+    assert abs(loaded.dpi - 200) < 1
+    assert abs(loaded.image.shape[1] - 1654) <= 2
+    assert np.mean(loaded.image[120, 200]) > 40  # the red bar survived rendering
