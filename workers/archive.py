@@ -39,7 +39,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     else:
         record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
     rt.catalog.finish(document_id, record)
-    if record.status == "archived":
+    if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record
 

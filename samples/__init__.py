@@ -1,0 +1,1 @@
+"""Synthetic Vietnamese administrative scans with ground truth, for tests and demos."""
