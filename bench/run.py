@@ -60,10 +60,19 @@ def measured(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, children_cpu() - cpu
 
 
-def load_corpus(folder: Path) -> list[tuple[Path, Truth]]:
+def make_corpus(folder: Path, pages: int, seed: int) -> list[tuple[Path, Truth]]:
+    """Half the pages at 300 dpi, half at 200 dpi; noisy, skewed up to ±7°, a quarter of them turned."""
+    for dpi, count in ((300, pages - pages // 2), (200, pages // 2)):
+        write_corpus(folder / f"{dpi}dpi", count, seed + dpi, dpi=dpi, max_skew=7.0, quarter_turn_share=0.25, noise=0.5)
     return [
-        (p, Truth.from_json(json.loads(p.with_suffix(".truth.json").read_text()))) for p in sorted(folder.glob("*.png"))
+        (path, Truth.from_json(json.loads(path.with_suffix(".truth.json").read_text())))
+        for path in sorted(folder.rglob("*.png"))
     ]
+
+
+def _name(page: Path) -> str:
+    """A page's name that stays unique across the 200 and 300 dpi folders."""
+    return f"{page.parent.name}-{page.stem}"
 
 
 def run_parallel(commands: list[list[str]], jobs: int) -> None:
@@ -77,9 +86,9 @@ def run_parallel(commands: list[list[str]], jobs: int) -> None:
 def bench_tesseract(corpus: list[tuple[Path, Truth]], work: Path, jobs: int) -> Run:
     out = work / "tesseract"
     out.mkdir(parents=True)
-    cmds = [["tesseract", str(p), str(out / p.stem), "-l", "vie"] for p, _ in corpus]
+    cmds = [["tesseract", str(p), str(out / _name(p)), "-l", "vie"] for p, _ in corpus]
     wall, cpu = measured(lambda: run_parallel(cmds, jobs))
-    cers = [cer((out / f"{p.stem}.txt").read_text(), t.page_text(0)) for p, t in corpus]
+    cers = [cer((out / f"{_name(p)}.txt").read_text(), t.page_text(0)) for p, t in corpus]
     return Run("tesseract -l vie", len(corpus), wall, cpu, cers, tesseract_cpu_s=cpu)
 
 
@@ -91,11 +100,11 @@ def bench_ocrmypdf(corpus: list[tuple[Path, Truth]], work: Path, jobs: int) -> R
     out.mkdir(parents=True)
     options = ["-l", "vie", "--deskew", "--rotate-pages", "--jobs", "1", "--output-type", "pdf"]
     cmds = [
-        ["ocrmypdf", *options, "--sidecar", str(out / f"{p.stem}.txt"), str(p), str(out / f"{p.stem}.pdf")]
+        ["ocrmypdf", *options, "--sidecar", str(out / f"{_name(p)}.txt"), str(p), str(out / f"{_name(p)}.pdf")]
         for p, _ in corpus
     ]
     wall, cpu = measured(lambda: run_parallel(cmds, jobs))
-    cers = [cer((out / f"{p.stem}.txt").read_text(), t.page_text(0)) for p, t in corpus]
+    cers = [cer((out / f"{_name(p)}.txt").read_text(), t.page_text(0)) for p, t in corpus]
     return Run("ocrmypdf --deskew --rotate-pages", len(corpus), wall, cpu, cers)
 
 
@@ -112,13 +121,13 @@ def bench_sohoa(
     pages_dir, export = run_dir / "in", run_dir / "out"
     pages_dir.mkdir(parents=True)
     for path, _ in corpus:
-        (pages_dir / path.name).symlink_to(path.resolve())
+        (pages_dir / f"{_name(path)}{path.suffix}").symlink_to(path.resolve())
     env = {**ENV, "SOHOA_DATA_DIR": str(run_dir / "data"), **(extra_env or {})}
     cmd = [SOHOA, "digitize", str(pages_dir), "--export", str(export), "--workers", str(workers)]
     wall, cpu = measured(lambda: subprocess.run(cmd, env=env, check=True, capture_output=True))
     run = Run(name, len(corpus), wall, cpu, [], tesseract_cpu_s=_tesseract_cpu(run_dir / "data" / "catalog.sqlite3"))
     for path, truth in corpus:
-        record = json.loads((export / f"{path.stem}.json").read_text())
+        record = json.loads((export / f"{_name(path)}.json").read_text())
         page = record["pages"][0]
         run.cers.append(cer(record["text"], truth.page_text(0)))
         run.skew_errors.append(abs(page["skew_deg"] - truth.skew_deg))
@@ -178,9 +187,8 @@ def main(argv: list[str] | None = None) -> int:
 
     shutil.rmtree(args.work, ignore_errors=True)
     corpus_dir = args.work / "pages"
-    write_corpus(corpus_dir, args.pages, args.seed, max_skew=7.0, quarter_turn_share=0.25, noise=0.5)
-    corpus = load_corpus(corpus_dir)
-    print(f"{len(corpus)} generated pages in {corpus_dir}, 300 and 200 dpi, skew ≤ ±7°, some quarter-turned")
+    corpus = make_corpus(corpus_dir, args.pages, args.seed)
+    print(f"{len(corpus)} generated pages in {corpus_dir}: 300 and 200 dpi, skew ≤ ±7°, a quarter turned, noisy")
     runs = [bench_sohoa(corpus, args.work, 1), bench_sohoa(corpus, args.work, 2)]
     if not args.only_sohoa:
         runs.append(bench_tesseract(corpus, args.work, 2))
