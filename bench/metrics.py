@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 from rapidfuzz.distance import Levenshtein
 
@@ -18,3 +19,14 @@ def cer(recognised: str, truth: str) -> float:
     if not truth_n:
         return 0.0 if not recognised_n else 1.0
     return Levenshtein.distance(recognised_n, truth_n) / len(truth_n)
+
+
+def word_error(recognised: str, truth: str) -> float:
+    """Share of the truth's words missing from the recognised words, in any order.
+
+    Unlike CER this does not punish a different reading order, so tools that read a two-column
+    header line by line are judged on recognition alone.
+    """
+    truth_words, recognised_words = Counter(normalise(truth).split()), Counter(normalise(recognised).split())
+    total = sum(truth_words.values())
+    return 1 - sum((truth_words & recognised_words).values()) / total if total else 0.0

@@ -27,8 +27,7 @@ def ink_grey(bgr: np.ndarray) -> np.ndarray:
     coloured = cv2.bitwise_and(
         cv2.compare(chroma, COLOURED_CHROMA, cv2.CMP_GT), cv2.compare(brightest, COLOURED_MIN_BRIGHTNESS, cv2.CMP_GT)
     )
-    brightest[coloured > 0] = 255
-    return brightest
+    return cv2.max(brightest, coloured)  # the mask is 0 or 255
 
 
 def resample(image: np.ndarray, factor: float) -> np.ndarray:

@@ -106,10 +106,16 @@ _OSD_CONFIDENCE = re.compile(r"^Orientation confidence:\s*([\d.]+)", re.MULTILIN
 
 def parse_osd(text: str) -> Orientation:
     """OSD prints `Rotate: R`, the clockwise turn that uprights the page: the scan is turned R counter-clockwise."""
+    if text == OSD_TOO_FEW_CHARACTERS:
+        return Orientation(rotation_deg=0, confidence=0.0)
     rotate, confidence = _OSD_ROTATE.search(text), _OSD_CONFIDENCE.search(text)
     if rotate is None or confidence is None:
         raise TesseractFailed(f"unexpected OSD output: {text.strip()[:200]!r}")
     return Orientation(rotation_deg=int(rotate.group(1)) % 360, confidence=float(confidence.group(1)))
+
+
+#: What OSD prints when a page has too little text to tell its orientation; not a failure of tesseract.
+OSD_TOO_FEW_CHARACTERS = "Too few characters"
 
 
 def run(args: list[str], image: bytes, *, timeout_s: float) -> tuple[str, CallStats]:
@@ -125,6 +131,8 @@ def run(args: list[str], image: bytes, *, timeout_s: float) -> tuple[str, CallSt
     stats = CallStats(time.perf_counter() - started, _children_cpu() - cpu_before)
     stderr = proc.stderr.decode("utf-8", "replace").strip()
     log.debug("%s -> rc=%s in %.2fs", " ".join(args), proc.returncode, stats.seconds)
+    if proc.returncode != 0 and OSD_TOO_FEW_CHARACTERS in stderr:
+        return OSD_TOO_FEW_CHARACTERS, stats
     if proc.returncode != 0:
         if "Failed loading language" in stderr or "Error opening data file" in stderr:
             raise TesseractNotFound(f"tesseract model missing: {stderr.splitlines()[0]}")

@@ -81,7 +81,12 @@ def collect_inputs(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> list[
 
 
 def receive_files(rt: Runtime, batch_id: str, files: list[Path]) -> Iterator[Item]:
-    """Keep each file's bytes untouched in the incoming store and give it a document, resuming unfinished ones."""
+    """Keep each file's bytes untouched in the incoming store and give it a document.
+
+    A file whose document is finished is a duplicate; one whose document an interrupted run left
+    unfinished (or that failed) is sent on again and counts as this batch's work.
+    """
+    seen: set[str] = set()
     for path in files:
         sha256 = sha256_file(path)
         key = f"{sha256[:2]}/{sha256}"
@@ -90,13 +95,20 @@ def receive_files(rt: Runtime, batch_id: str, files: list[Path]) -> Iterator[Ite
         received = rt.catalog.receive(
             batch_id, filename=path.name, sha256=sha256, size_bytes=path.stat().st_size, incoming_key=key
         )
-        if received.status == "failed":
-            rt.catalog.restart(received.document_id)
-        if received.status in ("received", "processing", "failed"):
-            actors.ingest_document.send(received.document_id)
-        elif received.status == "assembling":
-            actors.assemble_document.send(received.document_id)
-        yield Item(path, received.document_id, received.duplicate)
+        unfinished = received.status in ("received", "processing", "assembling", "failed")
+        if received.document_id not in seen and unfinished:
+            _send_on(rt, received.document_id, received.status)
+        yield Item(path, received.document_id, duplicate=received.document_id in seen or not unfinished)
+        seen.add(received.document_id)
+
+
+def _send_on(rt: Runtime, document_id: str, status: str) -> None:
+    if status == "failed":
+        rt.catalog.restart(document_id)
+    if status == "assembling":
+        actors.assemble_document.send(document_id)
+    else:
+        actors.ingest_document.send(document_id)
 
 
 def run_batch(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
+
 from pipeline.load import Limits
 from pipeline.page import PageOptions
 from pipeline.tesseract import TesseractConfig
@@ -50,6 +52,8 @@ def tesseract_config(settings: Settings) -> TesseractConfig:
 
 def build_runtime(settings: Settings) -> Runtime:
     """The one place where the catalog and object store are chosen from the settings."""
+    # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
+    cv2.setNumThreads(1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Runtime(
         settings=settings, catalog=Catalog(settings.catalog_url), store=LocalFolderStore(settings.data_dir / "objects")

@@ -1,7 +1,5 @@
 """Loading: formats sniffed from content, limits enforced from headers, bad files refused with a code."""
 
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +9,7 @@ from PIL import Image
 
 from pipeline.errors import InputRejected
 from pipeline.load import Limits, load_page, probe_source, sniff_media_type
+from tests.badfiles import write_png_bomb
 
 
 def _page_image(width=827, height=1169, colour=(255, 255, 255)):
@@ -89,26 +88,9 @@ def test_too_many_pages_is_rejected_without_rendering(tmp_path):
     assert "120" in error.message
 
 
-def _png_header_only_bomb(path: Path, width: int, height: int) -> None:
-    """A small PNG that claims width×height 1-bit pixels; its data is a stream of zeros."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = b"\x00" * (1 + width // 8)
-    compressor = zlib.compressobj(9)
-    body = b"".join(compressor.compress(row) for _ in range(64)) + compressor.flush()
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
-        + chunk(b"IDAT", body)
-        + chunk(b"IEND", b"")
-    )
-
-
 def test_decompression_bomb_is_refused_from_its_header(tmp_path):
     path = tmp_path / "bomb.png"
-    _png_header_only_bomb(path, 40_000, 40_000)  # 1.6 gigapixels
+    write_png_bomb(path)  # 1.6 gigapixels
     assert path.stat().st_size < 100_000
     error = _rejected(path)
     assert error.code == "image_too_large"

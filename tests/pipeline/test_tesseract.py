@@ -45,8 +45,9 @@ def test_tsv_words_keep_boxes_confidence_and_reading_order():
 def test_osd_rotate_is_the_counter_clockwise_turn_found_on_the_scan():
     orientation = tesseract.parse_osd(OSD)
     assert (orientation.rotation_deg, orientation.confidence) == (90, 21.5)
+    assert tesseract.parse_osd(tesseract.OSD_TOO_FEW_CHARACTERS).confidence == 0.0
     with pytest.raises(TesseractFailed):
-        tesseract.parse_osd("Too few characters. Skipping this page")
+        tesseract.parse_osd("Segmentation fault")
 
 
 def _fake_tesseract(tmp_path: Path, body: str) -> str:

@@ -1,0 +1,34 @@
+"""Settings: read once from SOHOA_* variables, typed, and unknown keys refused by name."""
+
+import pytest
+
+from schemas.settings import Settings, SettingsError
+
+
+def test_environment_values_are_typed_and_overrides_win():
+    settings = Settings.from_env({"SOHOA_WORKERS": "3", "SOHOA_OCR_DPI": "400", "PATH": "/bin"}, workers=5)
+    assert (settings.workers, settings.ocr_dpi) == (5, 400)
+    assert settings.catalog_url.startswith("sqlite:///") and settings.catalog_url.endswith("catalog.sqlite3")
+
+
+def test_unknown_and_invalid_variables_are_named_in_the_error():
+    with pytest.raises(SettingsError, match="SOHOA_OCR_LANGAUGE"):
+        Settings.from_env({"SOHOA_OCR_LANGAUGE": "vie"})
+    with pytest.raises(SettingsError, match="SOHOA_WORKERS"):
+        Settings.from_env({"SOHOA_WORKERS": "none"})
+
+
+def test_cli_reports_configuration_errors_with_exit_status_3(monkeypatch, tmp_path, capsys):
+    from sohoa.cli import EXIT_CONFIG, EXIT_USAGE, main
+
+    monkeypatch.setenv("SOHOA_OCR_TIMEOUT_S", "-1")
+    assert main(["digitize", str(tmp_path)]) == EXIT_CONFIG
+    assert "SOHOA_OCR_TIMEOUT_S" in capsys.readouterr().err
+    monkeypatch.delenv("SOHOA_OCR_TIMEOUT_S")
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path / "data"))
+    assert main(["digitize", str(tmp_path / "nothing-here")]) == EXIT_USAGE
+    assert "no such file or folder" in capsys.readouterr().err
+    monkeypatch.setenv("SOHOA_OCR_LANGUAGE", "khong-co")
+    (tmp_path / "scan.png").write_bytes(b"")
+    assert main(["digitize", str(tmp_path / "scan.png")]) == EXIT_CONFIG
+    assert "khong-co" in capsys.readouterr().err
