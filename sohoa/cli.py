@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline import tesseract
 from pipeline.errors import TesseractNotFound
@@ -80,12 +81,23 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             err.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to resume")
             return EXIT_INTERRUPTED
+        except (OSError, SQLAlchemyError) as exc:
+            err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
+            err.print("Finished documents are kept; fix the problem and run the same command again to resume.")
+            return EXIT_FAILED
         if args.export:
             export_results(rt, result, args.export)
     if args.json:
         print(summary_json(result))
     print_summary(result, console=err if args.json else Console(), export_dir=args.export)
     return EXIT_FAILED if result.count("failed") else EXIT_OK
+
+
+def _storage_problem(exc: BaseException) -> str:
+    """The root cause of a storage failure in a few words (e.g. "No space left on device")."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return getattr(exc, "strerror", None) or str(exc).splitlines()[0]
 
 
 def run() -> None:
