@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import cv2
 import numpy as np
@@ -40,77 +41,43 @@ class PageResult:
 
 def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageResult:
     """Run the page stages in order. The input image is never modified."""
-    warnings: list[Warning] = []
-    if loaded.dpi < options.min_dpi:
-        warnings.append(
-            Warning(
-                code="low_resolution",
-                page=number,
-                message=f"scanned at {loaded.dpi:g} dpi; at least {options.min_dpi} dpi is required",
-            )
-        )
-    if not loaded.dpi_from_file:
-        warnings.append(
-            Warning(
-                code="dpi_estimated",
-                page=number,
-                message=f"the file gives no resolution; {loaded.dpi:g} dpi assumed from A4",
-            )
-        )
+    warnings = resolution_warnings(loaded, number, options.min_dpi)
     image, dpi = loaded.image, loaded.dpi
+    height, width = image.shape[:2]
+    page_info = partial(PageInfo, number=number, width_px=width, height_px=height, dpi=dpi)
     grey = ink_grey(image)
     small_grey, small_dpi = analysis_grey(grey, dpi)
     mask = analysis_binary(small_grey)
     if is_blank(mask):
         warnings.append(Warning(code="blank_page", page=number, message="the page is blank"))
-        info = _page_info(number, loaded.image, dpi, skew=0.0, rotation=0, blank=True, text="", confidence=None)
+        info = page_info(skew_deg=0.0, rotation_deg=0, blank=True, ocr_confidence=None, text="")
         return PageResult(info, [], _encode_jpeg(image, options.jpeg_quality), warnings)
 
-    calls: list[CallStats] = []
-    orientation, stats = detect_orientation(small_grey, small_dpi, options.tesseract)
-    calls.append(stats)
+    orientation, osd_call = detect_orientation(small_grey, small_dpi, options.tesseract)
     rotation = orientation.rotation_deg if orientation.confidence >= options.osd_min_confidence else 0
     if rotation:
         image, grey, mask = (quarter_turn(a, rotation) for a in (image, grey, mask))
-
     skew = deskew_angle(mask)
     image, grey = rotate(image, -skew), rotate(grey, -skew)
     binary, scale = prepare_for_ocr(grey, dpi, options.ocr_dpi)
     ocr = recognise(binary, options.ocr_dpi, options.tesseract)
-    calls.extend(ocr.calls)
     if not ocr.words:
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
-    info = _page_info(
-        number, loaded.image, dpi, skew=skew, rotation=rotation, blank=False, text=ocr.text, confidence=ocr.confidence
-    )
-    return PageResult(
-        info, scale_words(ocr.words, 1 / scale), _encode_jpeg(image, options.jpeg_quality), warnings, calls
-    )
+    info = page_info(skew_deg=skew, rotation_deg=rotation, blank=False, ocr_confidence=ocr.confidence, text=ocr.text)
+    words = scale_words(ocr.words, 1 / scale)
+    return PageResult(info, words, _encode_jpeg(image, options.jpeg_quality), warnings, [osd_call, *ocr.calls])
 
 
-def _page_info(
-    number: int,
-    scan: np.ndarray,
-    dpi: float,
-    *,
-    skew: float,
-    rotation: int,
-    blank: bool,
-    text: str,
-    confidence: float | None,
-) -> PageInfo:
-    height, width = scan.shape[:2]
-    return PageInfo(
-        number=number,
-        width_px=width,
-        height_px=height,
-        dpi=dpi,
-        skew_deg=skew,
-        rotation_deg=rotation,
-        blank=blank,
-        ocr_confidence=confidence,
-        text=text,
-    )  # type: ignore[arg-type]
+def resolution_warnings(loaded: LoadedPage, number: int, min_dpi: int) -> list[Warning]:
+    """A scan below the legal minimum resolution, or with none stated, is flagged for people to see."""
+    warnings = []
+    if loaded.dpi < min_dpi:
+        message = f"scanned at {loaded.dpi:g} dpi; at least {min_dpi} dpi is required"
+        warnings.append(Warning(code="low_resolution", page=number, message=message))
+    if not loaded.dpi_from_file:
+        message = f"the file gives no resolution; {loaded.dpi:g} dpi assumed from A4"
+        warnings.append(Warning(code="dpi_estimated", page=number, message=message))
+    return warnings
 
 
 def _encode_jpeg(bgr: np.ndarray, quality: int) -> bytes:
