@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import typing
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "SOHOA_"
 
@@ -38,6 +40,27 @@ class Settings(BaseModel):
     max_pages: int = Field(2000, ge=1)
     jpeg_quality: int = Field(80, ge=30, le=100, description="Quality of the colour page images archived.")
 
+    agency_name: str = Field("Cơ quan thử nghiệm sohoa (TEST)", description="Copying agency shown on the stamp.")
+    copy_type: Literal["SAO Y", "SAO LỤC", "TRÍCH SAO"] = "SAO Y"
+    sign_pkcs12: Path | None = Field(None, description="Agency key and certificate; default a generated TEST one.")
+    sign_password: SecretStr | None = Field(None, description="PKCS#12 password (or use sign_password_file).")
+    sign_password_file: Path | None = None
+    sign_pkcs11_module: Path | None = Field(None, description="PKCS#11 library of a USB token or HSM.")
+    sign_pkcs11_token: str | None = Field(None, description="Token label (or use sign_pkcs11_slot).")
+    sign_pkcs11_slot: int | None = None
+    sign_pkcs11_key: str | None = Field(None, description="Label of the signing key and its certificate.")
+    sign_pkcs11_pin_file: Path | None = None
+    trust_roots: list[Path] = Field(default_factory=list, description="PEM/DER CA certificates trusted by verify.")
+    tsa_url: str | None = Field(None, description="RFC 3161 timestamp authority; makes signatures PAdES B-T.")
+    tsa_username: str | None = None
+    tsa_password: SecretStr | None = None
+    revocation_crls: list[Path] = Field(default_factory=list, description="CRL files to embed (PAdES B-LT).")
+    revocation_fetch: bool = Field(False, description="Fetch CRL/OCSP online for PAdES B-LT.")
+    pades_lta: bool = Field(False, description="Add a document timestamp (PAdES B-LTA); needs tsa_url.")
+    stamp_font: Path | None = Field(None, description="TrueType/OpenType font for the stamp; must cover Vietnamese.")
+    operator_pkcs12: Path | None = Field(None, description="Scanning operator's personal key (top-left signature).")
+    operator_password: SecretStr | None = None
+
     @property
     def catalog_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite3').resolve()}"
@@ -49,6 +72,10 @@ class Settings(BaseModel):
         values: dict[str, object] = {
             key[len(ENV_PREFIX) :].lower(): value for key, value in environ.items() if key.startswith(ENV_PREFIX)
         }
+        for name, value in values.items():
+            field = cls.model_fields.get(name)
+            if field is not None and isinstance(value, str) and typing.get_origin(field.annotation) is list:
+                values[name] = [part for part in value.split(",") if part]
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

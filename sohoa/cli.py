@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline import tesseract
 from pipeline.errors import TesseractNotFound
+from pipeline.sign import SigningError
 from schemas.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     digitize.add_argument("--export", type=Path, metavar="DIR", help="write STEM.json, STEM.xml and STEM.pdf here")
     digitize.add_argument("--workers", type=int, metavar="N", help="parallel pages (default: number of cores)")
     digitize.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+
+    verify = commands.add_parser("verify", help="check signatures, integrity and hashes of archived PDFs")
+    verify.add_argument("paths", nargs="*", type=Path, metavar="FILE", help="PDF files to check")
+    verify.add_argument("--id", dest="ids", action="append", default=[], metavar="ID", help="an archived document")
+    verify.add_argument("--all", action="store_true", help="every archived document")
+    verify.add_argument("--json", action="store_true", help="machine-readable reports on stdout")
 
     schema = commands.add_parser("schema", help="JSON Schema of the document record")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
@@ -51,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(path)
         return EXIT_OK
     try:
-        settings = Settings.from_env(workers=args.workers)
+        settings = Settings.from_env(workers=getattr(args, "workers", None))
+        if args.command == "verify":
+            return _verify(settings, args)
         return _digitize(settings, args)
     except SettingsError as exc:
         err.print(f"[red]error:[/] {exc}")
@@ -63,6 +72,7 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
     from sohoa.embedded import open_embedded
     from sohoa.report import print_summary, run_with_progress, summary_json
     from workers.runtime import tesseract_config
+    from workers.signing import TEST_WARNING, uses_test_key
 
     try:
         skip = [settings.data_dir, *([args.export] if args.export else [])]
@@ -72,25 +82,35 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         tesseract.probe(tesseract_config(settings))
-    except TesseractNotFound as exc:
+        with open_embedded(settings) as rt:
+            if uses_test_key(settings):
+                err.print(f"[yellow]warning:[/] {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
+            result = run_with_progress(rt, files, workers=settings.workers, console=err)
+            if args.export:
+                export_results(rt, result, args.export)
+    except (TesseractNotFound, SigningError) as exc:  # configuration, found before any document is touched
         err.print(f"[red]error:[/] {exc.message}")
         return EXIT_CONFIG
-    with open_embedded(settings) as rt:
-        try:
-            result = run_with_progress(rt, files, workers=settings.workers, console=err)
-        except KeyboardInterrupt:
-            err.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to resume")
-            return EXIT_INTERRUPTED
-        except (OSError, SQLAlchemyError) as exc:
-            err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
-            err.print("Finished documents are kept; fix the problem and run the same command again to resume.")
-            return EXIT_FAILED
-        if args.export:
-            export_results(rt, result, args.export)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to resume")
+        return EXIT_INTERRUPTED
+    except (OSError, SQLAlchemyError) as exc:
+        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
+        err.print("Finished documents are kept; fix the problem and run the same command again to resume.")
+        return EXIT_FAILED
     if args.json:
         print(summary_json(result))
     print_summary(result, console=err if args.json else Console(), export_dir=args.export)
     return EXIT_FAILED if result.count("failed") else EXIT_OK
+
+
+def _verify(settings: Settings, args: argparse.Namespace) -> int:
+    from sohoa.verify_command import run_verify
+
+    if not (args.paths or args.ids or args.all):
+        err.print("[red]error:[/] name PDF files, --id ID or --all")
+        return EXIT_USAGE
+    return run_verify(settings, args.paths, args.ids, args.all, args.json)
 
 
 def _storage_problem(exc: BaseException) -> str:

@@ -202,6 +202,10 @@ class Catalog:
                 raise UnknownDocument(document_id)
             return DocumentRecord.model_validate(doc.record) if doc.record else None
 
+    def archived_ids(self) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(Document.id).where(Document.status == "archived").order_by(Document.id)))
+
     def batch_documents(self, batch_id: str) -> list[tuple[Receipt, Document]]:
         with self.session() as s:
             rows = s.execute(

@@ -7,6 +7,7 @@ PDFs match the ground truth and the contract in DESIGN.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -25,6 +26,7 @@ import pytest
 from PIL import Image
 
 from bench.metrics import cer, normalise
+from pipeline.verify import verify_pdf
 from samples.generate import Truth, make_document
 from schemas.record import DocumentRecord
 from sohoa.cli import main
@@ -207,12 +209,21 @@ def _pdftotext(pdf: Path, *options: str) -> str:
 
 def test_pdftotext_of_the_archived_pdf_matches_the_record(run: Run):
     for stem in run.truths:
-        pdf, text = run.out / f"{stem}.pdf", run.record(stem).text
-        # -raw keeps the order the text layer was written in: the record's reading order, exactly.
-        assert normalise(_pdftotext(pdf, "-raw")) == normalise(text), stem
+        record = run.record(stem)
+        pdf, text, stamp = run.out / f"{stem}.pdf", record.text, _stamp_text(record)
+        # -raw keeps the order the text layer was written in: the record's reading order, exactly,
+        # plus the signature stamp's lines, which must extract with their Vietnamese letters intact.
+        raw = normalise(_pdftotext(pdf, "-raw"))
+        assert raw.count(stamp) == 1, stem
+        assert normalise(raw.replace(stamp, "")) == normalise(text), stem
         # The default mode redoes the layout, joins words split by a line-end hyphen and may run close
         # words together; it still holds exactly the record's characters.
-        assert _characters(_pdftotext(pdf)) == _characters(text), stem
+        assert _characters(_pdftotext(pdf)) == _characters(text + stamp), stem
+
+
+def _stamp_text(record: DocumentRecord) -> str:
+    assert record.archive is not None and record.archive.signed_at is not None
+    return normalise(f"SAO Y Cơ quan thử nghiệm sohoa (TEST) {record.archive.signed_at.isoformat()}")
 
 
 def _characters(text: str) -> Counter[str]:
@@ -233,6 +244,28 @@ def test_archived_pdf_keeps_colour_pages_and_matches_its_hash(run: Run):
             assert image.ColorSpace == "/DeviceRGB"  # the red seal on the signer's page is kept
             width_in = float(pdf.pages[0].mediabox[2]) / 72
             assert abs(image.Width / width_in - truth.dpi) < 2 or abs(image.Height / width_in - truth.dpi) < 2
+
+
+def test_every_archived_pdf_is_signed_and_verified_by_pyhanko_and_pdfsig(run: Run):
+    ca = run.data / "keys" / "ca-TEST.pem"
+    for stem in run.truths:
+        record = run.record(stem)
+        report = verify_pdf(run.out / f"{stem}.pdf", [ca], expected_sha256=record.archive.pdf_sha256)
+        assert report.ok, report.problems
+        (signature,) = report.signatures
+        assert signature.intact and signature.trusted and signature.covers_whole_file
+        assert report.pdfsig is not None
+        assert [(p.signature_valid, p.certificate_status) for p in report.pdfsig] == [(True, "Certificate is Trusted.")]
+        assert record.archive.signer == signature.signer and "TEST" in record.archive.signer
+        assert record.archive.signed_at.utcoffset() == dt.timedelta(hours=7)
+
+
+def test_verify_command_checks_every_archived_document_against_the_catalog(run: Run, monkeypatch, capsys):
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(run.data))
+    assert main(["verify", "--all", "--json"]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert len(reports) == len(run.truths) and all(r["ok"] for r in reports)
+    assert all(r["sha256"] == r["expected_sha256"] for r in reports)
 
 
 def test_originals_are_kept_untouched(run: Run):

@@ -13,7 +13,7 @@ from pipeline.errors import InputRejected, StageError
 from pipeline.load import SourceProbe, load_page, probe_source
 from pipeline.page import process_page as run_page_stages
 from schemas.record import ErrorInfo
-from workers.archive import archive_document, reject_document
+from workers.archive import archive_document, fail_document, reject_document
 from workers.runtime import INCOMING, WORK, current
 
 log = logging.getLogger(__name__)
@@ -83,14 +83,18 @@ def process_page(document_id: str, number: int) -> None:
 def page_gave_up(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
     """Retries are exhausted for a page: record why, so its document can finish as failed."""
     document_id, number = message["args"]
-    trace = (message.get("options", {}).get("traceback") or "").strip().splitlines()
-    reason = trace[-1] if trace else "unknown error"
+    attempts = retry_info.get("retries", 0) + 1
     error = ErrorInfo(
         code="page_failed",
         page=number,
-        message=f"page {number} failed after {retry_info.get('retries', 0) + 1} attempts: {reason}",
+        message=f"page {number} failed after {attempts} attempts: {_last_line(message)}",
     )
     _page_failed(document_id, number, error)
+
+
+def _last_line(message: dict[str, Any]) -> str:
+    trace = (message.get("options", {}).get("traceback") or "").strip().splitlines()
+    return trace[-1] if trace else "unknown error"
 
 
 def _page_failed(document_id: str, number: int, error: ErrorInfo) -> None:
@@ -98,13 +102,26 @@ def _page_failed(document_id: str, number: int, error: ErrorInfo) -> None:
         assemble_document.send(document_id)
 
 
-@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, **RETRY)
+@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, on_retry_exhausted="document_gave_up", **RETRY)
 def assemble_document(document_id: str) -> None:
-    """Build the searchable PDF and the record from the finished pages, and archive them."""
+    """Build the searchable PDF and the record from the finished pages, sign, and archive them."""
     rt = current()
     if rt.catalog.document(document_id).status != "assembling":
         return
-    archive_document(rt, document_id)
+    try:
+        archive_document(rt, document_id)
+    except StageError as exc:
+        if exc.retryable:
+            raise
+        fail_document(rt, document_id, ErrorInfo(code=exc.code, message=exc.message))
 
 
-ALL = (ingest_document, process_page, page_gave_up, assemble_document)
+@dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, max_retries=0)
+def document_gave_up(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+    """Retries are exhausted for assembly: the document fails with the reason and keeps its pages."""
+    (document_id,) = message["args"]
+    error = ErrorInfo(code="assembly_failed", message=f"assembly failed: {_last_line(message)}")
+    fail_document(current(), document_id, error)
+
+
+ALL = (ingest_document, process_page, page_gave_up, assemble_document, document_gave_up)

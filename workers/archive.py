@@ -12,6 +12,7 @@ from PIL import Image
 
 from pipeline.metadata_xml import record_to_xml
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
+from pipeline.sign import sign_pdf
 from pipeline.tesseract import Word
 from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, PageInfo, SourceInfo, Warning
 from storage.catalog import as_utc
@@ -51,6 +52,14 @@ def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> Document
     return record
 
 
+def fail_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
+    """Finish a document as failed (our side: signing, storage); its pages are kept so a re-run completes it."""
+    doc = rt.catalog.document(document_id)
+    record = base_record(doc, rt.catalog.pages(document_id)).model_copy(update={"status": "failed", "error": error})
+    rt.catalog.finish(document_id, record)
+    return record
+
+
 def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
     """The record as the pages made it: text, page info and warnings; status archived until decided."""
     infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
@@ -76,11 +85,19 @@ def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: Docume
     work_dir = rt.settings.data_dir / "tmp"
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
-        pdf_path = Path(tmp) / "document.pdf"
-        build_searchable_pdf(pdf_pages, info, pdf_path)
+        unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
+        build_searchable_pdf(pdf_pages, info, unsigned)
+        signature = sign_pdf(unsigned, signed, rt.signing)  # the last write to the PDF
         metadata = ascii_metadata({"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id})
-        stored = rt.store.put_file(ARCHIVE, f"{prefix}.pdf", pdf_path, metadata=metadata)
-    archive = ArchiveInfo(bucket=ARCHIVE, key=stored.key, version_id=stored.version_id, pdf_sha256=stored.sha256)
+        stored = rt.store.put_file(ARCHIVE, f"{prefix}.pdf", signed, metadata=metadata)
+    archive = ArchiveInfo(
+        bucket=ARCHIVE,
+        key=stored.key,
+        version_id=stored.version_id,
+        pdf_sha256=stored.sha256,
+        signed_at=signature.signed_at,
+        signer=signature.signer,
+    )
     final = record.model_copy(update={"archive": archive})
     rt.store.put_bytes(ARCHIVE, f"{prefix}.json", final.model_dump_json(indent=2).encode(), metadata=metadata)
     rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", record_to_xml(final), metadata=metadata)

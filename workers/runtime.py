@@ -8,10 +8,12 @@ import cv2
 
 from pipeline.load import Limits
 from pipeline.page import PageOptions
+from pipeline.sign import SigningSetup
 from pipeline.tesseract import TesseractConfig
 from schemas.settings import Settings
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectStore
+from workers.signing import build_signing_setup
 
 INCOMING, WORK, ARCHIVE = "incoming", "work", "archive"
 
@@ -23,6 +25,7 @@ class Runtime:
     settings: Settings
     catalog: Catalog
     store: ObjectStore
+    signing: SigningSetup
 
     @property
     def limits(self) -> Limits:
@@ -55,9 +58,16 @@ def build_runtime(settings: Settings) -> Runtime:
     # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
     cv2.setNumThreads(1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Runtime(
-        settings=settings, catalog=Catalog(settings.catalog_url), store=LocalFolderStore(settings.data_dir / "objects")
-    )
+    signing = build_signing_setup(settings)
+    return Runtime(settings=settings, catalog=open_catalog(settings), store=open_store(settings), signing=signing)
+
+
+def open_catalog(settings: Settings) -> Catalog:
+    return Catalog(settings.catalog_url)
+
+
+def open_store(settings: Settings) -> ObjectStore:
+    return LocalFolderStore(settings.data_dir / "objects")
 
 
 _current: Runtime | None = None

@@ -1,0 +1,64 @@
+"""`sohoa verify`: check archived documents or any PDF file, print a line each (or JSON), fail on any problem."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from rich.console import Console
+
+from pipeline.verify import VerificationReport, verify_pdf
+from schemas.settings import Settings
+from storage.catalog import UnknownDocument
+from workers.runtime import open_catalog, open_store
+from workers.signing import trust_roots
+
+
+def verify_targets(
+    settings: Settings, paths: list[Path], ids: list[str], all_archived: bool
+) -> Iterator[VerificationReport]:
+    """Reports for files, for documents by id, or for every archived document (hash checked against the catalog)."""
+    roots = trust_roots(settings)
+    for path in paths:
+        yield verify_pdf(path, roots)
+    if not ids and not all_archived:
+        return
+    catalog, store = open_catalog(settings), open_store(settings)
+    try:
+        for document_id in catalog.archived_ids() if all_archived else ids:
+            yield _verify_document(catalog, store, document_id, roots)
+    finally:
+        catalog.close()
+
+
+def _verify_document(catalog, store, document_id: str, roots: list[Path]) -> VerificationReport:
+    try:
+        record = catalog.record(document_id)
+    except UnknownDocument:
+        record = None
+    if record is None or record.archive is None:
+        return VerificationReport(document_id, "", None, [], None, [f"no archived document with id {document_id}"])
+    with store.local_path(record.archive.bucket, record.archive.key) as path:
+        report = verify_pdf(path, roots, expected_sha256=record.archive.pdf_sha256)
+    return VerificationReport(
+        f"{document_id} ({record.source.filename})",
+        report.sha256,
+        report.expected_sha256,
+        report.signatures,
+        report.pdfsig,
+        report.problems,
+    )
+
+
+def run_verify(settings: Settings, paths: list[Path], ids: list[str], all_archived: bool, as_json: bool) -> int:
+    reports = list(verify_targets(settings, paths, ids, all_archived))
+    if as_json:
+        print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2, default=str))
+    else:
+        console = Console()
+        for report in reports:
+            console.print(report.summary(), style="green" if report.ok else "red", markup=False, highlight=False)
+        failed = sum(not r.ok for r in reports)
+        console.print(f"{len(reports)} checked, {len(reports) - failed} ok, {failed} failed", markup=False)
+    return 0 if reports and all(r.ok for r in reports) else 1

@@ -1,0 +1,147 @@
+"""The agency's signing setup from the settings: PKCS#12, PKCS#11 token, or a generated TEST key on first run."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+from pyhanko_certvalidator import ValidationContext
+
+from pipeline import pki
+from pipeline.sign import SigningError, SigningSetup, check_certificate, load_pkcs12
+from schemas.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TEST_WARNING = (
+    "signing with the generated TEST certificate in {folder}: signatures are not legally valid. "
+    "Set SOHOA_SIGN_PKCS12 (or SOHOA_SIGN_PKCS11_MODULE) to the agency's key for production."
+)
+
+
+@dataclass(frozen=True)
+class DemoKeys:
+    """Where the embedded TEST key material lives."""
+
+    folder: Path
+
+    @property
+    def pkcs12(self) -> Path:
+        return self.folder / "agency-TEST.p12"
+
+    @property
+    def password_file(self) -> Path:
+        return self.folder / "agency-TEST.password"
+
+    @property
+    def ca(self) -> Path:
+        return self.folder / "ca-TEST.pem"
+
+
+def ensure_demo_keys(folder: Path, agency_name: str) -> DemoKeys:
+    """Make a TEST CA and agency certificate once; later runs reuse them."""
+    keys = DemoKeys(folder)
+    if keys.pkcs12.is_file() and keys.password_file.is_file() and keys.ca.is_file():
+        return keys
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = pki.make_ca()
+    agency = pki.issue(ca, agency_name if "TEST" in agency_name else f"{agency_name} - TEST")
+    password = secrets.token_urlsafe(18).encode()
+    keys.ca.write_bytes(ca.pem)
+    keys.password_file.write_bytes(password)
+    keys.password_file.chmod(0o600)
+    keys.pkcs12.write_bytes(pki.pkcs12_bytes(agency, ca, password))
+    keys.pkcs12.chmod(0o600)
+    return keys
+
+
+def uses_test_key(settings: Settings) -> bool:
+    return settings.sign_pkcs12 is None and settings.sign_pkcs11_module is None
+
+
+def trust_roots(settings: Settings) -> list[Path]:
+    """Configured roots; with the TEST key, its CA as well."""
+    roots = list(settings.trust_roots)
+    if uses_test_key(settings):
+        roots.append(ensure_demo_keys(settings.data_dir / "keys", settings.agency_name).ca)
+    return roots
+
+
+def build_signing_setup(settings: Settings) -> SigningSetup:
+    """Load and check the keys now, so a bad configuration stops the run before any document is processed."""
+    signer = _agency_signer(settings)
+    roots = [load_cert_from_pemder(str(p)) for p in trust_roots(settings)]
+    timestamper = None
+    if settings.tsa_url:
+        password = settings.tsa_password.get_secret_value() if settings.tsa_password else None
+        auth = (settings.tsa_username, password) if settings.tsa_username else None
+        timestamper = RequestsHTTPTimeStamper(settings.tsa_url, auth=auth, timeout=30)
+    long_term = bool(settings.revocation_crls or settings.revocation_fetch)
+    if long_term and timestamper is None:
+        raise SigningError("PAdES B-LT needs a timestamp authority: set SOHOA_TSA_URL")
+    context = None
+    if long_term:
+        crls = [p.read_bytes() for p in settings.revocation_crls]
+        context = ValidationContext(trust_roots=roots, crls=crls, allow_fetching=settings.revocation_fetch)
+    operator = None
+    if settings.operator_pkcs12 is not None:
+        operator_password = (
+            settings.operator_password.get_secret_value().encode() if settings.operator_password else None
+        )
+        operator = load_pkcs12(settings.operator_pkcs12, operator_password)
+    return SigningSetup(
+        signer=signer,
+        agency_name=settings.agency_name,
+        copy_type=settings.copy_type,
+        font=settings.stamp_font,
+        timestamper=timestamper,
+        validation_context=context,
+        document_timestamp=settings.pades_lta,
+        operator=operator,
+    )
+
+
+def _agency_signer(settings: Settings):
+    if settings.sign_pkcs11_module is not None:
+        return _pkcs11_signer(settings)
+    if settings.sign_pkcs12 is None:
+        keys = ensure_demo_keys(settings.data_dir / "keys", settings.agency_name)
+        log.info(TEST_WARNING.format(folder=keys.folder))
+        return load_pkcs12(keys.pkcs12, keys.password_file.read_bytes())
+    return load_pkcs12(settings.sign_pkcs12, _secret(settings.sign_password, settings.sign_password_file))
+
+
+def _secret(value, file: Path | None) -> bytes | None:
+    if value is not None:
+        return value.get_secret_value().encode()
+    if file is not None:
+        try:
+            return file.read_bytes().strip()
+        except OSError as exc:
+            raise SigningError(f"cannot read the password file {file}: {exc.strerror}") from None
+    return None
+
+
+def _pkcs11_signer(settings: Settings):
+    try:
+        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+    except ImportError:
+        raise SigningError("PKCS#11 signing needs python-pkcs11: pip install 'pyhanko[pkcs11]'") from None
+    pin = _secret(None, settings.sign_pkcs11_pin_file)
+    try:
+        session = open_pkcs11_session(
+            str(settings.sign_pkcs11_module),
+            slot_no=settings.sign_pkcs11_slot,
+            token_label=settings.sign_pkcs11_token,
+            user_pin=pin.decode() if pin else None,
+        )
+        signer = PKCS11Signer(session, key_label=settings.sign_pkcs11_key, cert_label=settings.sign_pkcs11_key)
+        certificate = signer.signing_cert
+    except Exception as exc:  # the token library raises its own types
+        raise SigningError(f"cannot use the PKCS#11 token: {exc}") from exc
+    check_certificate(certificate)
+    return signer
