@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pikepdf
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -153,7 +154,7 @@ def _sign_once(
         validation_context=setup.validation_context if long_term else None,
         use_pades_lta=long_term and setup.document_timestamp,
     )
-    font = GlyphAccumulatorFactory(str(stamp_font(setup.font)))
+    font = _font_factory(stamp_font(setup.font))
     style = TextStampStyle(stamp_text="%(text)s", text_box_style=TextBoxStyle(font=font, font_size=10), border_width=1)
     pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=setup.timestamper, stamp_style=style)
     out = io.BytesIO()
@@ -162,6 +163,29 @@ def _sign_once(
     except Exception as exc:  # pyHanko raises many kinds; all mean this document was not signed
         raise SigningError(f"signing failed: {exc}") from exc
     return out.getvalue()
+
+
+class _InMemoryFontFactory(GlyphAccumulatorFactory):
+    """pyHanko's factory opens the font file for every stamp and never closes it; read it once instead."""
+
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(
+            writer=writer,
+            font_handle=io.BytesIO(_font_bytes(self.font_file)),
+            font_size=self.font_size,
+            obj_stream=obj_stream,
+        )
+
+
+@cache
+def _font_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+def _font_factory(path: Path) -> GlyphAccumulatorFactory:
+    return _InMemoryFontFactory(str(path))
 
 
 def _first_page_size(path: Path) -> tuple[float, float]:
