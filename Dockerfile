@@ -14,7 +14,7 @@ FROM python:3.11-slim-bookworm
 ENV OMP_THREAD_LIMIT=1 PYTHONUNBUFFERED=1 SOHOA_DATA_DIR=/data
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
-      tesseract-ocr-script-viet poppler-utils fonts-noto-core fonts-dejavu-core \
+      tesseract-ocr-script-viet poppler-utils libnss3-tools fonts-noto-core fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels

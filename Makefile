@@ -20,6 +20,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	scripts/install-system-deps.sh ocrmypdf
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.signing
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -18,7 +18,7 @@ from schemas.settings import Settings, SettingsError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,7 +100,7 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.json:
         print(summary_json(result))
-    print_summary(result, console=err if args.json else Console(), export_dir=args.export)
+    print_summary(result, console=err if args.json else Console(soft_wrap=True), export_dir=args.export)
     return EXIT_FAILED if result.count("failed") else EXIT_OK
 
 

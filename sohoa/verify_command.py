@@ -21,7 +21,10 @@ def verify_targets(
     """Reports for files, for documents by id, or for every archived document (hash checked against the catalog)."""
     roots = trust_roots(settings)
     for path in paths:
-        yield verify_pdf(path, roots)
+        if not path.is_file():
+            yield VerificationReport(str(path), "", None, [], None, ["no such file"])
+        else:
+            yield verify_pdf(path, roots)
     if not ids and not all_archived:
         return
     catalog, store = open_catalog(settings), open_store(settings)
@@ -56,7 +59,7 @@ def run_verify(settings: Settings, paths: list[Path], ids: list[str], all_archiv
     if as_json:
         print(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2, default=str))
     else:
-        console = Console()
+        console = Console(soft_wrap=True)
         for report in reports:
             console.print(report.summary(), style="green" if report.ok else "red", markup=False, highlight=False)
         failed = sum(not r.ok for r in reports)
