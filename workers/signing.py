@@ -128,20 +128,27 @@ def _secret(value, file: Path | None) -> bytes | None:
 
 def _pkcs11_signer(settings: Settings):
     try:
+        from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
     except ImportError:
         raise SigningError("PKCS#11 signing needs python-pkcs11: pip install 'pyhanko[pkcs11]'") from None
     pin = _secret(None, settings.sign_pkcs11_pin_file)
     try:
+        criteria = TokenCriteria(label=settings.sign_pkcs11_token) if settings.sign_pkcs11_token else None
         session = open_pkcs11_session(
             str(settings.sign_pkcs11_module),
             slot_no=settings.sign_pkcs11_slot,
-            token_label=settings.sign_pkcs11_token,
+            token_criteria=criteria,
             user_pin=pin.decode() if pin else None,
         )
         signer = PKCS11Signer(session, key_label=settings.sign_pkcs11_key, cert_label=settings.sign_pkcs11_key)
         certificate = signer.signing_cert
+        if certificate.public_key.algorithm == "ec":  # many tokens (SoftHSM too) only sign raw ECDSA digests
+            signer = PKCS11Signer(
+                session, key_label=settings.sign_pkcs11_key, cert_label=settings.sign_pkcs11_key, use_raw_mechanism=True
+            )
     except Exception as exc:  # the token library raises its own types
-        raise SigningError(f"cannot use the PKCS#11 token: {exc}") from exc
+        detail = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        raise SigningError(f"cannot use the PKCS#11 token: {detail}") from exc
     check_certificate(certificate)
     return signer

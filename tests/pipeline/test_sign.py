@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import os
 import shutil
 import subprocess
 import threading
@@ -249,3 +250,116 @@ def test_b_lt_without_a_timestamp_authority_is_a_configuration_error(tmp_path, a
 
 def test_pdfsig_is_installed():
     assert shutil.which("pdfsig") and shutil.which("certutil")
+
+
+SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+@pytest.fixture(scope="module")
+def token(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator[Path]:
+    """A real PKCS#11 token (SoftHSM 2) holding the agency's key and certificate; yields the PIN file.
+
+    The PKCS#11 library is loaded once per process, so one token configuration serves the module.
+    """
+    if not SOFTHSM.exists() or shutil.which("softhsm2-util") is None:
+        from tests.conftest import unavailable
+
+        unavailable("SoftHSM 2 is not installed (apt-get install softhsm2)")
+    import pkcs11
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    folder = tmp_path_factory.mktemp("softhsm")
+    (folder / "tokens").mkdir()
+    config = folder / "softhsm2.conf"
+    config.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(config)
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "sohoa", "--pin", "1234", "--so-pin", "5678"],
+        check=True,
+        capture_output=True,
+    )
+    agency = pki.issue(keys.ca, "Token UBND TEST")
+    key_pem = folder / "key.pem"
+    key_pem.write_bytes(
+        agency.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--import",
+            str(key_pem),
+            "--token",
+            "sohoa",
+            "--label",
+            "agency",
+            "--id",
+            "01",
+            "--pin",
+            "1234",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    key_pem.unlink()
+    certificate = agency.certificate
+    with pkcs11.lib(str(SOFTHSM)).get_token(token_label="sohoa").open(user_pin="1234", rw=True) as session:
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.VALUE: certificate.public_bytes(serialization.Encoding.DER),
+                Attribute.LABEL: "agency",
+                Attribute.SUBJECT: certificate.subject.public_bytes(),
+                Attribute.ID: b"\x01",
+                Attribute.TOKEN: True,
+            }
+        )
+    pin = folder / "pin"
+    pin.write_text("1234\n")
+    yield pin
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+def _token_settings(tmp_path: Path, pin: Path, key: str = "agency") -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        sign_pkcs11_module=SOFTHSM,
+        sign_pkcs11_token="sohoa",
+        sign_pkcs11_key=key,
+        sign_pkcs11_pin_file=pin,
+    )
+
+
+def test_signing_with_a_pkcs11_token(tmp_path, keys, unsigned, token):
+    settings = Settings(
+        data_dir=tmp_path,
+        sign_pkcs11_module=SOFTHSM,
+        sign_pkcs11_token="sohoa",
+        sign_pkcs11_key="agency",
+        sign_pkcs11_pin_file=token,
+    )
+    report = verify_pdf(_sign(tmp_path, unsigned, settings), [keys.ca_pem])
+    assert report.ok, report.problems
+    assert report.signatures[0].signer == "Token UBND TEST"
+
+
+def test_a_wrong_token_pin_or_key_label_is_a_clear_error(tmp_path, token):
+    token.write_text("0000\n")
+    settings = Settings(
+        data_dir=tmp_path,
+        sign_pkcs11_module=SOFTHSM,
+        sign_pkcs11_token="sohoa",
+        sign_pkcs11_key="agency",
+        sign_pkcs11_pin_file=token,
+    )
+    with pytest.raises(SigningError, match="PKCS#11 token"):
+        build_signing_setup(settings)
+    token.write_text("1234\n")
+    with pytest.raises(SigningError, match="PKCS#11 token"):
+        build_signing_setup(settings.model_copy(update={"sign_pkcs11_key": "no-such-key"}))
