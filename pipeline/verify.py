@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
@@ -40,6 +40,7 @@ class VerificationReport:
     signatures: list[SignatureCheck]
     pdfsig: list[pdfsig.PdfsigSignature] | None
     problems: list[str] = field(default_factory=list)
+    document_timestamps: int = 0
 
     @property
     def ok(self) -> bool:
@@ -66,36 +67,44 @@ def verify_pdf(path: Path, trust_roots: list[Path], *, expected_sha256: str | No
     problems: list[str] = []
     if expected_sha256 is not None and sha256 != expected_sha256:
         problems.append(f"SHA-256 {sha256[:12]}… differs from the catalog's {expected_sha256[:12]}…")
-    checks = _pyhanko_checks(path, trust_roots, problems)
+    checks, timestamp_fields = _pyhanko_checks(path, trust_roots, problems)
     second = pdfsig.run_pdfsig(path, trust_roots) if pdfsig.available() else None
     for result in second or []:
+        if result.field in timestamp_fields:
+            continue  # pdfsig does not check document timestamps; pyHanko did
         if not result.signature_valid:
             problems.append(f"pdfsig: {result.field}: {result.signature_status}")
         elif pdfsig.checks_trust(trust_roots) and result.certificate_status != "Certificate is Trusted.":
             problems.append(f"pdfsig: {result.field}: {result.certificate_status}")
-    if second is not None and len(second) != len(checks):
-        problems.append(f"pdfsig sees {len(second)} signatures, pyHanko {len(checks)}")
-    return VerificationReport(str(path), sha256, expected_sha256, checks, second, problems)
+    if second is not None and len(second) != len(checks) + len(timestamp_fields):
+        problems.append(f"pdfsig sees {len(second)} signatures, pyHanko {len(checks) + len(timestamp_fields)}")
+    return VerificationReport(str(path), sha256, expected_sha256, checks, second, problems, len(timestamp_fields))
 
 
-def _pyhanko_checks(path: Path, trust_roots: list[Path], problems: list[str]) -> list[SignatureCheck]:
+def _pyhanko_checks(path: Path, trust_roots: list[Path], problems: list[str]) -> tuple[list[SignatureCheck], list[str]]:
+    """Signature checks, and the fields of document timestamps (PAdES B-LTA), which are checked here too."""
     context_roots = [load_cert_from_pemder(str(p)) for p in trust_roots]
-    checks = []
+    checks, timestamp_fields = [], []
     try:
         with path.open("rb") as fh:
-            reader = PdfFileReader(fh, strict=False)
-            signatures = reader.embedded_signatures
+            signatures = PdfFileReader(fh, strict=False).embedded_signatures
             if not signatures:
                 problems.append("the PDF has no signature")
             for embedded in signatures:
-                status = validate_pdf_signature(embedded, ValidationContext(trust_roots=context_roots))
-                checks.append(_check(embedded.field_name, status))
+                context = ValidationContext(trust_roots=context_roots)
+                if embedded.sig_object_type == "/DocTimeStamp":
+                    timestamp_fields.append(str(embedded.field_name))
+                    stamp = validate_pdf_timestamp(embedded, validation_context=context)
+                    if not (stamp.intact and stamp.valid and stamp.trusted):
+                        problems.append(f"{embedded.field_name}: the document timestamp does not verify")
+                    continue
+                checks.append(_check(embedded.field_name, validate_pdf_signature(embedded, context)))
     except Exception as exc:  # a damaged file can fail anywhere in parsing
         problems.append(f"cannot read the signatures: {exc}")
-        return checks
+        return checks, timestamp_fields
     for check in checks:
         problems += _problems_of(check, last=check is checks[-1])
-    return checks
+    return checks, timestamp_fields
 
 
 def _check(field_name: str, status: PdfSignatureStatus) -> SignatureCheck:

@@ -56,6 +56,15 @@ def test_wrong_password_then_fixed_configuration(tmp_path: Path):
     assert verified.returncode == 0, verified.stdout
     assert "1 ok, 0 failed" in verified.stdout
 
+    # And a byte flipped in the archived object is caught against the catalog's hash
+    stored = next((tmp_path / "data" / "objects" / "archive").rglob("*.pdf"))
+    data = bytearray(stored.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    stored.write_bytes(bytes(data))
+    tampered = _run(["verify", "--id", record["id"]], env)
+    assert tampered.returncode == 1
+    assert "differs from the catalog" in tampered.stdout and "0 ok, 1 failed" in tampered.stdout
+
 
 def test_expired_agency_certificate_is_refused_before_processing(tmp_path: Path):
     ca = pki.make_ca("Agency CA TEST")

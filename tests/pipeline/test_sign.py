@@ -363,3 +363,17 @@ def test_a_wrong_token_pin_or_key_label_is_a_clear_error(tmp_path, token):
     token.write_text("1234\n")
     with pytest.raises(SigningError, match="PKCS#11 token"):
         build_signing_setup(settings.model_copy(update={"sign_pkcs11_key": "no-such-key"}))
+
+
+def test_b_lta_adds_a_document_timestamp(tmp_path, keys, agency_p12, unsigned, tsa_url):
+    crl = tmp_path / "ca.crl"
+    crl.write_bytes(pki.crl_bytes(keys.ca))
+    settings = _settings(
+        tmp_path, agency_p12, tsa_url=tsa_url, revocation_crls=[crl], trust_roots=[keys.ca_pem], pades_lta=True
+    )
+    assert build_signing_setup(settings).level == "B-LTA"
+    signed = _sign(tmp_path, unsigned, settings)
+    report = verify_pdf(signed, [keys.ca_pem])
+    assert report.ok, report.problems
+    assert report.signatures[0].timestamp is not None
+    assert report.document_timestamps == 1
