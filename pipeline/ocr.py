@@ -76,7 +76,8 @@ def is_noise(word: Word) -> bool:
 
 
 def _nfc_word(word: Word) -> Word:
-    text = unicodedata.normalize("NFC", word.text)
+    # Vietnamese has no eth: tesseract's "Ð" is "Đ", and "ĐÐ" is one "Đ" read twice.
+    text = unicodedata.normalize("NFC", word.text).replace("ĐÐ", "Đ").replace("Ð", "Đ").replace("ð", "đ")
     return word if text == word.text else Word(**{**word.__dict__, "text": text})
 
 

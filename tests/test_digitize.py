@@ -277,9 +277,26 @@ def test_originals_are_kept_untouched(run: Run):
         assert record.source.filename == source.name
 
 
+def test_metadata_is_extracted_and_nothing_is_invented(run: Run):
+    total = exact = 0
+    for stem, truth in run.truths.items():
+        found = run.record(stem).metadata.model_dump(mode="json")
+        for name, expected in truth.metadata.items():
+            total += 1
+            exact += found[name] == expected
+            assert expected is not None or found[name] is None, f"{stem}: {name} invented as {found[name]!r}"
+        # the fields officers look documents up by are exact on every generated page
+        for name in ("type_name", "document_number", "code_number", "code_notation", "issued_date", "holder_id"):
+            assert found[name] == truth.metadata[name], (stem, name)
+    assert exact / total >= 0.85, f"{exact}/{total} fields exact"
+
+
 def test_xml_sidecar_carries_the_decree_30_tags(run: Run):
     root = ET.parse(run.out / "04-notice.xml").getroot()
+    truth = run.truths["04-notice"].metadata
     assert root.findtext("PageAmount") == "2"
+    assert (root.findtext("TypeName"), root.findtext("CodeNumber")) == (truth["type_name"], truth["code_number"])
+    assert root.findtext("IssuedDate") == truth["issued_date"]
     assert root.findtext("Format") == "PDF"
     assert {child.tag for child in root} >= {
         "DocCode",

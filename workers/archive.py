@@ -10,11 +10,21 @@ from pathlib import Path, PurePath
 
 from PIL import Image
 
+from pipeline.extract import extract_metadata
 from pipeline.metadata_xml import record_to_xml
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import sign_pdf
 from pipeline.tesseract import Word
-from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, PageInfo, SourceInfo, Warning
+from schemas.record import (
+    ArchiveInfo,
+    DocumentRecord,
+    ErrorInfo,
+    FieldConfidence,
+    PageInfo,
+    ResultMetadata,
+    SourceInfo,
+    Warning,
+)
 from storage.catalog import as_utc
 from storage.objects import ascii_metadata
 from storage.tables import Document, Page
@@ -65,6 +75,7 @@ def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
     infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
     warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
     source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
+    extraction = extract_metadata([p.text for p in infos if not p.blank]) if infos else None
     return DocumentRecord(
         id=doc.id,
         batch_id=doc.batch_id,
@@ -73,6 +84,8 @@ def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
         warnings=warnings,
         pages=infos,
         text="\n\n".join(p.text for p in infos if p.text),
+        metadata=extraction.metadata.model_copy(update={"page_amount": len(infos)}) if extraction else ResultMetadata(),
+        confidence=FieldConfidence(**extraction.confidence) if extraction else FieldConfidence(),
         received_at=as_utc(doc.received_at),
         finished_at=datetime.now(UTC),
     )
@@ -81,7 +94,9 @@ def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
 def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord) -> ArchiveInfo:
     pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
     prefix = f"{doc.id}/{doc.id}"
-    info = PdfInfo(title=PurePath(doc.filename).stem, created=record.received_at)
+    meta = record.metadata
+    title = " ".join(v for v in (meta.type_name, meta.document_number) if v) or PurePath(doc.filename).stem
+    info = PdfInfo(title=title, subject=meta.subject, created=record.received_at)
     work_dir = rt.settings.data_dir / "tmp"
     work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:

@@ -1,0 +1,389 @@
+"""Metadata of a Decree 30 result from its recognised text: header, type, subject, signer, holder, validity.
+
+The text comes in reading order with blocks separated by blank lines (see `pipeline.reading_order`),
+so the header's left column, the motto and date, and the signer's block arrive as blocks of their own.
+Nothing is guessed: a field that is not found stays None, and each found field gets a confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from pipeline.textfold import fold_diacritics
+from schemas.record import ResultMetadata
+
+#: Type names as Decree 30 and the sectors write them; OCR output close to one is read as that one.
+TYPE_NAMES = (
+    "QUYẾT ĐỊNH",
+    "NGHỊ QUYẾT",
+    "CHỈ THỊ",
+    "QUY CHẾ",
+    "QUY ĐỊNH",
+    "THÔNG BÁO",
+    "HƯỚNG DẪN",
+    "KẾ HOẠCH",
+    "BÁO CÁO",
+    "BIÊN BẢN",
+    "TỜ TRÌNH",
+    "HỢP ĐỒNG",
+    "GIẤY MỜI",
+    "GIẤY GIỚI THIỆU",
+    "GIẤY NGHỈ PHÉP",
+    "GIẤY PHÉP XÂY DỰNG",
+    "GIẤY PHÉP KINH DOANH",
+    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+    "PHIẾU LÝ LỊCH TƯ PHÁP",
+    "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
+    "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP",
+    "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
+)
+TYPE_STARTS = (
+    "quyet dinh",
+    "nghi quyet",
+    "chi thi",
+    "quy che",
+    "quy dinh",
+    "thong bao",
+    "huong dan",
+    "ke hoach",
+    "bao cao",
+    "bien ban",
+    "to trinh",
+    "hop dong",
+    "giay",
+    "phieu",
+    "chung nhan",
+    "chung chi",
+    "bang",
+)
+#: Signer titles, to restore diacritics that a seal over the title took away ("GIAM ĐỌC" → "GIÁM ĐỐC").
+SIGNER_TITLES = (
+    "KT.",
+    "TM.",
+    "Q.",
+    "TL.",
+    "TUQ.",
+    "GIÁM ĐỐC",
+    "PHÓ GIÁM ĐỐC",
+    "CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH",
+    "TRƯỞNG PHÒNG",
+    "PHÓ TRƯỞNG PHÒNG",
+    "ỦY BAN NHÂN DÂN",
+    "TỔNG GIÁM ĐỐC",
+    "CỤC TRƯỞNG",
+    "PHÓ CỤC TRƯỞNG",
+    "CHÁNH VĂN PHÒNG",
+    "PHÓ CHÁNH VĂN PHÒNG",
+    "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG",
+    "CHI CỤC TRƯỞNG",
+    "TRƯỞNG BAN",
+    "PHÓ TRƯỞNG BAN",
+    "HIỆU TRƯỞNG",
+    "GIÁM ĐỐC SỞ",
+    "TRƯỞNG CÔNG AN",
+    "ỦY VIÊN",
+)
+#: A header line starting with one of these continues the agency name above it rather than starting a new one.
+NAME_CONTINUATIONS = ("va ", "huyen ", "tinh ", "xa ", "thanh pho ", "quan ", "thi xa ", "phuong ", "thi tran ")
+BODY_STARTS = ("can cu", "xet ", "theo ", "kinh gui", "dieu ", "quyet dinh:", "nay ")
+SIGNER_PREFIXES = ("kt.", "tm.", "q.", "tl.", "tuq.", "kt ", "tm ")
+
+NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/ ]{1,30}?)\s*$")
+PLACE_DATE = re.compile(
+    r"(?P<place>[^,;]{2,40}),\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
+)
+DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
+DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
+HOLDER = re.compile(
+    r"^\s*(?:\d+\.\s*)?(?:(?:ong/ba|ong|ba|ho va ten|ho ten|ho, chu dem, ten|ten chu ho)\s*:"
+    r"|(?:cap cho|nguoi de nghi)\s*:\s*(?:ong|ba)\b)\s*(?P<name>.+)$"
+)
+HOLDER_ID = re.compile(
+    r"(?:dinh danh ca nhan|can cuoc cong dan|can cuoc|cccd|cmnd|chung minh nhan dan)\D{0,25}(?P<id>\d[\d ]{7,14}\d)"
+)
+VALID_UNTIL = re.compile(
+    r"(?:gia tri|hieu luc)[^.]{0,60}?den\s+(?P<rest>ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
+    r"|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+)
+
+CERTAIN, LIKELY, DOUBTFUL = 0.95, 0.75, 0.5
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The metadata found, and a confidence from 0 to 1 for each field that was found."""
+
+    metadata: ResultMetadata
+    confidence: dict[str, float]
+
+
+def blocks_of(text: str) -> list[list[str]]:
+    """Blocks of non-empty lines, split at blank lines."""
+    blocks: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            blocks[-1].append(" ".join(line.split()))
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def extract_metadata(page_texts: list[str], *, today: dt.date | None = None) -> Extraction:
+    """Every field of DESIGN.md's table that the pages show; None for the rest."""
+    today = today or dt.date.today()
+    pages = [p for p in page_texts if p.strip()]
+    if not pages:
+        return Extraction(ResultMetadata(page_amount=len(page_texts)), {})
+    first, last = blocks_of(pages[0]), blocks_of(pages[-1])
+    lines = [line for block in first for line in block]
+    found: dict[str, tuple[object, float]] = {}
+    found.update(_number(lines))
+    found.update(_place_and_date(lines, today))
+    found.update(_organs(lines))
+    found.update(_type_and_subject(lines))
+    found.update(_signer(last))
+    all_lines = [line for page in pages for block in blocks_of(page) for line in block]
+    found.update(_holder(all_lines))
+    found.update(_valid_until([" ".join(all_lines)], today))  # the phrase often wraps onto a second line
+    found["language"] = ("vi", CERTAIN if _looks_vietnamese(" ".join(all_lines)) else DOUBTFUL)
+    found["page_amount"] = (len(page_texts), CERTAIN)
+    values = {name: value for name, (value, _) in found.items() if value is not None}
+    confidence = {name: score for name, (value, score) in found.items() if value is not None}
+    return Extraction(ResultMetadata(**values), confidence)
+
+
+def _number(lines: list[str]) -> dict[str, tuple[object, float]]:
+    for line in lines[:12]:
+        folded = fold_diacritics(line)
+        match = NUMBER_LINE.match(folded)
+        if match is None:
+            continue
+        raw = line[match.start("value") : match.end("value")].replace(" ", "")
+        number, _, notation = raw.partition("/")
+        digits = number.replace("O", "0").replace("o", "0")
+        if not digits.isdigit() or not notation or not re.fullmatch(r"[0-9A-ZĐ\-/]+", notation.upper()):
+            return {}
+        score = CERTAIN if digits == number and notation == notation.upper() else LIKELY
+        notation = notation.upper()
+        return {
+            "document_number": (f"{digits}/{notation}", score),
+            "code_number": (digits, score),
+            "code_notation": (notation, score),
+        }
+    return {}
+
+
+def _place_and_date(lines: list[str], today: dt.date) -> dict[str, tuple[object, float]]:
+    for line in lines[:14]:
+        folded = fold_diacritics(line)
+        match = PLACE_DATE.search(folded)
+        if match is None:
+            continue
+        issued = _date(match, today)
+        place = line[match.start("place") : match.end("place")].strip(" ,.")
+        result: dict[str, tuple[object, float]] = {"place": (place, CERTAIN if place[:1].isupper() else LIKELY)}
+        if issued is not None:
+            result["issued_date"] = (issued, CERTAIN)
+        return result
+    return {}
+
+
+def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
+    """A plausible date: real, not in the future, not before 1945."""
+    try:
+        value = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return value if dt.date(1945, 1, 1) <= value <= today else None
+
+
+def _organs(lines: list[str]) -> dict[str, tuple[object, float]]:
+    """The left header block: agency lines above "Số:", a parent agency when two agencies are named."""
+    header: list[str] = []
+    for line in lines[:8]:
+        folded = fold_diacritics(line)
+        if NUMBER_LINE.match(folded) or folded.startswith("so:") or "cong hoa" in folded:
+            break
+        if _is_upper(line):
+            header.append(line)
+    if not header:
+        return {}
+    units: list[str] = []
+    for line in header:
+        if units and fold_diacritics(line).startswith(NAME_CONTINUATIONS):
+            units[-1] = f"{units[-1]} {line}"
+        else:
+            units.append(line)
+    result: dict[str, tuple[object, float]] = {"organ_name": (units[-1], CERTAIN if len(units) <= 2 else LIKELY)}
+    if len(units) >= 2:
+        result["parent_organ_name"] = (" ".join(units[:-1]), LIKELY)
+    return result
+
+
+def _type_and_subject(lines: list[str]) -> dict[str, tuple[object, float]]:
+    """The centred type name after the date line, then "Về việc …"/"V/v …" and its continuation lines."""
+    start = next((i + 1 for i, line in enumerate(lines[:16]) if PLACE_DATE.search(fold_diacritics(line))), 0)
+    result: dict[str, tuple[object, float]] = {}
+    i = start
+    while i < len(lines) and not _is_upper(lines[i]):
+        i += 1
+    if i < len(lines) and fold_diacritics(lines[i]).startswith(TYPE_STARTS):
+        parts = [lines[i]]
+        while i + 1 < len(lines) and _is_upper(lines[i + 1]) and not _is_subject(lines[i + 1]) and len(parts) < 3:
+            candidate = " ".join([*parts, lines[i + 1]])
+            if _closest_type(candidate)[1] < _closest_type(" ".join(parts))[1]:
+                break
+            parts.append(lines[i + 1])
+            i += 1
+        result["type_name"] = _canonical_type(" ".join(parts))
+        i += 1
+    if i < len(lines) and _is_subject(lines[i]):
+        parts = [lines[i]]
+        while i + 1 < len(lines) and not _is_upper(lines[i + 1]) and not _starts_body(lines[i + 1]):
+            parts.append(lines[i + 1])
+            i += 1
+            if len(parts) == 4:
+                break
+        result["subject"] = (" ".join(parts)[:500], LIKELY if len(parts) > 1 else CERTAIN)
+    return result
+
+
+def _starts_body(line: str) -> bool:
+    return fold_diacritics(line).startswith(BODY_STARTS) or bool(re.match(r"^\s*(?:\d+[.)]|[-+•])", line))
+
+
+def _closest_type(text: str) -> tuple[str, float]:
+    folded = fold_diacritics(text)
+    return max(
+        ((name, SequenceMatcher(None, folded, fold_diacritics(name)).ratio()) for name in TYPE_NAMES),
+        key=lambda pair: pair[1],
+    )
+
+
+def _canonical_type(text: str) -> tuple[str, float]:
+    name, ratio = _closest_type(text)
+    if ratio >= 0.97:
+        return name, CERTAIN if text == name else LIKELY
+    if ratio >= 0.85:
+        return name, LIKELY
+    return text, DOUBTFUL
+
+
+def _is_subject(line: str) -> bool:
+    return fold_diacritics(line).startswith(("ve viec", "v/v", "v/v:"))
+
+
+def _signer(blocks: list[list[str]]) -> dict[str, tuple[object, float]]:
+    """From the end of the last page: the signer's name under their title (with its TM./KT./Q. prefix).
+
+    Between title and name sit the signature and the seal; what OCR makes of them (short junk lines)
+    is skipped.
+    """
+    lines = [line for block in blocks for line in block]
+    for index in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
+        name = _name_of(lines[index])
+        if name is None:
+            continue
+        j = index - 1
+        while j >= 0 and not _is_upper(lines[j]) and _is_junk(lines[j]):
+            j -= 1
+        titles: list[str] = []
+        while j >= 0 and _is_upper(lines[j]) and not lines[j].startswith("-") and len(titles) < 3:
+            titles.insert(0, lines[j])
+            j -= 1
+        if len(titles) > 1 and not fold_diacritics(titles[0]).startswith(SIGNER_PREFIXES):
+            titles = titles[-1:]
+        if not titles:
+            continue
+        score = CERTAIN if len(titles) == 1 or fold_diacritics(titles[0]).startswith(SIGNER_PREFIXES) else LIKELY
+        if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
+            score = LIKELY
+        return {"signer_name": (name, score), "signer_title": (" ".join(map(_restore_title, titles)), score)}
+    return {}
+
+
+def _restore_title(line: str) -> str:
+    """A title line rewritten from the known titles when it matches one but for diacritics."""
+    words, out, i = line.split(), [], 0
+    folded_titles = {fold_diacritics(t): t for t in SIGNER_TITLES}
+    while i < len(words):
+        for size in (4, 3, 2, 1):
+            known = folded_titles.get(fold_diacritics(" ".join(words[i : i + size])))
+            if known is not None:
+                out.append(known)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
+
+
+def _name_of(line: str) -> str | None:
+    """The line as a person's name, mending a hyphen OCR put between two of its words."""
+    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", line.strip())
+    return candidate if _looks_like_name(candidate) else None
+
+
+def _is_junk(line: str) -> bool:
+    return sum(ch.isalpha() for ch in line) < 4
+
+
+def _holder(lines: list[str]) -> dict[str, tuple[object, float]]:
+    result: dict[str, tuple[object, float]] = {}
+    for line in lines:
+        folded = fold_diacritics(line)
+        if "holder_name" not in result and (match := HOLDER.match(folded)):
+            name = line[match.start("name") :].split(",")[0].split(";")[0].strip(" .")
+            name = re.split(r"\s+(?:sinh|Sinh)\b", name)[0].strip()
+            if _looks_like_name(name) or _is_upper(name):
+                result["holder_name"] = (name.upper(), CERTAIN if _is_upper(name) else LIKELY)
+        if "holder_id" not in result and (match := HOLDER_ID.search(folded)):
+            digits = match["id"].replace(" ", "")
+            if _valid_personal_id(digits):
+                result["holder_id"] = (digits, CERTAIN)
+    return result
+
+
+def _valid_personal_id(digits: str) -> bool:
+    """12 digits with a province code 001–096 (CCCD), or the 9 digits of an old CMND."""
+    if len(digits) == 12:
+        return 1 <= int(digits[:3]) <= 96
+    return len(digits) == 9
+
+
+def _valid_until(lines: list[str], today: dt.date) -> dict[str, tuple[object, float]]:
+    for line in lines:
+        match = VALID_UNTIL.search(fold_diacritics(line))
+        if match is None:
+            continue
+        date_match = DATE_WORDS.search(match["rest"]) or DATE_DIGITS.search(match["rest"])
+        if date_match is None:
+            continue
+        try:
+            value = dt.date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
+        except ValueError:
+            continue
+        if value.year >= 1945:
+            return {"valid_until": (value, CERTAIN)}
+    return {}
+
+
+def _is_upper(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+
+
+def _looks_like_name(line: str) -> bool:
+    """Two to five words, each capitalised and the rest lower case, no digits: "Trần Văn Bình"."""
+    words = line.split()
+    return 2 <= len(words) <= 5 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
+
+
+def _looks_vietnamese(text: str) -> bool:
+    return fold_diacritics(text) != text.lower()
