@@ -122,6 +122,17 @@ class Extraction:
     confidence: dict[str, float]
 
 
+#: Without these a result cannot be identified; missing or doubtful, a person must look (Circular 01/2023 Art. 7).
+REQUIRED_FIELDS = ("type_name", "document_number", "issued_date", "organ_name")
+
+
+def fields_to_review(metadata: ResultMetadata, confidence: dict[str, float | None], threshold: float) -> list[str]:
+    """The required fields that are missing or found with less confidence than `threshold`."""
+    return [
+        name for name in REQUIRED_FIELDS if getattr(metadata, name) is None or (confidence.get(name) or 0.0) < threshold
+    ]
+
+
 def blocks_of(text: str) -> list[list[str]]:
     """Blocks of non-empty lines, split at blank lines."""
     blocks: list[list[str]] = [[]]

@@ -40,6 +40,10 @@ class Settings(BaseModel):
     max_pages: int = Field(2000, ge=1)
     jpeg_quality: int = Field(80, ge=30, le=100, description="Quality of the colour page images archived.")
 
+    review_threshold: float = Field(
+        0.7, ge=0, le=1, description="A required field below this confidence sends the document to review."
+    )
+
     agency_name: str = Field("Cơ quan thử nghiệm sohoa (TEST)", description="Copying agency shown on the stamp.")
     copy_type: Literal["SAO Y", "SAO LỤC", "TRÍCH SAO"] = "SAO Y"
     sign_pkcs12: Path | None = Field(None, description="Agency key and certificate; default a generated TEST one.")

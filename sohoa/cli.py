@@ -32,6 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     digitize.add_argument("--workers", type=int, metavar="N", help="parallel pages (default: number of cores)")
     digitize.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
 
+    review = commands.add_parser("review", help="list documents needing review, or confirm/correct one")
+    review.add_argument("id", nargs="?", metavar="ID", help="the document to review (omit to list them)")
+    review.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="correct a field (repeatable); an empty value clears it",
+    )
+    review.add_argument("--confirm", action="store_true", help="confirm without asking, then sign and archive")
+
     verify = commands.add_parser("verify", help="check signatures, integrity and hashes of archived PDFs")
     verify.add_argument("paths", nargs="*", type=Path, metavar="FILE", help="PDF files to check")
     verify.add_argument("--id", dest="ids", action="append", default=[], metavar="ID", help="an archived document")
@@ -61,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(workers=getattr(args, "workers", None))
         if args.command == "verify":
             return _verify(settings, args)
+        if args.command == "review":
+            return _review(settings, args)
         return _digitize(settings, args)
     except SettingsError as exc:
         err.print(f"[red]error:[/] {exc}")
@@ -102,6 +116,20 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
         print(summary_json(result))
     print_summary(result, console=err if args.json else Console(soft_wrap=True), export_dir=args.export)
     return EXIT_FAILED if result.count("failed") else EXIT_OK
+
+
+def _review(settings: Settings, args: argparse.Namespace) -> int:
+    from sohoa.review_command import ReviewError, list_waiting, review_document
+
+    console = Console(soft_wrap=True)
+    if args.id is None:
+        return list_waiting(settings, console)
+    ask = console.input if sys.stdin.isatty() else None
+    try:
+        return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
+    except (ReviewError, SigningError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.record import FINAL_STATUSES, DocumentRecord
-from storage.tables import Base, Batch, Document, Page, Receipt, utcnow
+from storage.tables import Base, Batch, Document, Page, Receipt, ReviewEvent, utcnow
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
 
@@ -194,6 +194,37 @@ class Catalog:
             doc.record = record.model_dump(mode="json")
             doc.finished_at = record.finished_at or utcnow()
 
+    # --- review ----------------------------------------------------------------------------------
+    def confirm_review(self, document_id: str, *, actor: str, metadata: dict, changes: dict) -> None:
+        """Keep the person's confirmed metadata and an event with what they changed; send the document on.
+
+        The event holds the extraction as it was, so corrections never erase what the machine read.
+        """
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            if doc.status != "needs_review":
+                raise ValueError(f"document {document_id} is {doc.status}, not waiting for review")
+            extracted = (doc.record or {}).get("metadata", {})
+            action = "correct" if changes else "confirm"
+            s.add(
+                ReviewEvent(document_id=document_id, actor=actor, action=action, changes=changes, extracted=extracted)
+            )
+            doc.confirmed_metadata, doc.status, doc.finished_at = metadata, "assembling", None
+
+    def review_events(self, document_id: str) -> list[ReviewEvent]:
+        with self.session() as s:
+            rows = list(
+                s.scalars(select(ReviewEvent).where(ReviewEvent.document_id == document_id).order_by(ReviewEvent.id))
+            )
+            s.expunge_all()
+            return rows
+
+    def ids_with_status(self, status: str) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(Document.id).where(Document.status == status).order_by(Document.received_at)))
+
     # --- reading ---------------------------------------------------------------------------------
     def record(self, document_id: str) -> DocumentRecord | None:
         with self.session() as s:
@@ -203,8 +234,7 @@ class Catalog:
             return DocumentRecord.model_validate(doc.record) if doc.record else None
 
     def archived_ids(self) -> list[str]:
-        with self.session() as s:
-            return list(s.scalars(select(Document.id).where(Document.status == "archived").order_by(Document.id)))
+        return self.ids_with_status("archived")
 
     def batch_documents(self, batch_id: str) -> list[tuple[Receipt, Document]]:
         with self.session() as s:

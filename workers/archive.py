@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 
 from PIL import Image
 
-from pipeline.extract import extract_metadata
+from pipeline.extract import Extraction, extract_metadata, fields_to_review
 from pipeline.metadata_xml import record_to_xml
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import sign_pdf
@@ -47,12 +47,20 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     elif all(p.blank for p in record.pages):
         error = ErrorInfo(code="blank_document", message="every page of the document is blank")
         record = record.model_copy(update={"status": "rejected", "error": error})
+    elif doc.confirmed_metadata is None and (fields := _fields_to_review(rt, record)):
+        reason = Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}")
+        record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, reason]})
     else:
         record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
     rt.catalog.finish(document_id, record)
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record
+
+
+def _fields_to_review(rt: Runtime, record: DocumentRecord) -> list[str]:
+    confidence = record.confidence.model_dump()
+    return fields_to_review(record.metadata, confidence, rt.settings.review_threshold)
 
 
 def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
@@ -76,6 +84,10 @@ def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
     warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
     source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
     extraction = extract_metadata([p.text for p in infos if not p.blank]) if infos else None
+    if extraction is not None and doc.confirmed_metadata is not None:  # a person checked these values
+        confirmed = ResultMetadata.model_validate(doc.confirmed_metadata)
+        confidence = {name: 1.0 for name, value in confirmed.model_dump().items() if value is not None}
+        extraction = Extraction(confirmed, confidence)
     return DocumentRecord(
         id=doc.id,
         batch_id=doc.batch_id,

@@ -1,0 +1,74 @@
+"""Documents the machine is unsure of wait for a person: `sohoa review` lists, corrects, confirms and archives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.verify import verify_pdf
+from samples.generate import make_document
+from storage.catalog import Catalog
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SOHOA, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+
+
+def test_uncertain_document_waits_then_a_correction_is_archived_and_kept_as_an_event(tmp_path: Path):
+    # Given a strict review threshold, so every extracted field counts as uncertain
+    scan = tmp_path / "decision.jpg"
+    doc = make_document("decision", seed=21, dpi=300, noise=0.3)
+    doc.pages[0].save(scan, dpi=(300, 300))
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data"), "SOHOA_REVIEW_THRESHOLD": "0.99"}
+
+    # When the scan is digitized it is not signed nor archived, but waits for review with its pages kept
+    first = _run(["digitize", str(scan), "--json", "--export", str(tmp_path / "out")], env)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["needs_review"] == 1
+    record = json.loads((tmp_path / "out" / "decision.json").read_text())
+    assert record["status"] == "needs_review" and record["archive"] is None
+    assert any(w["code"] == "needs_review" and "document_number" in w["message"] for w in record["warnings"])
+    assert not (tmp_path / "out" / "decision.pdf").exists()
+    listing = _run(["review"], env)
+    assert record["id"] in listing.stdout and "decision.jpg" in listing.stdout
+
+    # Then staff correct the subject and confirm: the document is signed and archived with their values
+    corrected = "Về việc giao đất ở (đã sửa)"
+    done = _run(["review", record["id"], "--set", f"subject={corrected}", "--confirm"], env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "archived" in done.stdout
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}")
+    try:
+        final = catalog.record(record["id"])
+        (event,) = catalog.review_events(record["id"])
+    finally:
+        catalog.close()
+    assert final.status == "archived" and final.metadata.subject == corrected
+    assert final.metadata.document_number == doc.truth.metadata["document_number"]
+    assert final.confidence.subject == 1.0
+    assert event.action == "correct" and event.changes["subject"][1] == corrected
+    assert event.extracted["subject"] == record["metadata"]["subject"]  # the machine's reading is kept
+    archived = tmp_path / "data" / "objects" / final.archive.bucket / final.archive.key
+    assert verify_pdf(archived, [tmp_path / "data" / "keys" / "ca-TEST.pem"]).ok
+
+    # And a second confirmation is refused, the first one stands
+    again = _run(["review", record["id"], "--confirm"], env)
+    assert again.returncode == 2 and "not waiting for review" in again.stderr
+
+
+def test_invalid_corrections_are_refused_with_the_field_named(tmp_path: Path):
+    scan = tmp_path / "notice.jpg"
+    make_document("notice", seed=22, dpi=300, noise=0.3).pages[0].save(scan, dpi=(300, 300))
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data"), "SOHOA_REVIEW_THRESHOLD": "0.99"}
+    first = json.loads(_run(["digitize", str(scan), "--json"], env).stdout)
+    document_id = first["documents"][0]["id"]
+    bad_date = _run(["review", document_id, "--set", "issued_date=32/13/2024", "--confirm"], env)
+    assert bad_date.returncode == 2 and "issued_date" in bad_date.stderr
+    bad_field = _run(["review", document_id, "--set", "colour=red", "--confirm"], env)
+    assert bad_field.returncode == 2 and "not a field assignment" in bad_field.stderr
+    assert "Waiting for review: 1" in _run(["review"], env).stdout
