@@ -133,6 +133,14 @@ def fields_to_review(metadata: ResultMetadata, confidence: dict[str, float | Non
     ]
 
 
+def number_key(metadata: ResultMetadata) -> str | None:
+    """Agency, number and year, folded: Decree 30 numbers are unique per agency and year, so a repeat is a duplicate."""
+    if not (metadata.organ_name and metadata.document_number and metadata.issued_date):
+        return None
+    organ = " ".join(fold_diacritics(metadata.organ_name).split())
+    return f"{organ}|{fold_diacritics(metadata.document_number).replace(' ', '')}|{metadata.issued_date.year}"
+
+
 def blocks_of(text: str) -> list[list[str]]:
     """Blocks of non-empty lines, split at blank lines."""
     blocks: list[list[str]] = [[]]

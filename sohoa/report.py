@@ -44,6 +44,11 @@ def summary_counts(result: BatchResult) -> dict[str, float | int]:
         "rejected": result.count("rejected"),
         "failed": result.count("failed"),
         "duplicates": result.duplicates,
+        "duplicate_numbers": sum(
+            any(w.code == "duplicate_number" for w in result.record_of(i).warnings)
+            for i in result.items
+            if not i.duplicate
+        ),
         "pages": pages,
         "seconds": round(result.seconds, 2),
         "seconds_per_page": round(result.seconds / pages, 2) if pages else 0.0,

@@ -86,7 +86,7 @@ def review_document(
         metadata, changes = apply_changes(record.metadata, assignments)
         if ask is not None and not confirm:
             metadata, changes = _interactive(metadata, changes, ask, console)
-            confirm = ask("Confirm these values, then sign and archive? [y/N] ").strip().lower() in (
+            confirm = ask("Confirm these values, then sign and archive? \\[y/N] ").strip().lower() in (
                 "y",
                 "yes",
                 "c",

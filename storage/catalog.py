@@ -183,13 +183,14 @@ class Catalog:
             s.expunge_all()
             return rows
 
-    def finish(self, document_id: str, record: DocumentRecord) -> None:
-        """Write the final record and status in one transaction."""
+    def finish(self, document_id: str, record: DocumentRecord, *, number_key: str | None = None) -> None:
+        """Write the final record and status in one transaction; `number_key` marks an archived result's number."""
         with self.session() as s:
             doc = s.get(Document, document_id, with_for_update=True)
             if doc is None:
                 raise UnknownDocument(document_id)
             doc.status = record.status
+            doc.number_key = number_key if record.status == "archived" else None
             doc.error = record.error.model_dump() if record.error else None
             doc.record = record.model_dump(mode="json")
             doc.finished_at = record.finished_at or utcnow()
@@ -232,6 +233,11 @@ class Catalog:
             if doc is None:
                 raise UnknownDocument(document_id)
             return DocumentRecord.model_validate(doc.record) if doc.record else None
+
+    def archived_with_number(self, key: str, *, other_than: str) -> str | None:
+        """The id of an archived document, other than `other_than`, whose number key is `key`."""
+        with self.session() as s:
+            return s.scalar(select(Document.id).where(Document.number_key == key, Document.id != other_than).limit(1))
 
     def archived_ids(self) -> list[str]:
         return self.ids_with_status("archived")

@@ -72,3 +72,22 @@ def test_invalid_corrections_are_refused_with_the_field_named(tmp_path: Path):
     bad_field = _run(["review", document_id, "--set", "colour=red", "--confirm"], env)
     assert bad_field.returncode == 2 and "not a field assignment" in bad_field.stderr
     assert "Waiting for review: 1" in _run(["review"], env).stdout
+
+
+def test_the_same_number_from_the_same_agency_and_year_is_held_as_a_duplicate(tmp_path: Path):
+    # Given two different scans of one decision (other skew and noise, so other bytes)
+    first, second = tmp_path / "first.jpg", tmp_path / "second.jpg"
+    make_document("decision", seed=31, dpi=300, noise=0.2).pages[0].save(first, dpi=(300, 300))
+    make_document("decision", seed=31, dpi=300, noise=0.5, skew_deg=2.0).pages[0].save(second, dpi=(300, 300))
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data")}
+    archived = json.loads(_run(["digitize", str(first), "--json"], env).stdout)
+    assert archived["archived"] == 1
+
+    # When the second arrives, it is not archived a second time but held, naming the first
+    held = _run(["digitize", str(second), "--json", "--export", str(tmp_path / "out")], env)
+    summary = json.loads(held.stdout)
+    assert (summary["archived"], summary["needs_review"], summary["duplicate_numbers"]) == (0, 1, 1)
+    record = json.loads((tmp_path / "out" / "second.json").read_text())
+    (warning,) = [w for w in record["warnings"] if w["code"] == "duplicate_number"]
+    assert archived["documents"][0]["id"] in warning["message"]
+    assert "already has an archived" in held.stderr + held.stdout

@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 
 from PIL import Image
 
-from pipeline.extract import Extraction, extract_metadata, fields_to_review
+from pipeline.extract import Extraction, extract_metadata, fields_to_review, number_key
 from pipeline.metadata_xml import record_to_xml
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import sign_pdf
@@ -47,20 +47,30 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     elif all(p.blank for p in record.pages):
         error = ErrorInfo(code="blank_document", message="every page of the document is blank")
         record = record.model_copy(update={"status": "rejected", "error": error})
-    elif doc.confirmed_metadata is None and (fields := _fields_to_review(rt, record)):
-        reason = Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}")
-        record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, reason]})
+    elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record)):
+        record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
     else:
         record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
-    rt.catalog.finish(document_id, record)
+    rt.catalog.finish(document_id, record, number_key=number_key(record.metadata))
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record
 
 
-def _fields_to_review(rt: Runtime, record: DocumentRecord) -> list[str]:
-    confidence = record.confidence.model_dump()
-    return fields_to_review(record.metadata, confidence, rt.settings.review_threshold)
+def _review_reasons(rt: Runtime, record: DocumentRecord) -> list[Warning]:
+    """Why a person must look before this document is signed: doubtful required fields, or a repeated number."""
+    reasons = []
+    fields = fields_to_review(record.metadata, record.confidence.model_dump(), rt.settings.review_threshold)
+    if fields:
+        reasons.append(Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}"))
+    key = number_key(record.metadata)
+    if key is not None and (other := rt.catalog.archived_with_number(key, other_than=record.id)):
+        message = (
+            f"{record.metadata.organ_name} already has an archived {record.metadata.document_number} "
+            f"of {record.metadata.issued_date.year}: document {other}"
+        )
+        reasons.append(Warning(code="duplicate_number", message=message))
+    return reasons
 
 
 def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
