@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   python3 python3-venv python3-pip
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-script-viet
-  poppler-utils qpdf libnss3-tools softhsm2 fonts-noto-core fonts-liberation2 fonts-dejavu-core
+  poppler-utils qpdf libnss3-tools softhsm2 libxml2-utils fonts-noto-core fonts-liberation2 fonts-dejavu-core
   "$@"
 )
 missing=()

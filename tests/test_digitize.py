@@ -310,6 +310,21 @@ def test_xml_sidecar_carries_the_decree_30_tags(run: Run):
     }
 
 
+XSD = Path(__file__).resolve().parents[1] / "schemas" / "document-metadata.xsd"
+
+
+def test_every_xml_sidecar_validates_against_the_published_xsd(run: Run, tmp_path: Path):
+    xml_files = sorted(run.out.glob("*.xml"))
+    assert len(xml_files) == len(run.truths) + len(BAD)
+    done = subprocess.run(
+        ["xmllint", "--noout", "--schema", str(XSD), *map(str, xml_files)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    broken = tmp_path / "broken.xml"
+    broken.write_text((run.out / "00-decision.xml").read_text().replace("<PageAmount>1<", "<PageAmount>một<"))
+    assert subprocess.run(["xmllint", "--noout", "--schema", str(XSD), str(broken)], capture_output=True).returncode
+
+
 def test_no_temporary_files_are_left_behind(run: Run):
     files = [p.relative_to(run.data) for p in run.data.rglob("*") if p.is_file()]
     leftovers = [p for p in files if p.name.startswith(".part-") or p.parts[0] == "tmp"]
