@@ -44,6 +44,10 @@ class Settings(BaseModel):
         0.7, ge=0, le=1, description="A required field below this confidence sends the document to review."
     )
 
+    result_code_format: str = Field(
+        "{dossier_code}-KQ{n}", description="Result code (Decree 45 Art. 14.3); {dossier_code} and {n} are filled."
+    )
+
     agency_name: str = Field("Cơ quan thử nghiệm sohoa (TEST)", description="Copying agency shown on the stamp.")
     copy_type: Literal["SAO Y", "SAO LỤC", "TRÍCH SAO"] = "SAO Y"
     sign_pkcs12: Path | None = Field(None, description="Agency key and certificate; default a generated TEST one.")

@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 
 from dramatiq import Worker
 
+from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage.catalog import BatchProgress
 from storage.objects import ascii_metadata, sha256_file
@@ -80,7 +81,9 @@ def collect_inputs(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> list[
     return list(dict.fromkeys(found))
 
 
-def receive_files(rt: Runtime, batch_id: str, files: list[Path]) -> Iterator[Item]:
+def receive_files(
+    rt: Runtime, batch_id: str, files: list[Path], intake_of: Callable[[Path], Intake | None] = lambda _: None
+) -> Iterator[Item]:
     """Keep each file's bytes untouched in the incoming store and give it a document.
 
     A file whose document is finished is a duplicate; one whose document an interrupted run left
@@ -93,7 +96,12 @@ def receive_files(rt: Runtime, batch_id: str, files: list[Path]) -> Iterator[Ite
         if rt.store.stat(INCOMING, key) is None:
             rt.store.put_file(INCOMING, key, path, metadata=ascii_metadata({"filename": path.name}))
         received = rt.catalog.receive(
-            batch_id, filename=path.name, sha256=sha256, size_bytes=path.stat().st_size, incoming_key=key
+            batch_id,
+            filename=path.name,
+            sha256=sha256,
+            size_bytes=path.stat().st_size,
+            incoming_key=key,
+            intake=intake_of(path),
         )
         unfinished = received.status in ("received", "processing", "assembling", "failed")
         if received.document_id not in seen and unfinished:
@@ -112,7 +120,12 @@ def _send_on(rt: Runtime, document_id: str, status: str) -> None:
 
 
 def run_batch(
-    rt: Runtime, files: list[Path], *, workers: int, on_progress: Callable[[BatchProgress], None] = lambda _: None
+    rt: Runtime,
+    files: list[Path],
+    *,
+    workers: int,
+    on_progress: Callable[[BatchProgress], None] = lambda _: None,
+    intake_of: Callable[[Path], Intake | None] = lambda _: None,
 ) -> BatchResult:
     """Process `files` with an in-process worker pool of `workers` threads and wait for every document."""
     started = time.perf_counter()
@@ -120,7 +133,7 @@ def run_batch(
     worker = Worker(actors.process_page.broker, worker_threads=workers, worker_timeout=100)
     worker.start()
     try:
-        items = list(receive_files(rt, batch_id, files))
+        items = list(receive_files(rt, batch_id, files, intake_of))
         while True:
             progress = rt.catalog.batch_progress(batch_id)
             on_progress(progress)

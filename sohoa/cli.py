@@ -31,6 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     digitize.add_argument("--export", type=Path, metavar="DIR", help="write STEM.json, STEM.xml and STEM.pdf here")
     digitize.add_argument("--workers", type=int, metavar="N", help="parallel pages (default: number of cores)")
     digitize.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    digitize.add_argument("--dossier-code", metavar="CODE", help="mã hồ sơ for every file of the batch")
+    digitize.add_argument("--procedure-code", metavar="CODE", help="mã TTHC for every file of the batch")
+    digitize.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="CSV",
+        help="per-file file,dossier_code,procedure_code,paper_pages (overrides the two above)",
+    )
 
     review = commands.add_parser("review", help="list documents needing review, or confirm/correct one")
     review.add_argument("id", nargs="?", metavar="ID", help="the document to review (omit to list them)")
@@ -82,8 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _digitize(settings: Settings, args: argparse.Namespace) -> int:
+    from schemas.intake import Intake
     from sohoa.batch import NoInputs, collect_inputs, export_results
     from sohoa.embedded import open_embedded
+    from sohoa.manifest import ManifestError, intake_for, load_manifest
     from sohoa.report import print_summary, run_with_progress, summary_json
     from workers.runtime import tesseract_config
     from workers.signing import TEST_WARNING, uses_test_key
@@ -91,15 +101,26 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
     try:
         skip = [settings.data_dir, *([args.export] if args.export else [])]
         files = collect_inputs(args.paths, skip=skip)
-    except NoInputs as exc:
+        manifest = load_manifest(args.manifest) if args.manifest else {}
+    except (NoInputs, ManifestError) as exc:
         err.print(f"[red]error:[/] {exc}")
         return EXIT_USAGE
+    default = Intake(dossier_code=args.dossier_code, procedure_code=args.procedure_code)
+    unlisted = [f.name for f in files if manifest and intake_for(f, manifest, default) is default]
+    if unlisted:
+        err.print(f"[yellow]warning:[/] not in the manifest: {', '.join(unlisted)}")
     try:
         tesseract.probe(tesseract_config(settings))
         with open_embedded(settings) as rt:
             if uses_test_key(settings):
                 err.print(f"[yellow]warning:[/] {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
-            result = run_with_progress(rt, files, workers=settings.workers, console=err)
+            result = run_with_progress(
+                rt,
+                files,
+                workers=settings.workers,
+                console=err,
+                intake_of=lambda path: intake_for(path, manifest, default),
+            )
             if args.export:
                 export_results(rt, result, args.export)
     except (TesseractNotFound, SigningError) as exc:  # configuration, found before any document is touched

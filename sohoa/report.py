@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from schemas.intake import Intake
 from sohoa.batch import BatchResult, run_batch
 from storage.catalog import BatchProgress
 from workers.runtime import Runtime
@@ -16,7 +18,14 @@ from workers.runtime import Runtime
 STATUS_STYLE = {"archived": "green", "needs_review": "yellow", "rejected": "red", "failed": "bold red"}
 
 
-def run_with_progress(rt: Runtime, files: list[Path], *, workers: int, console: Console) -> BatchResult:
+def run_with_progress(
+    rt: Runtime,
+    files: list[Path],
+    *,
+    workers: int,
+    console: Console,
+    intake_of: Callable[[Path], Intake | None] = lambda _: None,
+) -> BatchResult:
     """Run the batch with a live bar of pages done (on a terminal only) and a line per finished document."""
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -32,7 +41,7 @@ def run_with_progress(rt: Runtime, files: list[Path], *, workers: int, console: 
             docs = f"{p.finished}/{p.documents} documents"
             progress.update(task, total=p.pages_total or None, completed=p.pages_done, docs=docs)
 
-        return run_batch(rt, files, workers=workers, on_progress=update)
+        return run_batch(rt, files, workers=workers, on_progress=update, intake_of=intake_of)
 
 
 def summary_counts(result: BatchResult) -> dict[str, float | int]:
@@ -44,6 +53,11 @@ def summary_counts(result: BatchResult) -> dict[str, float | int]:
         "rejected": result.count("rejected"),
         "failed": result.count("failed"),
         "duplicates": result.duplicates,
+        "page_count_mismatches": sum(
+            any(w.code == "page_count_mismatch" for w in result.record_of(i).warnings)
+            for i in result.items
+            if not i.duplicate
+        ),
         "duplicate_numbers": sum(
             any(w.code == "duplicate_number" for w in result.record_of(i).warnings)
             for i in result.items

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage.tables import Base, Batch, Document, Page, Receipt, ReviewEvent, utcnow
 
@@ -82,13 +83,26 @@ class Catalog:
             s.add(Batch(id=batch_id, origin=origin))
         return batch_id
 
-    def receive(self, batch_id: str, *, filename: str, sha256: str, size_bytes: int, incoming_key: str) -> Received:
-        """Record a received file; a file already known (same SHA-256) is a duplicate, not a new document."""
+    def receive(
+        self,
+        batch_id: str,
+        *,
+        filename: str,
+        sha256: str,
+        size_bytes: int,
+        incoming_key: str,
+        intake: Intake | None = None,
+    ) -> Received:
+        """Record a received file; a file already known (same SHA-256) is a duplicate, not a new document.
+
+        A new document with a dossier code gets the next ordinal in that dossier (the n of its result code).
+        """
         document_id = document_id_for(sha256)
         with self.session() as s:
             existing = s.get(Document, document_id, with_for_update=True)
             duplicate = existing is not None
             if existing is None:
+                intake = _numbered(s, intake) if intake is not None else None
                 s.add(
                     Document(
                         id=document_id,
@@ -97,6 +111,8 @@ class Catalog:
                         filename=filename,
                         size_bytes=size_bytes,
                         incoming_key=incoming_key,
+                        intake=intake.model_dump() if intake else None,
+                        dossier_code=intake.dossier_code if intake else None,
                     )
                 )
                 s.flush()
@@ -274,6 +290,13 @@ class Catalog:
         return BatchProgress(
             documents, finished, pages_total, pages_total - page_rows.get("pending", 0), dict(statuses)
         )
+
+
+def _numbered(s: Session, intake: Intake) -> Intake:
+    if intake.dossier_code is None or intake.ordinal is not None:
+        return intake
+    taken = s.scalar(select(func.count()).select_from(Document).where(Document.dossier_code == intake.dossier_code))
+    return intake.model_copy(update={"ordinal": (taken or 0) + 1})
 
 
 def as_utc(moment: datetime) -> datetime:

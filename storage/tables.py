@@ -56,6 +56,8 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     confirmed_metadata: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    intake: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     #: Issuing agency, number and notation, and year, folded: the same key twice is the same result twice.
     number_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
 

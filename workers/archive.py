@@ -15,6 +15,7 @@ from pipeline.metadata_xml import record_to_xml
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import sign_pdf
 from pipeline.tesseract import Word
+from schemas.intake import Intake
 from schemas.record import (
     ArchiveInfo,
     DocumentRecord,
@@ -38,7 +39,8 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     """Decide the document's final status; archive the PDF and sidecars when it is good."""
     doc = rt.catalog.document(document_id)
     pages = rt.catalog.pages(document_id)
-    record = base_record(doc, pages)
+    record = base_record(doc, pages, rt.settings.result_code_format)
+    intake = Intake.model_validate(doc.intake) if doc.intake else None
     failed = [p for p in pages if p.status == "failed"]
     if failed:
         error = ErrorInfo.model_validate(failed[0].error)
@@ -47,7 +49,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     elif all(p.blank for p in record.pages):
         error = ErrorInfo(code="blank_document", message="every page of the document is blank")
         record = record.model_copy(update={"status": "rejected", "error": error})
-    elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record)):
+    elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record, intake)):
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
     else:
         record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
@@ -57,12 +59,26 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     return record
 
 
-def _review_reasons(rt: Runtime, record: DocumentRecord) -> list[Warning]:
+def _with_intake(extraction: Extraction, intake: Intake, result_code_format: str) -> Extraction:
+    """Dossier and procedure codes as staff gave them, and the result code built from them."""
+    values = {"dossier_code": intake.dossier_code, "procedure_code": intake.procedure_code}
+    if intake.dossier_code and intake.ordinal:
+        values["result_code"] = result_code_format.format(dossier_code=intake.dossier_code, n=intake.ordinal)
+    given = {k: v for k, v in values.items() if v is not None}
+    return Extraction(
+        extraction.metadata.model_copy(update=given), {**extraction.confidence, **dict.fromkeys(given, 1.0)}
+    )
+
+
+def _review_reasons(rt: Runtime, record: DocumentRecord, intake: Intake | None) -> list[Warning]:
     """Why a person must look before this document is signed: doubtful required fields, or a repeated number."""
     reasons = []
     fields = fields_to_review(record.metadata, record.confidence.model_dump(), rt.settings.review_threshold)
     if fields:
         reasons.append(Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}"))
+    if intake is not None and intake.paper_pages is not None and intake.paper_pages != len(record.pages):
+        message = f"the paper original has {intake.paper_pages} pages but {len(record.pages)} were scanned"
+        reasons.append(Warning(code="page_count_mismatch", message=message))
     key = number_key(record.metadata)
     if key is not None and (other := rt.catalog.archived_with_number(key, other_than=record.id)):
         message = (
@@ -75,7 +91,9 @@ def _review_reasons(rt: Runtime, record: DocumentRecord) -> list[Warning]:
 
 def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
     """Finish a document whose source was refused before any page was read."""
-    record = base_record(rt.catalog.document(document_id), []).model_copy(update={"status": "rejected", "error": error})
+    record = base_record(rt.catalog.document(document_id), [], rt.settings.result_code_format).model_copy(
+        update={"status": "rejected", "error": error}
+    )
     rt.catalog.finish(document_id, record)
     return record
 
@@ -83,17 +101,21 @@ def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> Document
 def fail_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
     """Finish a document as failed (our side: signing, storage); its pages are kept so a re-run completes it."""
     doc = rt.catalog.document(document_id)
-    record = base_record(doc, rt.catalog.pages(document_id)).model_copy(update={"status": "failed", "error": error})
+    record = base_record(doc, rt.catalog.pages(document_id), rt.settings.result_code_format).model_copy(
+        update={"status": "failed", "error": error}
+    )
     rt.catalog.finish(document_id, record)
     return record
 
 
-def base_record(doc: Document, pages: list[Page]) -> DocumentRecord:
+def base_record(doc: Document, pages: list[Page], result_code_format: str) -> DocumentRecord:
     """The record as the pages made it: text, page info and warnings; status archived until decided."""
     infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
     warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
     source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
     extraction = extract_metadata([p.text for p in infos if not p.blank]) if infos else None
+    if extraction is not None and doc.intake:
+        extraction = _with_intake(extraction, Intake.model_validate(doc.intake), result_code_format)
     if extraction is not None and doc.confirmed_metadata is not None:  # a person checked these values
         confirmed = ResultMetadata.model_validate(doc.confirmed_metadata)
         confidence = {name: 1.0 for name, value in confirmed.model_dump().items() if value is not None}
