@@ -97,6 +97,9 @@ NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*
 PLACE_DATE = re.compile(
     r"(?P<place>[^,;]{2,40}),\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
 )
+PLACE_DATE_DIGITS = re.compile(
+    r"(?P<place>[^,;0-9]{2,40}),\s*(?:ngay\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})\s*$"
+)
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 HOLDER = re.compile(
@@ -201,15 +204,23 @@ def _place_and_date(lines: list[str], today: dt.date) -> dict[str, tuple[object,
     for line in lines[:14]:
         folded = fold_diacritics(line)
         match = PLACE_DATE.search(folded)
+        score = CERTAIN
+        if match is None:  # "Hà Nội, 05/01/2020" or "5-1-2020": read, but less usual for Decree 30
+            match, score = PLACE_DATE_DIGITS.search(folded), LIKELY
         if match is None:
             continue
         issued = _date(match, today)
         place = line[match.start("place") : match.end("place")].strip(" ,.")
-        result: dict[str, tuple[object, float]] = {"place": (place, CERTAIN if place[:1].isupper() else LIKELY)}
+        result: dict[str, tuple[object, float]] = {"place": (place, score if place[:1].isupper() else LIKELY)}
         if issued is not None:
-            result["issued_date"] = (issued, CERTAIN)
+            result["issued_date"] = (issued, score)
         return result
     return {}
+
+
+def _is_date_line(line: str) -> bool:
+    folded = fold_diacritics(line)
+    return bool(PLACE_DATE.search(folded) or PLACE_DATE_DIGITS.search(folded))
 
 
 def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
@@ -246,7 +257,7 @@ def _organs(lines: list[str]) -> dict[str, tuple[object, float]]:
 
 def _type_and_subject(lines: list[str]) -> dict[str, tuple[object, float]]:
     """The centred type name after the date line, then "Về việc …"/"V/v …" and its continuation lines."""
-    start = next((i + 1 for i, line in enumerate(lines[:16]) if PLACE_DATE.search(fold_diacritics(line))), 0)
+    start = next((i + 1 for i, line in enumerate(lines[:16]) if _is_date_line(line)), 0)
     result: dict[str, tuple[object, float]] = {}
     i = start
     while i < len(lines) and not _is_upper(lines[i]):

@@ -100,3 +100,10 @@ def test_folding_keeps_positions():
     text = "Đăng ký kinh doanh HỘ KINH DOANH"
     assert fold_diacritics(text) == "dang ky kinh doanh ho kinh doanh"
     assert len(fold_diacritics(text)) == len(text)
+
+
+def test_dates_written_with_digits():
+    for written in ("Hà Nội, 05/01/2024", "Hà Nội, 5-1-2024", "Hà Nội, ngày 5.1.2024"):
+        meta = extract_metadata([PERMIT.replace("Hà Nội, ngày 5 tháng 1 năm 2024", written)], today=TODAY).metadata
+        assert (meta.place, meta.issued_date) == ("Hà Nội", dt.date(2024, 1, 5)), written
+        assert meta.type_name == "GIẤY PHÉP XÂY DỰNG"
