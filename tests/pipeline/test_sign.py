@@ -337,32 +337,21 @@ def _token_settings(tmp_path: Path, pin: Path, key: str = "agency") -> Settings:
 
 
 def test_signing_with_a_pkcs11_token(tmp_path, keys, unsigned, token):
-    settings = Settings(
-        data_dir=tmp_path,
-        sign_pkcs11_module=SOFTHSM,
-        sign_pkcs11_token="sohoa",
-        sign_pkcs11_key="agency",
-        sign_pkcs11_pin_file=token,
-    )
-    report = verify_pdf(_sign(tmp_path, unsigned, settings), [keys.ca_pem])
+    setup = build_signing_setup(_token_settings(tmp_path, token))
+    try:
+        sign_pdf(unsigned, tmp_path / "signed.pdf", setup)
+    finally:
+        setup.signer.pkcs11_session.close()  # one login per token and process
+    report = verify_pdf(tmp_path / "signed.pdf", [keys.ca_pem])
     assert report.ok, report.problems
     assert report.signatures[0].signer == "Token UBND TEST"
 
 
-def test_a_wrong_token_pin_or_key_label_is_a_clear_error(tmp_path, token):
-    token.write_text("0000\n")
-    settings = Settings(
-        data_dir=tmp_path,
-        sign_pkcs11_module=SOFTHSM,
-        sign_pkcs11_token="sohoa",
-        sign_pkcs11_key="agency",
-        sign_pkcs11_pin_file=token,
-    )
-    with pytest.raises(SigningError, match="PKCS#11 token"):
-        build_signing_setup(settings)
-    token.write_text("1234\n")
-    with pytest.raises(SigningError, match="PKCS#11 token"):
-        build_signing_setup(settings.model_copy(update={"sign_pkcs11_key": "no-such-key"}))
+def test_a_wrong_token_pin_is_a_clear_error(tmp_path, token):
+    wrong_pin = tmp_path / "wrong-pin"
+    wrong_pin.write_text("0000\n")
+    with pytest.raises(SigningError, match=r"cannot use the PKCS#11 token: .*PinIncorrect"):
+        build_signing_setup(_token_settings(tmp_path, wrong_pin))
 
 
 def test_b_lta_adds_a_document_timestamp(tmp_path, keys, agency_p12, unsigned, tsa_url):
