@@ -155,8 +155,20 @@ def blocks_of(text: str) -> list[list[str]]:
     return [b for b in blocks if b]
 
 
-def extract_metadata(page_texts: list[str], *, today: dt.date | None = None) -> Extraction:
-    """Every field of DESIGN.md's table that the pages show; None for the rest."""
+def header_is_incomplete(page_text: str) -> bool:
+    """True when page 1's text lacks the "Số: …" line or the place-and-date line of a Decree 30 header."""
+    lines = [line for block in blocks_of(page_text) for line in block]
+    return not _number(lines) or not _place_and_date(lines, dt.date.today())
+
+
+def extract_metadata(
+    page_texts: list[str], *, header_text: str | None = None, today: dt.date | None = None
+) -> Extraction:
+    """Every field of DESIGN.md's table that the pages show; None for the rest.
+
+    `header_text` is page 1's header read again region by region; it fills the number and the date
+    when the page-wide text lacks them, with less confidence.
+    """
     today = today or dt.date.today()
     pages = [p for p in page_texts if p.strip()]
     if not pages:
@@ -168,6 +180,12 @@ def extract_metadata(page_texts: list[str], *, today: dt.date | None = None) -> 
     found.update(_place_and_date(lines, today))
     found.update(_organs(lines))
     found.update(_type_and_subject(lines))
+    if header_text:
+        header_lines = [line for block in blocks_of(header_text) for line in block]
+        for reread in (_number(header_lines), _place_and_date(header_lines, today)):
+            for name, (value, score) in reread.items():
+                if name not in found:
+                    found[name] = (value, min(score, LIKELY))
     found.update(_signer(last))
     all_lines = [line for page in pages for block in blocks_of(page) for line in block]
     found.update(_holder(all_lines))

@@ -52,9 +52,10 @@ def prepare_for_ocr(grey: np.ndarray, dpi: float, ocr_dpi: int) -> tuple[np.ndar
     return binarize_for_ocr(resample(grey, scale)), scale
 
 
-def recognise(binary: np.ndarray, dpi: int, config: TesseractConfig) -> OcrResult:
+def recognise(binary: np.ndarray, dpi: int, config: TesseractConfig, *, psm: int = 3) -> OcrResult:
     """One tesseract call: words, boxes, confidences, and the text assembled from them."""
-    output, stats = tesseract.run(tesseract.ocr_args(config, dpi=dpi), encode_pgm(binary), timeout_s=config.timeout_s)
+    args = tesseract.ocr_args(config, dpi=dpi, psm=psm)
+    output, stats = tesseract.run(args, encode_pgm(binary), timeout_s=config.timeout_s)
     words = reading_order([_nfc_word(w) for w in tesseract.parse_tsv(output)], noise=is_noise)
     return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=[stats])
 
@@ -122,3 +123,23 @@ def scale_words(words: list[Word], factor: float) -> list[Word]:
         )
         for w in words
     ]
+
+
+#: The Decree 30 header sits in the top quarter of page 1: agency and number left, motto and date right.
+HEADER_HEIGHT_SHARE = 0.25
+
+
+def read_header_regions(binary: np.ndarray, dpi: int, config: TesseractConfig) -> OcrResult:
+    """Read the header's left and right halves as blocks of their own (psm 6).
+
+    A page-wide pass can drop a short line such as "Số: 2623/GPXD" at 200 dpi; read as a block of
+    its own, the same line comes back.
+    """
+    height, width = binary.shape[:2]
+    top = binary[: int(height * HEADER_HEIGHT_SHARE)]
+    left, right = (
+        recognise(top[:, : width // 2], dpi, config, psm=6),
+        recognise(top[:, width // 2 :], dpi, config, psm=6),
+    )
+    text = "\n\n".join(part.text for part in (left, right) if part.text)
+    return OcrResult(words=[], text=text, confidence=None, calls=[*left.calls, *right.calls])

@@ -10,9 +10,10 @@ import numpy as np
 
 from pipeline.blank import is_blank
 from pipeline.deskew import deskew_angle
+from pipeline.extract import header_is_incomplete
 from pipeline.images import analysis_binary, analysis_grey, ink_grey, quarter_turn, rotate
 from pipeline.load import LoadedPage
-from pipeline.ocr import detect_orientation, prepare_for_ocr, recognise, scale_words
+from pipeline.ocr import detect_orientation, prepare_for_ocr, read_header_regions, recognise, scale_words
 from pipeline.tesseract import CallStats, TesseractConfig, Word
 from schemas.record import PageInfo, Warning
 
@@ -37,6 +38,7 @@ class PageResult:
     jpeg: bytes
     warnings: list[Warning] = field(default_factory=list)
     tesseract_calls: list[CallStats] = field(default_factory=list)
+    header_text: str | None = None
 
 
 def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageResult:
@@ -63,9 +65,15 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
     ocr = recognise(binary, options.ocr_dpi, options.tesseract)
     if not ocr.words:
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
+    calls = [osd_call, *ocr.calls]
+    header = None
+    if number == 1 and ocr.words and header_is_incomplete(ocr.text):
+        header = read_header_regions(binary, options.ocr_dpi, options.tesseract)
+        calls += header.calls
     info = page_info(skew_deg=skew, rotation_deg=rotation, blank=False, ocr_confidence=ocr.confidence, text=ocr.text)
     words = scale_words(ocr.words, 1 / scale)
-    return PageResult(info, words, _encode_jpeg(image, options.jpeg_quality), warnings, [osd_call, *ocr.calls])
+    jpeg = _encode_jpeg(image, options.jpeg_quality)
+    return PageResult(info, words, jpeg, warnings, calls, header.text if header else None)
 
 
 def resolution_warnings(loaded: LoadedPage, number: int, min_dpi: int) -> list[Warning]:

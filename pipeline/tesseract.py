@@ -67,9 +67,9 @@ def base_args(config: TesseractConfig, *, dpi: int) -> list[str]:
     return args
 
 
-def ocr_args(config: TesseractConfig, *, dpi: int) -> list[str]:
-    """One call that yields words, boxes and confidences (TSV) for a page image on stdin."""
-    psm_and_speed = ["--psm", "3", "-c", "tessedit_do_invert=0"]
+def ocr_args(config: TesseractConfig, *, dpi: int, psm: int = 3) -> list[str]:
+    """One call that yields words, boxes and confidences (TSV): a whole page (psm 3) or one block (psm 6)."""
+    psm_and_speed = ["--psm", str(psm), "-c", "tessedit_do_invert=0"]
     return [*base_args(config, dpi=dpi), "-l", config.language, *psm_and_speed, "tsv"]
 
 

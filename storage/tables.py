@@ -87,6 +87,7 @@ class Page(Base):
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     image_key: Mapped[str | None] = mapped_column(Text, nullable=True)
     words_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    header_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     tesseract_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     tesseract_cpu_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -74,6 +74,7 @@ def process_page(document_id: str, number: int) -> None:
         words_key=words.key,
         tesseract_seconds=sum(c.seconds for c in result.tesseract_calls),
         tesseract_cpu_seconds=sum(c.cpu_seconds for c in result.tesseract_calls),
+        header_text=result.header_text,
     )
     if done:
         assemble_document.send(document_id)

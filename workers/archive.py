@@ -113,7 +113,8 @@ def base_record(doc: Document, pages: list[Page], result_code_format: str) -> Do
     infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
     warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
     source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
-    extraction = extract_metadata([p.text for p in infos if not p.blank]) if infos else None
+    header_text = pages[0].header_text if pages else None
+    extraction = extract_metadata([p.text for p in infos if not p.blank], header_text=header_text) if infos else None
     if extraction is not None and doc.intake:
         extraction = _with_intake(extraction, Intake.model_validate(doc.intake), result_code_format)
     if extraction is not None and doc.confirmed_metadata is not None:  # a person checked these values

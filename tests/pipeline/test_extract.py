@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.extract import extract_metadata
+from pipeline.extract import extract_metadata, header_is_incomplete
 from pipeline.textfold import fold_diacritics
 
 TODAY = dt.date(2026, 11, 22)
@@ -107,3 +107,13 @@ def test_dates_written_with_digits():
         meta = extract_metadata([PERMIT.replace("Hà Nội, ngày 5 tháng 1 năm 2024", written)], today=TODAY).metadata
         assert (meta.place, meta.issued_date) == ("Hà Nội", dt.date(2024, 1, 5)), written
         assert meta.type_name == "GIẤY PHÉP XÂY DỰNG"
+
+
+def test_a_header_read_again_fills_what_the_page_wide_pass_dropped():
+    without_header = DECISION.replace("Sổ: 15/QĐ-STNMT\n", "").replace("Ninh Bình, ngày 05 tháng 01 năm 2020\n", "")
+    assert header_is_incomplete(without_header) and not header_is_incomplete(DECISION)
+    reread = "SỞ TÀI NGUYÊN\nSố: 15/QĐ-STNMT\n\nĐộc lập - Tự do - Hạnh phúc\nNinh Bình, ngày 05 tháng 01 năm 2020"
+    extraction = extract_metadata([without_header], header_text=reread, today=TODAY)
+    assert extraction.metadata.document_number == "15/QĐ-STNMT"
+    assert extraction.metadata.issued_date == dt.date(2020, 1, 5)
+    assert extraction.confidence["document_number"] <= 0.75  # found only on a second reading

@@ -10,6 +10,7 @@ from pipeline.blank import is_blank
 from pipeline.deskew import deskew_angle
 from pipeline.images import analysis_binary, analysis_grey, ink_grey, rotate
 from pipeline.load import LoadedPage
+from pipeline.ocr import prepare_for_ocr, read_header_regions
 from pipeline.page import PageOptions, process_page
 from pipeline.tesseract import TesseractConfig
 from samples.generate import make_document
@@ -77,3 +78,13 @@ def test_low_and_unknown_resolution_are_warned(clean_page):
     codes = {(w.code, w.page) for w in result.warnings}
     assert {("low_resolution", 3), ("dpi_estimated", 3)} <= codes
     assert "QUYẾT ĐỊNH" in result.info.text
+
+
+def test_header_regions_read_as_blocks_return_the_number_and_the_motto():
+    doc = make_document("construction_permit", seed=2623, dpi=200, font="liberation", noise=0.3)
+    page = cv2.cvtColor(np.asarray(doc.pages[0].convert("RGB")), cv2.COLOR_RGB2BGR)
+    binary, _ = prepare_for_ocr(ink_grey(page), 200, 300)
+    header = read_header_regions(binary, 300, TesseractConfig())
+    assert f"Số: {doc.truth.metadata['document_number']}" in header.text
+    assert "Độc lập - Tự do - Hạnh phúc" in header.text
+    assert len(header.calls) == 2
