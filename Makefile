@@ -21,6 +21,7 @@ bench: $(STAMP)
 	scripts/install-system-deps.sh ocrmypdf
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signing
+	$(BIN)/python -m bench.fields
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
