@@ -12,86 +12,16 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from pipeline.decree30 import (
+    BODY_STARTS,
+    NAME_CONTINUATIONS,
+    SIGNER_PREFIXES,
+    SIGNER_TITLES,
+    TYPE_NAMES,
+    TYPE_STARTS,
+)
 from pipeline.textfold import fold_diacritics
 from schemas.record import ResultMetadata
-
-#: Type names as Decree 30 and the sectors write them; OCR output close to one is read as that one.
-TYPE_NAMES = (
-    "QUYẾT ĐỊNH",
-    "NGHỊ QUYẾT",
-    "CHỈ THỊ",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "KẾ HOẠCH",
-    "BÁO CÁO",
-    "BIÊN BẢN",
-    "TỜ TRÌNH",
-    "HỢP ĐỒNG",
-    "GIẤY MỜI",
-    "GIẤY GIỚI THIỆU",
-    "GIẤY NGHỈ PHÉP",
-    "GIẤY PHÉP XÂY DỰNG",
-    "GIẤY PHÉP KINH DOANH",
-    "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
-    "PHIẾU LÝ LỊCH TƯ PHÁP",
-    "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
-    "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP",
-    "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở VÀ TÀI SẢN KHÁC GẮN LIỀN VỚI ĐẤT",
-)
-TYPE_STARTS = (
-    "quyet dinh",
-    "nghi quyet",
-    "chi thi",
-    "quy che",
-    "quy dinh",
-    "thong bao",
-    "huong dan",
-    "ke hoach",
-    "bao cao",
-    "bien ban",
-    "to trinh",
-    "hop dong",
-    "giay",
-    "phieu",
-    "chung nhan",
-    "chung chi",
-    "bang",
-)
-#: Signer titles, to restore diacritics that a seal over the title took away ("GIAM ĐỌC" → "GIÁM ĐỐC").
-SIGNER_TITLES = (
-    "KT.",
-    "TM.",
-    "Q.",
-    "TL.",
-    "TUQ.",
-    "GIÁM ĐỐC",
-    "PHÓ GIÁM ĐỐC",
-    "CHỦ TỊCH",
-    "PHÓ CHỦ TỊCH",
-    "TRƯỞNG PHÒNG",
-    "PHÓ TRƯỞNG PHÒNG",
-    "ỦY BAN NHÂN DÂN",
-    "TỔNG GIÁM ĐỐC",
-    "CỤC TRƯỞNG",
-    "PHÓ CỤC TRƯỞNG",
-    "CHÁNH VĂN PHÒNG",
-    "PHÓ CHÁNH VĂN PHÒNG",
-    "BỘ TRƯỞNG",
-    "THỨ TRƯỞNG",
-    "CHI CỤC TRƯỞNG",
-    "TRƯỞNG BAN",
-    "PHÓ TRƯỞNG BAN",
-    "HIỆU TRƯỞNG",
-    "GIÁM ĐỐC SỞ",
-    "TRƯỞNG CÔNG AN",
-    "ỦY VIÊN",
-)
-#: A header line starting with one of these continues the agency name above it rather than starting a new one.
-NAME_CONTINUATIONS = ("va ", "huyen ", "tinh ", "xa ", "thanh pho ", "quan ", "thi xa ", "phuong ", "thi tran ")
-BODY_STARTS = ("can cu", "xet ", "theo ", "kinh gui", "dieu ", "quyet dinh:", "nay ")
-SIGNER_PREFIXES = ("kt.", "tm.", "q.", "tl.", "tuq.", "kt ", "tm ")
 
 NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/ ]{1,30}?)\s*$")
 PLACE_DATE = re.compile(
