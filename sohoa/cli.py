@@ -148,9 +148,12 @@ def _review(settings: Settings, args: argparse.Namespace) -> int:
     ask = console.input if sys.stdin.isatty() else None
     try:
         return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
-    except (ReviewError, SigningError) as exc:
+    except ReviewError as exc:
         err.print(f"[red]error:[/] {exc}")
         return EXIT_USAGE
+    except SigningError as exc:  # confirming signs at once, so the key must be usable
+        err.print(f"[red]error:[/] {exc.message}")
+        return EXIT_CONFIG
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
