@@ -44,6 +44,14 @@ class BatchProgress:
     by_status: dict[str, int]
 
 
+def sqlalchemy_url(url: str) -> str:
+    """`postgresql://…` as people write it, with the psycopg 3 driver sohoa installs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def document_id_for(sha256: str) -> str:
     """A document's id is derived from its content, so receiving the same bytes twice finds one document."""
     return sha256[:24]
@@ -61,8 +69,8 @@ class Catalog:
     """All reads and writes of document state, each in its own short transaction."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self.url = sqlalchemy_url(url)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)

@@ -1,0 +1,110 @@
+"""The catalog contract, run on SQLite (embedded) and on the PostgreSQL server of this machine."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from schemas.intake import Intake
+from schemas.record import DocumentRecord, SourceInfo
+from storage.catalog import Catalog
+from tests.conftest import unavailable
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request: pytest.FixtureRequest, tmp_path) -> Iterator[Catalog]:
+    if request.param == "sqlite":
+        catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+        yield catalog
+        catalog.close()
+        return
+    name = f"sohoa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the server is not there or refuses us
+        admin.dispose()
+        unavailable(f"PostgreSQL at 127.0.0.1:5432 does not answer: {exc}")
+    catalog = Catalog(f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        yield catalog
+    finally:
+        catalog.close()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _receive(catalog: Catalog, batch: str, sha: str, **intake: object):
+    return catalog.receive(
+        batch,
+        filename=f"{sha[:4]}.pdf",
+        sha256=sha,
+        size_bytes=10,
+        incoming_key=sha,
+        intake=Intake(**intake) if intake else None,
+    )
+
+
+def test_receiving_the_same_bytes_twice_is_one_document_and_two_receipts(catalog: Catalog):
+    batch = catalog.create_batch()
+    first, again = _receive(catalog, batch, "a" * 64), _receive(catalog, batch, "a" * 64)
+    assert (first.duplicate, again.duplicate, first.document_id) == (False, True, again.document_id)
+    assert [r.duplicate for r, _ in catalog.batch_documents(batch)] == [False, True]
+
+
+def test_dossier_ordinals_count_up(catalog: Catalog):
+    batch = catalog.create_batch()
+    for n, sha in enumerate(("b" * 64, "c" * 64, "d" * 64), start=1):
+        document_id = _receive(catalog, batch, sha, dossier_code="HS-01").document_id
+        assert catalog.document(document_id).intake["ordinal"] == n
+
+
+def test_exactly_one_of_many_pages_finishing_together_hands_the_document_on(catalog: Catalog):
+    # Given a 12-page document
+    batch = catalog.create_batch()
+    document_id = _receive(catalog, batch, "e" * 64).document_id
+    assert catalog.start_pages(document_id, "application/pdf", 12) == list(range(1, 13))
+    claims: list[bool] = []
+    barrier = threading.Barrier(12)
+
+    # When all pages finish at once, from 12 threads
+    def finish(number: int) -> None:
+        barrier.wait()
+        claims.append(catalog.finish_page(document_id, number, status="done"))
+
+    threads = [threading.Thread(target=finish, args=(n,)) for n in range(1, 13)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Then exactly one of them moved it to assembling
+    assert sorted(claims) == [False] * 11 + [True]
+    assert catalog.document(document_id).status == "assembling"
+    assert catalog.batch_progress(batch).pages_done == 12
+
+
+def test_final_record_and_number_key(catalog: Catalog):
+    batch = catalog.create_batch()
+    document_id = _receive(catalog, batch, "f" * 64).document_id
+    record = DocumentRecord(
+        id=document_id,
+        source=SourceInfo(filename="f.pdf", sha256="f" * 64, size_bytes=10),
+        status="archived",
+        text="Quyết định",
+        received_at=datetime.now(UTC),
+    )
+    catalog.finish(document_id, record, number_key="so xay dung|15/qd-sxd|2024")
+    assert catalog.record(document_id).text == "Quyết định"
+    assert catalog.archived_ids() == [document_id]
+    assert catalog.archived_with_number("so xay dung|15/qd-sxd|2024", other_than="x") == document_id
+    assert catalog.archived_with_number("so xay dung|15/qd-sxd|2024", other_than=document_id) is None
