@@ -1,16 +1,35 @@
 """The object store contract, run against every implementation (the local folder for now)."""
 
 import hashlib
+import uuid
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
 
 from storage.objects import LocalFolderStore, ObjectNotFound, ObjectStoreError, ascii_metadata, decode_metadata
+from storage.s3 import S3Store
 
 
-@pytest.fixture(params=["local"])
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server on a random loopback port, for the real `minio` client to talk to."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        yield f"127.0.0.1:{server._server.server_port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
 def store(request, tmp_path):
-    return LocalFolderStore(tmp_path / "objects")
+    if request.param == "local":
+        return LocalFolderStore(tmp_path / "objects")
+    endpoint = request.getfixturevalue("s3_endpoint")
+    return S3Store.connect(endpoint, "testing", "testing", secure=False, bucket_prefix=f"t{uuid.uuid4().hex[:8]}-")
 
 
 def test_put_and_get_round_trip_with_hash(store, tmp_path):
@@ -43,7 +62,8 @@ def test_listing_and_deleting_a_prefix(store):
     assert list(store.list_keys("work")) == ["d2/page-0001.jpg"]
 
 
-def test_keys_cannot_escape_the_store(store):
+def test_keys_cannot_escape_the_local_store(tmp_path):
+    store = LocalFolderStore(tmp_path / "objects")
     for key in ("../outside", "/etc/passwd", "a/../../b"):
         with pytest.raises(ValueError):
             store.put_bytes("work", key, b"x")
