@@ -13,6 +13,7 @@ from pipeline.tesseract import TesseractConfig
 from schemas.settings import Settings
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectStore
+from storage.s3 import S3Store
 from workers.signing import build_signing_setup
 
 INCOMING, WORK, ARCHIVE = "incoming", "work", "archive"
@@ -67,7 +68,17 @@ def open_catalog(settings: Settings) -> Catalog:
 
 
 def open_store(settings: Settings) -> ObjectStore:
-    return LocalFolderStore(settings.data_dir / "objects")
+    """MinIO/S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder."""
+    if settings.s3_endpoint is None:
+        return LocalFolderStore(settings.data_dir / "objects")
+    secret = settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
+    return S3Store.connect(
+        settings.s3_endpoint,
+        settings.s3_access_key or "",
+        secret,
+        secure=settings.s3_secure,
+        bucket_prefix=settings.s3_bucket_prefix,
+    )
 
 
 _current: Runtime | None = None

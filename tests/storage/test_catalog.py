@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from schemas.intake import Intake
 from schemas.record import DocumentRecord, SourceInfo
 from storage.catalog import Catalog
-from tests.conftest import unavailable
-
-POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def catalog(request: pytest.FixtureRequest, tmp_path) -> Iterator[Catalog]:
-    if request.param == "sqlite":
-        catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
-        yield catalog
-        catalog.close()
-        return
-    name = f"sohoa_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # the server is not there or refuses us
-        admin.dispose()
-        unavailable(f"PostgreSQL at 127.0.0.1:5432 does not answer: {exc}")
-    catalog = Catalog(f"postgresql://postgres@127.0.0.1:5432/{name}")
-    try:
-        yield catalog
-    finally:
-        catalog.close()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    catalog = Catalog(url)
+    yield catalog
+    catalog.close()
 
 
 def _receive(catalog: Catalog, batch: str, sha: str, **intake: object):

@@ -2,26 +2,12 @@
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from urllib.parse import unquote
 
 import pytest
 
 from storage.objects import LocalFolderStore, ObjectNotFound, ObjectStoreError, ascii_metadata, decode_metadata
 from storage.s3 import S3Store
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server on a random loopback port, for the real `minio` client to talk to."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        yield f"127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=["local", "s3"])
