@@ -235,10 +235,14 @@ def _starts_body(line: str) -> bool:
     return fold_diacritics(line).startswith(BODY_STARTS) or bool(re.match(r"^\s*(?:\d+[.)]|[-+•])", line))
 
 
+FOLDED_TYPE_NAMES = {fold_diacritics(name): name for name in TYPE_NAMES}
+FOLDED_SIGNER_TITLES = {fold_diacritics(title): title for title in SIGNER_TITLES}
+
+
 def _closest_type(text: str) -> tuple[str, float]:
     folded = fold_diacritics(text)
     return max(
-        ((name, SequenceMatcher(None, folded, fold_diacritics(name)).ratio()) for name in TYPE_NAMES),
+        ((name, SequenceMatcher(None, folded, key).ratio()) for key, name in FOLDED_TYPE_NAMES.items()),
         key=lambda pair: pair[1],
     )
 
@@ -288,10 +292,9 @@ def _signer(blocks: list[list[str]]) -> dict[str, tuple[object, float]]:
 def _restore_title(line: str) -> str:
     """A title line rewritten from the known titles when it matches one but for diacritics."""
     words, out, i = line.split(), [], 0
-    folded_titles = {fold_diacritics(t): t for t in SIGNER_TITLES}
     while i < len(words):
         for size in (4, 3, 2, 1):
-            known = folded_titles.get(fold_diacritics(" ".join(words[i : i + size])))
+            known = FOLDED_SIGNER_TITLES.get(fold_diacritics(" ".join(words[i : i + size])))
             if known is not None:
                 out.append(known)
                 i += size

@@ -53,20 +53,17 @@ def summary_counts(result: BatchResult) -> dict[str, float | int]:
         "rejected": result.count("rejected"),
         "failed": result.count("failed"),
         "duplicates": result.duplicates,
-        "page_count_mismatches": sum(
-            any(w.code == "page_count_mismatch" for w in result.record_of(i).warnings)
-            for i in result.items
-            if not i.duplicate
-        ),
-        "duplicate_numbers": sum(
-            any(w.code == "duplicate_number" for w in result.record_of(i).warnings)
-            for i in result.items
-            if not i.duplicate
-        ),
+        "page_count_mismatches": _count_warned(result, "page_count_mismatch"),
+        "duplicate_numbers": _count_warned(result, "duplicate_number"),
         "pages": pages,
         "seconds": round(result.seconds, 2),
         "seconds_per_page": round(result.seconds / pages, 2) if pages else 0.0,
     }
+
+
+def _count_warned(result: BatchResult, code: str) -> int:
+    """Documents of this batch (not repeated files) whose record carries a warning with `code`."""
+    return sum(any(w.code == code for w in result.record_of(i).warnings) for i in result.items if not i.duplicate)
 
 
 def summary_json(result: BatchResult) -> str:

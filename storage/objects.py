@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import quote, unquote
@@ -92,8 +93,6 @@ class LocalFolderStore:
     def put_bytes(
         self, bucket: str, key: str, data: bytes, *, metadata: Mapping[str, str] | None = None
     ) -> StoredObject:
-        from io import BytesIO
-
         return self._write(bucket, key, BytesIO(data), metadata)
 
     def _write(self, bucket: str, key: str, source: BinaryIO, metadata: Mapping[str, str] | None) -> StoredObject:

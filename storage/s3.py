@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from io import BytesIO
 from pathlib import Path
 
 import urllib3
 from minio import Minio
 from minio.error import S3Error
+from minio.helpers import ObjectWriteResult
 
 from storage.objects import ObjectNotFound, ObjectStoreError, StoredObject, sha256_file
 
@@ -49,22 +52,44 @@ class S3Store:
         return name
 
     def put_file(self, bucket: str, key: str, path: Path, *, metadata: Mapping[str, str] | None = None) -> StoredObject:
+        # Files over the part size go up as a multipart upload.
         digest, size = sha256_file(path), path.stat().st_size
-        meta = {**(metadata or {}), SHA256_KEY: digest}
-        try:
-            # Files over the part size go up as a multipart upload.
-            result = self.client.fput_object(self._bucket(bucket), key, str(path), metadata=meta)
-        except (S3Error, OSError, urllib3.exceptions.HTTPError) as exc:
-            raise ObjectStoreError(f"cannot store {bucket}/{key}: {exc}") from exc
-        return StoredObject(bucket, key, size, digest, result.version_id, dict(metadata or {}))
+        return self._put(
+            bucket,
+            key,
+            digest,
+            size,
+            metadata,
+            lambda name, meta: self.client.fput_object(name, key, str(path), metadata=meta),
+        )
 
     def put_bytes(
         self, bucket: str, key: str, data: bytes, *, metadata: Mapping[str, str] | None = None
     ) -> StoredObject:
-        with tempfile.NamedTemporaryFile(prefix="sohoa-") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            return self.put_file(bucket, key, Path(tmp.name), metadata=metadata)
+        digest = hashlib.sha256(data).hexdigest()
+        return self._put(
+            bucket,
+            key,
+            digest,
+            len(data),
+            metadata,
+            lambda name, meta: self.client.put_object(name, key, BytesIO(data), len(data), metadata=meta),
+        )
+
+    def _put(
+        self,
+        bucket: str,
+        key: str,
+        digest: str,
+        size: int,
+        metadata: Mapping[str, str] | None,
+        upload: Callable[[str, dict[str, str]], ObjectWriteResult],
+    ) -> StoredObject:
+        try:
+            result = upload(self._bucket(bucket), {**(metadata or {}), SHA256_KEY: digest})
+        except (S3Error, OSError, urllib3.exceptions.HTTPError) as exc:
+            raise ObjectStoreError(f"cannot store {bucket}/{key}: {exc}") from exc
+        return StoredObject(bucket, key, size, digest, result.version_id, dict(metadata or {}))
 
     def get_bytes(self, bucket: str, key: str) -> bytes:
         try:
