@@ -30,7 +30,29 @@ class Settings(BaseModel):
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = Field(True, description="Use TLS to reach the S3 endpoint.")
     s3_bucket_prefix: str = Field("sohoa-", description="Prefix of the incoming, work and archive bucket names.")
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=256)
+    s3_ca_file: Path | None = Field(None, description="CA bundle that signs the S3 endpoint's TLS certificate.")
+    s3_cert_check: bool = Field(True, description="Verify the S3 endpoint's TLS certificate.")
+    archive_retention_mode: Literal["GOVERNANCE", "COMPLIANCE"] | None = Field(
+        "GOVERNANCE", description="Object-lock mode of archived objects; COMPLIANCE cannot be shortened by anyone."
+    )
+    archive_retention_days: int = Field(
+        3650, ge=0, description="Archived objects cannot be deleted or overwritten for this many days (0: no lock)."
+    )
+    lease_seconds: float = Field(
+        900.0, gt=0, description="A document with no progress for this long is re-enqueued by the sweeper."
+    )
+    ingest_time_limit_s: float = Field(120.0, gt=0, description="Time limit of the ingest step.")
+    page_time_limit_s: float = Field(600.0, gt=0, description="Time limit of one page's processing.")
+    assemble_time_limit_s: float = Field(600.0, gt=0, description="Time limit of building, signing and archiving.")
+    watch_stable_seconds: float = Field(
+        5.0, ge=0, description="The hot folder takes a file once its size has not changed for this long."
+    )
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=0,
+        le=256,
+        description="Pages processed in parallel by this process; 0 leaves the work to `sohoa worker` processes.",
+    )
 
     tesseract_cmd: str = "tesseract"
     tessdata_dir: Path | None = Field(None, description="Folder with the OCR models; default tesseract's own.")

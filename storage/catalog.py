@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
-from storage.tables import Base, Batch, Document, Page, Receipt, ReviewEvent, utcnow
+from storage import migrations
+from storage.tables import Batch, DeadLetter, Document, Page, Receipt, ReviewEvent, utcnow
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
 
@@ -65,6 +68,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _prepare_schema(engine: Engine) -> None:
+    """Bring the catalog to the newest schema revision (Alembic, see `storage.migrations`).
+
+    SQLite: when several connections open a brand-new file at once, each runs `PRAGMA journal_mode=WAL`,
+    and one can get "database is locked" at once, without waiting on the busy timeout. The switch takes
+    milliseconds and is then a no-op, so that first connection is simply tried again.
+    """
+    if engine.dialect.name == "sqlite":
+        for attempt in range(8):
+            try:
+                with engine.connect():
+                    break
+            except OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 7:
+                    raise
+                time.sleep(0.02 * 2**attempt)
+    migrations.upgrade(engine)
+
+
 class Catalog:
     """All reads and writes of document state, each in its own short transaction."""
 
@@ -73,7 +95,11 @@ class Catalog:
         self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        try:
+            _prepare_schema(self.engine)
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -265,6 +291,70 @@ class Catalog:
 
     def archived_ids(self) -> list[str]:
         return self.ids_with_status("archived")
+
+    # --- leases ----------------------------------------------------------------------------------
+    def stuck_documents(self, idle_seconds: float) -> list[tuple[str, str]]:
+        """(id, status) of unfinished documents with no progress, on the document or its pages, for that long."""
+        cutoff = utcnow() - timedelta(seconds=idle_seconds)
+        last_page = (
+            select(Page.document_id, func.max(Page.updated_at).label("at")).group_by(Page.document_id).subquery()
+        )
+        with self.session() as s:
+            rows = s.execute(
+                select(Document.id, Document.status)
+                .outerjoin(last_page, last_page.c.document_id == Document.id)
+                .where(
+                    Document.status.in_(ACTIVE_STATUSES),
+                    Document.updated_at < cutoff,
+                    (last_page.c.at.is_(None)) | (last_page.c.at < cutoff),
+                )
+                .order_by(Document.updated_at)
+            ).all()
+        return [(row.id, row.status) for row in rows]
+
+    def renew_lease(self, document_id: str, idle_seconds: float) -> bool:
+        """Mark a stuck document as being seen to; of several sweepers, exactly one gets True."""
+        cutoff = utcnow() - timedelta(seconds=idle_seconds)
+        with self.session() as s:
+            done = s.execute(
+                update(Document)
+                .where(
+                    Document.id == document_id,
+                    Document.status.in_(ACTIVE_STATUSES),
+                    Document.updated_at < cutoff,
+                )
+                .values(updated_at=utcnow())
+            )
+            return done.rowcount == 1
+
+    def page_status(self, document_id: str, number: int) -> str | None:
+        with self.session() as s:
+            return s.scalar(select(Page.status).where(Page.document_id == document_id, Page.number == number))
+
+    # --- dead letters ----------------------------------------------------------------------------
+    def add_dead_letter(self, **values: object) -> int:
+        with self.session() as s:
+            row = DeadLetter(**values)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def dead_letters(self, *, include_retried: bool = False) -> list[DeadLetter]:
+        with self.session() as s:
+            query = select(DeadLetter).order_by(DeadLetter.id)
+            if not include_retried:
+                query = query.where(DeadLetter.retried_at.is_(None))
+            rows = list(s.scalars(query))
+            s.expunge_all()
+            return rows
+
+    def has_dead_letter(self, message_id: str) -> bool:
+        with self.session() as s:
+            return s.scalar(select(func.count()).where(DeadLetter.message_id == message_id)) > 0
+
+    def mark_retried(self, dead_letter_id: int) -> None:
+        with self.session() as s:
+            s.execute(update(DeadLetter).where(DeadLetter.id == dead_letter_id).values(retried_at=utcnow()))
 
     def batch_documents(self, batch_id: str) -> list[tuple[Receipt, Document]]:
         with self.session() as s:

@@ -91,3 +91,18 @@ class Page(Base):
     tesseract_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     tesseract_cpu_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class DeadLetter(Base):
+    """A message no worker could process: why, and the message itself so it can be sent again."""
+
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    queue_name: Mapped[str] = mapped_column(String(100))
+    actor_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    document_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

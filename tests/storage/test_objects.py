@@ -1,21 +1,264 @@
-"""The object store contract, run against every implementation (the local folder for now)."""
+"""The object store contract, run against every implementation: the local folder and S3 (minio client on moto).
+
+moto skips two things a real S3 server does, so the S3 store talks to moto through `SigV4Gateway`, a small
+proxy that adds them: it checks the SigV4 signature and the expiry of presigned URLs (moto serves any URL
+that carries a signature, however wrong or old). moto has no GetObjectRetention either (a GET `?retention`
+returns the object's bytes), so the store reads retention from the HEAD headers, which moto does send.
+"""
+
+from __future__ import annotations
 
 import hashlib
+import hmac
+import http.client
+import ipaddress
+import ssl
+import threading
+import time
+import urllib.request
 import uuid
-from urllib.parse import unquote
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import pytest
+from botocore.auth import S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from minio import Minio
 
-from storage.objects import LocalFolderStore, ObjectNotFound, ObjectStoreError, ascii_metadata, decode_metadata
+from schemas.settings import Settings
+from storage.objects import (
+    LocalFolderStore,
+    ObjectLocked,
+    ObjectNotFound,
+    ObjectStore,
+    ObjectStoreError,
+    Retention,
+    RetentionPolicy,
+    ascii_metadata,
+    content_disposition,
+    decode_metadata,
+)
 from storage.s3 import S3Store
+from workers.runtime import open_store
+
+SECRETS = {"testing": "testing"}
+PRODUCTION = {"archive": RetentionPolicy("GOVERNANCE", 3650)}  # the settings' default
+HOLD_ONLY = {"archive": RetentionPolicy("GOVERNANCE", 0)}  # locked bucket, nothing retained by itself
+MakeStore = Callable[..., ObjectStore]
+
+
+# --- a SigV4-checking gateway in front of moto ----------------------------------------------------------
+
+
+def presign_refusal(method: str, host: str, target: str) -> str | None:
+    """Why S3 would refuse this presigned request (None if it is fine or not presigned), checked with botocore."""
+    parts = urlsplit(target)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    query = dict(params)
+    if "X-Amz-Signature" not in query:
+        return None
+    try:
+        signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        if datetime.now(UTC) > signed_at + timedelta(seconds=int(query["X-Amz-Expires"])):
+            return "AccessDenied: Request has expired"
+        access_key, _, region, service, _ = query["X-Amz-Credential"].split("/")
+        auth = S3SigV4QueryAuth(Credentials(access_key, SECRETS[access_key]), service, region)
+        request = AWSRequest(
+            method=method,
+            url=f"http://{host}{parts.path}",
+            params=[(k, v) for k, v in params if k != "X-Amz-Signature"],
+        )
+        request.context["timestamp"] = query["X-Amz-Date"]
+        expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
+    except (KeyError, ValueError) as exc:
+        return f"AuthorizationQueryParametersError: {exc}"
+    return None if hmac.compare_digest(expected, query["X-Amz-Signature"]) else "SignatureDoesNotMatch"
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: SigV4Gateway
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def relay(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        refusal = presign_refusal(self.command, self.headers["Host"], self.path)
+        if refusal is not None:
+            self.answer(403, [("Content-Type", "application/xml")], f"<Error><Code>{refusal}</Code></Error>".encode())
+            return
+        upstream = http.client.HTTPConnection(self.server.upstream, timeout=60)
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in ("connection", "transfer-encoding")]
+        finally:
+            upstream.close()
+        self.answer(response.status, kept, data)
+
+    def answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() != "content-length" or self.command == "HEAD":
+                self.send_header(name, value)
+        if self.command != "HEAD":
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
+
+
+class SigV4Gateway(ThreadingHTTPServer):
+    """Relays every request to moto, refusing presigned URLs whose signature or expiry a real S3 would refuse."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(("127.0.0.1", 0), GatewayHandler)
+        self.upstream = upstream
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+        self.thread.join()
+
+
+@pytest.fixture(scope="session")
+def s3_gateway(s3_endpoint: str) -> Iterator[str]:
+    gateway = SigV4Gateway(s3_endpoint)
+    try:
+        yield gateway.endpoint
+    finally:
+        gateway.close()
+
+
+def tls_files(folder: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate it signs for 127.0.0.1: (ca.pem, server.pem, server.key)."""
+    now = datetime.now(UTC)
+
+    def certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, signer, ca: bool):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        )
+        if ca:
+            usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
+            builder = builder.add_extension(usage, critical=True)
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+            ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa test CA")])
+    ca = certificate("sohoa test CA", ca_key, ca_name, ca_key, ca=True)
+    server = certificate("127.0.0.1", server_key, ca_name, ca_key, ca=False)
+    paths = folder / "ca.pem", folder / "server.pem", folder / "server.key"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_endpoint(s3_endpoint: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """moto behind TLS, with a certificate from a CA no system trusts: (endpoint, ca.pem)."""
+    ca, cert, key = tls_files(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    gateway = SigV4Gateway(s3_endpoint, tls=context)
+    try:
+        yield gateway.endpoint, ca
+    finally:
+        gateway.close()
+
+
+# --- the stores -----------------------------------------------------------------------------------------
 
 
 @pytest.fixture(params=["local", "s3"])
-def store(request, tmp_path):
-    if request.param == "local":
-        return LocalFolderStore(tmp_path / "objects")
-    endpoint = request.getfixturevalue("s3_endpoint")
-    return S3Store.connect(endpoint, "testing", "testing", secure=False, bucket_prefix=f"t{uuid.uuid4().hex[:8]}-")
+def store_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def make_store(store_kind: str, request, tmp_path: Path) -> MakeStore:
+    """A fresh store (its own folder or bucket prefix) with the given buckets under object lock."""
+
+    def make(locked_buckets: dict[str, RetentionPolicy] | None = None) -> ObjectStore:
+        if store_kind == "local":
+            return LocalFolderStore(tmp_path / uuid.uuid4().hex[:8], locked_buckets=locked_buckets)
+        return S3Store.connect(
+            request.getfixturevalue("s3_gateway"),
+            "testing",
+            "testing",
+            secure=False,
+            bucket_prefix=f"t{uuid.uuid4().hex[:8]}-",
+            locked_buckets=locked_buckets,
+        )
+
+    return make
+
+
+@pytest.fixture
+def store(make_store: MakeStore) -> ObjectStore:
+    return make_store(PRODUCTION)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET the URL: status, headers and body, also for a refusal."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            status = 200 if url.startswith("file:") else response.status  # a file has no HTTP status
+            return status, dict(response.headers), response.read()
+    except HTTPError as refused:
+        with refused:
+            return refused.code, dict(refused.headers), refused.read()
+
+
+# --- the contract ---------------------------------------------------------------------------------------
 
 
 def test_put_and_get_round_trip_with_hash(store, tmp_path):
@@ -38,6 +281,11 @@ def test_missing_objects(store):
         store.get_bytes("archive", "nope")
     with pytest.raises(ObjectNotFound), store.local_path("archive", "nope"):
         pass
+    with pytest.raises(ObjectNotFound):
+        store.download_url("archive", "nope")
+    with pytest.raises(ObjectNotFound):
+        store.set_legal_hold("archive", "nope", True)
+    store.delete("archive", "nope")  # deleting nothing is no error
 
 
 def test_listing_and_deleting_a_prefix(store):
@@ -46,6 +294,268 @@ def test_listing_and_deleting_a_prefix(store):
     assert list(store.list_keys("work", "d1/")) == ["d1/page-0001.jpg", "d1/page-0002.jpg"]
     assert store.delete_prefix("work", "d1/") == 2
     assert list(store.list_keys("work")) == ["d2/page-0001.jpg"]
+    store.delete("work", "d2/page-0001.jpg")
+    assert list(store.list_keys("work")) == [] and store.stat("work", "d2/page-0001.jpg") is None
+
+
+@pytest.mark.parametrize(("mode", "days"), [("GOVERNANCE", 3650), ("COMPLIANCE", 30)])
+def test_archived_objects_are_retained_with_the_configured_mode(make_store, store_kind, mode, days):
+    store = make_store({"archive": RetentionPolicy(mode, days)})
+    organ = "Ủy ban nhân dân tỉnh Ninh Bình"
+    stored = store.put_bytes("archive", "d/d.pdf", b"%PDF signed", metadata=ascii_metadata({"organ": organ}))
+    expected_until = datetime.now(UTC) + timedelta(days=days)
+
+    assert stored.retention is not None and stored.retention.mode == mode
+    assert abs(stored.retention.retain_until - expected_until) < timedelta(minutes=1)
+    stat = store.stat("archive", "d/d.pdf")
+    assert stat.retention == stored.retention and stat.legal_hold is False
+    assert stat.version_id == stored.version_id
+    assert (stored.version_id is not None) == (store_kind == "s3")  # S3 versions; the folder keeps one copy
+    assert all(value.isascii() for value in stat.metadata.values())
+    assert decode_metadata(stat.metadata) == {"organ": organ} and stat.sha256 == sha256(b"%PDF signed")
+    # Other buckets are not locked.
+    work = store.put_bytes("work", "d/page.jpg", b"jpeg")
+    assert work.retention is None and store.stat("work", "d/page.jpg").retention is None
+
+
+def test_a_retained_object_cannot_be_deleted(store):
+    data = "Quyết định số 12/QĐ-UBND".encode() * 500
+    stored = store.put_bytes("archive", "d/d.pdf", data)
+    day = f"{stored.retention.retain_until:%Y-%m-%d}"
+
+    with pytest.raises(ObjectLocked, match=rf"archive/d/d\.pdf.*retained until {day}") as refused:
+        store.delete("archive", "d/d.pdf")
+    assert refused.value.retain_until == stored.retention.retain_until and not refused.value.legal_hold
+    with pytest.raises(ObjectLocked, match=r"archive/d/d\.pdf"):
+        store.delete_prefix("archive", "d/")
+    with pytest.raises(ObjectLocked):
+        store.delete("archive", "d/d.pdf", stored.version_id)
+
+    assert sha256(store.get_bytes("archive", "d/d.pdf")) == sha256(data) == store.stat("archive", "d/d.pdf").sha256
+    assert list(store.list_keys("archive", "d/")) == ["d/d.pdf"]
+
+
+def test_putting_over_a_retained_object(store, store_kind):
+    first = store.put_bytes("archive", "d/d.json", b"first")
+    if store_kind == "local":
+        # One version only: replacing it would destroy what is retained.
+        with pytest.raises(ObjectLocked, match=r"cannot overwrite archive/d/d\.json"):
+            store.put_bytes("archive", "d/d.json", b"second")
+        assert store.get_bytes("archive", "d/d.json") == b"first"
+        return
+    # S3 keeps both versions; stat sees the new one and the first version stays protected.
+    second = store.put_bytes("archive", "d/d.json", b"second")
+    assert second.version_id not in (None, first.version_id)
+    stat = store.stat("archive", "d/d.json")
+    assert (stat.version_id, stat.sha256, stat.retention) == (second.version_id, sha256(b"second"), second.retention)
+    with pytest.raises(ObjectLocked, match=first.version_id):
+        store.delete("archive", "d/d.json", first.version_id)
+    assert store.get_bytes("archive", "d/d.json") == b"second"
+
+
+def test_a_legal_hold_blocks_deleting_until_released(make_store):
+    store = make_store(HOLD_ONLY)
+    data = b"permit" * 100
+    stored = store.put_bytes("archive", "d/d.pdf", data)
+    assert stored.retention is None and store.legal_hold("archive", "d/d.pdf") is False
+
+    store.set_legal_hold("archive", "d/d.pdf", True, stored.version_id)
+    assert store.legal_hold("archive", "d/d.pdf") is True and store.stat("archive", "d/d.pdf").legal_hold
+    with pytest.raises(ObjectLocked, match=r"archive/d/d\.pdf.*legal hold") as refused:
+        store.delete("archive", "d/d.pdf")
+    assert refused.value.legal_hold and refused.value.retain_until is None
+    with pytest.raises(ObjectLocked):
+        store.delete_prefix("archive", "d/")
+    assert sha256(store.get_bytes("archive", "d/d.pdf")) == sha256(data)
+
+    store.set_legal_hold("archive", "d/d.pdf", False)
+    assert store.legal_hold("archive", "d/d.pdf") is False
+    store.delete("archive", "d/d.pdf")
+    assert store.stat("archive", "d/d.pdf") is None and list(store.list_keys("archive")) == []
+    with pytest.raises(ObjectNotFound):
+        store.get_bytes("archive", "d/d.pdf")
+
+
+def test_a_legal_hold_needs_a_locked_bucket(store):
+    store.put_bytes("work", "d/page.jpg", b"jpeg")
+    with pytest.raises(ObjectStoreError, match="no object lock") as refused:
+        store.set_legal_hold("work", "d/page.jpg", True)
+    assert not isinstance(refused.value, ObjectLocked)
+    assert store.legal_hold("work", "d/page.jpg") is False
+
+
+def test_delete_prefix_removes_nothing_when_one_object_is_locked(make_store):
+    store = make_store(HOLD_ONLY)
+    for key in ("d/d.json", "d/d.pdf", "d/d.xml"):
+        store.put_bytes("archive", key, key.encode())
+    store.set_legal_hold("archive", "d/d.xml", True)
+    with pytest.raises(ObjectLocked, match=r"archive/d/d\.xml"):
+        store.delete_prefix("archive", "d/")
+    assert list(store.list_keys("archive", "d/")) == ["d/d.json", "d/d.pdf", "d/d.xml"]
+    store.set_legal_hold("archive", "d/d.xml", False)
+    assert store.delete_prefix("archive", "d/") == 3
+    assert list(store.list_keys("archive")) == []
+
+
+def test_compliance_never_shortens_and_governance_only_with_bypass(make_store):
+    store = make_store({"archive": RetentionPolicy("COMPLIANCE", 30)})
+    stored = store.put_bytes("archive", "c.pdf", b"c")
+    until = stored.retention.retain_until
+    for shorter in (Retention("COMPLIANCE", until - timedelta(days=1)), Retention("GOVERNANCE", until)):
+        for bypass in (False, True):
+            with pytest.raises(ObjectLocked, match="COMPLIANCE"):
+                store.set_retention("archive", "c.pdf", shorter, bypass_governance=bypass)
+    assert store.stat("archive", "c.pdf").retention.retain_until == until
+    longer = Retention("COMPLIANCE", until + timedelta(days=365))
+    store.set_retention("archive", "c.pdf", longer)
+    assert store.stat("archive", "c.pdf").retention == longer
+
+    store = make_store({"archive": RetentionPolicy("GOVERNANCE", 30)})
+    stored = store.put_bytes("archive", "g.pdf", b"g")
+    shorter = Retention("GOVERNANCE", stored.retention.retain_until - timedelta(days=20))
+    with pytest.raises(ObjectLocked, match="bypass_governance"):
+        store.set_retention("archive", "g.pdf", shorter)
+    assert store.stat("archive", "g.pdf").retention == stored.retention
+    store.set_retention("archive", "g.pdf", shorter, bypass_governance=True)
+    assert store.stat("archive", "g.pdf").retention == shorter
+    with pytest.raises(ValueError, match="future"):
+        store.set_retention("archive", "g.pdf", Retention("GOVERNANCE", datetime.now(UTC) - timedelta(days=1)))
+
+
+def test_an_object_can_be_deleted_once_its_retention_ends(make_store):
+    store = make_store(HOLD_ONLY)
+    store.put_bytes("archive", "soon.pdf", b"soon")
+    until = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    store.set_retention("archive", "soon.pdf", Retention("GOVERNANCE", until))
+    with pytest.raises(ObjectLocked, match="retained until"):
+        store.delete("archive", "soon.pdf")
+    time.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 1.0)
+    store.delete("archive", "soon.pdf")
+    assert store.stat("archive", "soon.pdf") is None
+
+
+def test_download_url_gives_the_exact_bytes_under_a_vietnamese_name(store, store_kind):
+    data = "Giấy chứng nhận quyền sử dụng đất".encode() * 2000
+    store.put_bytes("archive", "d/d.pdf", data)
+    name = "Quyết định số 12/QĐ-UBND.pdf"
+    url = store.download_url("archive", "d/d.pdf", expires=timedelta(minutes=5), filename=name)
+
+    status, headers, body = fetch(url)
+    assert status == 200 and sha256(body) == sha256(data)
+    if store_kind == "local":
+        assert url.startswith("file:///")
+        return
+    assert urlsplit(url).scheme == "http" and "X-Amz-Signature=" in url and "X-Amz-Expires=300" in url
+    assert headers["Content-Disposition"] == content_disposition(name)
+
+
+def test_download_url_limits(store):
+    store.put_bytes("archive", "d/d.pdf", b"x")
+    for expires in (timedelta(0), timedelta(days=8)):
+        with pytest.raises(ValueError, match="expire"):
+            store.download_url("archive", "d/d.pdf", expires=expires)
+
+
+def test_an_expired_or_tampered_download_url_is_refused(s3_gateway):
+    # S3 only: a local file:// URI carries no signature and no expiry.
+    store = S3Store.connect(s3_gateway, "testing", "testing", secure=False, bucket_prefix=f"t{uuid.uuid4().hex[:8]}-")
+    store.put_bytes("archive", "d/d.pdf", b"the signed PDF")
+    store.put_bytes("archive", "other/other.pdf", b"someone else's PDF")
+    url = store.download_url("archive", "d/d.pdf", expires=timedelta(seconds=1), filename="Quyết định.pdf")
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    signature = query["X-Amz-Signature"]
+
+    def with_query(**changes: str) -> str:
+        pairs = [(k, changes.get(k, v)) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        return urlunsplit(parts._replace(query="&".join(f"{k}={urllib.request.quote(v, safe='')}" for k, v in pairs)))
+
+    tampered = [
+        with_query(**{"X-Amz-Signature": signature[:-1] + ("0" if signature[-1] != "0" else "1")}),
+        url.replace("/d/d.pdf?", "/other/other.pdf?"),
+        with_query(**{"response-content-disposition": 'attachment; filename="evil.exe"'}),
+        with_query(**{"X-Amz-Expires": "604800"}),
+    ]
+    for bad in tampered:
+        status, _, body = fetch(bad)
+        assert status == 403, (bad, body)
+    assert fetch(url)[0] == 200  # the untouched URL works while it is valid...
+    time.sleep(2.1)
+    status, _, body = fetch(url)  # ...and not after it expires
+    assert status == 403 and b"expired" in body
+
+
+def test_content_disposition_has_an_ascii_fallback_and_the_exact_name():
+    value = content_disposition('Quyết định số 12/QĐ-UBND "Đất đai".pdf')
+    assert value.isascii()
+    assert value.startswith("attachment; filename=\"Quyet dinh so 12_QD-UBND _Dat dai_.pdf\"; filename*=UTF-8''")
+    assert unquote(value.split("filename*=UTF-8''")[1]) == 'Quyết định số 12_QĐ-UBND "Đất đai".pdf'
+    assert content_disposition("record.json") == 'attachment; filename="record.json"'
+
+
+# --- S3 only: buckets, TLS and the settings -------------------------------------------------------------
+
+
+def test_an_existing_archive_bucket_gets_versioning_and_object_lock(s3_gateway):
+    prefix = f"t{uuid.uuid4().hex[:8]}-"
+    client = Minio(s3_gateway, "testing", "testing", secure=False)
+    client.make_bucket(f"{prefix}archive")  # made earlier, without object lock
+    store = S3Store(client, bucket_prefix=prefix, locked_buckets=PRODUCTION)
+    stored = store.put_bytes("archive", "d/d.pdf", b"pdf")
+    assert stored.version_id is not None and stored.retention is not None
+    assert client.get_bucket_versioning(f"{prefix}archive").status == "Enabled"
+    with pytest.raises(ObjectLocked):
+        store.delete("archive", "d/d.pdf")
+
+    client.make_bucket(f"{prefix}x-archive")  # one with objects in it cannot be locked afterwards (moto, MinIO)
+    S3Store(client, bucket_prefix=prefix).put_bytes("x-archive", "old.pdf", b"old")
+    locked = S3Store(client, bucket_prefix=prefix, locked_buckets={"x-archive": RetentionPolicy("GOVERNANCE", 1)})
+    with pytest.raises(ObjectStoreError, match="exists without object lock"):
+        locked.put_bytes("x-archive", "d/d.pdf", b"pdf")
+
+
+def test_tls_with_a_private_ca(tls_endpoint):
+    endpoint, ca = tls_endpoint
+    store = S3Store.connect(endpoint, "testing", "testing", secure=True, ca_file=ca, bucket_prefix="tls-")
+    assert store.put_bytes("work", "a", b"over TLS").sha256 == sha256(b"over TLS")
+    assert store.get_bytes("work", "a") == b"over TLS"
+    untrusting = S3Store.connect(endpoint, "testing", "testing", secure=True, bucket_prefix="tls-")
+    with pytest.raises(ObjectStoreError, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusting.get_bytes("work", "a")
+    with pytest.raises(ObjectStoreError, match="does not exist"):
+        S3Store.connect(endpoint, "testing", "testing", ca_file=ca.with_name("missing.pem"))
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_tls_without_a_certificate_check(tls_endpoint):
+    endpoint, _ = tls_endpoint
+    store = S3Store.connect(endpoint, "testing", "testing", secure=True, cert_check=False, bucket_prefix="tls-")
+    store.put_bytes("work", "b", b"unchecked")
+    assert store.get_bytes("work", "b") == b"unchecked"
+
+
+def test_open_store_passes_tls_and_retention_settings(tls_endpoint, tmp_path):
+    endpoint, ca = tls_endpoint
+    base = {"data_dir": tmp_path / "data", "s3_access_key": "testing", "s3_secret_key": "testing"}
+    settings = Settings(
+        **base, s3_endpoint=endpoint, s3_ca_file=ca, archive_retention_mode="COMPLIANCE", archive_retention_days=7
+    )
+    store = open_store(settings)
+    assert isinstance(store, S3Store) and store.locked_buckets == {"archive": RetentionPolicy("COMPLIANCE", 7)}
+    stored = store.put_bytes("archive", f"{uuid.uuid4().hex}/d.pdf", b"pdf")  # over TLS, trusting only the CA file
+    assert stored.retention.mode == "COMPLIANCE" and stored.version_id is not None
+
+    unchecked = open_store(Settings(**base, s3_endpoint=endpoint, s3_cert_check=False, archive_retention_days=0))
+    assert unchecked.locked_buckets == {}
+    assert unchecked.client._http.connection_pool_kw["cert_reqs"] == "CERT_NONE"
+    assert open_store(Settings(**base, archive_retention_mode=None)).locked_buckets == {}
+    local = open_store(Settings(**base))
+    assert isinstance(local, LocalFolderStore) and local.locked_buckets == {
+        "archive": RetentionPolicy("GOVERNANCE", 3650)
+    }
+
+
+# --- local folder only ----------------------------------------------------------------------------------
 
 
 def test_keys_cannot_escape_the_local_store(tmp_path):

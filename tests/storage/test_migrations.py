@@ -1,0 +1,209 @@
+"""Catalog migrations, on SQLite (embedded) and on the PostgreSQL server of this machine."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Engine
+
+from storage import migrations
+from storage.catalog import Catalog, _sqlite_pragmas, sqlalchemy_url
+from storage.tables import Base, utcnow
+
+HEAD = migrations.head_revision()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+
+
+@pytest.fixture
+def engine(url: str) -> Iterator[Engine]:
+    engine = create_engine(sqlalchemy_url(url))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    yield engine
+    engine.dispose()
+
+
+def schema_differences(engine: Engine) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_an_empty_database_migrates_to_exactly_the_models(engine: Engine):
+    # Given a database with nothing in it
+    assert migrations.current_revision(engine) is None
+
+    # When it is migrated
+    migrations.upgrade(engine)
+
+    # Then it is at head and its schema is the models', to the index (a model changed without a
+    # revision fails here)
+    assert migrations.current_revision(engine) == HEAD
+    assert schema_differences(engine) == []
+
+
+def test_a_catalog_made_by_create_all_before_dead_letters_is_adopted_and_keeps_its_rows(engine: Engine):
+    # Given a catalog made by the previous version: create_all without dead_letters, no alembic_version,
+    # one document in it
+    old_tables = [table for name, table in Base.metadata.tables.items() if name != "dead_letters"]
+    Base.metadata.create_all(engine, tables=old_tables)
+    url = engine.url.render_as_string(hide_password=False)
+    with engine.begin() as connection:
+        connection.execute(Base.metadata.tables["batches"].insert().values(id="b1", created_at=utcnow(), origin="cli"))
+        connection.execute(
+            Base.metadata.tables["documents"]
+            .insert()
+            .values(
+                id="d" * 24,
+                batch_id="b1",
+                sha256="d" * 64,
+                filename="old.pdf",
+                size_bytes=10,
+                incoming_key="dd/" + "d" * 64,
+                status="archived",
+                received_at=utcnow(),
+                updated_at=utcnow(),
+            )
+        )
+    with engine.connect() as connection:
+        assert migrations.legacy_baseline(connection) == "0001"
+
+    # When the new version opens it
+    catalog = Catalog(url)
+
+    # Then it was stamped 0001 and upgraded: dead letters work and the document is still there
+    try:
+        assert migrations.current_revision(catalog.engine) == HEAD
+        assert schema_differences(catalog.engine) == []
+        assert catalog.document("d" * 24).filename == "old.pdf"
+        assert catalog.archived_ids() == ["d" * 24]
+        catalog.add_dead_letter(queue_name="default", body="{}", reason="test")
+        assert len(catalog.dead_letters()) == 1
+    finally:
+        catalog.close()
+
+
+def test_a_catalog_made_by_create_all_with_dead_letters_is_stamped_head(engine: Engine):
+    Base.metadata.create_all(engine)
+    with engine.connect() as connection:
+        assert migrations.legacy_baseline(connection) == "0002"
+    migrations.upgrade(engine)
+    assert migrations.current_revision(engine) == HEAD
+    assert schema_differences(engine) == []
+
+
+def test_a_database_with_only_some_catalog_tables_is_refused(engine: Engine):
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables["batches"]])
+    with pytest.raises(migrations.UnknownCatalogSchema, match="documents"):
+        migrations.upgrade(engine)
+    assert migrations.current_revision(engine) is None
+
+
+def _open_catalog(url: str, barrier, results) -> None:
+    """One worker starting: wait for the others, open the catalog, report its revision or the error."""
+    try:
+        barrier.wait(timeout=60)
+        catalog = Catalog(url)
+        results.put(migrations.current_revision(catalog.engine))
+        catalog.close()
+    except BaseException as exc:
+        results.put(repr(exc))
+
+
+@pytest.mark.parametrize("workers", ["processes", "threads"])
+def test_four_openers_at_once_on_a_fresh_database_migrate_it_once(url: str, workers: str):
+    # Given a fresh database and four workers (processes, as `sohoa worker` starts them, or threads of one
+    # process) starting together
+    if workers == "processes":
+        context = multiprocessing.get_context("spawn")
+        barrier, results = context.Barrier(4), context.Queue()
+        starters = [context.Process(target=_open_catalog, args=(url, barrier, results)) for _ in range(4)]
+    else:
+        barrier, results = threading.Barrier(4), queue.Queue()
+        starters = [threading.Thread(target=_open_catalog, args=(url, barrier, results)) for _ in range(4)]
+
+    # When they all open the catalog
+    for starter in starters:
+        starter.start()
+    reports = [results.get(timeout=120) for _ in starters]
+    for starter in starters:
+        starter.join(timeout=60)
+
+    # Then every one succeeded, and the catalog is at head, migrated once
+    assert reports == [HEAD] * 4
+    catalog = Catalog(url)
+    try:
+        with catalog.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [(HEAD,)]
+        assert schema_differences(catalog.engine) == []
+    finally:
+        catalog.close()
+
+
+def test_downgrade_to_the_baseline_and_upgrade_again(engine: Engine):
+    # Given a migrated catalog with a document
+    migrations.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(Base.metadata.tables["batches"].insert().values(id="b1", created_at=utcnow(), origin="cli"))
+
+    # When it goes back to 0001
+    migrations.downgrade(engine, "0001")
+
+    # Then dead_letters is gone and the rest is kept
+    assert migrations.current_revision(engine) == "0001"
+    assert "dead_letters" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(select(Base.metadata.tables["batches"].c.id)).scalars().all() == ["b1"]
+
+    # And upgrading again restores the head schema
+    migrations.upgrade(engine)
+    assert migrations.current_revision(engine) == HEAD
+    assert schema_differences(engine) == []
+
+
+def test_opening_a_catalog_at_head_runs_no_migration(url: str, monkeypatch: pytest.MonkeyPatch):
+    Catalog(url).close()
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a catalog at head was migrated again")
+
+    monkeypatch.setattr(migrations.command, "upgrade", must_not_run)
+    monkeypatch.setattr(migrations, "_migration_lock", must_not_run)
+    catalog = Catalog(url)
+    try:
+        assert catalog.ids_with_status("archived") == []
+    finally:
+        catalog.close()
+
+
+def test_a_catalog_migrated_by_a_newer_sohoa_is_refused_with_a_clear_error(engine: Engine):
+    migrations.upgrade(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(migrations.UnknownCatalogSchema, match=r"9999.*newer sohoa"):
+        migrations.upgrade(engine)
+
+
+def test_sqlite_foreign_keys_are_enforced_again_after_a_migration(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'catalog.sqlite3'}", pool_size=1, max_overflow=0)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrations.upgrade(engine)
+        migrations.downgrade(engine, "0001")
+        with engine.connect() as connection:  # the pool's only connection: the one that migrated
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
