@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from dramatiq import Worker
+from dramatiq.brokers.stub import StubBroker
 
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
@@ -22,6 +23,10 @@ POLL_SECONDS = 0.2
 
 class NoInputs(ValueError):
     """Nothing to digitize was found under the given paths."""
+
+
+class NoWorkers(ValueError):
+    """Nobody would process the batch: no local workers and no broker for `sohoa worker` processes."""
 
 
 @dataclass(frozen=True)
@@ -127,11 +132,18 @@ def run_batch(
     on_progress: Callable[[BatchProgress], None] = lambda _: None,
     intake_of: Callable[[Path], Intake | None] = lambda _: None,
 ) -> BatchResult:
-    """Process `files` with an in-process worker pool of `workers` threads and wait for every document."""
+    """Process `files` with an in-process worker pool of `workers` threads and wait for every document.
+
+    With a broker, `sohoa worker` processes elsewhere take part in the work; with `workers=0` they do all of it.
+    """
+    broker = actors.process_page.broker
+    if workers == 0 and isinstance(broker, StubBroker):
+        raise NoWorkers("with no broker configured (SOHOA_BROKER_URL), this process must do the work: --workers ≥ 1")
     started = time.perf_counter()
     batch_id = rt.catalog.create_batch("cli")
-    worker = Worker(actors.process_page.broker, worker_threads=workers, worker_timeout=100)
-    worker.start()
+    worker = Worker(broker, worker_threads=workers, worker_timeout=100) if workers else None
+    if worker:
+        worker.start()
     try:
         items = list(receive_files(rt, batch_id, files, intake_of))
         while True:
@@ -141,7 +153,8 @@ def run_batch(
                 break
             time.sleep(POLL_SECONDS)
     finally:
-        worker.stop()
+        if worker:
+            worker.stop()
     records = {i.document_id: _final_record(rt, i.document_id) for i in items}
     return BatchResult(batch_id, items, records, time.perf_counter() - started)
 

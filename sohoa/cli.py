@@ -29,7 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     digitize = commands.add_parser("digitize", help="OCR scans into searchable PDFs and document records")
     digitize.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders of scans")
     digitize.add_argument("--export", type=Path, metavar="DIR", help="write STEM.json, STEM.xml and STEM.pdf here")
-    digitize.add_argument("--workers", type=int, metavar="N", help="parallel pages (default: number of cores)")
+    digitize.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="parallel pages in this process (default: number of cores; 0 with a broker: only sohoa worker processes)",
+    )
     digitize.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     digitize.add_argument("--dossier-code", metavar="CODE", help="mã hồ sơ for every file of the batch")
     digitize.add_argument("--procedure-code", metavar="CODE", help="mã TTHC for every file of the batch")
@@ -58,6 +63,33 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--all", action="store_true", help="every archived document")
     verify.add_argument("--json", action="store_true", help="machine-readable reports on stdout")
 
+    worker = commands.add_parser("worker", help="process documents from the broker (SOHOA_BROKER_URL)")
+    worker.add_argument("--processes", type=int, metavar="N", help="worker processes (default: number of cores)")
+    worker.add_argument("--threads", type=int, default=1, metavar="N", help="threads per process (default: 1)")
+    worker.add_argument("--no-sweep", dest="sweep", action="store_false", help=argparse.SUPPRESS)
+
+    recover = commands.add_parser("recover", help="send documents stuck past their lease back to work")
+    recover.add_argument("--lease", type=float, metavar="SECONDS", help="idle time that counts as stuck")
+
+    dlq = commands.add_parser("dlq", help="dead letters: messages no worker could process")
+    dlq_commands = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    dlq_list = dlq_commands.add_parser("list", help="list dead letters with their reasons")
+    dlq_list.add_argument("--json", action="store_true", help="machine-readable list on stdout")
+    dlq_retry = dlq_commands.add_parser("retry", help="send dead letters again")
+    dlq_retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="dead letters to send again")
+    dlq_retry.add_argument("--all", action="store_true", help="every waiting dead letter")
+
+    watch = commands.add_parser("watch", help="hot folder: digitize the scans dropped into DIR as they arrive")
+    watch.add_argument("dir", type=Path, metavar="DIR", help="the folder scanner stations drop files into")
+    watch.add_argument("--once", action="store_true", help="take what is there, wait for it to finish, then exit")
+    watch.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="look every SECONDS (default: 2)")
+    watch.add_argument(
+        "--stable-seconds",
+        type=float,
+        metavar="SECONDS",
+        help="take a file unchanged for this long (default: SOHOA_WATCH_STABLE_SECONDS, 5); NAME.done: at once",
+    )
+
     schema = commands.add_parser("schema", help="JSON Schema of the document record")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="write the JSON Schema files to DIR")
@@ -83,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(settings, args)
         if args.command == "review":
             return _review(settings, args)
+        if args.command == "watch":
+            return _watch(settings, args)
+        if args.command in ("worker", "recover", "dlq"):
+            return _operate(settings, args)
         return _digitize(settings, args)
     except SettingsError as exc:
         err.print(f"[red]error:[/] {exc}")
@@ -104,6 +140,9 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
         manifest = load_manifest(args.manifest) if args.manifest else {}
     except (NoInputs, ManifestError) as exc:
         err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    if settings.workers == 0 and settings.broker_url is None:
+        err.print("[red]error:[/] --workers 0 leaves the work to `sohoa worker` processes, which need SOHOA_BROKER_URL")
         return EXIT_USAGE
     default = Intake(dossier_code=args.dossier_code, procedure_code=args.procedure_code)
     unlisted = [f.name for f in files if manifest and intake_for(f, manifest, default) is default]
@@ -163,6 +202,64 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         err.print("[red]error:[/] name PDF files, --id ID or --all")
         return EXIT_USAGE
     return run_verify(settings, args.paths, args.ids, args.all, args.json)
+
+
+def _operate(settings: Settings, args: argparse.Namespace) -> int:
+    """The distributed-mode commands: worker, recover and dlq."""
+    from dramatiq.errors import BrokerConnectionError as BrokerUnreachable
+
+    from sohoa.operations import run_dlq_list, run_dlq_retry, run_recover
+    from workers.service import serve_forever
+
+    console = Console(soft_wrap=True)
+    try:
+        if args.command == "worker":
+            for package in ("workers", "pipeline", "storage", "sohoa"):  # our steps, not every library's chatter
+                logging.getLogger(package).setLevel(logging.DEBUG if args.verbose else logging.INFO)
+            return serve_forever(
+                settings, processes=args.processes or settings.workers, threads=args.threads, sweep=args.sweep
+            )
+        if args.command == "recover":
+            return run_recover(settings, args.lease, console)
+        if args.dlq_command == "list":
+            return run_dlq_list(settings, args.json, console)
+        if not (args.ids or args.all):
+            err.print("[red]error:[/] name dead letters by ID, or use --all")
+            return EXIT_USAGE
+        return run_dlq_retry(settings, args.ids, args.all, console)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_CONFIG
+    except (BrokerUnreachable, SQLAlchemyError, OSError) as exc:
+        err.print(f"[red]error:[/] cannot reach a service: {_storage_problem(exc)}")
+        return EXIT_FAILED
+
+
+def _watch(settings: Settings, args: argparse.Namespace) -> int:
+    from dramatiq.errors import BrokerError
+
+    from sohoa.watch import WatchError, run_watch
+
+    if args.poll <= 0 or (args.stable_seconds is not None and args.stable_seconds < 0):
+        err.print("[red]error:[/] --poll must be positive and --stable-seconds not negative")
+        return EXIT_USAGE
+    try:
+        return run_watch(settings, args.dir, once=args.once, poll=args.poll, stable_seconds=args.stable_seconds)
+    except WatchError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    except (TesseractNotFound, SigningError) as exc:
+        err.print(f"[red]error:[/] {exc.message}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        err.print(
+            f"[yellow]stopped:[/] files in flight wait in {args.dir / '.sohoa-inflight'}; the next start resumes them"
+        )
+        return EXIT_INTERRUPTED
+    except (BrokerError, OSError, SQLAlchemyError) as exc:
+        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
+        err.print("Nothing is lost: run the same command again to resume.")
+        return EXIT_FAILED
 
 
 def _storage_problem(exc: BaseException) -> str:

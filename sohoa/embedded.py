@@ -16,7 +16,7 @@ def open_embedded(settings: Settings) -> Iterator[Runtime]:
     """The runtime and broker for one process; actors sent meanwhile run on an in-process worker pool."""
     rt = build_runtime(settings)
     runtime.install(rt)
-    install_broker(build_broker(settings.broker_url))
+    install_broker(build_broker(settings.broker_url), settings, rt.catalog)
     try:
         yield rt
     finally:

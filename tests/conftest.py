@@ -76,3 +76,53 @@ def s3_endpoint() -> Iterator[str]:
         yield f"127.0.0.1:{server._server.server_port}"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def rabbitmq_url() -> Iterator[str]:
+    """A fresh virtual host on this machine's RabbitMQ, so queues never mix with other runs; deleted afterwards."""
+    import pika
+
+    vhost = f"sohoa_test_{uuid.uuid4().hex[:12]}"
+
+    def ctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=60)
+
+    try:
+        created = ctl("add_vhost", vhost)
+    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
+        unavailable(f"rabbitmqctl cannot manage RabbitMQ: {exc}")
+    if created.returncode != 0:
+        unavailable(f"RabbitMQ at 127.0.0.1:5672 does not answer: {created.stderr.strip()}")
+    ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    try:
+        pika.BlockingConnection(pika.URLParameters(url)).close()
+    except pika.exceptions.AMQPError as exc:
+        ctl("delete_vhost", vhost)
+        unavailable(f"RabbitMQ refuses guest on {vhost}: {exc!r}")
+    try:
+        yield url
+    finally:
+        ctl("delete_vhost", vhost)
+
+
+REDIS_TEST_DB = 13
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A database of this machine's Redis kept for tests, emptied before and after."""
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{REDIS_TEST_DB}"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        unavailable(f"Redis at 127.0.0.1:6379 does not answer: {exc}")
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()

@@ -13,14 +13,23 @@ from pipeline.errors import InputRejected, StageError
 from pipeline.load import SourceProbe, load_page, probe_source
 from pipeline.page import process_page as run_page_stages
 from schemas.record import ErrorInfo
+from storage.catalog import UnknownDocument
 from workers.archive import archive_document, fail_document, reject_document
+from workers.broker import MAX_BACKOFF_MS, MIN_BACKOFF_MS, should_retry
+from workers.deadletters import MalformedMessage
 from workers.runtime import INCOMING, WORK, current
 
 log = logging.getLogger(__name__)
 
 # Actors are declared on a placeholder and re-bound by workers.broker.install_broker().
 _placeholder = StubBroker()
-RETRY = {"max_retries": 3, "min_backoff": 1_000, "max_backoff": 30_000}
+#: Transient errors are retried with backoff; an unknown document or a malformed message never is.
+RETRY = {
+    "retry_when": should_retry,
+    "min_backoff": MIN_BACKOFF_MS,
+    "max_backoff": MAX_BACKOFF_MS,
+    "throws": (UnknownDocument, MalformedMessage),
+}
 
 
 @dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, **RETRY)
@@ -43,15 +52,13 @@ def ingest_document(document_id: str) -> None:
         assemble_document.send(document_id)
 
 
-@dramatiq.actor(
-    broker=_placeholder, queue_name="pages", priority=10, on_retry_exhausted="page_gave_up", time_limit=600_000, **RETRY
-)
+@dramatiq.actor(broker=_placeholder, queue_name="pages", priority=10, on_retry_exhausted="page_gave_up", **RETRY)
 def process_page(document_id: str, number: int) -> None:
     """Load, orient, deskew, clean and OCR one page; store its image and words; hand on when last."""
     rt = current()
     doc = rt.catalog.document(document_id)
-    if doc.status != "processing":
-        return
+    if doc.status != "processing" or rt.catalog.page_status(document_id, number) != "pending":
+        return  # a redelivered or repeated message: the work is done
     try:
         with rt.store.local_path(INCOMING, doc.incoming_key) as path:
             loaded = load_page(path, SourceProbe(doc.media_type or "", doc.page_count or 0), number, rt.limits)

@@ -27,7 +27,7 @@ from schemas.record import (
     Warning,
 )
 from storage.catalog import as_utc
-from storage.objects import ascii_metadata
+from storage.objects import ascii_metadata, decode_metadata
 from storage.tables import Document, Page
 from workers.runtime import ARCHIVE, WORK, Runtime
 
@@ -52,7 +52,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record, intake)):
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
     else:
-        record = record.model_copy(update={"archive": _store_archive(rt, doc, pages, record)})
+        record = _store_archive(rt, doc, pages, record)
     rt.catalog.finish(document_id, record, number_key=number_key(record.metadata))
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
@@ -136,9 +136,50 @@ def base_record(doc: Document, pages: list[Page], result_code_format: str) -> Do
     )
 
 
-def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord) -> ArchiveInfo:
-    pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
+def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord) -> DocumentRecord:
+    """Sign and store the PDF, then its sidecars; the archived record (with its `archive` part) is returned.
+
+    A redelivered assembly finds what an earlier attempt stored and reuses it, so an archive never
+    gets a second version of a document and the catalog row matches the sidecar.
+    """
     prefix = f"{doc.id}/{doc.id}"
+    metadata = {"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id}
+    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(rt, doc, pages, record, metadata)
+    sidecar = rt.store.stat(ARCHIVE, f"{prefix}.json")
+    if sidecar is not None and sidecar.metadata.get("document-id") == doc.id:
+        final = DocumentRecord.model_validate_json(rt.store.get_bytes(ARCHIVE, f"{prefix}.json"))
+    else:
+        final = record.model_copy(update={"archive": archive})
+        rt.store.put_bytes(
+            ARCHIVE, f"{prefix}.json", final.model_dump_json(indent=2).encode(), metadata=ascii_metadata(metadata)
+        )
+    if rt.store.stat(ARCHIVE, f"{prefix}.xml") is None:
+        rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", record_to_xml(final), metadata=ascii_metadata(metadata))
+    return final
+
+
+def _stored_pdf(rt: Runtime, document_id: str, key: str) -> ArchiveInfo | None:
+    """The signed PDF an earlier attempt archived for this document, if any."""
+    stored = rt.store.stat(ARCHIVE, key)
+    if stored is None:
+        return None
+    meta = decode_metadata(stored.metadata)
+    if meta.get("document-id") != document_id or "signed-at" not in meta:
+        return None
+    return ArchiveInfo(
+        bucket=ARCHIVE,
+        key=key,
+        version_id=stored.version_id,
+        pdf_sha256=stored.sha256,
+        signed_at=datetime.fromisoformat(meta["signed-at"]),
+        signer=meta.get("signer", ""),
+    )
+
+
+def _sign_and_store_pdf(
+    rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord, metadata: dict[str, str]
+) -> ArchiveInfo:
+    pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
     meta = record.metadata
     title = " ".join(v for v in (meta.type_name, meta.document_number) if v) or PurePath(doc.filename).stem
     info = PdfInfo(title=title, subject=meta.subject, created=record.received_at)
@@ -148,9 +189,9 @@ def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: Docume
         unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
         build_searchable_pdf(pdf_pages, info, unsigned)
         signature = sign_pdf(unsigned, signed, rt.signing)  # the last write to the PDF
-        metadata = ascii_metadata({"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id})
-        stored = rt.store.put_file(ARCHIVE, f"{prefix}.pdf", signed, metadata=metadata)
-    archive = ArchiveInfo(
+        signed_meta = {**metadata, "signed-at": signature.signed_at.isoformat(), "signer": signature.signer}
+        stored = rt.store.put_file(ARCHIVE, f"{doc.id}/{doc.id}.pdf", signed, metadata=ascii_metadata(signed_meta))
+    return ArchiveInfo(
         bucket=ARCHIVE,
         key=stored.key,
         version_id=stored.version_id,
@@ -158,10 +199,6 @@ def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: Docume
         signed_at=signature.signed_at,
         signer=signature.signer,
     )
-    final = record.model_copy(update={"archive": archive})
-    rt.store.put_bytes(ARCHIVE, f"{prefix}.json", final.model_dump_json(indent=2).encode(), metadata=metadata)
-    rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", record_to_xml(final), metadata=metadata)
-    return archive
 
 
 def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:

@@ -12,7 +12,7 @@ from pipeline.sign import SigningSetup
 from pipeline.tesseract import TesseractConfig
 from schemas.settings import Settings
 from storage.catalog import Catalog
-from storage.objects import LocalFolderStore, ObjectStore
+from storage.objects import LocalFolderStore, ObjectStore, RetentionPolicy
 from storage.s3 import S3Store
 from workers.signing import build_signing_setup
 
@@ -68,9 +68,14 @@ def open_catalog(settings: Settings) -> Catalog:
 
 
 def open_store(settings: Settings) -> ObjectStore:
-    """MinIO/S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder."""
+    """MinIO/S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder.
+
+    The archive bucket is under object lock when a retention mode and a number of days are set.
+    """
+    mode, days = settings.archive_retention_mode, settings.archive_retention_days
+    locked = {ARCHIVE: RetentionPolicy(mode, days)} if mode is not None and days > 0 else {}
     if settings.s3_endpoint is None:
-        return LocalFolderStore(settings.data_dir / "objects")
+        return LocalFolderStore(settings.data_dir / "objects", locked_buckets=locked)
     secret = settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
     return S3Store.connect(
         settings.s3_endpoint,
@@ -78,6 +83,9 @@ def open_store(settings: Settings) -> ObjectStore:
         secret,
         secure=settings.s3_secure,
         bucket_prefix=settings.s3_bucket_prefix,
+        ca_file=settings.s3_ca_file,
+        cert_check=settings.s3_cert_check,
+        locked_buckets=locked,
     )
 
 

@@ -1,0 +1,130 @@
+"""`sohoa recover` and `sohoa dlq`: put stuck documents back to work, list and re-send dead letters."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dramatiq import Broker, Worker
+from dramatiq.brokers.stub import StubBroker
+from rich.console import Console
+from rich.table import Table
+
+from schemas.record import FINAL_STATUSES
+from schemas.settings import Settings
+from storage.catalog import as_utc
+from workers import runtime
+from workers.broker import build_broker, install_broker
+from workers.deadletters import drain_broker, resend
+from workers.runtime import Runtime, build_runtime
+from workers.sweeper import recover
+
+POLL_SECONDS = 0.5
+
+
+@contextmanager
+def connected(settings: Settings) -> Iterator[tuple[Runtime, Broker]]:
+    """The runtime and the configured broker, with sohoa's actors declared on it."""
+    rt = build_runtime(settings)
+    runtime.install(rt)
+    broker = install_broker(build_broker(settings.broker_url), settings, rt.catalog)
+    try:
+        yield rt, broker
+    finally:
+        broker.close()
+        rt.catalog.close()
+
+
+def run_recover(settings: Settings, lease_seconds: float | None, console: Console) -> int:
+    """Re-enqueue stuck documents. Without a broker there are no other workers, so this process finishes them."""
+    embedded = settings.broker_url is None
+    lease = lease_seconds if lease_seconds is not None else (0.0 if embedded else settings.lease_seconds)
+    with connected(settings) as (rt, broker):
+        sent = recover(rt, lease)
+        for item in sent:
+            console.print(f"{item.document_id}  was {item.status}: sent to {item.step}")
+        if not sent:
+            console.print(f"nothing to recover: no unfinished document idle for more than {lease:.0f} s")
+            return 0
+        if embedded:
+            _finish_here(rt, broker, [item.document_id for item in sent], console)
+        else:
+            console.print(f"{len(sent)} document(s) sent to the workers on the broker")
+    return 0
+
+
+def _finish_here(rt: Runtime, broker: Broker, document_ids: list[str], console: Console) -> None:
+    assert isinstance(broker, StubBroker)
+    worker = Worker(broker, worker_threads=rt.settings.workers, worker_timeout=100)
+    worker.start()
+    try:
+        while unfinished := [d for d in document_ids if rt.catalog.document(d).status not in FINAL_STATUSES]:
+            console.print(f"{len(document_ids) - len(unfinished)}/{len(document_ids)} finished", end="\r")
+            time.sleep(POLL_SECONDS)
+    finally:
+        worker.stop()
+    for document_id in document_ids:
+        console.print(f"{document_id}  {rt.catalog.document(document_id).status}")
+
+
+def _process_queued_here(broker: StubBroker, threads: int) -> None:
+    worker = Worker(broker, worker_threads=threads, worker_timeout=100)
+    worker.start()
+    try:
+        for queue_name in sorted(broker.queues):
+            broker.join(queue_name, fail_fast=False)
+    finally:
+        worker.stop()
+
+
+def run_dlq_list(settings: Settings, as_json: bool, console: Console) -> int:
+    with connected(settings) as (rt, broker):
+        drain_broker(broker, rt.catalog)
+        letters = rt.catalog.dead_letters()
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "failed_at": as_utc(d.failed_at).isoformat(),
+                "queue": d.queue_name,
+                "actor": d.actor_name,
+                "document_id": d.document_id,
+                "message_id": d.message_id,
+                "reason": d.reason,
+            }
+            for d in letters
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not letters:
+        console.print("no dead letters")
+        return 0
+    table = Table("id", "failed at (UTC)", "step", "document", "reason")
+    for d in letters:
+        table.add_row(
+            str(d.id),
+            d.failed_at.strftime("%Y-%m-%d %H:%M:%S"),
+            d.actor_name or d.queue_name,
+            d.document_id or "—",
+            d.reason,
+        )
+    console.print(table)
+    console.print(f"{len(letters)} dead letter(s); `sohoa dlq retry ID…` or `sohoa dlq retry --all` sends them again")
+    return 0
+
+
+def run_dlq_retry(settings: Settings, ids: list[int], all_letters: bool, console: Console) -> int:
+    """Re-send dead letters; exits 1 if any could not be sent."""
+    with connected(settings) as (rt, broker):
+        drain_broker(broker, rt.catalog)
+        outcomes = resend(broker, rt.catalog, None if all_letters else ids)
+        if isinstance(broker, StubBroker) and any(o.sent for o in outcomes):
+            _process_queued_here(broker, rt.settings.workers)  # no broker, so no other worker would take them
+    missing = set(ids) - {o.dead_letter_id for o in outcomes}
+    for outcome in outcomes:
+        console.print(f"{outcome.dead_letter_id}  {'sent' if outcome.sent else 'not sent'}: {outcome.note}")
+    for dead_letter_id in sorted(missing):
+        console.print(f"{dead_letter_id}  not sent: no such dead letter waiting")
+    return 1 if missing or not all(o.sent for o in outcomes) else 0

@@ -1,0 +1,89 @@
+"""Every step may run twice: a redelivered assembly re-uses what was archived, and `sohoa recover` finishes
+what an interrupted run left behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import update
+
+from schemas.settings import Settings
+from sohoa.batch import run_batch
+from sohoa.embedded import open_embedded
+from storage.objects import sha256_file
+from storage.tables import Document, utcnow
+from tests.cluster import write_scans
+from workers import actors
+from workers.runtime import ARCHIVE
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+
+
+def test_a_redelivered_assembly_archives_no_second_version_and_keeps_the_record(tmp_path: Path, s3_endpoint: str):
+    # Given a document archived on S3 (versioned, object-locked archive bucket)
+    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        workers=1,
+        s3_endpoint=s3_endpoint,
+        s3_access_key="testing",
+        s3_secret_key="testing",
+        s3_secure=False,
+        s3_bucket_prefix="redeliver-",
+    )
+    with open_embedded(settings) as rt:
+        result = run_batch(rt, [scan], workers=1)
+        (item,) = result.items
+        first = rt.catalog.record(item.document_id)
+        assert first.status == "archived"
+
+        # When the worker died after storing the archive but before the catalog saw it, and assembly runs again
+        with rt.catalog.session() as s:
+            s.execute(update(Document).where(Document.id == item.document_id).values(status="assembling", record=None))
+        actors.assemble_document.fn(item.document_id)
+
+        # Then the catalog has the same record, and the bucket one version of each object
+        again = rt.catalog.record(item.document_id)
+        assert again == first
+        client = rt.store.client
+        versions = list(
+            client.list_objects(
+                "redeliver-archive", prefix=f"{item.document_id}/", recursive=True, include_version=True
+            )
+        )
+        assert len(versions) == 3, [(v.object_name, v.version_id) for v in versions]
+        assert rt.store.stat(ARCHIVE, first.archive.key).sha256 == first.archive.pdf_sha256
+
+
+def test_recover_in_embedded_mode_finishes_documents_an_interrupted_run_left(tmp_path: Path):
+    # Given a document that was received but whose run stopped before any work was done
+    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, workers=1)
+    with open_embedded(settings) as rt:
+        sha = sha256_file(scan)
+        rt.store.put_file("incoming", f"{sha[:2]}/{sha}", scan)
+        received = rt.catalog.receive(
+            rt.catalog.create_batch(),
+            filename=scan.name,
+            sha256=sha,
+            size_bytes=scan.stat().st_size,
+            incoming_key=f"{sha[:2]}/{sha}",
+        )
+        with rt.catalog.session() as s:
+            s.execute(update(Document).values(updated_at=utcnow() - timedelta(minutes=5)))
+
+    # When `sohoa recover` runs
+    env = {**os.environ, "SOHOA_DATA_DIR": str(data)}
+    done = subprocess.run([SOHOA, "recover"], env=env, capture_output=True, text=True, timeout=300)
+
+    # Then the document was sent to work again and is archived; a second run finds nothing to do
+    assert done.returncode == 0, done.stderr
+    assert f"{received.document_id}  was received: sent to ingest_document" in done.stdout
+    assert f"{received.document_id}  archived" in done.stdout
+    again = subprocess.run([SOHOA, "recover"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "nothing to recover" in again.stdout
