@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signing
 	$(BIN)/python -m bench.fields
+	$(BIN)/python -m bench.workers
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Make a TEST agency key for trying compose.yaml out: deploy/secrets/agency-TEST.p12, its password in
+# agency-TEST.password, and the TEST CA in ca-TEST.pem (the paths deploy/.env.example names).
+# Signatures made with it have NO legal value. Usage: deploy/make-test-key.sh [DIR] [AGENCY NAME]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+out="${1:-$here/secrets}"
+agency="${2:-Cơ quan thử nghiệm sohoa (TEST)}"
+python="${PYTHON:-$here/../.venv/bin/python}"
+mkdir -p "$out"
+make_keys='import sys, pathlib
+from workers.signing import ensure_demo_keys
+keys = ensure_demo_keys(pathlib.Path(sys.argv[1]), sys.argv[2])
+print(keys.pkcs12, keys.password_file, keys.ca, sep="\n")'
+if [ -x "$python" ] && "$python" -c 'import workers.signing' 2>/dev/null; then
+  "$python" -c "$make_keys" "$out" "$agency"
+else  # no local install: use the image (docker compose build first, or APP_IMAGE)
+  docker run --rm --user "$(id -u):$(id -g)" -v "$(cd "$out" && pwd):/out" "${APP_IMAGE:-sohoa:latest}" \
+    python -c "$make_keys" /out "$agency"
+fi
+# Secrets are mounted with the host's owner and mode; the containers run as uid 10001. A TEST key may be
+# world-readable; the agency's real key must not be (see README "Scaling out").
+chmod 0644 "$out/agency-TEST.p12" "$out/agency-TEST.password" "$out/ca-TEST.pem"
+echo "TEST key in $out: signatures made with it are not legally valid." >&2
