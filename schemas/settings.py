@@ -54,6 +54,17 @@ class Settings(BaseModel):
         description="Pages processed in parallel by this process; 0 leaves the work to `sohoa worker` processes.",
     )
 
+    web_host: str = Field("127.0.0.1", description="Address `sohoa serve` listens on.")
+    web_port: int = Field(8000, ge=1, le=65535, description="Port `sohoa serve` listens on.")
+    web_secret_key: SecretStr | None = Field(
+        None, description="Signs session cookies; default a random key kept in data_dir/web-secret-key."
+    )
+    web_session_hours: float = Field(8.0, gt=0, description="A login lasts this long without activity.")
+    web_cookie_secure: bool = Field(False, description="Send cookies over HTTPS only (set behind a TLS proxy).")
+    web_login_attempts: int = Field(5, ge=1, description="Failed logins allowed per user and address per window.")
+    web_login_window_s: float = Field(300.0, gt=0, description="The window of the login rate limit.")
+    upload_max_files: int = Field(500, ge=1, description="Files one upload may carry.")
+
     tesseract_cmd: str = "tesseract"
     tessdata_dir: Path | None = Field(None, description="Folder with the OCR models; default tesseract's own.")
     ocr_language: str = Field("vie", description="Tesseract model name, e.g. vie, vie_best, Vietnamese.")

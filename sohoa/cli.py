@@ -1,4 +1,4 @@
-"""The `sohoa` command line: digitize scans and publish the record schema."""
+"""The `sohoa` command line: digitize, work, watch, review, verify, serve the web app, manage users."""
 
 from __future__ import annotations
 
@@ -90,6 +90,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="take a file unchanged for this long (default: SOHOA_WATCH_STABLE_SECONDS, 5); NAME.done: at once",
     )
 
+    serve = commands.add_parser("serve", help="the web app and REST API")
+    serve.add_argument("--host", metavar="ADDRESS", help="listen on ADDRESS (default: SOHOA_WEB_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, metavar="PORT", help="listen on PORT (default: SOHOA_WEB_PORT, 8000)")
+
+    user = commands.add_parser("user", help="web accounts: add, list, password, disable, enable, token, revoke")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    user_commands.add_parser("list", help="every account and its role")
+    for action, text in [
+        ("add", "create an account"),
+        ("password", "set a new password (signs the user out everywhere)"),
+        ("disable", "lock an account out"),
+        ("enable", "let a locked account in again"),
+        ("token", "issue an API token and print it (shown once)"),
+        ("revoke", "revoke every API token of the user"),
+    ]:
+        sub = user_commands.add_parser(action, help=text)
+        sub.add_argument("username", metavar="USERNAME")
+        if action == "add":
+            sub.add_argument("--role", required=True, choices=["admin", "staff", "officer", "auditor"])
+        if action in ("add", "token"):
+            sub.add_argument("--name", help="full name (add) or what the token is for (token)")
+        if action in ("add", "password"):
+            sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
     schema = commands.add_parser("schema", help="JSON Schema of the document record")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="write the JSON Schema files to DIR")
@@ -117,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _review(settings, args)
         if args.command == "watch":
             return _watch(settings, args)
+        if args.command in ("serve", "user"):
+            return _web(settings, args)
         if args.command in ("worker", "recover", "dlq"):
             return _operate(settings, args)
         return _digitize(settings, args)
@@ -260,6 +286,23 @@ def _watch(settings: Settings, args: argparse.Namespace) -> int:
         err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
         err.print("Nothing is lost: run the same command again to resume.")
         return EXIT_FAILED
+
+
+def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from sohoa.web_commands import UserCommandError, run_serve, run_user
+
+    try:
+        if args.command == "serve":
+            return run_serve(settings, args.host, args.port)
+        return run_user(settings, args.user_command, args, Console())
+    except UserCommandError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        err.print(f"[red]error:[/] the catalog cannot be reached: {_storage_problem(exc)}")
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
 
 
 def _storage_problem(exc: BaseException) -> str:

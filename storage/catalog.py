@@ -110,6 +110,12 @@ class Catalog:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     # --- receiving -------------------------------------------------------------------------------
     def create_batch(self, origin: str = "cli") -> str:
         batch_id = uuid.uuid4().hex

@@ -64,6 +64,8 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 def open_catalog(settings: Settings) -> Catalog:
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     return Catalog(settings.catalog_url)
 
 

@@ -1,0 +1,76 @@
+"""`sohoa serve` (the web app) and `sohoa user` (accounts and API tokens)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from schemas.settings import Settings
+from storage.accounts import AccountError, Accounts
+from storage.audit import AuditLog
+from workers.runtime import open_catalog
+
+
+class UserCommandError(ValueError):
+    """The account command cannot be done; the message says why."""
+
+
+def run_serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    host, port = host or settings.web_host, port or settings.web_port
+    Console(stderr=True).print(f"sohoa web app on http://{host}:{port}/ (Ctrl+C stops it)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a prompt."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (at least 10 characters): ")
+    if getpass.getpass("Again: ") != first:
+        raise UserCommandError("the two passwords differ")
+    return first
+
+
+def run_user(settings: Settings, action: str, args, console: Console) -> int:
+    actor = f"cli:{getpass.getuser()}"
+    with open_catalog(settings) as catalog:
+        accounts, audit = Accounts(catalog), AuditLog(catalog)
+        try:
+            if action == "add":
+                account = accounts.add_user(
+                    args.username, read_password(args.password_stdin), args.role, args.name or ""
+                )
+                audit.append("user_added", actor=actor, details={"user": account.username, "role": account.role})
+                console.print(f"added {account.username} ({account.role})")
+            elif action == "password":
+                accounts.set_password(args.username, read_password(args.password_stdin))
+                audit.append("password_changed", actor=actor, details={"user": args.username})
+                console.print(f"password of {args.username} changed; its sessions are signed out")
+            elif action in ("disable", "enable"):
+                accounts.set_active(args.username, action == "enable")
+                audit.append(f"user_{action}d", actor=actor, details={"user": args.username})
+                console.print(f"{args.username} {action}d")
+            elif action == "token":
+                token = accounts.issue_token(args.username, args.name or "")
+                audit.append("token_issued", actor=actor, details={"user": args.username, "name": args.name or ""})
+                print(token)  # the only time it is shown
+            elif action == "revoke":
+                count = accounts.revoke_tokens(args.username)
+                audit.append("tokens_revoked", actor=actor, details={"user": args.username, "count": count})
+                console.print(f"{count} token(s) of {args.username} revoked")
+            else:
+                table = Table("username", "name", "role", "active")
+                for account, active in accounts.users():
+                    table.add_row(account.username, account.full_name, account.role, "yes" if active else "no")
+                console.print(table)
+        except AccountError as exc:
+            raise UserCommandError(str(exc)) from None
+    return 0

@@ -1,0 +1,53 @@
+"""Rendering the Vietnamese HTML pages: every template gets the signed-in principal and its CSRF token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from web.auth import CSRF_FIELD, find_principal
+from web.context import WEB_DIR
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+ROLE_NAMES = {"admin": "Quản trị", "staff": "Cán bộ số hóa", "officer": "Cán bộ nghiệp vụ", "auditor": "Kiểm toán"}
+STATUS_NAMES = {
+    "received": "Đã nhận",
+    "processing": "Đang xử lý",
+    "assembling": "Đang ký số",
+    "needs_review": "Cần kiểm tra",
+    "archived": "Đã lưu trữ",
+    "rejected": "Bị từ chối",
+    "failed": "Lỗi",
+}
+
+
+def local_time(value: datetime | None) -> str:
+    """A moment as people here read it: dd/mm/yyyy HH:MM in Vietnam time."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    templates.env.filters["local_time"] = local_time
+    templates.env.globals.update(ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES, CSRF_FIELD=CSRF_FIELD)
+    return templates
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    principal = find_principal(request)
+    return request.app.state.web.templates.TemplateResponse(
+        request,
+        template,
+        {"principal": principal, "csrf_token": principal.csrf_token if principal else None, **context},
+        status_code=status_code,
+    )
