@@ -67,10 +67,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         truths[stem] = doc.truth.metadata
     _digitize([scans / f"{stem}.jpg" for stem, _, _ in ARCHIVED], data, out)
     _digitize([scans / f"{HELD[0]}.jpg"], data, out, SOHOA_REVIEW_THRESHOLD="0.99")
-    records = {
-        stem: DocumentRecord.model_validate(json.loads((out / f"{stem}.json").read_text()))
-        for stem in truths
-    }
+    records = {stem: DocumentRecord.model_validate(json.loads((out / f"{stem}.json").read_text())) for stem in truths}
     assert [records[s].status for s, _, _ in ARCHIVED] == ["archived"] * len(ARCHIVED)
     assert records[HELD[0]].status == "needs_review"
     with Catalog(f"sqlite:///{data / 'catalog.sqlite3'}") as catalog:

@@ -14,7 +14,11 @@ def test_login_sets_a_session_and_logout_ends_it(app_client: TestClient):
     cookie = app_client.cookies["sohoa_session"]
     home = app_client.get("/")
     assert "Tra cứu kết quả" in home.text and "Tải lên bản quét" not in home.text
-    assert app_client.get("/api/v1/me").json() == {"username": "officer1", "full_name": "Người dùng officer", "role": "officer"}
+    assert app_client.get("/api/v1/me").json() == {
+        "username": "officer1",
+        "full_name": "Người dùng officer",
+        "role": "officer",
+    }
     assert app_client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     app_client.cookies.set("sohoa_session", cookie)  # the old cookie is dead on the server too
     assert app_client.get("/api/v1/me").status_code == 401
