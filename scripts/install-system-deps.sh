@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages sohoa needs (tesseract with Vietnamese, poppler, fonts), only those missing.
+# Install the Debian packages sohoa needs (tesseract with Vietnamese, poppler, fonts, chromium for the browser
+# tests), only those missing.
 set -euo pipefail
 packages=(
   python3 python3-venv python3-pip
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd tesseract-ocr-script-viet
   poppler-utils qpdf libnss3-tools softhsm2 libxml2-utils fonts-noto-core fonts-liberation2 fonts-dejavu-core
+  chromium  # the headless browser of the end-to-end web tests (driven by Playwright)
   "$@"
 )
 missing=()
