@@ -1,0 +1,275 @@
+"""Counts for auditors: files received, pages, documents archived, signed, held, rejected, failed and reused.
+
+A report covers a date range on when things came in (receipts and documents by their `received_at`,
+reuse by the time of the audit event), in Vietnam time, and is grouped by day, month, issuing agency
+(`organ_name`), document type (`type_name`) or status. Each table is read with one query; the JSON
+fields are picked out in SQL (`json_extract` on SQLite, `#>>` on PostgreSQL) and grouped here.
+
+Every count is traceable: each row keeps the ids of the documents behind each of its counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.catalog import Catalog, as_utc
+from storage.tables import AuditEvent, Document, Receipt
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+GROUPINGS = ("day", "month", "agency", "type", "status")
+STATUSES = ("received", "processing", "assembling", "archived", "needs_review", "rejected", "failed")
+IN_PROGRESS = ("received", "processing", "assembling")
+#: Audit actions that count as reuse of a digitized result, and the roles whose actions count.
+REUSE_ACTIONS = ("view", "download")
+REUSE_ROLES = ("officer", "admin")
+
+#: The counts of a report row, in display order.
+COUNTS = (
+    "files_received",  # receipts: every file received, duplicates included
+    "duplicates",  # receipts of a file received before
+    "documents",  # distinct documents received
+    "pages",  # pages of those documents
+    "archived",
+    "signed",  # archived with a signing time in the record
+    "pages_archived",
+    "needs_review",
+    "rejected",
+    "failed",
+    "in_progress",
+    "reused",  # distinct documents viewed or downloaded by an officer (or admin)
+)
+
+
+class RecordField:
+    """Values inside a document's record JSON, picked out by the database."""
+
+    organ = Document.record[("metadata", "organ_name")].as_string()
+    type_name = Document.record[("metadata", "type_name")].as_string()
+    signed_at = Document.record[("archive", "signed_at")].as_string()
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (unknown grouping or status, a range that ends before it starts)."""
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """What to count: a grouping, an inclusive range of local dates, and optional agency, type and status."""
+
+    by: str = "month"
+    since: date | None = None
+    until: date | None = None
+    agency: str | None = None
+    type_name: str | None = None
+    status: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.by not in GROUPINGS:
+            raise ReportError(f"group by one of {', '.join(GROUPINGS)}, not {self.by!r}")
+        if self.status is not None and self.status not in STATUSES:
+            raise ReportError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
+        if self.since and self.until and self.until < self.since:
+            raise ReportError("the period ends before it starts")
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """The range as UTC instants: from the start of `since` to the end of `until`, Vietnam time."""
+        start = datetime.combine(self.since, time(), VIETNAM).astimezone(UTC) if self.since else None
+        end = datetime.combine(self.until + timedelta(days=1), time(), VIETNAM).astimezone(UTC) if self.until else None
+        return start, end
+
+    def as_params(self) -> dict[str, str]:
+        """The query as URL parameters (`from`, `to`, `by`, `agency`, `type`, `status`), empty ones left out."""
+        values = {
+            "by": self.by,
+            "from": self.since.isoformat() if self.since else None,
+            "to": self.until.isoformat() if self.until else None,
+            "agency": self.agency,
+            "type": self.type_name,
+            "status": self.status,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+@dataclass
+class ReportRow:
+    """One group (a day, a month, an agency, a type or a status; None when the field is unknown)."""
+
+    key: str | None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    document_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, name: str, document_id: str, amount: int = 1) -> None:
+        self.counts[name] += amount
+        self.document_ids[name].add(document_id)
+
+    def finish(self) -> None:
+        """Reuse counts distinct documents, not events."""
+        self.counts["reused"] = len(self.document_ids["reused"])
+
+    def to_json(self, *, with_ids: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"key": self.key, **self.counts}
+        if with_ids:
+            out["document_ids"] = {name: sorted(self.document_ids.get(name, ())) for name in COUNTS}
+        return out
+
+
+@dataclass
+class Report:
+    """The rows of a report in order, and the total over the whole range (reuse counted once per document)."""
+
+    query: ReportQuery
+    rows: list[ReportRow]
+    total: ReportRow
+    generated_at: datetime
+
+    def to_json(self, *, with_ids: bool = False) -> dict[str, Any]:
+        q = self.query
+        return {
+            "by": q.by,
+            "from": q.since.isoformat() if q.since else None,
+            "to": q.until.isoformat() if q.until else None,
+            "agency": q.agency,
+            "type": q.type_name,
+            "status": q.status,
+            "generated_at": self.generated_at.isoformat(),
+            "counts": list(COUNTS),
+            "rows": [row.to_json(with_ids=with_ids) for row in self.rows],
+            "total": self.total.to_json(with_ids=with_ids),
+        }
+
+
+def local_day(moment: datetime) -> date:
+    """The calendar day in Vietnam of a stored (UTC) moment."""
+    return as_utc(moment).astimezone(VIETNAM).date()
+
+
+def _filtered(query: Select, q: ReportQuery, moment: InstrumentedAttribute) -> Select:
+    start, end = q.window()
+    if start is not None:
+        query = query.where(moment >= start)
+    if end is not None:
+        query = query.where(moment < end)
+    if q.agency:
+        query = query.where(RecordField.organ == q.agency)
+    if q.type_name:
+        query = query.where(RecordField.type_name == q.type_name)
+    if q.status:
+        query = query.where(Document.status == q.status)
+    return query
+
+
+def _group_key(q: ReportQuery, moment: datetime, status: str, organ: str | None, type_name: str | None) -> str | None:
+    if q.by == "day":
+        return local_day(moment).isoformat()
+    if q.by == "month":
+        return local_day(moment).strftime("%Y-%m")
+    if q.by == "agency":
+        return organ
+    if q.by == "type":
+        return type_name
+    return status
+
+
+def _sort_key(q: ReportQuery, row: ReportRow) -> tuple:
+    if q.by == "status":
+        return (STATUSES.index(row.key) if row.key in STATUSES else len(STATUSES), row.key or "")
+    return (row.key is None, row.key or "")
+
+
+def build_report(catalog: Catalog, q: ReportQuery) -> Report:
+    """Count receipts, documents and reuse events for the query: three queries, grouped here."""
+    with catalog.session() as s:
+        receipts = s.execute(
+            _filtered(
+                select(
+                    Receipt.received_at,
+                    Receipt.document_id,
+                    Receipt.duplicate,
+                    Document.status,
+                    RecordField.organ,
+                    RecordField.type_name,
+                )
+                .join(Document, Receipt.document_id == Document.id)
+                .order_by(Receipt.id),
+                q,
+                Receipt.received_at,
+            )
+        ).all()
+        documents = s.execute(
+            _filtered(
+                select(
+                    Document.received_at,
+                    Document.id,
+                    Document.status,
+                    Document.page_count,
+                    RecordField.signed_at,
+                    RecordField.organ,
+                    RecordField.type_name,
+                ),
+                q,
+                Document.received_at,
+            )
+        ).all()
+        uses = s.execute(
+            _filtered(
+                select(AuditEvent.at, AuditEvent.document_id, Document.status, RecordField.organ, RecordField.type_name)
+                .join(Document, AuditEvent.document_id == Document.id)
+                .where(AuditEvent.action.in_(REUSE_ACTIONS), AuditEvent.role.in_(REUSE_ROLES)),
+                q,
+                AuditEvent.at,
+            )
+        ).all()
+    rows: dict[str | None, ReportRow] = {}
+    total = ReportRow(key=None)
+
+    def add(key: str | None, name: str, document_id: str, amount: int = 1) -> None:
+        rows.setdefault(key, ReportRow(key=key)).add(name, document_id, amount)
+        total.add(name, document_id, amount)
+
+    for at, document_id, duplicate, status, organ, type_name in receipts:
+        key = _group_key(q, at, status, organ, type_name)
+        add(key, "files_received", document_id)
+        if duplicate:
+            add(key, "duplicates", document_id)
+    for at, document_id, status, page_count, signed_at, organ, type_name in documents:
+        key = _group_key(q, at, status, organ, type_name)
+        pages = page_count or 0
+        add(key, "documents", document_id)
+        add(key, "pages", document_id, pages)
+        for name in _status_counts(status, signed_at):
+            add(key, name, document_id)
+        if status == "archived":
+            add(key, "pages_archived", document_id, pages)
+    for at, document_id, status, organ, type_name in uses:
+        add(_group_key(q, at, status, organ, type_name), "reused", document_id)
+    ordered = sorted(rows.values(), key=lambda row: _sort_key(q, row))
+    for row in (*ordered, total):
+        row.finish()
+    return Report(q, ordered, total, datetime.now(UTC))
+
+
+def _status_counts(status: str, signed_at: str | None) -> Iterable[str]:
+    if status == "archived":
+        yield "archived"
+        if signed_at:
+            yield "signed"
+    elif status in IN_PROGRESS:
+        yield "in_progress"
+    else:
+        yield status
+
+
+def report_choices(catalog: Catalog) -> tuple[list[str], list[str]]:
+    """The issuing agencies and document types found in the catalog, for a report's filters."""
+    with catalog.session() as s:
+        organs = s.scalars(select(RecordField.organ).distinct().where(RecordField.organ.is_not(None))).all()
+        types = s.scalars(select(RecordField.type_name).distinct().where(RecordField.type_name.is_not(None))).all()
+    return sorted(organs), sorted(types)

@@ -1,0 +1,269 @@
+"""Auditor reports and reconciliation, on SQLite and on the PostgreSQL server of this machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, update
+
+from storage.audit import AuditLog
+from storage.catalog import Catalog
+from storage.objects import LocalFolderStore
+from storage.reconcile import reconcile, verify_audit_chain
+from storage.reports import ReportError, ReportQuery, build_report, local_day, report_choices
+from storage.tables import AuditEvent, Document, Page, Receipt
+
+UBND = "UBND QUẬN BA ĐÌNH"
+SO_XD = "SỞ XÂY DỰNG HÀ NỘI"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")  # an unreachable server fails in CI, as everywhere else
+    catalog = Catalog(url)
+    yield catalog
+    catalog.close()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalFolderStore:
+    return LocalFolderStore(tmp_path / "objects")
+
+
+@dataclass
+class Archive:
+    """A small catalog and store built row by row, so every expected count is known."""
+
+    catalog: Catalog
+    store: LocalFolderStore
+    batch: str
+    ids: dict[str, str]
+
+    def add(
+        self,
+        name: str,
+        *,
+        status: str,
+        received: datetime,
+        organ: str | None = UBND,
+        type_name: str | None = "QUYẾT ĐỊNH",
+        pages: int = 1,
+        signed: bool = True,
+        paper_pages: int | None = None,
+    ) -> str:
+        sha = f"{len(self.ids) + 1:02x}" * 32
+        incoming_key = f"{sha[:2]}/{sha}"
+        self.store.put_bytes("incoming", incoming_key, name.encode())
+        document_id = self.catalog.receive(
+            self.batch, filename=f"{name}.jpg", sha256=sha, size_bytes=10, incoming_key=incoming_key
+        ).document_id
+        self.catalog.start_pages(document_id, "image/jpeg", pages)
+        for number in range(1, pages + 1):
+            self.catalog.finish_page(document_id, number, status="done")
+        key = f"{document_id}/{document_id}.pdf"
+        archive = None
+        if status == "archived":
+            stored = self.store.put_bytes("archive", key, b"%PDF-1.7 " + name.encode())
+            for ext in (".json", ".xml"):
+                self.store.put_bytes("archive", key.replace(".pdf", ext), b"{}")
+            signed_at = "2024-02-01T10:00:00+07:00" if signed else None
+            archive = {"bucket": "archive", "key": key, "pdf_sha256": stored.sha256, "signed_at": signed_at}
+        record = {
+            "id": document_id,
+            "status": status,
+            "metadata": {"organ_name": organ, "type_name": type_name, "page_amount": pages},
+            "archive": archive,
+        }
+        with self.catalog.session() as s:
+            s.execute(
+                update(Document)
+                .where(Document.id == document_id)
+                .values(
+                    status=status,
+                    record=record,
+                    received_at=received,
+                    updated_at=received,
+                    finished_at=received if status not in ("received", "processing", "assembling") else None,
+                    intake={"paper_pages": paper_pages} if paper_pages else None,
+                )
+            )
+            s.execute(update(Receipt).where(Receipt.document_id == document_id).values(received_at=received))
+            s.execute(update(Page).where(Page.document_id == document_id).values(updated_at=received))
+        self.ids[name] = document_id
+        return document_id
+
+    def receive_again(self, name: str, at: datetime) -> None:
+        """The same file once more: a duplicate receipt of the existing document."""
+        sha = self.catalog.document(self.ids[name]).sha256
+        self.catalog.receive(self.batch, filename=f"{name}-again.jpg", sha256=sha, size_bytes=10, incoming_key=sha)
+        with self.catalog.session() as s:
+            s.execute(update(Receipt).where(Receipt.duplicate.is_(True)).values(received_at=at))
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def archive(catalog: Catalog, store: LocalFolderStore) -> Archive:
+    """Five documents over January and February 2024 (Vietnam time), one received twice in March."""
+    a = Archive(catalog, store, catalog.create_batch(), {})
+    a.add("jan", status="archived", received=utc(2024, 1, 15, 3), pages=2)
+    # 18:00 UTC on 31 January is 01:00 on 1 February in Vietnam: a February document.
+    a.add("feb1", status="archived", received=utc(2024, 1, 31, 18), organ=SO_XD, type_name="GIẤY PHÉP XÂY DỰNG")
+    a.add("review", status="needs_review", received=utc(2024, 2, 10, 2), organ=None, pages=3)
+    a.add("bad", status="rejected", received=utc(2024, 2, 11, 2), pages=1)
+    a.add("broken", status="failed", received=utc(2024, 2, 12, 2), organ=SO_XD, pages=2)
+    a.receive_again("jan", utc(2024, 3, 1, 2))
+    return a
+
+
+def counts(row, *names: str) -> tuple[int, ...]:
+    return tuple(row.counts[name] for name in names)
+
+
+def test_monthly_counts_follow_vietnam_time_and_add_up(archive: Archive):
+    report = build_report(archive.catalog, ReportQuery(by="month"))
+    assert [row.key for row in report.rows] == ["2024-01", "2024-02", "2024-03"]
+    jan, feb, mar = report.rows
+    names = ("files_received", "documents", "pages", "archived", "signed", "needs_review", "rejected", "failed")
+    assert counts(jan, *names) == (1, 1, 2, 1, 1, 0, 0, 0)
+    assert counts(feb, *names) == (4, 4, 7, 1, 1, 1, 1, 1)
+    assert counts(mar, "files_received", "duplicates", "documents") == (1, 1, 0)
+    assert counts(report.total, *names) == (6, 5, 9, 2, 2, 1, 1, 1)
+    assert report.total.counts["pages_archived"] == 3
+    assert report.total.document_ids["archived"] == {archive.ids["jan"], archive.ids["feb1"]}
+
+
+def test_a_date_range_is_inclusive_in_local_days(archive: Archive):
+    february = ReportQuery(by="day", since=date(2024, 2, 1), until=date(2024, 2, 10))
+    report = build_report(archive.catalog, february)
+    assert [(row.key, row.counts["documents"]) for row in report.rows] == [("2024-02-01", 1), ("2024-02-10", 1)]
+    assert report.total.document_ids["documents"] == {archive.ids["feb1"], archive.ids["review"]}
+    assert local_day(utc(2024, 1, 31, 18)) == date(2024, 2, 1)
+
+
+def test_grouping_and_filters_by_agency_type_and_status(archive: Archive):
+    by_agency = build_report(archive.catalog, ReportQuery(by="agency"))
+    assert [(row.key, row.counts["documents"]) for row in by_agency.rows] == [(SO_XD, 2), (UBND, 2), (None, 1)]
+    by_type = build_report(archive.catalog, ReportQuery(by="type", agency=SO_XD))
+    assert [(row.key, row.counts["archived"], row.counts["failed"]) for row in by_type.rows] == [
+        ("GIẤY PHÉP XÂY DỰNG", 1, 0),
+        ("QUYẾT ĐỊNH", 0, 1),
+    ]
+    by_status = build_report(archive.catalog, ReportQuery(by="status", status="archived"))
+    assert [(row.key, row.counts["files_received"]) for row in by_status.rows] == [("archived", 3)]
+    assert report_choices(archive.catalog) == ([SO_XD, UBND], ["GIẤY PHÉP XÂY DỰNG", "QUYẾT ĐỊNH"])
+
+
+def test_reuse_counts_documents_viewed_or_downloaded_by_officers(archive: Archive):
+    audit = AuditLog(archive.catalog)
+    jan, feb1, review = archive.ids["jan"], archive.ids["feb1"], archive.ids["review"]
+    audit.append("view", actor="officer1", role="officer", document_id=jan)
+    audit.append("download", actor="officer2", role="officer", document_id=jan)  # the same document: once
+    audit.append("download", actor="admin1", role="admin", document_id=feb1)
+    audit.append("view", actor="auditor1", role="auditor", document_id=review)  # auditors do not reuse
+    audit.append("view", actor="staff1", role="staff", document_id=review)  # nor do archive staff
+    audit.append("search", actor="officer1", role="officer", details={"q": "giấy phép"})
+    report = build_report(archive.catalog, ReportQuery(by="month"))
+    this_month = local_day(datetime.now(UTC)).strftime("%Y-%m")
+    assert report.rows[-1].key == this_month and report.rows[-1].counts["reused"] == 2
+    assert report.total.counts["reused"] == 2 and report.total.document_ids["reused"] == {jan, feb1}
+    past = build_report(archive.catalog, ReportQuery(since=date(2024, 1, 1), until=date(2024, 12, 31)))
+    assert past.total.counts["reused"] == 0
+    by_type = build_report(archive.catalog, ReportQuery(by="type"))
+    assert {row.key: row.counts["reused"] for row in by_type.rows} == {"GIẤY PHÉP XÂY DỰNG": 1, "QUYẾT ĐỊNH": 1}
+
+
+def test_the_json_form_traces_counts_to_documents(archive: Archive):
+    data = build_report(archive.catalog, ReportQuery(by="status")).to_json(with_ids=True)
+    assert [row["key"] for row in data["rows"]] == ["archived", "needs_review", "rejected", "failed"]
+    assert data["total"]["files_received"] == 6
+    assert data["rows"][0]["document_ids"]["signed"] == sorted([archive.ids["jan"], archive.ids["feb1"]])
+    assert "document_ids" not in build_report(archive.catalog, ReportQuery()).to_json()["total"]
+
+
+def test_bad_queries_are_refused():
+    with pytest.raises(ReportError):
+        ReportQuery(by="week")
+    with pytest.raises(ReportError):
+        ReportQuery(status="lost")
+    with pytest.raises(ReportError):
+        ReportQuery(since=date(2024, 2, 1), until=date(2024, 1, 1))
+
+
+def test_a_consistent_archive_reconciles(archive: Archive):
+    result = reconcile(archive.catalog, archive.store, now=utc(2024, 2, 13))
+    assert result.ok, [i.to_json() for i in result.issues if i.severity == "error"]
+    assert all(b.ok for b in result.balances)
+    totals = result.totals
+    assert (totals["files_received"], totals["duplicates"], totals["documents"]) == (6, 1, 5)
+    assert (totals["pages_declared"], totals["page_rows"]) == (9, 9)
+    assert (totals["archived"], totals["archived_pdfs_in_store"], totals["archive_objects"]) == (2, 2, 6)
+    assert {(i.kind, i.document_id) for i in result.issues} == {
+        ("needs_review", archive.ids["review"]),
+        ("rejected", archive.ids["bad"]),
+        ("failed", archive.ids["broken"]),
+    }
+    assert result.audit_chain is not None and result.audit_chain.ok
+
+
+def test_reconciliation_names_the_documents_behind_each_difference(archive: Archive):
+    jan, feb1, review, bad = (archive.ids[n] for n in ("jan", "feb1", "review", "bad"))
+    store = archive.store
+    (store.root / "archive" / jan / f"{jan}.pdf").unlink()  # lost from the store
+    (store.root / "archive" / feb1 / f"{feb1}.xml").unlink()
+    store.put_bytes("archive", f"{review}/{review}.pdf", b"%PDF stray")  # stored, but not archived
+    store.put_bytes("archive", "zz/unknown.pdf", b"%PDF nobody")
+    store.delete("incoming", archive.catalog.document(bad).incoming_key)
+    with archive.catalog.session() as s:
+        s.execute(delete(Page).where(Page.document_id == review, Page.number == 3))
+    stuck = archive.add("stuck", status="processing", received=utc(2024, 2, 12, 3))
+
+    result = reconcile(archive.catalog, store, now=utc(2024, 3, 1), stale_after=timedelta(days=7))
+    found = {(i.kind, i.document_id, i.key) for i in result.issues}
+    assert ("missing_object", jan, f"{jan}/{jan}.pdf") in found
+    assert ("missing_sidecar", feb1, f"{feb1}/{feb1}.xml") in found
+    assert ("orphan_object", review, f"{review}/{review}.pdf") in found
+    assert ("orphan_object", "zz", "zz/unknown.pdf") in found
+    assert ("missing_original", bad, archive.catalog.document(bad).incoming_key) in found
+    assert ("stale_review", review, None) in found  # held since 10 February, more than 7 days
+    assert ("stuck", stuck, None) in found
+    mismatch = next(i for i in result.issues if i.kind == "page_rows_mismatch")
+    assert (mismatch.document_id, mismatch.expected, mismatch.actual) == (review, 3, 2)
+    assert not result.ok
+    balances = {b.name: b for b in result.balances}
+    assert not balances["archived_vs_pdfs_in_store"].ok and balances["archived_vs_pdfs_in_store"].actual == 1
+    assert not balances["pages_declared_vs_page_rows"].ok
+    assert result.issues[0].severity == "error" and result.issues[-1].severity in ("warning", "info")
+
+
+def test_hashes_page_counts_and_signatures_are_checked(archive: Archive):
+    jan = archive.ids["jan"]
+    unsigned = archive.add("unsigned", status="archived", received=utc(2024, 2, 20), signed=False)
+    paper = archive.add("paper", status="archived", received=utc(2024, 2, 21), pages=2, paper_pages=3)
+    archive.store.put_bytes("archive", f"{jan}/{jan}.pdf", b"%PDF replaced")
+    with archive.catalog.session() as s:
+        s.execute(update(Document).where(Document.id == paper).values(page_count=1))
+    assert "hash_mismatch" not in reconcile(archive.catalog, archive.store).by_kind  # hashes only when asked
+    result = reconcile(archive.catalog, archive.store, check_hashes=True, now=utc(2024, 3, 1))
+    kinds = {(i.kind, i.document_id) for i in result.issues}
+    assert ("hash_mismatch", jan) in kinds
+    assert ("unsigned_archived", unsigned) in kinds
+    assert {("page_rows_mismatch", paper), ("record_pages_mismatch", paper), ("paper_pages_mismatch", paper)} <= kinds
+
+
+def test_the_audit_chain_check_finds_an_edited_event(catalog: Catalog):
+    audit = AuditLog(catalog)
+    ids = [audit.append("view", actor="officer1", role="officer", document_id=f"doc{n}") for n in range(5)]
+    assert verify_audit_chain(catalog, chunk=2).ok and verify_audit_chain(catalog).events == 5
+    with catalog.session() as s:
+        s.execute(update(AuditEvent).where(AuditEvent.id == ids[2]).values(actor="someone-else"))
+    check = verify_audit_chain(catalog, chunk=2)
+    assert (check.ok, check.broken_at, check.events) == (False, ids[2], 3)
