@@ -1,10 +1,10 @@
-"""Catalog tables: batches, receipts, documents, pages, dead letters, accounts and the audit log."""
+"""Catalog tables: batches, receipts, documents, pages, dead letters, accounts, the audit log and the search index."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -172,3 +172,48 @@ class AuditEvent(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SearchEntry(Base):
+    """An archived document as search sees it: its filter fields, and its text as written and folded.
+
+    `content` is the metadata values, a blank line, then the OCR text of every page (NFC); `folded` is
+    `pipeline.textfold.fold_diacritics(content)`, character for character, so a match found in `folded`
+    highlights the same span of `content`. The full-text indexes over them are not models: migration 0004
+    makes them (SQLite: the FTS5 table `search_fts`; PostgreSQL: tsvector columns and a GIN index).
+    """
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
+    #: Folded type name and agency, what the filters compare.
+    type_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    organ_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    issued_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    holder_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    #: The record's metadata (JSON form), shown with each hit.
+    metadata_values: Mapped[dict] = mapped_column(JSON)
+    content: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text)
+    #: Where the pages' text starts in `content` (before it: the metadata values).
+    body_start: Mapped[int] = mapped_column(Integer)
+    indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: Search structures made by migration 0004 with dialect-specific DDL, which the models cannot describe:
+#: SQLite's FTS5 table (and the shadow tables FTS5 keeps beside it), PostgreSQL's tsvector columns and index.
+UNMODELLED_TABLE_PREFIX = "search_fts"
+UNMODELLED_COLUMNS = frozenset({("search_entries", "folded_tsv"), ("search_entries", "exact_tsv")})
+UNMODELLED_INDEXES = frozenset({"ix_search_entries_folded_tsv"})
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's filter: compare everything but the search structures made outside the models."""
+    if type_ == "table":
+        return not (name or "").startswith(UNMODELLED_TABLE_PREFIX)
+    if type_ == "column":
+        return (getattr(getattr(obj, "table", None), "name", None), name) not in UNMODELLED_COLUMNS
+    if type_ == "index":
+        return name not in UNMODELLED_INDEXES
+    return True

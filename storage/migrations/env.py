@@ -11,7 +11,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from storage.tables import Base
+from storage.tables import Base, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,6 +24,7 @@ def run_on(connection: Connection) -> None:
         # SQLite cannot ALTER most things: later revisions change tables by copying them.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,  # the search index's dialect-specific parts are not models
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,6 +37,7 @@ def run_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=str(url).startswith("sqlite"),
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from storage import migrations
 from storage.catalog import Catalog, _sqlite_pragmas, sqlalchemy_url
-from storage.tables import Base, utcnow
+from storage.tables import Base, include_object, utcnow
 
 HEAD = migrations.head_revision()
 
@@ -38,7 +38,8 @@ def engine(url: str) -> Iterator[Engine]:
 
 def schema_differences(engine: Engine) -> list:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}  # search's FTS parts are not models
+        context = MigrationContext.configure(connection, opts=opts)
         return compare_metadata(context, Base.metadata)
 
 
@@ -58,7 +59,7 @@ def test_an_empty_database_migrates_to_exactly_the_models(engine: Engine):
 def test_a_catalog_made_by_create_all_before_dead_letters_is_adopted_and_keeps_its_rows(engine: Engine):
     # Given a catalog made by the previous version: create_all without dead_letters, no alembic_version,
     # one document in it
-    old_tables = [table for name, table in Base.metadata.tables.items() if name != "dead_letters"]
+    old_tables = [table for name, table in Base.metadata.tables.items() if name in migrations.LEGACY_BASELINES[-1][1]]
     Base.metadata.create_all(engine, tables=old_tables)
     url = engine.url.render_as_string(hide_password=False)
     with engine.begin() as connection:
@@ -97,7 +98,9 @@ def test_a_catalog_made_by_create_all_before_dead_letters_is_adopted_and_keeps_i
 
 
 def test_a_catalog_made_by_create_all_with_dead_letters_is_stamped_head(engine: Engine):
-    Base.metadata.create_all(engine)
+    # the tables create_all made before migrations existed (later tables only ever come from revisions)
+    old_tables = [table for name, table in Base.metadata.tables.items() if name in migrations.LEGACY_BASELINES[0][1]]
+    Base.metadata.create_all(engine, tables=old_tables)
     with engine.connect() as connection:
         assert migrations.legacy_baseline(connection) == "0002"
     migrations.upgrade(engine)
