@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,22 +43,40 @@ class DemoKeys:
     def ca(self) -> Path:
         return self.folder / "ca-TEST.pem"
 
+    def complete(self) -> bool:
+        return self.pkcs12.is_file() and self.password_file.is_file() and self.ca.is_file()
+
 
 def ensure_demo_keys(folder: Path, agency_name: str) -> DemoKeys:
-    """Make a TEST CA and agency certificate once; later runs reuse them."""
+    """Make a TEST CA and agency certificate once; later runs reuse them.
+
+    Several processes may start on a new data folder at once (workers, `sohoa dlq`, the web app): one
+    makes the keys under a file lock while the others wait, and each file appears whole (written aside,
+    then renamed), the PKCS#12 last, so a complete set is always a matching one.
+    """
     keys = DemoKeys(folder)
-    if keys.pkcs12.is_file() and keys.password_file.is_file() and keys.ca.is_file():
+    if keys.complete():
         return keys
     folder.mkdir(parents=True, exist_ok=True)
-    ca = pki.make_ca()
-    agency = pki.issue(ca, agency_name if "TEST" in agency_name else f"{agency_name} - TEST")
-    password = secrets.token_urlsafe(18).encode()
-    keys.ca.write_bytes(ca.pem)
-    keys.password_file.write_bytes(password)
-    keys.password_file.chmod(0o600)
-    keys.pkcs12.write_bytes(pki.pkcs12_bytes(agency, ca, password))
-    keys.pkcs12.chmod(0o600)
+    with open(folder / ".keys.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if keys.complete():
+            return keys
+        ca = pki.make_ca()
+        agency = pki.issue(ca, agency_name if "TEST" in agency_name else f"{agency_name} - TEST")
+        password = secrets.token_urlsafe(18).encode()
+        _write_private(keys.ca, ca.pem, 0o644)
+        _write_private(keys.password_file, password, 0o600)
+        _write_private(keys.pkcs12, pki.pkcs12_bytes(agency, ca, password), 0o600)
     return keys
+
+
+def _write_private(path: Path, data: bytes, mode: int) -> None:
+    part = path.with_name(f".part-{path.name}")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(part, path)
 
 
 def uses_test_key(settings: Settings) -> bool:
