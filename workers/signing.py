@@ -58,7 +58,8 @@ def ensure_demo_keys(folder: Path, agency_name: str) -> DemoKeys:
     if keys.complete():
         return keys
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".keys.lock", "a") as lock:
+    lock = os.open(folder, os.O_RDONLY)  # the folder itself is the lock, so no lock file is left behind
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if keys.complete():
             return keys
@@ -68,6 +69,8 @@ def ensure_demo_keys(folder: Path, agency_name: str) -> DemoKeys:
         _write_private(keys.ca, ca.pem, 0o644)
         _write_private(keys.password_file, password, 0o600)
         _write_private(keys.pkcs12, pki.pkcs12_bytes(agency, ca, password), 0o600)
+    finally:
+        os.close(lock)
     return keys
 
 

@@ -84,3 +84,8 @@ def test_the_openapi_document_describes_the_api(app_client: TestClient):
     assert spec["info"]["title"] == "sohoa"
     assert all(path.startswith("/api/v1/") for path in spec["paths"])
     assert "/api/v1/me" in spec["paths"]
+
+
+def test_health_check_answers_without_login(app_client: TestClient):
+    response = app_client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}

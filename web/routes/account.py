@@ -7,8 +7,10 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from web.auth import SESSION_COOKIE, Principal, check_origin, client_address, find_principal, require, session_lifetime
 from web.context import WebContext, web
@@ -96,6 +98,17 @@ def home(request: Request) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     return render(request, "home.html")
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(ctx: Annotated[WebContext, Depends(web)]) -> JSONResponse:
+    """For load balancers and `docker compose`: 200 when the catalog answers, 503 when it does not."""
+    try:
+        with ctx.rt.catalog.session() as s:
+            s.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse({"status": "catalog unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
 
 
 @router.get("/api/v1/me", response_model=Me, tags=["account"])
