@@ -80,10 +80,7 @@ class ReportQuery:
             raise ReportError("the period ends before it starts")
 
     def window(self) -> tuple[datetime | None, datetime | None]:
-        """The range as UTC instants: from the start of `since` to the end of `until`, Vietnam time."""
-        start = datetime.combine(self.since, time(), VIETNAM).astimezone(UTC) if self.since else None
-        end = datetime.combine(self.until + timedelta(days=1), time(), VIETNAM).astimezone(UTC) if self.until else None
-        return start, end
+        return local_window(self.since, self.until)
 
     def as_params(self) -> dict[str, str]:
         """The query as URL parameters (`from`, `to`, `by`, `agency`, `type`, `status`), empty ones left out."""
@@ -144,6 +141,13 @@ class Report:
             "rows": [row.to_json(with_ids=with_ids) for row in self.rows],
             "total": self.total.to_json(with_ids=with_ids),
         }
+
+
+def local_window(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """Inclusive local days as UTC instants: from the start of `since` to the end of `until`, Vietnam time."""
+    start = datetime.combine(since, time(), VIETNAM).astimezone(UTC) if since else None
+    end = datetime.combine(until + timedelta(days=1), time(), VIETNAM).astimezone(UTC) if until else None
+    return start, end
 
 
 def local_day(moment: datetime) -> date:

@@ -1,5 +1,188 @@
-"""(to be written)"""
+"""The audit log, read-only, for auditors: filter by action, actor, document and days; page through it.
 
-from fastapi import APIRouter
+Auditors may count but not identify people, so personal ids are masked wherever they appear in an
+event: under a personal field's name (`holder_id`, also in a list of old and new values) and as a
+12-digit citizen id (CCCD) anywhere in text, including the actor a failed login typed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import UTC, date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from storage.audit import EventFilter
+from storage.catalog import as_utc
+from storage.reports import local_window
+from storage.tables import AuditEvent
+from web.auth import Principal, require
+from web.context import WebContext, web
+from web.masking import PERSONAL_FIELDS, mask_personal_id, sees_personal_ids
+from web.pages import render
 
 router = APIRouter()
+
+AUDITOR = require("auditor")
+PAGE_SIZE = 50
+#: A citizen id (CCCD, 12 digits) standing alone in text; ids and hashes, whose digits touch letters, are left.
+CITIZEN_ID = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
+
+ACTION_NAMES = {
+    "login": "Đăng nhập",
+    "logout": "Đăng xuất",
+    "login_failed": "Đăng nhập sai",
+    "login_blocked": "Chặn đăng nhập",
+    "view": "Xem tài liệu",
+    "view_pdf": "Xem bản PDF",
+    "download": "Tải tài liệu",
+    "integrity_failed": "Lỗi toàn vẹn bản lưu trữ",
+    "search": "Tra cứu",
+    "upload": "Tải lên",
+    "review_confirmed": "Xác nhận kiểm tra",
+    "review_corrected": "Sửa thông tin",
+    "user_added": "Thêm tài khoản",
+    "user_enabled": "Mở khóa tài khoản",
+    "user_disabled": "Khóa tài khoản",
+    "password_changed": "Đổi mật khẩu",
+    "token_issued": "Cấp mã API",
+    "tokens_revoked": "Thu hồi mã API",
+    "report_exported": "Xuất báo cáo",
+    "reconciliation_exported": "Xuất đối soát",
+}
+
+
+def mask_text(text: str) -> str:
+    return CITIZEN_ID.sub(lambda m: mask_personal_id(m.group()) or "", text)
+
+
+def mask_value(value: Any, *, personal: bool = False) -> Any:
+    """A JSON value with personal ids masked: every string under a personal field, and CCCD numbers in any text."""
+    if isinstance(value, dict):
+        return {k: mask_value(v, personal=personal or k in PERSONAL_FIELDS) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_value(v, personal=personal) for v in value]
+    if isinstance(value, str):
+        return mask_personal_id(value) if personal else mask_text(value)
+    return value
+
+
+def shown(role: str, value: Any) -> Any:
+    """The value as this role may see it."""
+    return value if sees_personal_ids(role) else mask_value(value)
+
+
+class EventOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    role: str | None
+    action: str
+    document_id: str | None
+    details: dict[str, Any]
+    hash: str
+
+
+class EventPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    events: list[EventOut]
+
+
+def parse_day(value: str | None, name: str) -> date | None:
+    """A date from a form field (YYYY-MM-DD); empty is none, anything else is a clear 400."""
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise HTTPException(400, f"Ngày không hợp lệ ở ô “{name}”: hãy nhập theo dạng năm-tháng-ngày.") from None
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def event_filter(
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    document_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+) -> EventFilter:
+    start, until_day = parse_day(since, "từ ngày"), parse_day(until, "đến ngày")
+    if start and until_day and until_day < start:
+        raise HTTPException(400, "Ngày kết thúc đứng trước ngày bắt đầu.")
+    begin, end = local_window(start, until_day)
+    return EventFilter(_text(action), _text(actor), _text(document_id), begin, end)
+
+
+def _event_out(role: str, event: AuditEvent) -> EventOut:
+    return EventOut(
+        id=event.id,
+        at=as_utc(event.at).astimezone(UTC).isoformat(),
+        actor=shown(role, event.actor),
+        role=event.role,
+        action=event.action,
+        document_id=event.document_id,
+        details=shown(role, event.details or {}),
+        hash=event.hash,
+    )
+
+
+def _actions(ctx: WebContext) -> list[str]:
+    with ctx.rt.catalog.session() as s:
+        return sorted(s.scalars(select(AuditEvent.action).distinct()))
+
+
+@router.get("/audit", include_in_schema=False)
+def audit_page(
+    request: Request,
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    where: Annotated[EventFilter, Depends(event_filter)],
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    total = ctx.audit.count(where)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, pages)
+    rows = ctx.audit.events(where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    events = [(row.at, _event_out(principal.role, row)) for row in rows]
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    return render(
+        request,
+        "audit.html",
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        params=params,
+        actions=_actions(ctx),
+        action_names=ACTION_NAMES,
+        details_text=lambda d: json.dumps(d, ensure_ascii=False, sort_keys=True) if d else "",
+    )
+
+
+@router.get("/api/v1/audit", response_model=EventPage, tags=["audit"])
+def audit_events(
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    where: Annotated[EventFilter, Depends(event_filter)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EventPage:
+    """Audit events, newest first, with personal ids masked for auditors. Filter by action, actor, document, days."""
+    rows = ctx.audit.events(where, limit=limit, offset=offset)
+    return EventPage(
+        total=ctx.audit.count(where),
+        limit=limit,
+        offset=offset,
+        events=[_event_out(principal.role, row) for row in rows],
+    )

@@ -1,5 +1,413 @@
-"""(to be written)"""
+"""Reports and reconciliation for auditors: HTML pages with a server-drawn SVG chart, CSV exports, JSON API.
 
-from fastapi import APIRouter
+CSV files start with a UTF-8 byte order mark so Excel reads Vietnamese correctly; cells that a
+spreadsheet would take for a formula are prefixed with an apostrophe. File names are masked for
+auditors like any other text that might hold a citizen id (see `web.routes.audit_log`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
+from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow, build_report, report_choices
+from web.auth import Principal, require
+from web.context import WebContext, web
+from web.pages import STATUS_NAMES, local_time, render
+from web.routes.audit_log import parse_day, shown
+from workers.runtime import ARCHIVE, INCOMING
 
 router = APIRouter()
+
+AUDITOR = require("auditor")
+UNKNOWN = "(không rõ)"
+MAX_ISSUES_SHOWN = 1000
+
+COUNT_NAMES = {
+    "files_received": "Tệp nhận",
+    "duplicates": "Tệp trùng",
+    "documents": "Tài liệu",
+    "pages": "Trang",
+    "archived": "Đã lưu trữ",
+    "signed": "Đã ký số",
+    "pages_archived": "Trang đã lưu trữ",
+    "needs_review": "Cần kiểm tra",
+    "rejected": "Bị từ chối",
+    "failed": "Lỗi",
+    "in_progress": "Đang xử lý",
+    "reused": "Tái sử dụng",
+}
+GROUP_NAMES = {
+    "day": "Ngày",
+    "month": "Tháng",
+    "agency": "Cơ quan ban hành",
+    "type": "Loại văn bản",
+    "status": "Trạng thái",
+}
+#: The series of the chart, each drawn in its own colour (classes s0, s1, s2 in reports.css).
+CHART_SERIES = ("files_received", "archived", "reused")
+
+TOTAL_NAMES = {
+    "files_received": "Tệp đã nhận (kể cả tệp trùng)",
+    "duplicates": "Tệp trùng (đã nhận trước đó)",
+    "documents": "Tài liệu trong danh mục",
+    "archived": "Đã lưu trữ",
+    "needs_review": "Cần kiểm tra",
+    "rejected": "Bị từ chối",
+    "failed": "Lỗi",
+    "in_progress": "Đang xử lý",
+    "pages_declared": "Số trang khai báo",
+    "page_rows": "Dòng trang trong danh mục",
+    "archive_objects": "Đối tượng trong kho lưu trữ",
+    "archived_pdfs_in_store": "Tệp PDF đã lưu trữ có trong kho",
+    "incoming_objects": "Bản gốc trong kho nhận",
+}
+BALANCE_NAMES = {
+    "first_receipts_vs_documents": ("Tệp nhận lần đầu", "Tài liệu trong danh mục"),
+    "documents_vs_statuses": ("Tài liệu trong danh mục", "Lưu trữ + kiểm tra + từ chối + lỗi + đang xử lý"),
+    "pages_declared_vs_page_rows": ("Số trang khai báo", "Dòng trang trong danh mục"),
+    "archived_vs_pdfs_in_store": ("Đã lưu trữ trong danh mục", "Tệp PDF tương ứng trong kho"),
+}
+KIND_NAMES = {
+    "missing_object": "Đã lưu trữ trong danh mục nhưng không có tệp PDF trong kho",
+    "missing_sidecar": "Thiếu tệp kèm (.json/.xml) trong kho",
+    "hash_mismatch": "Mã băm SHA-256 của tệp trong kho khác danh mục",
+    "orphan_object": "Đối tượng trong kho không thuộc tài liệu đã lưu trữ nào",
+    "missing_original": "Không còn bản gốc đã nhận trong kho",
+    "receipt_without_document": "Tệp đã nhận nhưng không có tài liệu",
+    "document_without_receipt": "Tài liệu không có biên nhận tệp",
+    "page_rows_mismatch": "Số trang khác số dòng trang trong danh mục",
+    "record_pages_mismatch": "Số trang trong bản ghi khác danh mục",
+    "archived_without_archive": "Đã lưu trữ nhưng bản ghi không cho biết nơi lưu",
+    "unsigned_archived": "Đã lưu trữ nhưng chưa có chữ ký số",
+    "paper_pages_mismatch": "Số trang bản giấy khác số trang quét",
+    "failed": "Lỗi xử lý, chờ chạy lại",
+    "stale_review": "Chờ kiểm tra quá lâu",
+    "stuck": "Đang xử lý nhưng không tiến triển",
+    "needs_review": "Đang chờ kiểm tra",
+    "rejected": "Bị từ chối (tệp đầu vào không dùng được)",
+    "in_progress": "Đang xử lý",
+}
+SEVERITY_NAMES = {"error": "Sai lệch", "warning": "Cần xử lý", "info": "Thông tin"}
+
+
+def number(value: int) -> str:
+    """1234567 → "1.234.567", as Vietnamese write numbers."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+def report_query(
+    by: Annotated[str, Query(max_length=10)] = "month",
+    since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+    agency: Annotated[str | None, Query(max_length=500)] = None,
+    type_name: Annotated[str | None, Query(alias="type", max_length=500)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+) -> ReportQuery:
+    """The report asked for in the URL; a bad value is a clear 400, in Vietnamese."""
+    if by not in GROUPINGS:
+        raise HTTPException(400, f"Cách nhóm không hợp lệ: chọn một trong {', '.join(GROUPINGS)}.")
+    status = _text(status)
+    if status is not None and status not in STATUSES:
+        raise HTTPException(400, "Trạng thái không hợp lệ.")
+    start, end = parse_day(since, "từ ngày"), parse_day(until, "đến ngày")
+    if start and end and end < start:
+        raise HTTPException(400, "Ngày kết thúc đứng trước ngày bắt đầu.")
+    return ReportQuery(by=by, since=start, until=end, agency=_text(agency), type_name=_text(type_name), status=status)
+
+
+def key_name(by: str, key: str | None, *, iso: bool = False) -> str:
+    """A row's group as people read it: 05/02/2024, 02/2024, a status's name; "(không rõ)" when unknown."""
+    if key is None:
+        return UNKNOWN
+    if by == "day" and not iso:
+        return date.fromisoformat(key).strftime("%d/%m/%Y")
+    if by == "month" and not iso:
+        year, month = key.split("-")
+        return f"{month}/{year}"
+    if by == "status":
+        return STATUS_NAMES.get(key, key)
+    return key
+
+
+# --- the chart --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A grouped bar chart laid out here, drawn by the template as plain SVG (no script, no inline style)."""
+
+    width: float
+    height: float
+    bars: list[Bar]
+    labels: list[Label]
+    ticks: list[Label]
+    plot: tuple[float, float, float, float]  # left, top, right, bottom
+
+
+LEFT, TOP, RIGHT, BOTTOM, PLOT_HEIGHT = 56.0, 14.0, 16.0, 96.0, 220.0
+BAR, GAP = 14.0, 20.0
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest of 1, 2, 5 × 10^k at least `value` (at least 4, so four ticks are whole numbers)."""
+    if value <= 4:
+        return 4
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return max(step * power, 4)
+    return 10 * power
+
+
+def build_chart(report: Report) -> Chart | None:
+    """Bars of files received, archived and reused per row; None when there is nothing to draw."""
+    rows = report.rows
+    top_value = max((row.counts[s] for row in rows for s in CHART_SERIES), default=0)
+    if not rows or top_value == 0:
+        return None
+    scale_max = nice_ceiling(top_value)
+    group = len(CHART_SERIES) * BAR + GAP
+    width = max(480.0, LEFT + RIGHT + group * len(rows))
+    bottom = TOP + PLOT_HEIGHT
+    bars, labels = [], []
+    for n, row in enumerate(rows):
+        x0 = LEFT + n * group + GAP / 2
+        name = key_name(report.query.by, row.key)
+        for s, series in enumerate(CHART_SERIES):
+            value = row.counts[series]
+            height = PLOT_HEIGHT * value / scale_max
+            title = f"{name} · {COUNT_NAMES[series]}: {number(value)}"
+            bars.append(Bar(x0 + s * BAR, bottom - height, BAR - 2, height, s, title))
+        short = name if len(name) <= 18 else name[:17] + "…"
+        labels.append(Label(x0 + len(CHART_SERIES) * BAR / 2, bottom + 14, short, name))
+    ticks = [
+        Label(LEFT - 6, bottom - PLOT_HEIGHT * i / 4, number(scale_max * i // 4), number(scale_max * i // 4))
+        for i in range(5)
+    ]
+    return Chart(width, bottom + BOTTOM, bars, labels, ticks, (LEFT, TOP, width - RIGHT, bottom))
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------------
+def csv_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response:
+    """UTF-8 with a byte order mark (Excel then reads Vietnamese right), comma-separated, CRLF lines."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def report_csv_rows(report: Report) -> tuple[list[str], list[list[Any]]]:
+    header = [GROUP_NAMES[report.query.by], *(COUNT_NAMES[c] for c in COUNTS)]
+
+    def line(name: str, row: ReportRow) -> list[Any]:
+        return [name, *(row.counts[c] for c in COUNTS)]
+
+    rows = [line(key_name(report.query.by, row.key, iso=True), row) for row in report.rows]
+    return header, [*rows, line("Tổng cộng", report.total)]
+
+
+# --- reports -------------------------------------------------------------------------------------------------------
+@router.get("/reports", include_in_schema=False)
+def reports_page(
+    request: Request,
+    _: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    query: Annotated[ReportQuery, Depends(report_query)],
+) -> Response:
+    report = build_report(ctx.rt.catalog, query)
+    agencies, types = report_choices(ctx.rt.catalog)
+    params = urlencode(query.as_params())
+    return render(
+        request,
+        "reports.html",
+        report=report,
+        query=query,
+        chart=build_chart(report),
+        agencies=agencies,
+        types=types,
+        statuses=STATUSES,
+        groupings=GROUP_NAMES,
+        counts=COUNTS,
+        count_names=COUNT_NAMES,
+        chart_series=[COUNT_NAMES[s] for s in CHART_SERIES],
+        key_name=key_name,
+        number=number,
+        params=params,
+    )
+
+
+@router.get("/reports.csv", include_in_schema=False)
+def reports_csv(
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    query: Annotated[ReportQuery, Depends(report_query)],
+) -> Response:
+    report = build_report(ctx.rt.catalog, query)
+    ctx.audit.append("report_exported", actor=principal.username, role=principal.role, details=query.as_params())
+    header, rows = report_csv_rows(report)
+    period = "-".join(d.isoformat() for d in (query.since, query.until) if d) or "tat-ca"
+    return csv_response(header, rows, f"bao-cao-{query.by}-{period}.csv")
+
+
+@router.get("/api/v1/reports", tags=["reports"])
+def reports_api(
+    _: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    query: Annotated[ReportQuery, Depends(report_query)],
+    ids: Annotated[bool, Query(description="list the documents behind every count")] = False,
+) -> JSONResponse:
+    """Counts by day, month, issuing agency, document type or status (`by`), for received dates `from`–`to`
+    (inclusive, Vietnam time), optionally for one `agency`, `type` and `status`. `reused` counts distinct
+    documents viewed or downloaded by officers; the total counts each document once."""
+    return JSONResponse(build_report(ctx.rt.catalog, query).to_json(with_ids=ids))
+
+
+# --- reconciliation ------------------------------------------------------------------------------------------------
+def _reconcile(ctx: WebContext, hashes: bool, stale_days: int) -> Reconciliation:
+    return reconcile(
+        ctx.rt.catalog,
+        ctx.rt.store,
+        archive_bucket=ARCHIVE,
+        incoming_bucket=INCOMING,
+        lease_seconds=ctx.settings.lease_seconds,
+        stale_after=timedelta(days=stale_days),
+        check_hashes=hashes,
+    )
+
+
+def issue_out(role: str, issue: Issue) -> dict[str, Any]:
+    """An issue as JSON, with the file name masked for roles that may not see personal ids."""
+    data = issue.to_json()
+    data["filename"] = shown(role, data["filename"])
+    return data
+
+
+StaleDays = Annotated[int, Query(ge=0, le=3650, description="waiting for review longer than this is flagged")]
+Hashes = Annotated[bool, Query(description="also compare each archived PDF's stored SHA-256 with the catalog")]
+
+
+@router.get("/reconciliation", include_in_schema=False)
+def reconciliation_page(
+    request: Request,
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    hashes: Hashes = False,
+    stale_days: StaleDays = 7,
+    severity: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    result = _reconcile(ctx, hashes, stale_days)
+    severity = severity if severity in SEVERITIES else None
+    issues = [i for i in result.issues if severity is None or i.severity == severity]
+    params = urlencode({"stale_days": stale_days, **({"hashes": "true"} if hashes else {})})
+    return render(
+        request,
+        "reconciliation.html",
+        result=result,
+        issues=[issue_out(principal.role, i) for i in issues[:MAX_ISSUES_SHOWN]],
+        issues_total=len(issues),
+        severity=severity,
+        hashes=hashes,
+        stale_days=stale_days,
+        params=params,
+        totals=[(TOTAL_NAMES[k], v) for k, v in result.totals.items()],
+        balances=[(BALANCE_NAMES[b.name], b) for b in result.balances],
+        kind_names=KIND_NAMES,
+        severity_names=SEVERITY_NAMES,
+        severities=SEVERITIES,
+        number=number,
+        local_time=local_time,
+    )
+
+
+@router.get("/reconciliation.csv", include_in_schema=False)
+def reconciliation_csv(
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    hashes: Hashes = False,
+    stale_days: StaleDays = 7,
+) -> Response:
+    result = _reconcile(ctx, hashes, stale_days)
+    ctx.audit.append(
+        "reconciliation_exported",
+        actor=principal.username,
+        role=principal.role,
+        details={"issues": len(result.issues), "hashes": hashes},
+    )
+    header = ["Mức độ", "Loại", "Mô tả", "Mã tài liệu", "Tên tệp", "Trạng thái", "Khóa đối tượng"]
+    header += ["Kỳ vọng", "Thực tế", "Từ lúc"]
+    rows = []
+    for issue in result.issues:
+        data = issue_out(principal.role, issue)
+        rows.append(
+            [
+                SEVERITY_NAMES[issue.severity],
+                issue.kind,
+                KIND_NAMES[issue.kind],
+                data["document_id"] or "",
+                data["filename"] or "",
+                STATUS_NAMES.get(issue.status or "", issue.status or ""),
+                issue.key or "",
+                "" if issue.expected is None else issue.expected,
+                "" if issue.actual is None else issue.actual,
+                data["since"] or "",
+            ]
+        )
+    return csv_response(header, rows, f"doi-soat-{result.generated_at:%Y%m%d-%H%M}.csv")
+
+
+@router.get("/api/v1/reconciliation", tags=["reports"])
+def reconciliation_api(
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    hashes: Hashes = False,
+    stale_days: StaleDays = 7,
+) -> JSONResponse:
+    """Files received against documents, pages, archived objects in the store and catalog rows. Each issue names
+    its document; `kinds` gives each kind's severity; `ok` is true when nothing is wrong."""
+    result = _reconcile(ctx, hashes, stale_days)
+    data = result.to_json()
+    data["issues"] = [issue_out(principal.role, i) for i in result.issues]
+    data["kinds"] = KINDS
+    return JSONResponse(data)

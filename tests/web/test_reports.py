@@ -1,0 +1,234 @@
+"""Reports, reconciliation and the audit log for auditors, on the digitized sample archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from schemas.settings import Settings
+from storage.audit import EventFilter
+from storage.reports import local_day
+from storage.tables import Document, Page, Receipt
+from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in
+
+CCCD = "001089012345"
+MASKED = "*********345"
+
+
+def _catalog(client: TestClient):
+    return client.app.state.web.rt.catalog
+
+
+def _catalog_counts(client: TestClient) -> dict[str, int]:
+    """The numbers straight from the catalog tables, to hold the report against."""
+    with _catalog(client).session() as s:
+        statuses = dict(s.execute(select(Document.status, func.count()).group_by(Document.status)).all())
+        return {
+            "files_received": s.scalar(select(func.count()).select_from(Receipt)),
+            "documents": s.scalar(select(func.count()).select_from(Document)),
+            "pages": s.scalar(select(func.sum(Document.page_count))),
+            "page_rows": s.scalar(select(func.count()).select_from(Page)),
+            "archived": statuses.get("archived", 0),
+            "needs_review": statuses.get("needs_review", 0),
+        }
+
+
+def test_report_counts_equal_the_catalog_rows(app_client: TestClient, corpus: Corpus):
+    headers = api_token(app_client, "auditor")
+    data = app_client.get("/api/v1/reports", params={"by": "status"}, headers=headers).json()
+    rows = {row["key"]: row for row in data["rows"]}
+    assert list(rows) == ["archived", "needs_review"]
+    pages = {stem: len(record.pages) for stem, record in corpus.records.items()}
+    archived_pages = sum(pages[stem] for stem, _, _ in ARCHIVED)
+    archived = rows["archived"]
+    assert (archived["documents"], archived["signed"], archived["pages"]) == (3, 3, archived_pages)
+    assert (rows["needs_review"]["needs_review"], rows["needs_review"]["pages"]) == (1, pages[HELD[0]])
+    total, catalog = data["total"], _catalog_counts(app_client)
+    assert catalog == {
+        "files_received": 4,
+        "documents": 4,
+        "pages": sum(pages.values()),
+        "page_rows": sum(pages.values()),
+        "archived": 3,
+        "needs_review": 1,
+    }
+    for name in ("files_received", "documents", "pages", "archived", "needs_review"):
+        assert total[name] == catalog[name], name
+    others = ("signed", "rejected", "failed", "duplicates", "reused")
+    assert [total[name] for name in others] == [3, 0, 0, 0, 0]
+
+
+def test_reuse_follows_officers_views_and_downloads(app_client: TestClient, corpus: Corpus):
+    audit = app_client.app.state.web.audit
+    decision, certificate, permit = (corpus.id_of(stem) for stem, _, _ in ARCHIVED)
+    audit.append("view", actor="officer1", role="officer", document_id=decision)
+    audit.append("download", actor="officer1", role="officer", document_id=decision)
+    audit.append("download", actor="admin1", role="admin", document_id=certificate)
+    audit.append("view", actor="auditor1", role="auditor", document_id=permit)  # not reuse
+    audit.append("view_pdf", actor="officer1", role="officer", document_id=permit)  # part of a view, not counted
+    today = local_day(datetime.now(UTC)).isoformat()
+    headers = api_token(app_client, "auditor")
+    data = app_client.get("/api/v1/reports", params={"by": "day", "ids": "true"}, headers=headers).json()
+    assert [row["key"] for row in data["rows"]] == [today]
+    assert data["total"]["reused"] == 2
+    assert data["total"]["document_ids"]["reused"] == sorted([decision, certificate])
+    by_type = app_client.get("/api/v1/reports", params={"by": "type"}, headers=headers).json()
+    assert sum(row["reused"] for row in by_type["rows"]) == 2
+    elsewhere = app_client.get("/api/v1/reports", params={"from": "2020-01-01", "to": "2020-12-31"}, headers=headers)
+    assert elsewhere.json()["total"]["reused"] == 0 and elsewhere.json()["rows"] == []
+
+
+def test_the_report_page_has_filters_a_table_and_an_svg_chart(app_client: TestClient, corpus: Corpus):
+    sign_in(app_client, "auditor")
+    page = app_client.get("/reports", params={"by": "status"})
+    assert page.status_code == 200
+    html = page.text
+    assert "Báo cáo số hóa" in html and 'name="agency"' in html and 'name="type"' in html and 'type="date"' in html
+    assert "<svg" in html and html.count('<rect class="bar') == 2 * 3  # two statuses, three series
+    assert "style=" not in html and "<script" not in html  # CSP: style-src 'self', no inline script
+    assert 'href="/static/reports.css"' in html
+    assert "Đã lưu trữ" in html and "Cần kiểm tra" in html and "Tổng cộng" in html
+    assert re.search(r'<rect class="bar s0"[^>]*><title>Đã lưu trữ · Tệp nhận: 3</title>', html)
+    organ = corpus.records[ARCHIVED[0][0]].metadata.organ_name
+    assert organ and f'<option value="{organ}"' in html
+    empty = app_client.get("/reports", params={"from": "2001-01-01", "to": "2001-01-31"})
+    assert empty.status_code == 200 and "<svg" not in empty.text and "Không có dữ liệu" in empty.text
+    assert app_client.get("/static/reports.css").status_code == 200
+
+
+def test_the_csv_opens_in_excel_and_parses_back_to_the_same_numbers(app_client: TestClient):
+    headers = api_token(app_client, "auditor")
+    data = app_client.get("/api/v1/reports", params={"by": "status"}, headers=headers).json()
+    response = app_client.get("/reports.csv", params={"by": "status"}, headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["Trạng thái"] for row in rows] == ["Đã lưu trữ", "Cần kiểm tra", "Tổng cộng"]
+    columns = {"Tệp nhận": "files_received", "Trang": "pages", "Đã lưu trữ": "archived", "Đã ký số": "signed"}
+    for csv_row, json_row in zip(rows, [*data["rows"], data["total"]], strict=True):
+        for label, name in columns.items():
+            assert int(csv_row[label]) == json_row[name], (label, csv_row)
+    assert app_client.app.state.web.audit.count(EventFilter(action="report_exported")) == 1
+
+
+def test_reconciliation_finds_a_deleted_archive_object_and_names_its_document(
+    app_client: TestClient, settings: Settings, corpus: Corpus
+):
+    headers = api_token(app_client, "auditor")
+    clean = app_client.get("/api/v1/reconciliation", params={"hashes": "true"}, headers=headers).json()
+    assert clean["ok"] is True and clean["hashes_checked"] is True and clean["audit_chain"]["ok"] is True
+    assert [(b["name"], b["ok"]) for b in clean["balances"]] == [
+        ("first_receipts_vs_documents", True),
+        ("documents_vs_statuses", True),
+        ("pages_declared_vs_page_rows", True),
+        ("archived_vs_pdfs_in_store", True),
+    ]
+    assert clean["totals"]["files_received"] == 4 and clean["totals"]["archived_pdfs_in_store"] == 3
+    held = corpus.id_of(HELD[0])
+    assert [(i["kind"], i["document_id"]) for i in clean["issues"]] == [("needs_review", held)]
+
+    permit = corpus.id_of("permit")
+    (settings.data_dir / "objects" / "archive" / permit / f"{permit}.pdf").unlink()
+    data = app_client.get("/api/v1/reconciliation", headers=headers).json()
+    assert data["ok"] is False
+    missing = [i for i in data["issues"] if i["kind"] == "missing_object"]
+    assert [(i["document_id"], i["filename"], i["key"]) for i in missing] == [
+        (permit, "permit.jpg", f"{permit}/{permit}.pdf")
+    ]
+    assert data["totals"]["archived_pdfs_in_store"] == 2
+
+    sign_in(app_client, "auditor")
+    page = app_client.get("/reconciliation")
+    assert page.status_code == 200 and "Có sai lệch" in page.text and permit in page.text
+    assert "không có tệp PDF trong kho" in page.text and "style=" not in page.text
+    rows = list(csv.DictReader(io.StringIO(app_client.get("/reconciliation.csv").content.decode("utf-8-sig"))))
+    assert {"kind": "missing_object", "document": permit} in [
+        {"kind": r["Loại"], "document": r["Mã tài liệu"]} for r in rows
+    ]
+
+
+def test_file_names_with_a_citizen_id_are_masked_for_auditors(app_client: TestClient, corpus: Corpus):
+    held = corpus.id_of(HELD[0])
+    with _catalog(app_client).session() as s:
+        s.execute(update(Document).where(Document.id == held).values(filename=f"{CCCD}.jpg"))
+    auditor = app_client.get("/api/v1/reconciliation", headers=api_token(app_client, "auditor")).json()
+    admin = app_client.get("/api/v1/reconciliation", headers=api_token(app_client, "admin")).json()
+    assert [i["filename"] for i in auditor["issues"] if i["document_id"] == held] == [f"{MASKED}.jpg"]
+    assert [i["filename"] for i in admin["issues"] if i["document_id"] == held] == [f"{CCCD}.jpg"]
+
+
+def test_the_audit_viewer_lists_filters_and_masks_personal_ids(app_client: TestClient, corpus: Corpus):
+    audit = app_client.app.state.web.audit
+    held = corpus.id_of(HELD[0])
+    audit.append(
+        "review_corrected",
+        actor="staff1",
+        role="staff",
+        document_id=held,
+        details={"changes": {"holder_id": [None, CCCD]}, "note": f"CCCD {CCCD} sửa lại"},
+    )
+    audit.append("view", actor="officer1", role="officer", document_id=held)
+    sign_in(app_client, "auditor")
+    page = app_client.get("/audit")
+    assert page.status_code == 200 and "Nhật ký hệ thống" in page.text
+    assert "Sửa thông tin" in page.text and "Đăng nhập" in page.text and held in page.text
+    assert CCCD not in page.text and MASKED in page.text
+    filtered = app_client.get("/audit", params={"action": "view", "document_id": held})
+    assert "Xem tài liệu" in filtered.text and "1 sự kiện" in filtered.text
+
+    headers = api_token(app_client, "auditor")
+    data = app_client.get("/api/v1/audit", params={"document_id": held}, headers=headers).json()
+    assert data["total"] == 2 and [e["action"] for e in data["events"]] == ["view", "review_corrected"]
+    details = data["events"][1]["details"]
+    assert details == {"changes": {"holder_id": [None, MASKED]}, "note": f"CCCD {MASKED} sửa lại"}
+    as_admin = app_client.get("/api/v1/audit", params={"document_id": held}, headers=api_token(app_client, "admin"))
+    assert as_admin.json()["events"][1]["details"]["changes"]["holder_id"] == [None, CCCD]
+    logins = app_client.get("/api/v1/audit", params={"action": "login", "limit": 1}, headers=headers).json()
+    assert logins["total"] >= 1 and len(logins["events"]) == 1 and logins["events"][0]["actor"] == "auditor1"
+    today = local_day(datetime.now(UTC)).isoformat()
+    assert app_client.get("/api/v1/audit", params={"from": today, "to": today}, headers=headers).json()["total"] >= 3
+    assert app_client.get("/api/v1/audit", params={"to": "2001-01-01"}, headers=headers).json()["total"] == 0
+
+
+def test_the_audit_viewer_pages_through_events(app_client: TestClient):
+    audit = app_client.app.state.web.audit
+    for n in range(60):
+        audit.append("search", actor="officer1", role="officer", details={"q": f"truy vấn {n}"})
+    sign_in(app_client, "auditor")
+    first = app_client.get("/audit", params={"action": "search"})
+    shown = [int(n) for n in re.findall(r"truy vấn (\d+)&#34;", first.text)]
+    assert "trang 1/2" in first.text and shown == list(range(59, 9, -1))  # newest first, 50 a page
+    assert 'href="/audit?action=search&amp;page=2"' in first.text
+    second = app_client.get("/audit", params={"action": "search", "page": 2})
+    assert "trang 2/2" in second.text
+    assert [int(n) for n in re.findall(r"truy vấn (\d+)&#34;", second.text)] == list(range(9, -1, -1))
+
+
+def test_only_auditors_and_admins_see_reports(app_client: TestClient):
+    for path in ("/api/v1/reports", "/api/v1/reconciliation", "/api/v1/audit"):
+        assert app_client.get(path).status_code == 401
+        for role in ("officer", "staff"):
+            assert app_client.get(path, headers=api_token(app_client, role)).status_code == 403
+        assert app_client.get(path, headers=api_token(app_client, "admin")).status_code == 200
+    sign_in(app_client, "officer")
+    for path in ("/reports", "/reports.csv", "/reconciliation", "/reconciliation.csv", "/audit"):
+        assert app_client.get(path).status_code == 403
+
+
+def test_bad_report_parameters_get_a_clear_message(app_client: TestClient):
+    headers = api_token(app_client, "auditor")
+    week = app_client.get("/api/v1/reports", params={"by": "week"}, headers=headers)
+    assert week.status_code == 400 and "Cách nhóm" in week.json()["detail"]
+    backwards = app_client.get("/api/v1/reports", params={"from": "2024-02-01", "to": "2024-01-01"}, headers=headers)
+    assert backwards.status_code == 400 and "trước ngày bắt đầu" in backwards.json()["detail"]
+    sign_in(app_client, "auditor")
+    page = app_client.get("/reports", params={"from": "01/02/2024"})
+    assert page.status_code == 400 and "Ngày không hợp lệ" in page.text
+    blank = app_client.get("/reports", params={"from": "", "to": "", "agency": "", "type": "", "status": ""})
+    assert blank.status_code == 200  # an empty form field is no filter
