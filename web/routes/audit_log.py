@@ -137,6 +137,15 @@ def _event_out(role: str, event: AuditEvent) -> EventOut:
     )
 
 
+def details_text(details: dict[str, Any]) -> str:
+    """An event's details on one line: `key: value; …`, values other than text as compact JSON."""
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    return "; ".join(f"{key}: {text(value)}" for key, value in sorted(details.items()))
+
+
 def _actions(ctx: WebContext) -> list[str]:
     with ctx.rt.catalog.session() as s:
         return sorted(s.scalars(select(AuditEvent.action).distinct()))
@@ -166,7 +175,7 @@ def audit_page(
         params=params,
         actions=_actions(ctx),
         action_names=ACTION_NAMES,
-        details_text=lambda d: json.dumps(d, ensure_ascii=False, sort_keys=True) if d else "",
+        details_text=details_text,
     )
 
 

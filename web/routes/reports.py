@@ -174,7 +174,7 @@ class Chart:
     plot: tuple[float, float, float, float]  # left, top, right, bottom
 
 
-LEFT, TOP, RIGHT, BOTTOM, PLOT_HEIGHT = 56.0, 14.0, 16.0, 96.0, 220.0
+LEFT, TOP, RIGHT, BOTTOM, PLOT_HEIGHT = 56.0, 14.0, 104.0, 96.0, 220.0
 BAR, GAP = 14.0, 20.0
 
 
