@@ -6,7 +6,9 @@ skipped on a developer machine and fail in CI (`CI=true`).
 
 Use the fixtures from a test module under `tests/web/` (they need the `corpus` fixture of its conftest):
 
-    from tests.web.browser import browser, live_app, page  # noqa: F401  (pytest fixtures)
+    from tests.web.browser import browser_fixture, live_app_fixture, page_fixture  # noqa: F401
+
+(the functions are named `*_fixture` so that test parameters named `page` do not shadow an import)
 
 - `live_app` (per module): `create_app` on a private copy of the corpus data folder, served by uvicorn in
   a background thread on 127.0.0.1 and a free port; `live_app.url`, `.settings`, `.app` (its state, e.g.
@@ -93,8 +95,8 @@ class LiveApp:
     app: FastAPI
 
 
-@pytest.fixture(scope="module")
-def live_app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+@pytest.fixture(name="live_app", scope="module")
+def live_app_fixture(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data = tmp_path_factory.mktemp("live-app") / "data"
     shutil.copytree(corpus.data, data)
     settings = Settings(data_dir=data, workers=1)
@@ -107,8 +109,8 @@ def live_app(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(name="browser", scope="session")
+def browser_fixture() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         unavailable(f"no Chromium at {CHROMIUM}: run scripts/install-system-deps.sh (Debian package chromium)")
     with sync_playwright() as playwright:
@@ -119,8 +121,8 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
+@pytest.fixture(name="page")
+def page_fixture(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
     context = browser.new_context(
         base_url=live_app.url, accept_downloads=True, locale="vi-VN", viewport={"width": 1400, "height": 1000}
     )

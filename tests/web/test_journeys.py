@@ -13,7 +13,15 @@ from playwright.sync_api import Page, expect
 from pipeline.textfold import fold_diacritics
 from schemas.record import DocumentRecord
 from storage.audit import EventFilter
-from tests.web.browser import LiveApp, browser, console_errors, live_app, login, page, screenshot  # noqa: F401
+from tests.web.browser import (  # noqa: F401 (fixtures)
+    LiveApp,
+    browser_fixture,
+    console_errors,
+    live_app_fixture,
+    login,
+    page_fixture,
+    screenshot,
+)
 from tests.web.conftest import Corpus
 from web.masking import mask_personal_id
 
