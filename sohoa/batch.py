@@ -10,11 +10,14 @@ from pathlib import Path, PurePath
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
+from pipeline.errors import InputRejected
+from pipeline.load import Limits, probe_source, sniff_media_type
 from schemas.intake import Intake
-from schemas.record import FINAL_STATUSES, DocumentRecord
-from storage.catalog import BatchProgress
+from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo
+from storage.catalog import ACTIVE_STATUSES, BatchProgress, Received
 from storage.objects import ascii_metadata, sha256_file
 from workers import actors
+from workers.archive import reject_document
 from workers.runtime import INCOMING, Runtime
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
@@ -96,23 +99,75 @@ def receive_files(
     """
     seen: set[str] = set()
     for path in files:
-        sha256 = sha256_file(path)
-        key = f"{sha256[:2]}/{sha256}"
-        if rt.store.stat(INCOMING, key) is None:
-            rt.store.put_file(INCOMING, key, path, metadata=ascii_metadata({"filename": path.name}))
-        received = rt.catalog.receive(
-            batch_id,
-            filename=path.name,
-            sha256=sha256,
-            size_bytes=path.stat().st_size,
-            incoming_key=key,
-            intake=intake_of(path),
-        )
-        unfinished = received.status in ("received", "processing", "assembling", "failed")
-        if received.document_id not in seen and unfinished:
+        yield receive_file(rt, batch_id, path, intake=intake_of(path), seen=seen)
+
+
+def receive_file(
+    rt: Runtime,
+    batch_id: str,
+    path: Path,
+    *,
+    filename: str | None = None,
+    sha256: str | None = None,
+    intake: Intake | None = None,
+    seen: set[str] | None = None,
+    lease_seconds: float | None = None,
+    screen: bool = False,
+) -> Item:
+    """Receive one file: its bytes untouched in INCOMING under their SHA-256, a receipt in the catalog, a message.
+
+    `filename` is the name shown to people (default: the file's own name); `sha256` may be given when the
+    caller hashed the bytes while writing them; `seen` collects the batch's documents so far.
+    A document received before is sent on again when it failed, or when it is unfinished: always without
+    `lease_seconds` (an interrupted run), else only once it made no progress for that long (a running
+    server, where it may well be in flight). With `screen`, a new file that is no scan at all (empty, or
+    not PDF, TIFF, PNG or JPEG by its content) is rejected at once, with the code and message ingestion gives.
+    """
+    seen = set() if seen is None else seen
+    sha256 = sha256 or sha256_file(path)
+    filename = filename or path.name
+    key = f"{sha256[:2]}/{sha256}"
+    if rt.store.stat(INCOMING, key) is None:
+        rt.store.put_file(INCOMING, key, path, metadata=ascii_metadata({"filename": filename}))
+    received = rt.catalog.receive(
+        batch_id, filename=filename, sha256=sha256, size_bytes=path.stat().st_size, incoming_key=key, intake=intake
+    )
+    send = received.document_id not in seen and _needs_sending(rt, received, lease_seconds)
+    if send:
+        refusal = screen_content(path, rt.limits) if screen and not received.duplicate else None
+        if refusal is None:
             _send_on(rt, received.document_id, received.status)
-        yield Item(path, received.document_id, duplicate=received.document_id in seen or not unfinished)
-        seen.add(received.document_id)
+        else:
+            reject_document(rt, received.document_id, refusal)
+    seen.add(received.document_id)
+    return Item(path, received.document_id, duplicate=not send)
+
+
+def _needs_sending(rt: Runtime, received: Received, lease_seconds: float | None) -> bool:
+    if not received.duplicate or received.status == "failed":
+        return True
+    if received.status not in ACTIVE_STATUSES:
+        return False  # finished: archived, needs review or rejected
+    if lease_seconds is None:
+        return True
+    stuck = dict(rt.catalog.stuck_documents(lease_seconds))
+    return received.document_id in stuck and rt.catalog.renew_lease(received.document_id, lease_seconds)
+
+
+def screen_content(path: Path, limits: Limits) -> ErrorInfo | None:
+    """Why the file is no scan at all (empty, or not PDF, TIFF, PNG or JPEG by its content), or None.
+
+    Only the first bytes are read; anything deeper (page counts, decoding) is the ingest step's work.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if head and sniff_media_type(head) is not None:
+        return None
+    try:
+        probe_source(path, limits)  # raises at once for an empty or unrecognised file, with the usual message
+    except InputRejected as exc:
+        return ErrorInfo(code=exc.code, message=exc.message)
+    return None
 
 
 def _send_on(rt: Runtime, document_id: str, status: str) -> None:

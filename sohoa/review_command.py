@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+import logging
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.extract import REQUIRED_FIELDS
-from schemas.record import DocumentRecord, ResultMetadata
+from pipeline.extract import REQUIRED_FIELDS, fields_to_review
+from pipeline.sign import check_certificate
+from schemas.record import DocumentRecord, ErrorInfo, ResultMetadata, Warning
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
+from storage.audit import AuditLog
 from workers import actors
 from workers.runtime import Runtime, open_catalog
 
+log = logging.getLogger(__name__)
+
 
 class ReviewError(ValueError):
-    """The review cannot go on as asked (unknown document, bad field or value)."""
+    """The review cannot go on as asked (unknown document, bad field or value); `fields` names the bad fields."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 def list_waiting(settings: Settings, console: Console) -> int:
@@ -48,24 +59,56 @@ def show(record: DocumentRecord, console: Console) -> None:
     console.print(table)
 
 
+def uncertain_fields(record: DocumentRecord, threshold: float) -> list[str]:
+    """Fields a person should look at first: required ones missing or doubtful, and any read below `threshold`."""
+    confidence = record.confidence.model_dump()
+    doubtful = set(fields_to_review(record.metadata, confidence, threshold))
+    for name, value in record.metadata.model_dump().items():
+        score = confidence.get(name)
+        if value is not None and score is not None and score < threshold:
+            doubtful.add(name)
+    return [name for name in ResultMetadata.model_fields if name in doubtful]
+
+
 def apply_changes(metadata: ResultMetadata, assignments: list[str]) -> tuple[ResultMetadata, dict[str, list]]:
     """`field=value` assignments applied and validated; an empty value clears the field."""
-    values = metadata.model_dump(mode="json")
-    changes: dict[str, list] = {}
+    values: dict[str, str] = {}
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         name = name.strip()
-        if not sep or name not in values:
-            raise ReviewError(f"not a field assignment: {assignment!r} (fields: {', '.join(values)})")
-        new = value.strip() or None
-        if values[name] != new:
-            changes[name] = [values[name], new]
-            values[name] = new
+        if not sep or name not in ResultMetadata.model_fields:
+            raise ReviewError(
+                f"not a field assignment: {assignment!r} (fields: {', '.join(ResultMetadata.model_fields)})"
+            )
+        values[name] = value
+    return apply_values(metadata, values)
+
+
+def apply_values(
+    metadata: ResultMetadata, values: Mapping[str, str | int | None]
+) -> tuple[ResultMetadata, dict[str, list]]:
+    """Field values applied and validated; `changes` maps each changed field to [before, after].
+
+    Values are compared as text, so a form sending every field back unchanged changes nothing; an empty
+    value clears the field.
+    """
+    current = metadata.model_dump(mode="json")
+    changes: dict[str, list] = {}
+    for name, value in values.items():
+        if name not in current:
+            raise ReviewError(f"unknown field: {name!r} (fields: {', '.join(current)})", (name,))
+        new = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
+        new = None if new == "" else new
+        before = current[name]
+        if (None if before is None else str(before)) != (None if new is None else str(new)):
+            changes[name] = [before, new]
+            current[name] = new
     try:
-        return ResultMetadata.model_validate(values), changes
+        return ResultMetadata.model_validate(current), changes
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ReviewError(f"invalid value: {problems}") from None
+        fields = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
+        raise ReviewError(f"invalid value: {problems}", fields) from None
 
 
 def review_document(
@@ -115,12 +158,75 @@ def _interactive(
 def _confirm(
     rt: Runtime, document_id: str, metadata: ResultMetadata, changes: dict[str, list], console: Console
 ) -> int:
-    actor = getpass.getuser()
-    rt.catalog.confirm_review(document_id, actor=actor, metadata=metadata.model_dump(mode="json"), changes=changes)
-    actors.assemble_document(document_id)  # called directly, the actor runs here and now
-    record = rt.catalog.record(document_id)
-    if record is None or record.status != "archived":
-        console.print(f"[red]not archived:[/] {record.error.message if record and record.error else 'unknown'}")
+    outcome = confirm_and_archive(rt, document_id, metadata, changes, actor=getpass.getuser())
+    record = outcome.record
+    if not outcome.archived:
+        console.print(f"[red]not archived:[/] {outcome.error.message}; the document still waits for review")
         return 1
     console.print(f"[green]archived[/] {document_id}: signed by {record.archive.signer} at {record.archive.signed_at}")
     return 0
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What a confirmation led to: the archived record, or the held one and why it is still held."""
+
+    record: DocumentRecord
+    changes: dict[str, list]
+    error: ErrorInfo | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.record.status == "archived"
+
+
+def confirm_and_archive(
+    rt: Runtime,
+    document_id: str,
+    metadata: ResultMetadata,
+    changes: dict[str, list],
+    *,
+    actor: str,
+    role: str | None = None,
+) -> ReviewOutcome:
+    """Confirm a held document's values (with the person's changes), then sign and archive it at once.
+
+    This is the review step of the CLI and of the web app. The signing certificate is checked first, so a
+    key that expired meanwhile raises `SigningError` with nothing changed. When signing or archiving fails
+    anyway, the document goes back to the review queue with the reason as a warning; the review event
+    stays. Either way an audit event ("review_confirmed" or "review_corrected") records the changes.
+    """
+    held = rt.catalog.record(document_id)
+    if held is None or held.status != "needs_review":
+        raise ReviewError(f"document {document_id} is not waiting for review")
+    check_certificate(rt.signing.signer.signing_cert)
+    try:
+        rt.catalog.confirm_review(document_id, actor=actor, metadata=metadata.model_dump(mode="json"), changes=changes)
+    except ValueError as exc:  # confirmed by someone else meanwhile
+        raise ReviewError(str(exc)) from None
+    try:
+        actors.assemble_document(document_id)  # called directly, the actor runs here and now
+        record = rt.catalog.record(document_id)
+        error = None if record is not None and record.status == "archived" else _why_not(record)
+    except Exception as exc:  # whatever stopped it, the document must not stay half-done
+        log.exception("archiving %s after review failed", document_id)
+        record, error = None, ErrorInfo(code=getattr(exc, "code", "assembly_failed"), message=str(exc) or repr(exc))
+    if error is not None:
+        kept = [w for w in held.warnings if w.code != error.code]
+        record = held.model_copy(update={"warnings": [*kept, Warning(code=error.code, message=error.message)]})
+        rt.catalog.return_to_review(document_id, record)
+    AuditLog(rt.catalog).append(
+        "review_corrected" if changes else "review_confirmed",
+        actor=actor,
+        role=role,
+        document_id=document_id,
+        details={"changes": changes, "status": record.status, "error": error.model_dump() if error else None},
+    )
+    return ReviewOutcome(record, changes, error)
+
+
+def _why_not(record: DocumentRecord | None) -> ErrorInfo:
+    if record is not None and record.error is not None:
+        return record.error
+    status = record.status if record is not None else "unknown"
+    return ErrorInfo(code="assembly_failed", message=f"the document ended {status}, not archived")

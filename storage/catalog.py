@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage import migrations
-from storage.tables import Batch, DeadLetter, Document, Page, Receipt, ReviewEvent, utcnow
+from storage.tables import AuditEvent, Batch, DeadLetter, Document, Page, Receipt, ReviewEvent, utcnow
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
+#: The audit action recording a file refused at upload, before it became a document.
+UPLOAD_REFUSED = "upload_refused"
 
 
 class UnknownDocument(LookupError):
@@ -44,6 +46,18 @@ class BatchProgress:
     finished: int
     pages_total: int
     pages_done: int
+    by_status: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """One batch for a list: where it came from, its files, and its documents by status."""
+
+    id: str
+    origin: str
+    created_at: datetime
+    files: int
+    duplicates: int
     by_status: dict[str, int]
 
 
@@ -270,6 +284,23 @@ class Catalog:
             )
             doc.confirmed_metadata, doc.status, doc.finished_at = metadata, "assembling", None
 
+    def return_to_review(self, document_id: str, record: DocumentRecord) -> bool:
+        """Hold a confirmed document for review again when its signing or archiving did not succeed.
+
+        `record` is the held record (status needs_review, with the reason it is back). The confirmed values
+        are dropped, the review event stays; True if the document was indeed unfinished or failed.
+        """
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            if doc.status not in ("assembling", "failed"):
+                return False
+            doc.status, doc.error, doc.number_key, doc.confirmed_metadata = "needs_review", None, None, None
+            doc.record = record.model_dump(mode="json")
+            doc.finished_at = utcnow()
+            return True
+
     def review_events(self, document_id: str) -> list[ReviewEvent]:
         with self.session() as s:
             rows = list(
@@ -281,6 +312,25 @@ class Catalog:
     def ids_with_status(self, status: str) -> list[str]:
         with self.session() as s:
             return list(s.scalars(select(Document.id).where(Document.status == status).order_by(Document.received_at)))
+
+    def documents_with_status(self, status: str, *, limit: int = 100, offset: int = 0) -> list[Document]:
+        """Documents with this status, oldest received first (the order of a work queue)."""
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(Document)
+                    .where(Document.status == status)
+                    .order_by(Document.received_at, Document.id)
+                    .limit(limit)
+                    .offset(offset)
+                )
+            )
+            s.expunge_all()
+            return rows
+
+    def count_with_status(self, status: str) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(Document).where(Document.status == status)) or 0
 
     # --- reading ---------------------------------------------------------------------------------
     def record(self, document_id: str) -> DocumentRecord | None:
@@ -394,6 +444,83 @@ class Catalog:
         return BatchProgress(
             documents, finished, pages_total, pages_total - page_rows.get("pending", 0), dict(statuses)
         )
+
+    def batch(self, batch_id: str) -> Batch | None:
+        with self.session() as s:
+            row = s.get(Batch, batch_id)
+            if row is not None:
+                s.expunge(row)
+            return row
+
+    def batches(self, *, limit: int = 50, offset: int = 0) -> list[BatchSummary]:
+        """The newest batches first, each with its files and its documents counted by status."""
+        with self.session() as s:
+            newest = select(Batch).order_by(Batch.created_at.desc(), Batch.id).limit(limit).offset(offset)
+            rows = list(s.scalars(newest))
+            ids = [b.id for b in rows]
+            files = dict(
+                s.execute(
+                    select(Receipt.batch_id, func.count()).where(Receipt.batch_id.in_(ids)).group_by(Receipt.batch_id)
+                ).all()
+            )
+            duplicates = dict(
+                s.execute(
+                    select(Receipt.batch_id, func.count())
+                    .where(Receipt.batch_id.in_(ids), Receipt.duplicate.is_(True))
+                    .group_by(Receipt.batch_id)
+                ).all()
+            )
+            pairs = select(Receipt.batch_id, Receipt.document_id).where(Receipt.batch_id.in_(ids)).distinct().subquery()
+            by_status: dict[str, Counter[str]] = {batch_id: Counter() for batch_id in ids}
+            for batch_id, status, count in s.execute(
+                select(pairs.c.batch_id, Document.status, func.count())
+                .join(Document, Document.id == pairs.c.document_id)
+                .group_by(pairs.c.batch_id, Document.status)
+            ).all():
+                by_status[batch_id][status] = count
+        return [
+            BatchSummary(
+                b.id, b.origin, as_utc(b.created_at), files.get(b.id, 0), duplicates.get(b.id, 0), dict(by_status[b.id])
+            )
+            for b in rows
+        ]
+
+    def count_batches(self) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(Batch)) or 0
+
+    def batch_file_count(self, batch_id: str) -> int:
+        """Files received into the batch (duplicates included)."""
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(Receipt).where(Receipt.batch_id == batch_id)) or 0
+
+    def batch_pages(self, batch_id: str) -> dict[str, tuple[int, int]]:
+        """Pages finished (done or failed) and known, per document of the batch."""
+        with self.session() as s:
+            doc_ids = select(Receipt.document_id).where(Receipt.batch_id == batch_id).distinct().scalar_subquery()
+            rows = s.execute(
+                select(Page.document_id, Page.status, func.count())
+                .where(Page.document_id.in_(doc_ids))
+                .group_by(Page.document_id, Page.status)
+            ).all()
+        pages: dict[str, tuple[int, int]] = {}
+        for document_id, status, count in rows:
+            done, total = pages.get(document_id, (0, 0))
+            pages[document_id] = (done + (count if status != "pending" else 0), total + count)
+        return pages
+
+    def upload_refusals(self, batch_id: str) -> list[AuditEvent]:
+        """Files refused at upload for this batch (too large, wrong type...), from the audit events recording them."""
+        with self.session() as s:
+            rows = list(
+                s.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.action == UPLOAD_REFUSED, AuditEvent.details["batch"].as_string() == batch_id)
+                    .order_by(AuditEvent.id)
+                )
+            )
+            s.expunge_all()
+            return rows
 
 
 def _numbered(s: Session, intake: Intake) -> Intake:
