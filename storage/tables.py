@@ -187,7 +187,9 @@ class SearchEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), unique=True)
-    #: Folded type name and agency, what the filters compare.
+    type_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    organ_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Type name and agency folded (spaces collapsed): what the filters compare.
     type_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     organ_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     issued_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)

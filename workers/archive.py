@@ -28,6 +28,7 @@ from schemas.record import (
 )
 from storage.catalog import as_utc
 from storage.objects import ascii_metadata, decode_metadata
+from storage.search import update_index
 from storage.tables import Document, Page
 from workers.runtime import ARCHIVE, WORK, Runtime
 
@@ -54,6 +55,8 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     else:
         record = _store_archive(rt, doc, pages, record)
     rt.catalog.finish(document_id, record, number_key=number_key(record.metadata))
+    if record.status == "archived":
+        update_index(rt.catalog, record)  # searchable from now on; a redelivery replaces the entry
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record

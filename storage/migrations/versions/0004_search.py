@@ -27,6 +27,8 @@ def upgrade() -> None:
         "search_entries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("document_id", sa.String(length=32), nullable=False),
+        sa.Column("type_name", sa.Text(), nullable=True),
+        sa.Column("organ_name", sa.Text(), nullable=True),
         sa.Column("type_key", sa.Text(), nullable=True),
         sa.Column("organ_key", sa.Text(), nullable=True),
         sa.Column("issued_date", sa.Date(), nullable=True),

@@ -1,0 +1,460 @@
+"""Full-text search of archived documents, insensitive to diacritics, with exact spellings ranked first.
+
+Each archived document has one `SearchEntry`: its metadata values and the OCR text of its pages, as
+written (NFC) and folded by `pipeline.textfold` (lower case, marks removed, đ→d, one character for one).
+The words of both go to the dialect's full-text index: SQLite's FTS5 table `search_fts`, PostgreSQL's
+tsvector columns ('simple' configuration, so no stemming or stop words). Words are cut here, in Python,
+the same way for the index and for queries, so both engines see the same words.
+
+A query matches the folded words, so "dang ky kinh doanh" finds "Đăng ký kinh doanh". Words typed with
+diacritics are also looked up as written: the more of them a document has, the higher it ranks, then the
+engine's relevance, then the newest. Queries are never passed to the engine as syntax: they are cut into
+words and phrases (a quoted phrase, or a chunk such as "123/QĐ-UBND", is matched as consecutive words; a
+trailing * makes a prefix), then written as quoted strings and bound parameters.
+
+Snippets are built here too, from the original text: the match found in the folded copy marks the same
+characters of the original, and `Snippet.html` escapes every piece before putting `<mark>` around matches.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, bindparam, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from pipeline.textfold import fold_diacritics
+from schemas.record import DocumentRecord
+from storage.catalog import Catalog
+from storage.tables import Document, SearchEntry, utcnow
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 12
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 240
+#: Metadata fields whose values are searchable, in the order they are written before the text.
+INDEXED_FIELDS = (
+    "type_name",
+    "document_number",
+    "organ_name",
+    "parent_organ_name",
+    "subject",
+    "place",
+    "signer_name",
+    "signer_title",
+    "holder_name",
+    "holder_id",
+    "dossier_code",
+    "procedure_code",
+    "result_code",
+)
+
+WORD = re.compile(r"[^\W_]+")
+_CHUNK = re.compile(r'["“”„]([^"“”„]*)["“”„]?|([^\s"“”„]+)')
+_NOT_IN_CHUNKS = re.compile(r"[()\[\]{}^+]")
+_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
+_SPACES = re.compile(r"\s+")
+
+
+# --- queries -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Term:
+    """What a query asks for: one word, or several in a row (a phrase); the last one may be a prefix."""
+
+    words: tuple[str, ...]  # lower case NFC, as typed
+    prefix: bool = False
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        return tuple(fold_diacritics(w) for w in self.words)
+
+    @property
+    def accented(self) -> bool:
+        """Typed with diacritics (or đ): then it is also looked up exactly as typed."""
+        return self.folded != self.words
+
+
+def words_of(value: str) -> list[str]:
+    """The words of a text as both indexes and queries cut them: NFC, lower case, letters and digits."""
+    return WORD.findall(unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).lower()))
+
+
+def parse_query(query: str) -> list[Term]:
+    """The terms of what someone typed; anything that is not a letter or digit is only a separator.
+
+    `"…"` is a phrase, as is a chunk with inner punctuation ("123/QĐ-UBND"); `word*` is a prefix; AND, OR,
+    NOT and NEAR in capitals are not operators and are ignored. At most `MAX_TERMS` terms are kept.
+    """
+    query = _NOT_IN_CHUNKS.sub(" ", unicodedata.normalize("NFC", query)[:MAX_QUERY_CHARS])
+    terms: list[Term] = []
+    for match in _CHUNK.finditer(query):
+        quoted, chunk = match.groups()
+        if chunk is not None and chunk in _OPERATORS:
+            continue
+        words = tuple(words_of(quoted if quoted is not None else chunk))
+        prefix = chunk is not None and chunk.endswith("*") and len(words[-1] if words else "") >= 2
+        term = Term(words, prefix)
+        if words and term not in terms:
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search: the words typed, the filters, and the page wanted. Every criterion given must hold."""
+
+    text: str = ""
+    type_name: str | None = None  # the document type, compared without diacritics or case
+    agency: str | None = None  # part of the issuing agency's name, without diacritics or case
+    date_from: date | None = None  # issued on or after
+    date_to: date | None = None  # issued on or before
+    holder_id: str | None = None  # the holder's personal id, exactly
+    page: int = 1
+    per_page: int = 20
+
+    def filters(self) -> dict[str, str]:
+        """The filters that are set, as text (for the audit log and the pager's links)."""
+        values = {
+            "type": self.type_name,
+            "agency": self.agency,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "holder": self.holder_id,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+# --- snippets ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Snippet:
+    """A piece of original text cut into parts, each marked when it matched the query."""
+
+    parts: tuple[tuple[str, bool], ...]
+
+    def html(self) -> str:
+        """Escaped text with `<mark>` around the matches: safe to put in a page as it is."""
+        return "".join(f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t) for t, hit in self.parts)
+
+    def text(self) -> str:
+        return "".join(t for t, _ in self.parts)
+
+    @property
+    def marked(self) -> list[str]:
+        return [t for t, hit in self.parts if hit]
+
+
+def terms_pattern(terms: list[Term]) -> re.Pattern[str] | None:
+    """A regular expression finding the terms in folded text, whole words only (a prefix's last word excepted)."""
+    alternatives = []
+    for term in sorted(terms, key=lambda t: -len(" ".join(t.folded))):
+        body = r"[\W_]+".join(re.escape(w) for w in term.folded)
+        alternatives.append(r"(?<![^\W_])" + body + (r"[^\W_]*" if term.prefix else r"(?![^\W_])"))
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def highlight(value: str, terms: list[Term]) -> Snippet:
+    """A whole (short) value with its matches marked, e.g. a document's subject."""
+    value = unicodedata.normalize("NFC", value)
+    return _cut(value, _spans(fold_diacritics(value), terms, 0, len(value)), 0, len(value))
+
+
+def snippet(content: str, folded: str, body_start: int, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet:
+    """About `width` characters around the densest matches, from the pages' text when it has a match."""
+    body_start = min(body_start, len(content))
+    spans = _spans(folded, terms, body_start, len(content))
+    lo, hi = body_start, len(content)
+    if not spans and (head := _spans(folded, terms, 0, body_start)):
+        spans, lo, hi = head, 0, body_start
+    if lo == hi:  # no text on the pages: the metadata values
+        lo, hi = 0, body_start
+    start = lo
+    if spans:
+        best = _densest(spans, width * 2 // 3)
+        start = max(lo, best - width // 4)
+        if start > lo and (space := _SPACES.search(content, start, best)):  # begin on a word
+            start = space.end()
+    end = min(hi, start + width)
+    if end < hi and (spaces := [m.start() for m in _SPACES.finditer(content, start, end)]):  # end on one
+        end = spaces[-1] if spaces[-1] > start else end
+    parts = _cut(content, spans, start, end).parts
+    return Snippet((("… ", False),) * (start > lo) + parts + (((" …", False),) if end < hi else ()))
+
+
+def _densest(spans: list[tuple[int, int]], reach: int) -> int:
+    """Where the window of `reach` characters holding the most spans starts (spans sorted, not overlapping)."""
+    best, most, j = spans[0][0], 0, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] <= start + reach:
+            j += 1
+        if j - i > most:
+            best, most = start, j - i
+    return best
+
+
+def _spans(folded: str, terms: list[Term], lo: int, hi: int) -> list[tuple[int, int]]:
+    pattern = terms_pattern(terms)
+    return [m.span() for m in pattern.finditer(folded, lo, hi)] if pattern else []
+
+
+def _cut(content: str, spans: list[tuple[int, int]], start: int, end: int) -> Snippet:
+    """`content[start:end]` in parts, the spans marked (merged where they touch), white space collapsed."""
+    parts: list[tuple[str, bool]] = []
+    at = start
+    for s, e in sorted(spans):
+        s, e = max(s, at), min(e, end)
+        if s >= e:
+            continue
+        if s > at:
+            parts.append((content[at:s], False))
+        parts.append((content[s:e], True))
+        at = e
+    if at < end:
+        parts.append((content[at:end], False))
+    return Snippet(tuple((_SPACES.sub(" ", t), hit) for t, hit in parts if t))
+
+
+# --- the index ---------------------------------------------------------------------------------------
+def fold_key(value: str | None) -> str | None:
+    """A name as filters compare it: folded, spaces collapsed ("Sở  Xây dựng" → "so xay dung")."""
+    key = _SPACES.sub(" ", fold_diacritics(value or "")).strip()
+    return key or None
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value.replace("\x00", " "))
+
+
+def entry_for(record: DocumentRecord) -> SearchEntry:
+    """The search entry of an archived record: metadata values first, then the text of every page."""
+    meta = record.metadata
+    values = [str(v) for name in INDEXED_FIELDS if (v := getattr(meta, name))]
+    if meta.issued_date:
+        values.append(meta.issued_date.strftime("%d/%m/%Y"))
+    head = _nfc("\n".join(values))
+    body = _nfc(record.text or "\n\n".join(p.text for p in record.pages if p.text))
+    content = f"{head}\n\n{body}"
+    holder = re.sub(r"\D", "", meta.holder_id or "") or None
+    return SearchEntry(
+        document_id=record.id,
+        type_name=meta.type_name,
+        organ_name=meta.organ_name,
+        type_key=fold_key(meta.type_name),
+        organ_key=fold_key(meta.organ_name),
+        issued_date=meta.issued_date,
+        holder_id=holder,
+        metadata_values=meta.model_dump(mode="json"),
+        content=content,
+        folded=fold_diacritics(content),
+        body_start=len(head) + 2,
+        indexed_at=utcnow(),
+    )
+
+
+def update_index(catalog: Catalog, record: DocumentRecord) -> bool:
+    """Index an archived document, replacing its entry; any other status removes it. True when indexed.
+
+    The document's catalog row must be archived too, so a stale record never makes a document searchable.
+    """
+    with catalog.session() as s:
+        _remove(s, record.id)  # a write first: on SQLite it takes the write lock before anything is read
+        status = s.scalar(select(Document.status).where(Document.id == record.id))
+        if record.status != "archived" or status != "archived":
+            return False
+        entry = entry_for(record)
+        s.add(entry)
+        s.flush()
+        _write_fulltext(s, entry)
+    return True
+
+
+def remove_from_index(catalog: Catalog, document_id: str) -> None:
+    with catalog.session() as s:
+        _remove(s, document_id)
+
+
+def indexed_ids(catalog: Catalog) -> list[str]:
+    with catalog.session() as s:
+        return list(s.scalars(select(SearchEntry.document_id).order_by(SearchEntry.document_id)))
+
+
+def _remove(s: Session, document_id: str) -> None:
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(
+            text("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entries WHERE document_id = :d)"),
+            {"d": document_id},
+        )
+    s.execute(delete(SearchEntry).where(SearchEntry.document_id == document_id))
+
+
+def _write_fulltext(s: Session, entry: SearchEntry) -> None:
+    words = {"id": entry.id, "folded": " ".join(WORD.findall(entry.folded)), "exact": " ".join(words_of(entry.content))}
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), words)
+    else:
+        s.execute(
+            text(
+                "UPDATE search_entries SET folded_tsv = to_tsvector('simple', :folded), "
+                "exact_tsv = to_tsvector('simple', :exact) WHERE id = :id"
+            ),
+            words,
+        )
+
+
+# --- searching ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hit:
+    """One document found: its metadata, a snippet of its text, and how many words matched as typed."""
+
+    document_id: str
+    metadata: dict[str, Any]
+    snippet: Snippet
+    exact: int
+    terms: list[Term] = field(repr=False)
+
+    def highlighted(self, name: str) -> Snippet:
+        """A metadata value with its matches marked."""
+        return highlight(str(self.metadata.get(name) or ""), self.terms)
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    terms: list[Term]
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A value of a filter present among archived documents, and how many have it."""
+
+    value: str
+    count: int
+
+
+def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
+    """Archived documents matching the query and its filters, best first, one page of them.
+
+    An empty query lists the documents the filters admit, newest first; a query with no word in it (only
+    punctuation) finds nothing.
+    """
+    terms = parse_query(query.text)
+    page, per_page = max(1, query.page), min(max(1, query.per_page), MAX_PER_PAGE)
+    if query.text.strip() and not terms:
+        return SearchResults([], 0, page, per_page, terms)
+    dialect = catalog.engine.dialect.name
+    where, params, types = _filters(query)
+    if not terms:
+        source, exact, rank, order = "", "0", "0", ""
+    elif dialect == "sqlite":
+        source, exact, rank, order = _sqlite_match(terms, params)
+    else:
+        source, exact, rank, order = _postgres_match(terms, params)
+    from_where = (
+        f"FROM search_entries e JOIN documents d ON d.id = e.document_id{source} "
+        f"WHERE d.status = 'archived'{''.join(f' AND {w}' for w in where)}"
+    )
+    listing = (
+        f"SELECT e.id, {exact} AS exact_hits, {rank} AS relevance {from_where} "
+        f"ORDER BY {order}e.issued_date DESC NULLS LAST, e.document_id LIMIT :limit OFFSET :offset"
+    )
+    with catalog.session() as s:
+        total = s.execute(text(f"SELECT count(*) {from_where}").bindparams(*types), params).scalar_one()
+        rows = s.execute(
+            text(listing).bindparams(*types), {**params, "limit": per_page, "offset": (page - 1) * per_page}
+        ).all()
+        entries = {e.id: e for e in s.scalars(select(SearchEntry).where(SearchEntry.id.in_([r.id for r in rows])))}
+    hits = [
+        Hit(
+            document_id=entries[r.id].document_id,
+            metadata=entries[r.id].metadata_values,
+            snippet=snippet(entries[r.id].content, entries[r.id].folded, entries[r.id].body_start, terms),
+            exact=int(r.exact_hits or 0),
+            terms=terms,
+        )
+        for r in rows
+    ]
+    return SearchResults(hits, total, page, per_page, terms)
+
+
+def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any], list]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    types = []
+    if type_key := fold_key(query.type_name):
+        where.append("e.type_key = :type_key")
+        params["type_key"] = type_key
+    if organ_key := fold_key(query.agency):
+        where.append("e.organ_key LIKE :organ_like ESCAPE '\\'")
+        params["organ_like"] = "%" + re.sub(r"([\\%_])", r"\\\1", organ_key) + "%"
+    for name, value, op in (("date_from", query.date_from, ">="), ("date_to", query.date_to, "<=")):
+        if value is not None:
+            where.append(f"e.issued_date {op} :{name}")
+            params[name] = value
+            types.append(bindparam(name, type_=Date()))
+    if query.holder_id is not None:
+        where.append("e.holder_id = :holder_id")
+        params["holder_id"] = re.sub(r"\D", "", query.holder_id)
+    return where, params, types
+
+
+def _fts5_string(words: tuple[str, ...], prefix: bool) -> str:
+    """An FTS5 string of words that hold only letters and digits (so no quote can appear in it)."""
+    return '"' + " ".join(words) + '"' + (" *" if prefix else "")
+
+
+def _sqlite_match(terms: list[Term], params: dict[str, Any]) -> tuple[str, str, str, str]:
+    params["match"] = " AND ".join(f"folded : {_fts5_string(t.folded, t.prefix)}" for t in terms)
+    exact = []
+    for i, term in enumerate(t for t in terms if t.accented):
+        params[f"exact_{i}"] = f"exact : {_fts5_string(term.words, term.prefix)}"
+        exact.append(f"(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :exact_{i}))")
+    source = " JOIN search_fts ON search_fts.rowid = e.id AND search_fts MATCH :match"
+    return source, " + ".join(exact) or "0", "bm25(search_fts, 1.0, 0.0)", "exact_hits DESC, relevance, "
+
+
+def _tsquery_text(words: tuple[str, ...], prefix: bool) -> str:
+    """to_tsquery's text for consecutive words of letters and digits, each quoted."""
+    return " <-> ".join(f"'{w}'" for w in words) + (":*" if prefix else "")
+
+
+def _postgres_match(terms: list[Term], params: dict[str, Any]) -> tuple[str, str, str, str]:
+    parts = []
+    for i, term in enumerate(terms):
+        params[f"q_{i}"] = _tsquery_text(term.folded, term.prefix)
+        parts.append(f"to_tsquery('simple', :q_{i})")
+    exact = []
+    for i, term in enumerate(t for t in terms if t.accented):
+        params[f"exact_{i}"] = _tsquery_text(term.words, term.prefix)
+        exact.append(f"(e.exact_tsv @@ to_tsquery('simple', :exact_{i}))::int")
+    source = f" JOIN (SELECT {' && '.join(parts)} AS query) q ON e.folded_tsv @@ q.query"
+    return source, " + ".join(exact) or "0", "ts_rank_cd(e.folded_tsv, q.query)", "exact_hits DESC, relevance DESC, "
+
+
+def facets(catalog: Catalog, name: str, limit: int = 200) -> list[Facet]:
+    """The types ("type_name") or agencies ("organ_name") of archived documents, most frequent first."""
+    column, key = {
+        "type_name": (SearchEntry.type_name, SearchEntry.type_key),
+        "organ_name": (SearchEntry.organ_name, SearchEntry.organ_key),
+    }[name]
+    with catalog.session() as s:
+        rows = s.execute(
+            select(func.min(column), func.count())
+            .join(Document, Document.id == SearchEntry.document_id)
+            .where(Document.status == "archived", key.is_not(None))
+            .group_by(key)
+            .order_by(func.count().desc(), func.min(column))
+            .limit(limit)
+        ).all()
+    return [Facet(value, count) for value, count in rows]
