@@ -1,4 +1,4 @@
-"""The `sohoa` command line: digitize, work, watch, review, verify, serve the web app, manage users."""
+"""The `sohoa` command line: digitize, work, watch, review, verify, search, serve the web app, manage users."""
 
 from __future__ import annotations
 
@@ -62,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--id", dest="ids", action="append", default=[], metavar="ID", help="an archived document")
     verify.add_argument("--all", action="store_true", help="every archived document")
     verify.add_argument("--json", action="store_true", help="machine-readable reports on stdout")
+
+    search = commands.add_parser("search", help="find archived documents (diacritics optional), or --reindex")
+    search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase"; word* for a prefix')
+    search.add_argument("--type", metavar="TYPE", help="document type, e.g. 'quyet dinh' (whole name)")
+    search.add_argument("--agency", metavar="AGENCY", help="part of the issuing agency's name")
+    search.add_argument("--from", dest="date_from", metavar="DATE", help="issued on or after (15/04/2024)")
+    search.add_argument("--to", dest="date_to", metavar="DATE", help="issued on or before")
+    search.add_argument("--holder", metavar="ID", help="the holder's personal id")
+    search.add_argument("--page", type=int, default=1, metavar="N", help="page of results (default: 1)")
+    search.add_argument("--per-page", type=int, default=20, metavar="N", help="results per page (default: 20)")
+    search.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+    search.add_argument("--reindex", action="store_true", help="index every archived document again")
 
     worker = commands.add_parser("worker", help="process documents from the broker (SOHOA_BROKER_URL)")
     worker.add_argument("--processes", type=int, metavar="N", help="worker processes (default: number of cores)")
@@ -141,6 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _review(settings, args)
         if args.command == "watch":
             return _watch(settings, args)
+        if args.command == "search":
+            return _search(settings, args)
         if args.command in ("serve", "user"):
             return _web(settings, args)
         if args.command in ("worker", "recover", "dlq"):
@@ -228,6 +242,23 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         err.print("[red]error:[/] name PDF files, --id ID or --all")
         return EXIT_USAGE
     return run_verify(settings, args.paths, args.ids, args.all, args.json)
+
+
+def _search(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.markup import escape
+
+    from sohoa.search_command import SearchUsageError, run_reindex, run_search
+
+    try:
+        if args.reindex:
+            return run_reindex(settings, Console(soft_wrap=True))
+        return run_search(settings, args, Console(soft_wrap=True))
+    except SearchUsageError as exc:
+        err.print("[red]error:[/]", escape(str(exc)))
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        err.print(f"[red]error:[/] the catalog cannot be reached: {_storage_problem(exc)}")
+        return EXIT_CONFIG
 
 
 def _operate(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,174 @@
+"""`sohoa search`: find archived documents by their words and metadata, or (re)build the search index.
+
+Each search is recorded in the audit log as the web app's are (actor `cli:<user>`). `--reindex` indexes
+every archived document again from its record in the catalog; a record the catalog lacks is read from the
+archive's JSON sidecar, and text missing from a record is read back from the signed PDF's text layer.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import subprocess
+from datetime import date, datetime
+
+from rich.console import Console
+from rich.text import Text
+
+from schemas.record import DocumentRecord
+from schemas.settings import Settings
+from storage.audit import AuditLog
+from storage.catalog import Catalog
+from storage.objects import ObjectStore
+from storage.search import (
+    Hit,
+    SearchQuery,
+    SearchResults,
+    indexed_ids,
+    remove_from_index,
+    search,
+    update_index,
+)
+from workers.runtime import ARCHIVE, open_catalog, open_store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+
+
+class SearchUsageError(ValueError):
+    """The command line asks for something impossible; the message says what."""
+
+
+def parse_day(value: str | None) -> date | None:
+    """A day as people write it here (15/04/2024) or in ISO form (2024-04-15)."""
+    if not value:
+        return None
+    for layout in DAY_FORMATS:
+        try:
+            return datetime.strptime(value.strip(), layout).date()
+        except ValueError:
+            continue
+    raise SearchUsageError(f"not a date: {value!r} (write 15/04/2024 or 2024-04-15)")
+
+
+def run_search(settings: Settings, args, console: Console) -> int:
+    """Print one page of results (or JSON), and record the search in the audit log."""
+    query = SearchQuery(
+        text=" ".join(args.query),
+        type_name=args.type,
+        agency=args.agency,
+        date_from=parse_day(args.date_from),
+        date_to=parse_day(args.date_to),
+        holder_id=args.holder,
+        page=args.page,
+        per_page=args.per_page,
+    )
+    if query.page < 1 or query.per_page < 1:
+        raise SearchUsageError("--page and --per-page must be at least 1")
+    with open_catalog(settings) as catalog:
+        results = search(catalog, query)
+        AuditLog(catalog).append(
+            "search",
+            actor=f"cli:{getpass.getuser()}",
+            details={"query": query.text, "filters": query.filters(), "results": results.total},
+        )
+    if args.json:
+        print(json.dumps(results_json(query, results), ensure_ascii=False, indent=2))
+    else:
+        print_results(query, results, console)
+    return EXIT_OK
+
+
+def results_json(query: SearchQuery, results: SearchResults) -> dict:
+    return {
+        "query": query.text,
+        "filters": query.filters(),
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "per_page": results.per_page,
+        "results": [hit_json(hit) for hit in results.hits],
+    }
+
+
+def hit_json(hit: Hit) -> dict:
+    fields = ("type_name", "document_number", "issued_date", "organ_name", "subject", "holder_name", "holder_id")
+    return {
+        "id": hit.document_id,
+        **{name: hit.metadata.get(name) for name in fields},
+        "exact_matches": hit.exact,
+        "snippet": hit.snippet.text(),
+        "snippet_html": hit.snippet.html(),
+    }
+
+
+def print_results(query: SearchQuery, results: SearchResults, console: Console) -> None:
+    console.print(
+        f"{results.total} document(s) found, page {results.page} of {results.pages}",
+        markup=False,
+        highlight=False,
+    )
+    for n, hit in enumerate(results.hits, start=(results.page - 1) * results.per_page + 1):
+        meta = hit.metadata
+        issued = date.fromisoformat(meta["issued_date"]).strftime("%d/%m/%Y") if meta.get("issued_date") else ""
+        title = " · ".join(v for v in (meta.get("type_name"), meta.get("document_number"), issued) if v)
+        console.print()
+        console.print(Text(f"{n}. {title or '(no type or number)'}", style="bold"), Text(hit.document_id, style="dim"))
+        for line in (meta.get("organ_name"), meta.get("subject")):
+            if line:
+                console.print(Text(f"   {line}"))
+        snippet = Text("   ")
+        for part, marked in hit.snippet.parts:
+            snippet.append(part, style="bold reverse" if marked else None)
+        console.print(snippet)
+    if results.page < results.pages:
+        console.print(f"\nmore: --page {results.page + 1}", markup=False, highlight=False)
+
+
+def run_reindex(settings: Settings, console: Console) -> int:
+    """Index every archived document again and drop entries of documents no longer archived."""
+    with open_catalog(settings) as catalog:
+        store = open_store(settings)
+        archived = catalog.archived_ids()
+        stale = sorted(set(indexed_ids(catalog)) - set(archived))
+        for document_id in stale:
+            remove_from_index(catalog, document_id)
+        unreadable = []
+        for document_id in archived:
+            record = archived_record(catalog, store, document_id)
+            if record is None or not update_index(catalog, record):
+                unreadable.append(document_id)
+        indexed = len(archived) - len(unreadable)
+        AuditLog(catalog).append(
+            "search_reindexed",
+            actor=f"cli:{getpass.getuser()}",
+            details={"indexed": indexed, "removed": len(stale), "unreadable": unreadable},
+        )
+    console.print(f"{indexed} archived document(s) indexed, {len(stale)} stale entries removed", highlight=False)
+    for document_id in unreadable:
+        console.print(f"[red]error:[/] {document_id}: no archived record to index")
+    return EXIT_FAILED if unreadable else EXIT_OK
+
+
+def archived_record(catalog: Catalog, store: ObjectStore, document_id: str) -> DocumentRecord | None:
+    """An archived document's record, from the catalog or else its sidecar; its text from the PDF if it has none."""
+    record = catalog.record(document_id)
+    if record is None and store.stat(ARCHIVE, f"{document_id}/{document_id}.json") is not None:
+        sidecar = store.get_bytes(ARCHIVE, f"{document_id}/{document_id}.json")
+        record = DocumentRecord.model_validate_json(sidecar)
+    if record is None or record.status != "archived":
+        return None
+    if not record.text.strip() and record.archive is not None:
+        record = record.model_copy(update={"text": pdf_text(store, record.archive.bucket, record.archive.key)})
+    return record
+
+
+def pdf_text(store: ObjectStore, bucket: str, key: str) -> str:
+    """The text layer of an archived PDF, in the order it was written (poppler's `pdftotext -raw`)."""
+    with store.local_path(bucket, key) as path:
+        done = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, timeout=300
+        )
+    if done.returncode != 0:
+        return ""
+    return "\n\n".join(page.strip() for page in done.stdout.split("\f") if page.strip())
