@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -62,6 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--id", dest="ids", action="append", default=[], metavar="ID", help="an archived document")
     verify.add_argument("--all", action="store_true", help="every archived document")
     verify.add_argument("--json", action="store_true", help="machine-readable reports on stdout")
+
+    report = commands.add_parser("report", help="auditors' counts by day, month, agency, type or status; --reconcile")
+    report.add_argument("--from", dest="since", type=_day, metavar="YYYY-MM-DD", help="received on or after this day")
+    report.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help="received on or before this day")
+    report.add_argument("--by", default="month", choices=["day", "month", "agency", "type", "status"])
+    report.add_argument("--agency", help="only this issuing agency (organ_name)")
+    report.add_argument("--type", dest="type_name", help="only this document type (type_name)")
+    report.add_argument("--status", help="only documents with this status")
+    report.add_argument("--csv", action="store_true", help="CSV on stdout (UTF-8 with a BOM, for Excel)")
+    report.add_argument("--json", action="store_true", help="JSON on stdout")
+    report.add_argument(
+        "--reconcile", action="store_true", help="compare receipts, catalog and store; exit 1 on a difference"
+    )
+    report.add_argument("--hashes", action="store_true", help="with --reconcile: compare each archived PDF's SHA-256")
+    report.add_argument(
+        "--stale-days", type=int, default=7, metavar="N", help="with --reconcile: flag reviews waiting longer (7)"
+    )
 
     search = commands.add_parser("search", help="find archived documents (diacritics optional), or --reindex")
     search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase"; word* for a prefix')
@@ -151,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _verify(settings, args)
         if args.command == "review":
             return _review(settings, args)
+        if args.command == "report":
+            return _report(settings, args)
         if args.command == "watch":
             return _watch(settings, args)
         if args.command == "search":
@@ -242,6 +262,33 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
         err.print("[red]error:[/] name PDF files, --id ID or --all")
         return EXIT_USAGE
     return run_verify(settings, args.paths, args.ids, args.all, args.json)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from None
+
+
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from sohoa.report_command import run_reconcile, run_report
+    from storage.reports import ReportError, ReportQuery
+
+    console = Console(soft_wrap=True)
+    try:
+        if args.reconcile:
+            return run_reconcile(
+                settings, hashes=args.hashes, stale_days=args.stale_days, as_json=args.json, console=console
+            )
+        query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
+        return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
+    except ReportError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    except (OSError, SQLAlchemyError) as exc:
+        err.print(f"[red]error:[/] cannot read the archive: {_storage_problem(exc)}")
+        return EXIT_FAILED
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:

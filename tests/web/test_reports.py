@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
 from datetime import UTC, datetime
 
@@ -232,3 +234,24 @@ def test_bad_report_parameters_get_a_clear_message(app_client: TestClient):
     assert page.status_code == 400 and "Ngày không hợp lệ" in page.text
     blank = app_client.get("/reports", params={"from": "", "to": "", "agency": "", "type": "", "status": ""})
     assert blank.status_code == 200  # an empty form field is no filter
+
+
+def test_the_report_command_prints_csv_and_reconciles(settings: Settings, corpus: Corpus, monkeypatch, capsys):
+    from sohoa.cli import main
+
+    for name in [k for k in os.environ if k.startswith("SOHOA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(settings.data_dir))
+    assert main(["report", "--by", "status", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")
+    rows = {row["status"]: row for row in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
+    found = (rows["archived"]["archived"], rows["needs_review"]["needs_review"], rows["total"]["files_received"])
+    assert found == ("3", "1", "4")
+    assert main(["report", "--reconcile", "--json"]) == 0
+    capsys.readouterr()
+    decision = corpus.id_of("decision")
+    (settings.data_dir / "objects" / "archive" / decision / f"{decision}.pdf").unlink()
+    assert main(["report", "--reconcile", "--json"]) == 1
+    issues = json.loads(capsys.readouterr().out)["issues"]
+    assert [i["document_id"] for i in issues if i["kind"] == "missing_object"] == [decision]
