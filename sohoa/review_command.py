@@ -22,6 +22,8 @@ from workers import actors
 from workers.runtime import Runtime, open_catalog
 
 log = logging.getLogger(__name__)
+#: How `workers.archive` words the fields it holds a document for.
+NEEDS_REVIEW_PREFIX = "check these fields: "
 
 
 class ReviewError(ValueError):
@@ -39,9 +41,7 @@ def list_waiting(settings: Settings, console: Console) -> int:
         table = Table("id", "file", "to check", title=f"Waiting for review: {len(ids)}", box=None)
         for document_id in ids:
             record = catalog.record(document_id)
-            fields = [
-                w.message.removeprefix("check these fields: ") for w in record.warnings if w.code == "needs_review"
-            ]
+            fields = [w.message.removeprefix(NEEDS_REVIEW_PREFIX) for w in record.warnings if w.code == "needs_review"]
             table.add_row(document_id, record.source.filename, "; ".join(fields))
     finally:
         catalog.close()
@@ -60,9 +60,13 @@ def show(record: DocumentRecord, console: Console) -> None:
 
 
 def uncertain_fields(record: DocumentRecord, threshold: float) -> list[str]:
-    """Fields a person should look at first: required ones missing or doubtful, and any read below `threshold`."""
+    """Fields a person should look at first: those the document was held for, required ones missing or
+    doubtful now, and any read below `threshold`."""
     confidence = record.confidence.model_dump()
     doubtful = set(fields_to_review(record.metadata, confidence, threshold))
+    for warning in record.warnings:
+        if warning.code == "needs_review" and warning.message.startswith(NEEDS_REVIEW_PREFIX):
+            doubtful.update(f.strip() for f in warning.message.removeprefix(NEEDS_REVIEW_PREFIX).split(","))
     for name, value in record.metadata.model_dump().items():
         score = confidence.get(name)
         if value is not None and score is not None and score < threshold:

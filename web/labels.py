@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemas.record import ErrorInfo, ResultMetadata, Warning
+from sohoa.review_command import NEEDS_REVIEW_PREFIX
 
 #: Why a document was rejected (bad input) or failed (our side); the record's message stays as the detail.
 ERROR_NAMES = {
@@ -39,8 +40,6 @@ REVIEW_REASONS = frozenset({"needs_review", "duplicate_number", "page_count_mism
 
 #: Each metadata field's Vietnamese title, from the record schema.
 FIELD_TITLES = {name: field.title or name for name, field in ResultMetadata.model_fields.items()}
-
-NEEDS_REVIEW_PREFIX = "check these fields: "
 
 
 def error_text(error: ErrorInfo | dict | None) -> str | None:

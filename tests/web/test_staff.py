@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from playwright.sync_api import Page, expect
 
 from pipeline.sign import SigningError
 from pipeline.verify import verify_pdf
@@ -19,6 +20,15 @@ from samples.generate import make_document
 from schemas.settings import Settings
 from storage.audit import EventFilter
 from storage.catalog import Catalog
+from tests.web.browser import (  # noqa: F401 (fixtures)
+    LiveApp,
+    browser_fixture,
+    console_errors,
+    live_app_fixture,
+    login,
+    page_fixture,
+    screenshot,
+)
 from tests.web.conftest import Corpus, api_token, sign_in
 from web.app import create_app
 from web.labels import FIELD_TITLES
@@ -322,3 +332,50 @@ def test_review_through_the_api_and_a_signing_failure_keeps_the_document_held(
     audit = review_client.app.state.web.audit
     statuses = [e.details["status"] for e in audit.events(EventFilter(action="review_corrected"))]
     assert statuses == ["archived", "needs_review"]  # newest first
+
+
+# --- in a real browser (tests/web/browser.py): the JavaScript, the CSP, drag and drop -------------------
+def test_staff_upload_by_drag_and_drop_then_review_in_a_browser(page: Page, live_app: LiveApp, corpus: Corpus):
+    login(page, "staff")
+    page.goto("/upload")
+    # A text file dropped on the zone, and a scan archived before chosen with the file picker
+    dropped = page.evaluate_handle(
+        """() => { const dt = new DataTransfer();
+                   dt.items.add(new File(["This is a text file, not a scan."], "ghi-chú.jpg", {type: "image/jpeg"}));
+                   return dt; }"""
+    )
+    page.dispatch_event("#drop-zone", "drop", {"dataTransfer": dropped})
+    page.set_input_files("#files", str(corpus.data.parent / "scans" / "decision.jpg"))
+    rows = page.locator("#file-list tbody tr")
+    expect(rows).to_have_count(2)
+    page.get_by_role("button", name="Tải lên").click()
+    expect(rows.nth(0).locator(".result")).to_contain_text("Bị từ chối: Nội dung không phải bản quét")
+    expect(rows.nth(1).locator(".result")).to_contain_text("Trùng tệp đã nhận trước (Đã lưu trữ)")
+    assert rows.nth(1).locator("progress").evaluate("p => p.value") == 100
+    live = page.locator("#live [data-batch-status]")
+    expect(live.locator("[data-state]")).to_contain_text("Đã xử lý xong")
+    expect(live.locator('[data-total="rejected"]')).to_have_text("1")
+    expect(live.locator("[data-documents]")).to_contain_text("trùng tệp đã nhận")
+    screenshot(page, "staff-upload")
+
+    page.locator("#live-link").click()
+    expect(page.locator("[data-documents] tr")).to_have_count(2)
+    expect(page.locator("[data-documents]")).to_contain_text("ghi-chú.jpg")
+    expect(page.locator(f'[data-documents] a[href="/documents/{corpus.id_of("decision")}"]')).to_be_visible()
+    screenshot(page, "staff-batch")
+
+    held = corpus.id_of("notice")
+    page.goto("/review")
+    page.locator(f'a[href="/review/{held}"]').click()
+    (reason,) = [w for w in corpus.records["notice"].warnings if w.code == "needs_review"]
+    held_for = reason.message.removeprefix("check these fields: ").split(", ")
+    assert page.locator(".field.uncertain input").evaluate_all("inputs => inputs.map(i => i.name)") == held_for
+    image = page.locator("section.pages img").first
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth") > 1000
+    screenshot(page, "staff-review")
+    page.locator("#f-place").fill("Hà Nội")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác nhận, ký số và lưu trữ").click()
+    expect(page.locator("p.notice")).to_contain_text("Đã ký số và lưu trữ «notice.jpg»")
+    assert console_errors(page) == []  # no CSP violation, no failed request

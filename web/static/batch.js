@@ -14,7 +14,14 @@
 
   function row(doc) {
     var tr = document.createElement("tr");
-    var name = text("td", doc.filename);
+    var name = document.createElement("td");
+    if (doc.status === "archived") {
+      var open = text("a", doc.filename);
+      open.href = "/documents/" + encodeURIComponent(doc.document_id);
+      name.appendChild(open);
+    } else {
+      name.textContent = doc.filename;
+    }
     if (doc.duplicate) { name.appendChild(document.createTextNode(" ")); name.appendChild(text("span", "trùng tệp đã nhận", "tag")); }
     tr.appendChild(name);
     var status = document.createElement("td");
