@@ -17,8 +17,10 @@ from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import EventFilter
 from tests.web.conftest import Corpus, api_token, sign_in
+from web.app import create_app
 from web.archived_pdf import ArchiveMismatch, CheckedPdf, disposition, download_name, stream_checked
 from web.masking import mask_personal_id
+from workers.runtime import open_store
 from workers.signing import trust_roots
 
 ARCHIVED = ("decision", "certificate", "permit")
@@ -245,3 +247,29 @@ def test_a_change_while_streaming_aborts_the_response(tmp_path: Path):
     with pytest.raises(ArchiveMismatch):
         list(stream_checked(pdf, "doc", stack))
     assert fh.closed
+
+
+def test_the_pdf_streams_from_s3_and_a_replaced_object_is_refused(settings: Settings, corpus: Corpus, s3_endpoint: str):
+    s3_settings = Settings(
+        data_dir=settings.data_dir,
+        workers=1,
+        s3_endpoint=s3_endpoint,
+        s3_access_key="testing",
+        s3_secret_key="testing",
+        s3_secure=False,
+        s3_bucket_prefix="web-docs-",
+    )
+    store = open_store(s3_settings)  # the archive bucket as the app has it (object lock, versions)
+    record = corpus.records["permit"]
+    stored = archived_object(settings, record).read_bytes()
+    store.put_bytes(record.archive.bucket, record.archive.key, stored)
+    with TestClient(create_app(s3_settings), base_url="http://testserver") as client:
+        sign_in(client, "officer")
+        assert "Chữ ký số hợp lệ" in client.get(f"/documents/{record.id}").text
+        inline = client.get(f"/documents/{record.id}/pdf")
+        assert inline.status_code == 200 and inline.content == stored
+        download = client.get(f"/documents/{record.id}/download")
+        assert download.status_code == 200 and download.content == stored
+        store.put_bytes(record.archive.bucket, record.archive.key, stored.replace(b"%PDF-1.7", b"%PDF-1.6", 1))
+        refused = client.get(f"/documents/{record.id}/pdf")
+        assert refused.status_code == 409 and "SHA-256" in refused.text
