@@ -118,12 +118,14 @@ def test_a_batch_is_uploaded_file_by_file_then_shows_each_outcome_and_reason(cli
     assert text.json()["status"] == "rejected" and text.json()["error"]["code"] == "unsupported_format"
     big = _upload(client, batch_id, "huge.png", b"\x89PNG\r\n\x1a\n" + bytes(MAX_FILE_BYTES), headers)
     assert big.status_code == 413 and big.json()["detail"] == "Tệp «huge.png» lớn hơn giới hạn 2 MiB cho mỗi tệp."
+    huger = _upload(client, batch_id, "huger.tif", bytes(MAX_FILE_BYTES + 100_000), headers)  # by Content-Length
+    assert huger.status_code == 413 and "«huger.tif»" in huger.json()["detail"]
     wrong = _upload(client, batch_id, "notes.docx", b"PK\x03\x04", headers)
     assert wrong.status_code == 415 and "chỉ nhận bản quét PDF, TIFF, PNG hoặc JPEG" in wrong.json()["detail"]
 
     status = _wait_until_finished(client, batch_id)
     totals = status["totals"]
-    assert (totals["files"], totals["archived"], totals["rejected"], totals["refused"]) == (2, 1, 1, 2)
+    assert (totals["files"], totals["archived"], totals["rejected"], totals["refused"]) == (2, 1, 1, 3)
     assert totals["pages_done"] == totals["pages_total"] == 1 and totals["finished"] is True
     rows = {d["filename"]: d for d in status["documents"]}
     assert rows["quyết định.jpg"]["status"] == "archived" and rows["quyết định.jpg"]["status_name"] == "Đã lưu trữ"
@@ -146,7 +148,8 @@ def test_a_batch_is_uploaded_file_by_file_then_shows_each_outcome_and_reason(cli
     assert {e.details["filename"] for e in uploads} == {"quyết định.jpg", "not-a-scan.jpg"}
     assert all(e.details["batch"] == batch_id and e.role == "staff" for e in uploads)
     assert {e.details["sha256"] for e in uploads} >= {sha256}
-    assert audit.count(EventFilter(action="upload_refused", actor="staff1")) == 2
+    assert audit.count(EventFilter(action="upload_refused", actor="staff1")) == 3
+    assert list((settings.data_dir / "tmp" / "uploads").iterdir()) == []  # no temp file left behind
 
 
 def test_a_file_received_before_is_a_duplicate(client: TestClient, corpus: Corpus):
@@ -194,14 +197,16 @@ def test_names_are_only_shown_never_used_as_paths(client: TestClient, settings: 
 def test_the_form_without_javascript_takes_many_files_and_refuses_past_the_limit(client: TestClient):
     csrf = sign_in(client, "staff")
     files = [("files", f"trang-{n}.jpg", TEXT_AS_JPEG + bytes([n])) for n in range(5)]
-    body, content_type = _multipart([("csrf_token", None, csrf.encode()), *files, ("files", "virus.exe", b"MZ")])
+    too_big = ("files", "lớn.pdf", b"%PDF-1.7\n" + bytes(MAX_FILE_BYTES))
+    parts = [("csrf_token", None, csrf.encode()), *files[:2], too_big, *files[2:], ("files", "virus.exe", b"MZ")]
+    body, content_type = _multipart(parts)
     posted = client.post("/upload", content=body, headers=content_type, follow_redirects=False)
     assert posted.status_code == 303 and posted.headers["location"].startswith("/batches/")
     batch_id = posted.headers["location"].removeprefix("/batches/")
     status = client.get(f"/api/v1/batches/{batch_id}").json()
     assert [d["filename"] for d in status["documents"]] == [f"trang-{n}.jpg" for n in range(4)]  # 4 per batch
     refused = {r["filename"]: r["code"] for r in status["refused"]}
-    assert refused == {"trang-4.jpg": "too_many_files", "virus.exe": "unsupported_type"}
+    assert refused == {"lớn.pdf": "file_too_large", "trang-4.jpg": "too_many_files", "virus.exe": "unsupported_type"}
     page = client.get(posted.headers["location"])
     assert "Mỗi lô nhận tối đa 4 tệp" in page.text and "virus.exe" in page.text
 

@@ -25,7 +25,7 @@ from pipeline.sign import SigningError
 from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, ResultMetadata
 from sohoa.batch import SUPPORTED_SUFFIXES, receive_file
 from sohoa.review_command import ReviewError, ReviewOutcome, apply_values, confirm_and_archive, uncertain_fields
-from storage.catalog import UPLOAD_REFUSED, UnknownDocument
+from storage.catalog import UPLOAD_REFUSED, UnknownDocument, as_utc
 from storage.objects import ObjectNotFound
 from web.auth import CSRF_FIELD, CSRF_HEADER, Forbidden, NotSignedIn, Principal, check_origin, find_principal, require
 from web.batch_status import BatchOut, BatchStatus, batch_list, batch_status, review_reasons
@@ -359,7 +359,7 @@ def create_batch(
     return BatchCreated(
         id=batch_id,
         origin=batch.origin,
-        created_at=batch.created_at,
+        created_at=as_utc(batch.created_at),
         status_url=f"/api/v1/batches/{batch_id}",
         files_url=f"/api/v1/batches/{batch_id}/files",
     )
