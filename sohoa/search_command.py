@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import subprocess
-from datetime import date, datetime
+from datetime import date
 
 from rich.console import Console
 from rich.text import Text
@@ -20,19 +20,11 @@ from schemas.settings import Settings
 from storage.audit import AuditLog
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
-from storage.search import (
-    Hit,
-    SearchQuery,
-    SearchResults,
-    indexed_ids,
-    remove_from_index,
-    search,
-    update_index,
-)
+from storage.search import Hit, SearchQuery, SearchResults, indexed_ids, remove_from_index, search, update_index
+from storage.search import parse_day as search_day
 from workers.runtime import ARCHIVE, open_catalog, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 
 
 class SearchUsageError(ValueError):
@@ -40,15 +32,11 @@ class SearchUsageError(ValueError):
 
 
 def parse_day(value: str | None) -> date | None:
-    """A day as people write it here (15/04/2024) or in ISO form (2024-04-15)."""
-    if not value:
-        return None
-    for layout in DAY_FORMATS:
-        try:
-            return datetime.strptime(value.strip(), layout).date()
-        except ValueError:
-            continue
-    raise SearchUsageError(f"not a date: {value!r} (write 15/04/2024 or 2024-04-15)")
+    """A day from the command line: 15/04/2024 or 2024-04-15."""
+    try:
+        return search_day(value)
+    except ValueError as exc:
+        raise SearchUsageError(str(exc)) from None
 
 
 def run_search(settings: Settings, args, console: Console) -> int:
