@@ -181,7 +181,10 @@ def highlight(value: str, terms: list[Term]) -> Snippet:
 
 
 def snippet(content: str, folded: str, body_start: int, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet:
-    """About `width` characters around the densest matches, from the pages' text when it has a match."""
+    """About `width` characters around the densest matches, from the pages' text when it has a match.
+
+    Words typed with diacritics: the densest of the matches spelled as typed, when there are any.
+    """
     body_start = min(body_start, len(content))
     spans = _spans(folded, terms, body_start, len(content))
     lo, hi = body_start, len(content)
@@ -191,7 +194,8 @@ def snippet(content: str, folded: str, body_start: int, terms: list[Term], width
         lo, hi = 0, body_start
     start = lo
     if spans:
-        best = _densest(spans, width * 2 // 3)
+        exact = [span for span in spans if _spelled_as_typed(content[span[0] : span[1]], terms)]
+        best = _densest(exact or spans, width * 2 // 3)
         start = max(lo, best - width // 4)
         if start > lo and (space := _SPACES.search(content, start, best)):  # begin on a word
             start = space.end()
@@ -200,6 +204,17 @@ def snippet(content: str, folded: str, body_start: int, terms: list[Term], width
         end = spaces[-1] if spaces[-1] > start else end
     parts = _cut(content, spans, start, end).parts
     return Snippet((("… ", False),) * (start > lo) + parts + (((" …", False),) if end < hi else ()))
+
+
+def _spelled_as_typed(found: str, terms: list[Term]) -> bool:
+    """Whether a match has the diacritics of a term typed with them."""
+    words = words_of(found)
+    for term in terms:
+        if term.accented and len(words) == len(term.words):
+            last_ok = words[-1].startswith(term.words[-1]) if term.prefix else words[-1] == term.words[-1]
+            if last_ok and words[:-1] == list(term.words[:-1]):
+                return True
+    return False
 
 
 def _densest(spans: list[tuple[int, int]], reach: int) -> int:

@@ -113,6 +113,18 @@ def test_a_snippet_is_cut_around_the_densest_matches_on_word_boundaries():
     assert text[2:].split(" ")[0] in ("Mở", "đầu", "văn", "bản.")  # starts on a whole word
 
 
+def test_a_snippet_for_words_typed_with_diacritics_shows_them_spelled_as_typed():
+    from pipeline.textfold import fold_diacritics
+
+    body = "Xã Hoằng Đạt, Hoằng Đạt, Hoằng Đạt. " + "Nội dung khác. " * 30 + "Thửa đất số 12 tại xã."
+    content = f"GIẤY PHÉP\n\n{body}"
+    cut = snippet(content, fold_diacritics(content), len("GIẤY PHÉP") + 2, parse_query("đất"))
+    assert cut.marked == ["đất"] and "Thửa đất số 12" in cut.text()
+    # without diacritics, the densest matches
+    cut = snippet(content, fold_diacritics(content), len("GIẤY PHÉP") + 2, parse_query("dat"))
+    assert cut.marked[:3] == ["Đạt", "Đạt", "Đạt"]
+
+
 # --- the index ---------------------------------------------------------------------------------------
 def test_a_query_without_diacritics_finds_the_vietnamese_text(catalog: Catalog):
     business = add_document(catalog, "business", BUSINESS, type_name="GIẤY CHỨNG NHẬN")
