@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from schemas.settings import Settings
 from tests.conftest import unavailable
@@ -109,16 +109,50 @@ def live_app_fixture(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -
         server.stop()
 
 
+class SharedBrowser:
+    """One Playwright and one Chromium for the whole test process.
+
+    Playwright's sync API runs one instance per thread, and every module that imports `browser_fixture`
+    gets its own session fixture; they all share this browser, closed when the last one is done.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Playwright | None = None
+        self.browser: Browser | None = None
+        self.users = 0
+
+    def acquire(self) -> Browser:
+        if self.browser is None:
+            self.playwright = sync_playwright().start()
+            try:
+                self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+            except BaseException:
+                self.playwright.stop()
+                self.playwright = None
+                raise
+        self.users += 1
+        return self.browser
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0 and self.browser is not None and self.playwright is not None:
+            self.browser.close()
+            self.playwright.stop()
+            self.browser, self.playwright = None, None
+
+
+_shared = SharedBrowser()
+
+
 @pytest.fixture(name="browser", scope="session")
 def browser_fixture() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         unavailable(f"no Chromium at {CHROMIUM}: run scripts/install-system-deps.sh (Debian package chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    browser = _shared.acquire()
+    try:
+        yield browser
+    finally:
+        _shared.release()
 
 
 @pytest.fixture(name="page")
