@@ -20,6 +20,7 @@ from tests.web.conftest import Corpus, api_token, sign_in
 from web.app import create_app
 from web.archived_pdf import ArchiveMismatch, CheckedPdf, disposition, download_name, stream_checked
 from web.masking import mask_personal_id
+from web.routes.documents import shown_filename
 from workers.runtime import open_store
 from workers.signing import trust_roots
 
@@ -273,3 +274,10 @@ def test_the_pdf_streams_from_s3_and_a_replaced_object_is_refused(settings: Sett
         store.put_bytes(record.archive.bucket, record.archive.key, stored.replace(b"%PDF-1.7", b"%PDF-1.6", 1))
         refused = client.get(f"/documents/{record.id}/pdf")
         assert refused.status_code == 409 and "SHA-256" in refused.text
+
+
+def test_id_numbers_in_file_names_are_masked_for_auditors():
+    assert shown_filename("auditor", "037061825319 Mai Sơn.jpg") == "*********319 Mai Sơn.jpg"
+    assert shown_filename("auditor", "cmnd_123456789.tif") == "cmnd_******789.tif"
+    assert shown_filename("auditor", "so-2703-0123456789.pdf") == "so-2703-0123456789.pdf"  # 10 digits: no id
+    assert shown_filename("officer", "037061825319 Mai Sơn.jpg") == "037061825319 Mai Sơn.jpg"

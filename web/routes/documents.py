@@ -26,6 +26,7 @@ the record's SHA-256 before and while they are sent.
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -50,7 +51,7 @@ from web.archived_pdf import (
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.errors import error_response
-from web.masking import metadata_for, sees_personal_ids
+from web.masking import mask_personal_id, metadata_for, sees_personal_ids
 from web.pages import STATUS_NAMES, render
 from workers.signing import trust_roots, uses_test_key
 
@@ -68,6 +69,8 @@ REASONS = {
     "duplicate_number": "Trùng số, ký hiệu với văn bản đã lưu trữ",
 }
 FIELDS_TO_CHECK = "check these fields: "
+#: A CMND (9 digits) or CCCD (12 digits) number standing alone in a text.
+ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -213,12 +216,19 @@ def _reasons(record: DocumentRecord | None) -> list[tuple[str, str]]:
     return reasons
 
 
-def _heading(loaded: Loaded) -> str:
+def shown_filename(role: str, filename: str) -> str:
+    """The source file name as this role may see it: scans are sometimes named after the holder's id number."""
+    if sees_personal_ids(role):
+        return filename
+    return ID_NUMBER.sub(lambda m: mask_personal_id(m.group()) or "", filename)
+
+
+def _heading(loaded: Loaded, filename: str | None) -> str:
     record = loaded.record
     if record is None:
         return f"Tài liệu {loaded.id}"
     parts = [record.metadata.type_name, record.metadata.document_number]
-    return " ".join(p for p in parts if p) or record.source.filename
+    return " ".join(p for p in parts if p) or filename or loaded.id
 
 
 @router.get("/documents/{document_id}", include_in_schema=False)
@@ -235,12 +245,14 @@ def document_page(
     _event(ctx, "view", principal, loaded.id, via="page", status=loaded.status)
     role = principal.role
     servable = state is not None and state.problem is None
+    filename = shown_filename(role, record.source.filename) if record is not None else None
     return render(
         request,
         "document.html",
         doc=loaded,
         record=record,
-        heading=_heading(loaded),
+        heading=_heading(loaded, filename),
+        filename=filename,
         fields=_fields(role, record) if record is not None else [],
         reasons=_reasons(record),
         state=state,
@@ -273,10 +285,11 @@ def document_download(
 
 
 def record_json(role: str, record: DocumentRecord) -> dict[str, Any]:
-    """The record as this role may see it: personal ids masked, and for those roles no OCR text either."""
+    """The record as this role may see it: personal ids masked (in the file name too) and then no OCR text."""
     data = record.model_dump(mode="json")
     data["metadata"] = metadata_for(role, data["metadata"])
     if not sees_personal_ids(role):
+        data["source"]["filename"] = shown_filename(role, data["source"]["filename"])
         data["text"] = ""
         for page in data["pages"]:
             page["text"] = ""
