@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-from contextlib import ExitStack
+import sqlite3
+from contextlib import ExitStack, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -281,3 +282,16 @@ def test_id_numbers_in_file_names_are_masked_for_auditors():
     assert shown_filename("auditor", "cmnd_123456789.tif") == "cmnd_******789.tif"
     assert shown_filename("auditor", "so-2703-0123456789.pdf") == "so-2703-0123456789.pdf"  # 10 digits: no id
     assert shown_filename("officer", "037061825319 Mai Sơn.jpg") == "037061825319 Mai Sơn.jpg"
+
+
+def test_a_document_still_processing_shows_its_status(settings: Settings, corpus: Corpus):
+    document_id = corpus.id_of("notice")
+    with closing(sqlite3.connect(settings.data_dir / "catalog.sqlite3")) as db, db:
+        db.execute("UPDATE documents SET record = NULL, status = 'processing' WHERE id = ?", (document_id,))
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        sign_in(client, "officer")
+        page = client.get(f"/documents/{document_id}")
+        assert page.status_code == 200 and "Đang xử lý" in page.text and "<iframe" not in page.text
+        assert client.get(f"/documents/{document_id}/pdf").status_code == 409
+        api = client.get(f"/api/v1/documents/{document_id}", headers=api_token(client, "officer"))
+        assert api.json() == {"id": document_id, "status": "processing"}
