@@ -38,6 +38,8 @@ MAX_QUERY_CHARS = 300
 MAX_TERMS = 12
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 240
+#: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).
+PG_POSITIONS = 16_383
 #: Metadata fields whose values are searchable, in the order they are written before the text.
 INDEXED_FIELDS = (
     "type_name",
@@ -324,17 +326,23 @@ def _remove(s: Session, document_id: str) -> None:
 
 
 def _write_fulltext(s: Session, entry: SearchEntry) -> None:
-    words = {"id": entry.id, "folded": " ".join(WORD.findall(entry.folded)), "exact": " ".join(words_of(entry.content))}
+    folded, exact = WORD.findall(entry.folded), words_of(entry.content)
     if s.get_bind().dialect.name == "sqlite":
+        words = {"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)}
         s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), words)
-    else:
-        s.execute(
-            text(
-                "UPDATE search_entries SET folded_tsv = to_tsvector('simple', :folded), "
-                "exact_tsv = to_tsvector('simple', :exact) WHERE id = :id"
-            ),
-            words,
-        )
+        return
+    # PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
+    params: dict[str, Any] = {"id": entry.id}
+    for name, words in (("folded", folded), ("exact", exact)):
+        params[name], params[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
+    s.execute(
+        text(
+            "UPDATE search_entries SET "
+            "folded_tsv = to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
+            "exact_tsv = to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)) WHERE id = :id"
+        ),
+        params,
+    )
 
 
 # --- searching ---------------------------------------------------------------------------------------

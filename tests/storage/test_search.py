@@ -312,3 +312,14 @@ def test_every_page_is_indexed(catalog: Catalog):
     hit = search(catalog, SearchQuery("phu luc danh sach")).hits[0]
     assert hit.document_id == document_id
     assert hit.snippet.marked == ["phụ", "lục", "danh", "sách"]
+
+
+def test_a_long_document_is_indexed_whole(catalog: Catalog):
+    # 40,000 words: past PostgreSQL's last word position (16,383) and over 1 MiB of positions if all were kept
+    filler = " ".join(f"Trang {n} hồ sơ đất đai." for n in range(8000))
+    document_id = add_document(catalog, "long", f"Quyết định thanh tra. {filler} Kết luận kiểm toán viên số 99999.")
+    assert found(catalog, "quyet dinh thanh tra") == [document_id]  # a phrase near the start
+    assert found(catalog, "kiem toan vien 99999") == [document_id]  # words near the end
+    assert found(catalog, "trang 7999") == [document_id]
+    hit = search(catalog, SearchQuery("99999")).hits[0]
+    assert hit.snippet.marked == ["99999"] and "kiểm toán viên số" in hit.snippet.text()
