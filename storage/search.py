@@ -423,6 +423,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             terms=terms,
         )
         for r in rows
+        if r.id in entries  # not replaced by a re-index between the two reads
     ]
     return SearchResults(hits, total, page, per_page, terms)
 
