@@ -289,15 +289,18 @@ def entry_for(record: DocumentRecord) -> SearchEntry:
     )
 
 
-def update_index(catalog: Catalog, record: DocumentRecord) -> bool:
+def update_index(catalog: Catalog, record: DocumentRecord, *, before_finish: bool = False) -> bool:
     """Index an archived document, replacing its entry; any other status removes it. True when indexed.
 
     The document's catalog row must be archived too, so a stale record never makes a document searchable.
+    `before_finish`: archiving indexes the record just before it writes the final status, so no archived
+    document is ever missing from the index; until then searches do not show the entry (they also require
+    the row to be archived), and a retried archiving replaces it.
     """
     with catalog.session() as s:
         _remove(s, record.id)  # a write first: on SQLite it takes the write lock before anything is read
         status = s.scalar(select(Document.status).where(Document.id == record.id))
-        if record.status != "archived" or status != "archived":
+        if record.status != "archived" or status is None or (status != "archived" and not before_finish):
             return False
         entry = entry_for(record)
         s.add(entry)

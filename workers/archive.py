@@ -54,9 +54,9 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
     else:
         record = _store_archive(rt, doc, pages, record)
+    if record.status == "archived":  # searchable once finished; a retried assembly replaces the entry
+        update_index(rt.catalog, record, before_finish=True)
     rt.catalog.finish(document_id, record, number_key=number_key(record.metadata))
-    if record.status == "archived":
-        update_index(rt.catalog, record)  # searchable from now on; a redelivery replaces the entry
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record

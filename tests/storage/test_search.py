@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text
 
 from schemas.record import DocumentRecord, PageInfo, ResultMetadata, SourceInfo
 from storage.catalog import Catalog
@@ -289,6 +290,21 @@ def test_only_archived_documents_are_searchable(catalog: Catalog):
     catalog.finish(archived, catalog.record(archived).model_copy(update={"status": "failed"}))
     assert found(catalog, "quyet dinh") == []
     assert found(catalog) == []
+
+
+def test_archiving_indexes_before_the_final_status_and_search_waits_for_it(catalog: Catalog):
+    # Given a document still assembling, indexed as archiving does just before it writes the final status
+    document_id = add_document(catalog, "doc", "Quyết định giao đất.", status="needs_review", index=False)
+    with catalog.engine.begin() as connection:
+        connection.execute(text("UPDATE documents SET status = 'assembling' WHERE id = :id"), {"id": document_id})
+    record = catalog.record(document_id).model_copy(update={"status": "archived"})
+    assert update_index(catalog, record, before_finish=True)
+    assert indexed_ids(catalog) == [document_id]
+    assert found(catalog, "giao dat") == []  # not archived yet: not found
+
+    # When the final status is written, it is found
+    catalog.finish(document_id, record)
+    assert found(catalog, "giao dat") == [document_id]
 
 
 def test_indexing_again_replaces_the_entry(catalog: Catalog):
