@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     search = commands.add_parser("search", help="find archived documents (diacritics optional), or --reindex")
-    search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase"; word* for a prefix')
+    search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase" (one argument); word* a prefix')
     search.add_argument("--type", metavar="TYPE", help="document type, e.g. 'quyet dinh' (whole name)")
     search.add_argument("--agency", metavar="AGENCY", help="part of the issuing agency's name")
     search.add_argument("--from", dest="date_from", metavar="DATE", help="issued on or after (15/04/2024)")

@@ -39,10 +39,15 @@ def parse_day(value: str | None) -> date | None:
         raise SearchUsageError(str(exc)) from None
 
 
+def query_text(arguments: list[str]) -> str:
+    """The query from the command line's words: an argument with spaces (quoted in the shell) is a phrase."""
+    return " ".join(f'"{a.strip()}"' if " " in a.strip() and '"' not in a else a for a in arguments)
+
+
 def run_search(settings: Settings, args, console: Console) -> int:
     """Print one page of results (or JSON), and record the search in the audit log."""
     query = SearchQuery(
-        text=" ".join(args.query),
+        text=query_text(args.query),
         type_name=args.type,
         agency=args.agency,
         date_from=parse_day(args.date_from),

@@ -176,12 +176,14 @@ def test_sohoa_search_prints_json_and_is_audited(cli_env: Path, corpus: Corpus, 
     assert body["results"][0]["id"] == corpus.id_of("permit")
     assert body["filters"] == {"from": "2000-01-01"}
 
+    assert main(["search", " ".join(reversed(query.split())), "--json"]) == 0  # one argument: a phrase
+    assert json.loads(capsys.readouterr().out)["total"] == 0
     assert main(["search", query, "--type", "quyet dinh"]) == 0
     assert "0 document(s) found" in capsys.readouterr().out
     assert main(["search", "x", "--from", "hôm qua"]) == 2
     with Catalog(f"sqlite:///{cli_env / 'catalog.sqlite3'}") as catalog, catalog.engine.connect() as connection:
         details = connection.execute(text("SELECT details FROM audit_events WHERE action = 'search'")).scalars()
-        assert [json.loads(d)["results"] for d in details] == [1, 0]
+        assert [json.loads(d)["results"] for d in details] == [1, 0, 0]
 
 
 def test_reindex_rebuilds_the_index_reading_missing_text_from_the_pdf(cli_env: Path, corpus: Corpus, capsys):
