@@ -13,12 +13,14 @@ Use the fixtures from a test module under `tests/web/` (they need the `corpus` f
 - `live_app` (per module): `create_app` on a private copy of the corpus data folder, served by uvicorn in
   a background thread on 127.0.0.1 and a free port; `live_app.url`, `.settings`, `.app` (its state, e.g.
   the audit log, once started).
-- `browser` (per session): headless Chromium.
+- `browser` (per test): headless Chromium, started and stopped around each test (about 1 s), because
+  while Playwright's sync API runs, `asyncio.run()` fails in its thread (see `off_the_loop`).
 - `page` (per test): a fresh context (its own cookies), `base_url` the live app, downloads accepted,
   Vietnamese locale; console errors (CSP violations among them) are kept for `console_errors(page)`.
 
 Helpers: `login(page, role)` signs in as the corpus account of the role; `screenshot(page, name)` saves a
-full-page PNG in `test-output/screenshots/` at the repository root (git-ignored).
+full-page PNG in `test-output/screenshots/` at the repository root (git-ignored); `off_the_loop(f, ...)`
+calls f in another thread (for pyHanko's verification, or anything else that calls `asyncio.run()`).
 """
 
 from __future__ import annotations
@@ -29,14 +31,16 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from schemas.settings import Settings
 from tests.conftest import unavailable
@@ -47,6 +51,7 @@ from web.pages import ROLE_NAMES
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+T = TypeVar("T")
 START_TIMEOUT_S = 30.0
 
 _console_errors: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
@@ -109,50 +114,19 @@ def live_app_fixture(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -
         server.stop()
 
 
-class SharedBrowser:
-    """One Playwright and one Chromium for the whole test process.
-
-    Playwright's sync API runs one instance per thread, and every module that imports `browser_fixture`
-    gets its own session fixture; they all share this browser, closed when the last one is done.
-    """
-
-    def __init__(self) -> None:
-        self.playwright: Playwright | None = None
-        self.browser: Browser | None = None
-        self.users = 0
-
-    def acquire(self) -> Browser:
-        if self.browser is None:
-            self.playwright = sync_playwright().start()
-            try:
-                self.browser = self.playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-            except BaseException:
-                self.playwright.stop()
-                self.playwright = None
-                raise
-        self.users += 1
-        return self.browser
-
-    def release(self) -> None:
-        self.users -= 1
-        if self.users == 0 and self.browser is not None and self.playwright is not None:
-            self.browser.close()
-            self.playwright.stop()
-            self.browser, self.playwright = None, None
-
-
-_shared = SharedBrowser()
-
-
-@pytest.fixture(name="browser", scope="session")
+@pytest.fixture(name="browser")
 def browser_fixture() -> Iterator[Browser]:
+    """Chromium for one test. Not shared wider on purpose: while Playwright's sync API is running, its event
+    loop counts as running in this thread, so `asyncio.run()` (pyHanko's validation, for one) fails in any
+    test that runs meanwhile. Starting it takes about 1 s."""
     if not CHROMIUM.is_file():
         unavailable(f"no Chromium at {CHROMIUM}: run scripts/install-system-deps.sh (Debian package chromium)")
-    browser = _shared.acquire()
-    try:
-        yield browser
-    finally:
-        _shared.release()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(name="page")
@@ -195,6 +169,13 @@ def login(page: Page, role: str) -> None:
         page.get_by_role("button", name="Đăng nhập").click()
     assert "/login" not in page.url, f"login as {role} failed: {page.inner_text('main')}"
     assert ROLE_NAMES[role] in page.inner_text("header.top")
+
+
+def off_the_loop(function: Callable[..., T], *args: Any) -> T:
+    """Call `function` in another thread: during a browser test, code that calls `asyncio.run()` (verifying a
+    signature with pyHanko, say) cannot run in the test's own thread, where Playwright's loop is running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
 
 
 def screenshot(page: Page, name: str) -> Path:
