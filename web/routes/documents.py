@@ -21,7 +21,8 @@ Every access is an audit event with the actor, role, document and time:
 
 The PDF always streams through the app (`web.archived_pdf`), on the local folder store and on S3 alike:
 the inline view must stay same-origin for the Content-Security-Policy, and the bytes are checked against
-the record's SHA-256 before and while they are sent.
+the record's SHA-256 before and while they are sent. The handlers are plain functions, run in the thread
+pool: pyHanko's validation calls `asyncio.run()`, which cannot run on the server's event loop.
 """
 
 from __future__ import annotations
@@ -88,7 +89,6 @@ class ArchiveState:
 
     problem: str | None = None
     signature: SignatureStatus | None = None
-    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _inspect(request: Request, ctx: WebContext, principal: Principal, record: Do
         with checked_pdf(ctx.rt.store, record.id, record.archive) as pdf:
             key = (record.id, pdf.sha256, tuple(str(r) for r in roots))
             signature = cache.get(key, lambda: check_signature(pdf.path, roots))
-            return ArchiveState(signature=signature, size=pdf.size)
+            return ArchiveState(signature=signature)
     except ArchiveMismatch as exc:
         _integrity_failed(ctx, principal, record, "sha256_mismatch")
         return ArchiveState(problem=str(exc))
