@@ -6,6 +6,7 @@ import io
 import time
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -98,6 +99,13 @@ def _wait_until_finished(client: TestClient, batch_id: str, timeout: float = 180
 
 def _catalog(settings: Settings) -> Catalog:
     return Catalog(settings.catalog_url)
+
+
+def _verified(pdf: Path, settings: Settings) -> bool:
+    """`verify_pdf` with the TEST CA, in a thread of its own: pyHanko runs through `asyncio.run`, which fails
+    in the main thread once a browser test has started Playwright's loop there (the browser is shared)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(verify_pdf, pdf, [settings.data_dir / "keys" / "ca-TEST.pem"]).result().ok
 
 
 # --- uploads ------------------------------------------------------------------------------------------
@@ -296,7 +304,7 @@ def test_a_correction_confirmed_on_the_page_is_signed_and_archived(
     assert audited.document_id == held and audited.details["changes"]["subject"][1] == corrected
     assert audited.details["status"] == "archived"
     pdf = settings.data_dir / "objects" / record.archive.bucket / record.archive.key
-    assert verify_pdf(pdf, [settings.data_dir / "keys" / "ca-TEST.pem"]).ok
+    assert _verified(pdf, settings)
     assert "notice.jpg" not in review_client.get("/review").text
     assert review_client.get(f"/review/{held}/pages/1.jpg").status_code == 404  # work files are gone
 
@@ -332,8 +340,10 @@ def test_review_through_the_api_and_a_signing_failure_keeps_the_document_held(
     assert body["status"] == "archived" and body["metadata"]["place"] == "Hà Nội" and body["archive"]["signer"]
     assert review_client.post(url, headers=token, json={"confirm": True}).status_code == 409
     with _catalog(settings) as catalog:
-        assert catalog.record(held).metadata.place == "Hà Nội"
+        final = catalog.record(held)
+        assert final.metadata.place == "Hà Nội"
         assert [e.action for e in catalog.review_events(held)] == ["correct", "correct"]
+    assert _verified(settings.data_dir / "objects" / final.archive.bucket / final.archive.key, settings)
     audit = review_client.app.state.web.audit
     statuses = [e.details["status"] for e in audit.events(EventFilter(action="review_corrected"))]
     assert statuses == ["archived", "needs_review"]  # newest first
