@@ -318,9 +318,19 @@ def test_review_through_the_api_and_a_signing_failure_keeps_the_document_held(
     invalid = review_client.post(url, headers=token, json={"changes": {"holder_id": "12ab"}})
     assert invalid.status_code == 422 and invalid.json()["fields"] == ["holder_id"]
     unknown = review_client.post(url, headers=token, json={"changes": {"colour": "đỏ"}})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("Không có trường «colour»")
     dry = review_client.post(url, headers=token, json={"changes": {"place": "Hà Nội"}, "confirm": False})
     assert dry.status_code == 200 and dry.json()["changes"]["place"][1] == "Hà Nội"
+
+    def expired(*_args, **_kwargs):
+        raise SigningError("the signing certificate of 'TEST' expired on 2026-01-01")
+
+    monkeypatch.setattr("sohoa.review_command.check_certificate", expired)
+    refused = review_client.post(url, headers=token, json={"changes": {"place": "Hà Nội"}, "confirm": True})
+    assert refused.status_code == 503 and "expired" in refused.json()["detail"]
+    with _catalog(settings) as catalog:  # checked before anything was changed
+        assert catalog.review_events(held) == [] and catalog.record(held).status == "needs_review"
+    monkeypatch.undo()
 
     def broken_token(*_args, **_kwargs):
         raise SigningError("signing failed: the token was removed")

@@ -166,12 +166,15 @@ def _review(
 
 
 def _invalid_message(exc: ReviewError) -> str:
-    fields = ", ".join(FIELD_TITLES.get(f, f) for f in exc.fields)
+    unknown = [f for f in exc.fields if f not in FIELD_TITLES]
+    if unknown:
+        return f"Không có trường {', '.join(f'«{f}»' for f in unknown)}; các trường: {', '.join(FIELD_TITLES)}."
+    fields = ", ".join(FIELD_TITLES[f] for f in exc.fields)
     return f"Giá trị không hợp lệ ở trường: {fields}. Hãy sửa lại rồi xác nhận." if fields else str(exc)
 
 
 def _held_message(error: ErrorInfo | None, exc: SigningError | None = None) -> str:
-    detail = exc.message if exc is not None else (error.message if error else "")
+    detail = (exc.message if exc is not None else (error.message if error else "")).rstrip(".")
     return f"Chưa lưu trữ được: {detail}. Tài liệu vẫn chờ kiểm tra; hãy báo quản trị viên rồi xác nhận lại."
 
 
