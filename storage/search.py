@@ -35,7 +35,7 @@ from storage.catalog import Catalog
 from storage.tables import Document, SearchEntry, utcnow
 
 MAX_QUERY_CHARS = 300
-MAX_TERMS = 12
+MAX_TERMS = 24
 MAX_PER_PAGE = 100
 SNIPPET_CHARS = 240
 #: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).

@@ -6,13 +6,17 @@ Screenshots of the pages visited land in test-output/screenshots/.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
 
 from pipeline.textfold import fold_diacritics
 from schemas.record import DocumentRecord
 from storage.audit import EventFilter
+from storage.tables import Document, Receipt
+from storage.tables import Page as PageRow
 from tests.web.browser import (  # noqa: F401 (fixtures)
     LiveApp,
     browser_fixture,
@@ -111,3 +115,51 @@ def test_auditor_sees_the_masked_id_and_no_pdf(page: Page, live_app: LiveApp, co
         refused = page.request.get(path)
         assert refused.status == 403 and not refused.body().startswith(b"%PDF")
     assert console_errors(page) == []
+
+
+def _catalog_counts(live: LiveApp) -> dict[str, int]:
+    """The rows an auditor's numbers must match, counted straight from the catalog tables."""
+    with live.app.state.web.rt.catalog.session() as s:
+        statuses = Counter(s.scalars(select(Document.status)))
+        return {
+            "Tệp nhận": s.scalar(select(func.count()).select_from(Receipt)),
+            "Tài liệu": s.scalar(select(func.count()).select_from(Document)),
+            "Trang": s.scalar(select(func.count()).select_from(PageRow)),
+            "Đã lưu trữ": statuses["archived"],
+            "Cần kiểm tra": statuses["needs_review"],
+        }
+
+
+def test_auditor_sees_counts_that_match_the_rows_and_reconciles(page: Page, live_app: LiveApp):
+    login(page, "auditor")
+    page.goto("/reports")
+    headers = [h.strip() for h in page.locator("table.report thead th").all_inner_texts()]
+    totals = [c.strip() for c in page.locator("table.report tfoot tr > *").all_inner_texts()]
+    shown = dict(zip(headers[1:], totals[1:], strict=True))
+    expected = _catalog_counts(live_app)
+    assert {name: int(shown[name].replace(".", "")) for name in expected} == expected
+    assert page.locator("svg.chart rect.bar").count() > 0
+    screenshot(page, "auditor-reports")
+
+    page.goto("/reconciliation")
+    expect(page.locator(".verdict")).to_contain_text("Khớp")
+    screenshot(page, "auditor-reconciliation")
+
+    page.goto("/audit")
+    expect(page.locator("table")).to_contain_text("login")
+    screenshot(page, "auditor-audit-log")
+    assert console_errors(page) == []
+    assert page.goto("/search").status == 403  # auditors count documents; they do not search people's papers
+
+
+def test_admin_manages_accounts(page: Page, live_app: LiveApp):
+    login(page, "admin")
+    page.goto("/users")
+    page.get_by_label("Tên đăng nhập").fill("canbo2")
+    page.get_by_label("Họ tên").fill("Nguyễn Văn Hai")
+    page.get_by_label("Mật khẩu (≥ 10 ký tự)").fill("một-mật-khẩu-dài")
+    page.get_by_label("Vai trò").select_option("officer")
+    page.get_by_role("button", name="Thêm").click()
+    expect(page.locator("table")).to_contain_text("Nguyễn Văn Hai")
+    screenshot(page, "admin-users")
+    assert live_app.app.state.web.accounts.authenticate("canbo2", "một-mật-khẩu-dài").role == "officer"

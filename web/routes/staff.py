@@ -104,6 +104,9 @@ async def staff_upload(request: Request) -> StreamAuth:
     return StreamAuth(principal, False)
 
 
+staff_upload.roles = ("staff",)  # type: ignore[attr-defined]  # as `require` marks its dependencies
+
+
 class Refused(Exception):
     """A file not taken into the batch; recorded, and answered with `status`."""
 
