@@ -11,6 +11,7 @@ demo: $(STAMP)
 	rm -rf out
 	$(BIN)/sohoa digitize samples/scans --export out
 	@echo "Open out/*.pdf (searchable, colour) and out/*.json (document records)."
+	@echo "Web app: $(BIN)/sohoa user add NAME --role admin, then $(BIN)/sohoa serve (see README, Web app)."
 
 test: $(STAMP)
 	$(BIN)/ruff check .
