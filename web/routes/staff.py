@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import threading
 from collections import Counter
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
@@ -224,12 +225,20 @@ def _own_batch(ctx: WebContext, principal: Principal, batch_id: str) -> None:
         raise HTTPException(403, "Lô này không phải do bạn tạo trên trang web; hãy tạo lô mới.")
 
 
-def _check_csrf_field(auth: StreamAuth, part: FormField, verified: bool) -> bool:
-    if auth.csrf_pending and part.name == CSRF_FIELD:
-        if not hmac.compare_digest(part.value, auth.principal.csrf_token or ""):
+async def _files(auth: StreamAuth, parts: AsyncIterator[FilePart | FormField]) -> AsyncIterator[FilePart]:
+    """The stream's non-empty file parts; a form's CSRF token (a field before any file) is checked first."""
+    verified = False
+    async for part in parts:
+        if isinstance(part, FormField):
+            if auth.csrf_pending and part.name == CSRF_FIELD:
+                if not hmac.compare_digest(part.value, auth.principal.csrf_token or ""):
+                    raise Forbidden(CSRF_MESSAGE)
+                verified = True
+            continue
+        if auth.csrf_pending and not verified:
             raise Forbidden(CSRF_MESSAGE)
-        return True
-    return verified
+        if part.filename:  # an empty one: the file input was left empty
+            yield part
 
 
 def _stream(request: Request, ctx: WebContext, *, single_file: bool):
@@ -270,17 +279,10 @@ async def upload_form(
     request: Request, auth: Annotated[StreamAuth, Depends(staff_upload)], ctx: Annotated[WebContext, Depends(web)]
 ) -> Response:
     """The form without JavaScript: many files in one request, then the batch's page."""
-    principal, verified, batch_id = auth.principal, False, None
+    principal, batch_id = auth.principal, None
     try:
         async with _stream(request, ctx, single_file=False) as parts:
-            async for part in parts:
-                if isinstance(part, FormField):
-                    verified = _check_csrf_field(auth, part, verified)
-                    continue
-                if auth.csrf_pending and not verified:
-                    raise Forbidden(CSRF_MESSAGE)
-                if not part.filename:  # the file input was left empty
-                    continue
+            async for part in _files(auth, parts):
                 if batch_id is None:
                     batch_id = await run_in_threadpool(_new_batch, ctx, principal)
                 try:
@@ -332,18 +334,11 @@ async def upload_file(
 
     A file whose content is not a PDF, TIFF, PNG or JPEG scan becomes a rejected document with its reason.
     """
-    principal, verified, result = auth.principal, False, None
+    principal, result = auth.principal, None
     await run_in_threadpool(_own_batch, ctx, principal, batch_id)
     try:
         async with _stream(request, ctx, single_file=True) as parts:
-            async for part in parts:
-                if isinstance(part, FormField):
-                    verified = _check_csrf_field(auth, part, verified)
-                    continue
-                if auth.csrf_pending and not verified:
-                    raise Forbidden(CSRF_MESSAGE)
-                if not part.filename:
-                    continue
+            async for part in _files(auth, parts):
                 if result is not None:
                     raise HTTPException(400, "Mỗi yêu cầu chỉ gửi một tệp; tệp đầu tiên đã được nhận.")
                 try:
