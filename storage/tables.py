@@ -1,4 +1,5 @@
-"""Catalog tables: batches, receipts, documents, pages, dead letters, accounts, the audit log and the search index."""
+"""Catalog tables: batches, receipts, documents, pages, dead letters, accounts, the audit log, the search index and
+the dossier totals supplied for the rates."""
 
 from __future__ import annotations
 
@@ -172,6 +173,24 @@ class AuditEvent(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class DossierTotal(Base):
+    """Dossiers received in a period (a month or a date range), as supplied by an admin from the one-stop shop.
+
+    The denominator of the Decree 45 rates. `agency` is empty for the whole office, else an issuing agency
+    (`organ_name`). Periods of the same agency never overlap, so totals can be summed.
+    """
+
+    __tablename__ = "dossier_totals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    agency: Mapped[str] = mapped_column(String(500), default="")
+    dossiers_received: Mapped[int] = mapped_column(Integer)
+    supplied_by: Mapped[str] = mapped_column(String(200))
+    supplied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class SearchEntry(Base):
