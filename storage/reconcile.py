@@ -7,6 +7,7 @@ so that received = archived + held + rejected + failed + in progress can be chec
 
 One query per table (receipts, documents, pages) and one listing per bucket; nothing per document,
 except the optional `check_hashes`, which reads each archived PDF's stored SHA-256 (one stat each).
+The same sides are also tabulated per batch and per day or month (`storage.reconcile_groups`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import case, func, select
 from storage.audit import GENESIS, event_hash
 from storage.catalog import Catalog, as_utc
 from storage.objects import ObjectStore
+from storage.reconcile_groups import GroupRow, group_tables
 from storage.reports import IN_PROGRESS, RecordField
 from storage.tables import AuditEvent, Document, Page, Receipt
 
@@ -128,6 +130,10 @@ class Reconciliation:
     generated_at: datetime
     hashes_checked: bool = False
     by_kind: Counter = field(default_factory=Counter)
+    #: The same sides per batch and per period (`storage.reconcile_groups`); `period` is "day" or "month".
+    by_batch: list[GroupRow] = field(default_factory=list)
+    by_period: list[GroupRow] = field(default_factory=list)
+    period: str = "month"
 
     def __post_init__(self) -> None:
         self.by_kind = Counter(issue.kind for issue in self.issues)
@@ -153,6 +159,9 @@ class Reconciliation:
             "issues": [i.to_json() for i in self.issues],
             "issue_counts": {severity: self.count(severity) for severity in SEVERITIES},
             "hashes_checked": self.hashes_checked,
+            "period": self.period,
+            "by_batch": [row.to_json() for row in self.by_batch],
+            "by_period": [row.to_json() for row in self.by_period],
             "audit_chain": None
             if self.audit_chain is None
             else {
@@ -191,6 +200,7 @@ def reconcile(
     check_hashes: bool = False,
     check_audit_chain: bool = True,
     now: datetime | None = None,
+    period: str = "month",
 ) -> Reconciliation:
     """Compare receipts, documents, pages and the archive and incoming buckets; list every difference."""
     now = now or datetime.now(UTC)
@@ -266,7 +276,19 @@ def reconcile(
     order = {kind: n for n, kind in enumerate(KINDS)}
     issues.sort(key=lambda i: (SEVERITIES.index(i.severity), order[i.kind], i.document_id or "", i.key or ""))
     chain = verify_audit_chain(catalog) if check_audit_chain else None
-    return Reconciliation(totals, balances, issues, chain, now, hashes_checked=check_hashes)
+    archive_key_of = {d.id: d.archive_key for d in docs if d.archive_key}
+    by_batch, by_period = group_tables(catalog, archive_keys, period=period, archive_key_of=archive_key_of)
+    return Reconciliation(
+        totals,
+        balances,
+        issues,
+        chain,
+        now,
+        hashes_checked=check_hashes,
+        by_batch=by_batch,
+        by_period=by_period,
+        period=period,
+    )
 
 
 def _read_catalog(catalog: Catalog) -> tuple[dict[str, tuple[int, int]], list[_Doc], dict[str, tuple[int, datetime]]]:

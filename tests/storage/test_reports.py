@@ -13,6 +13,7 @@ from sqlalchemy import delete, update
 from storage.audit import AuditLog
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore
+from storage.rates import Period, RatesError, compute_rates, set_dossier_total
 from storage.reconcile import reconcile, verify_audit_chain
 from storage.reports import ReportError, ReportQuery, build_report, local_day, report_choices
 from storage.tables import AuditEvent, Document, Page, Receipt
@@ -267,3 +268,84 @@ def test_the_audit_chain_check_finds_an_edited_event(catalog: Catalog):
         s.execute(update(AuditEvent).where(AuditEvent.id == ids[2]).values(actor="someone-else"))
     check = verify_audit_chain(catalog, chunk=2)
     assert (check.ok, check.broken_at, check.events) == (False, ids[2], 3)
+
+
+def test_reconciliation_per_batch_and_per_period(archive: Archive):
+    second = archive.catalog.create_batch("web")
+    archive.batch = second
+    late = archive.add("late", status="archived", received=utc(2024, 2, 20, 2), pages=2)
+    (archive.store.root / "archive" / late / f"{late}.xml").unlink()  # one sidecar lost in the second batch
+
+    result = reconcile(archive.catalog, archive.store, now=utc(2024, 3, 1))
+    first, web = result.by_batch
+    assert (first.origin, web.origin) == ("cli", "web")
+    names = ("files_received", "duplicates", "documents", "pages_declared", "page_rows", "archived")
+    assert tuple(first.counts[n] for n in names) == (6, 1, 5, 9, 9, 2)
+    assert (first.counts["archived_in_store"], first.counts["archive_objects"], first.ok) == (2, 6, True)
+    assert tuple(web.counts[n] for n in names) == (1, 0, 1, 2, 2, 1)
+    assert web.counts["archive_objects"] == 2 and web.differences == ["archive_objects_vs_archived"]
+
+    months = {row.key: row for row in result.by_period}
+    assert list(months) == ["2024-01", "2024-02", "2024-03"]
+    assert tuple(months["2024-01"].counts[n] for n in names) == (1, 0, 1, 2, 2, 1)
+    assert tuple(months["2024-02"].counts[n] for n in names) == (5, 0, 5, 9, 9, 2)  # feb1 is 1 Feb in Vietnam
+    assert tuple(months["2024-03"].counts[n] for n in names) == (1, 1, 0, 0, 0, 0)  # the duplicate receipt only
+    assert months["2024-03"].ok and not months["2024-02"].ok and months["2024-01"].ok
+    days = reconcile(archive.catalog, archive.store, period="day", check_audit_chain=False).by_period
+    assert [row.key for row in days][:2] == ["2024-01-15", "2024-02-01"]
+    assert sum(row.counts["files_received"] for row in days) == result.totals["files_received"] == 7
+    data = result.to_json()
+    assert data["period"] == "month" and data["by_batch"][1]["differences"] == ["archive_objects_vs_archived"]
+
+
+def _dossier(catalog: Catalog, document_id: str, code: str | None) -> None:
+    with catalog.session() as s:
+        s.execute(update(Document).where(Document.id == document_id).values(dossier_code=code))
+
+
+def test_rates_from_supplied_dossier_totals_are_traceable(archive: Archive):
+    c, ids = archive.catalog, archive.ids
+    feb2 = archive.add("feb2", status="archived", received=utc(2024, 2, 5, 2))
+    loose = archive.add("loose", status="archived", received=utc(2024, 2, 6, 2))  # no dossier code
+    for name, code in (("jan", "D1"), ("feb1", "D2"), ("review", "D3"), ("broken", "D4")):
+        _dossier(c, ids[name], code)
+    _dossier(c, feb2, "D2")  # a second result of the same dossier: the dossier counts once
+    set_dossier_total(c, Period.parse("2024-01"), 4, supplied_by="admin1")
+    set_dossier_total(c, Period.parse("2024-02"), 3, supplied_by="admin1")
+    _, previous = set_dossier_total(c, Period.parse("2024-02"), 5, supplied_by="admin2")  # corrected
+    assert previous == 3
+    set_dossier_total(c, Period.parse("2024-02"), 2, agency=SO_XD, supplied_by="admin1")  # one agency's own
+    with pytest.raises(RatesError, match="overlaps"):
+        set_dossier_total(c, Period.parse("2024-02-10..2024-03-05"), 9, supplied_by="admin1")
+    with pytest.raises(RatesError):
+        Period.parse("2024-13")
+
+    rates = compute_rates(c, since=date(2024, 1, 1), until=date(2024, 2, 29))
+    jan, feb = rates.rows
+    assert (jan.label, jan.dossiers_received, jan.digitized) == ("2024-01", 4, {"D1": [ids["jan"]]})
+    assert jan.digitization_rate == 0.25 and jan.reuse_rate == 0.0
+    assert feb.supplied is not None and feb.supplied.supplied_by == "admin2"
+    assert (feb.dossiers_received, feb.digitized) == (5, {"D2": sorted([ids["feb1"], feb2])})
+    assert feb.digitization_rate == 0.2 and feb.without_dossier == [loose]  # shown, never counted
+    assert (rates.total.dossiers_received, sorted(rates.total.digitized)) == (9, ["D1", "D2"])
+    assert rates.total.digitization_rate == pytest.approx(2 / 9)
+    agency = compute_rates(c, agency=SO_XD)
+    assert [(r.label, r.dossiers_received, list(r.digitized)) for r in agency.rows] == [("2024-02", 2, ["D2"])]
+    assert agency.rows[0].digitized["D2"] == [ids["feb1"]]  # only that agency's documents
+
+    # Reuse: officers' (and admins') views and downloads this month, by dossier
+    this_month = local_day(datetime.now(UTC)).strftime("%Y-%m")
+    set_dossier_total(c, Period.parse(this_month), 2, supplied_by="admin1")
+    audit = AuditLog(c)
+    audit.append("view", actor="officer1", role="officer", document_id=ids["jan"])
+    audit.append("download", actor="officer1", role="officer", document_id=feb2)
+    audit.append("view", actor="admin1", role="admin", document_id=ids["feb1"])
+    audit.append("view", actor="officer1", role="officer", document_id=loose)  # no dossier: cannot count
+    audit.append("view", actor="auditor1", role="auditor", document_id=ids["review"])  # auditors do not reuse
+    now = compute_rates(c, since=Period.parse(this_month).start)
+    (row,) = now.rows
+    assert row.reused == {"D1": [ids["jan"]], "D2": sorted([ids["feb1"], feb2])}
+    assert row.reuse_rate == 1.0 and row.reuse_target_met and row.digitized == {}
+    data = now.to_json()
+    assert data["rows"][0]["dossiers_reused"] == 2 and data["rows"][0]["reused_dossiers"]["D1"] == [ids["jan"]]
+    assert data["total"]["reuse_rate"] == 1.0 and data["reuse_target"] == 0.8
