@@ -1,11 +1,15 @@
-"""`sohoa report`: the auditors' counts on the command line, as a table, CSV or JSON; `--reconcile` checks the archive.
+"""`sohoa report`: the auditors' counts on the command line, as a table, CSV or JSON; `--reconcile` checks the archive
+(also per batch and per period); `--rates` gives the Decree 45 rates; `report dossiers set|list` supplies their
+denominators (dossiers received per period), each change an audit event by `cli:<user>`.
 
 Not to be confused with `sohoa.report`, the progress bar and summary of a digitize batch.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import getpass
 import json
 import sys
 from datetime import timedelta
@@ -15,7 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.settings import Settings
-from storage.reconcile import reconcile
+from storage.audit import AuditLog
+from storage.rates import Period, Rates, compute_rates, dossier_totals, set_dossier_total
+from storage.reconcile import Reconciliation, reconcile
+from storage.reconcile_groups import GROUP_COUNTS
 from storage.reports import COUNTS, ReportQuery, build_report
 from workers.runtime import ARCHIVE, INCOMING, open_catalog, open_store
 
@@ -71,8 +78,18 @@ def write_csv(report, out: TextIO) -> None:
     writer.writerow(["total", *(report.total.counts[c] for c in COUNTS)])
 
 
-def run_reconcile(settings: Settings, *, hashes: bool, stale_days: int, as_json: bool, console: Console) -> int:
-    """Compare receipts, documents, pages and the stored objects; exit 1 when something does not add up."""
+def run_reconcile(
+    settings: Settings,
+    *,
+    hashes: bool,
+    stale_days: int,
+    as_json: bool,
+    console: Console,
+    as_csv: bool = False,
+    period: str = "month",
+) -> int:
+    """Compare receipts, documents, pages and the stored objects, in all and per batch and period; exit 1 when
+    something does not add up. `as_csv` prints the per-batch and per-period tables as CSV."""
     catalog = open_catalog(settings)
     try:
         result = reconcile(
@@ -83,11 +100,15 @@ def run_reconcile(settings: Settings, *, hashes: bool, stale_days: int, as_json:
             lease_seconds=settings.lease_seconds,
             stale_after=timedelta(days=stale_days),
             check_hashes=hashes,
+            period=period,
         )
     finally:
         catalog.close()
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0 if result.ok else 1
+    if as_csv:
+        write_group_csv(result, sys.stdout)
         return 0 if result.ok else 1
     totals = Table("total", "count", box=None, title="Reconciliation")
     for name, value in result.totals.items():
@@ -106,9 +127,143 @@ def run_reconcile(settings: Settings, *, hashes: bool, stale_days: int, as_json:
             values = (i.severity, i.kind, i.document_id, i.filename, i.status, i.key, i.expected, i.actual)
             issues.add_row(*map(_cell, values))
         console.print(issues)
+    for title, rows in (("Per batch", result.by_batch), (f"Per {result.period}", result.by_period)):
+        console.print(_group_table(title, rows))
     console.print("[green]everything reconciles[/]" if result.ok else "[red]differences found[/]")
     return 0 if result.ok else 1
 
 
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
+
+
+GROUP_HEADERS = {
+    "files_received": "files",
+    "duplicates": "dup",
+    "documents": "docs",
+    "pages_declared": "pages",
+    "page_rows": "pg rows",
+    "pages_scanned": "scanned",
+    "archived": "archived",
+    "archived_in_store": "in store",
+    "archive_objects": "objects",
+}
+
+
+def _group_table(title: str, rows: list) -> Table:
+    table = Table(title=title, box=None)
+    table.add_column("batch" if title == "Per batch" else "period", overflow="fold")
+    for name in GROUP_COUNTS:
+        table.add_column(GROUP_HEADERS[name], justify="right", no_wrap=True)
+    table.add_column("differences")
+    for row in rows:
+        differences = ", ".join(row.differences) or "ok"
+        table.add_row(row.key, *(str(row.counts[c]) for c in GROUP_COUNTS), differences)
+    return table
+
+
+def write_group_csv(result: Reconciliation, out: TextIO) -> None:
+    """The per-batch then the per-period rows: table, key, the counts, ok and the failed checks."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", "key", "origin", *GROUP_COUNTS, "ok", "differences"])
+    for table, rows in (("batch", result.by_batch), (result.period, result.by_period)):
+        for row in rows:
+            counts = [row.counts[c] for c in GROUP_COUNTS]
+            writer.writerow([table, row.key, row.origin or "", *counts, row.ok, " ".join(row.differences)])
+
+
+# --- rates ---------------------------------------------------------------------------------------------------------
+RATE_COLUMNS = (
+    "period",
+    "agency",
+    "dossiers_received",
+    "dossiers_digitized",
+    "digitization_rate",
+    "dossiers_reused",
+    "reuse_rate",
+    "archived_without_dossier_code",
+)
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def rate_lines(rates: Rates) -> list[list[object]]:
+    """One line per supplied period and the total, in RATE_COLUMNS order (rates as fractions)."""
+    return [[row.to_json(with_ids=False)[c] for c in RATE_COLUMNS] for row in (*rates.rows, rates.total)]
+
+
+def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
+    """The digitization and reuse rates of every supplied period in --from/--to (one --agency, or the office)."""
+    with open_catalog(settings) as catalog:
+        rates = compute_rates(catalog, since=args.since, until=args.until, agency=args.agency)
+    if args.json:
+        print(json.dumps(rates.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    if args.csv:
+        sys.stdout.write("\ufeff")
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([*RATE_COLUMNS, "digitized_dossier_codes", "reused_dossier_codes"])
+        for line, row in zip(rate_lines(rates), (*rates.rows, rates.total), strict=True):
+            writer.writerow(
+                [*("" if v is None else v for v in line), " ".join(sorted(row.digitized)), " ".join(sorted(row.reused))]
+            )
+        return 0
+    if not rates.rows:
+        console.print("No dossier totals supplied for this range: `sohoa report dossiers set PERIOD N` first.")
+        return 0
+    table = Table(title="Decree 45 rates (dossiers with a digitized result, reused; ÷ dossiers received)", box=None)
+    for name in ("period", "agency", "received", "digitized", "rate", "reused", "rate", "no dossier code"):
+        table.add_column(name, justify="left" if name in ("period", "agency") else "right")
+    for row in (*rates.rows, rates.total):
+        table.add_row(
+            row.label,
+            row.agency or "(all)",
+            str(row.dossiers_received),
+            str(len(row.digitized)),
+            _percent(row.digitization_rate),
+            str(len(row.reused)),
+            _percent(row.reuse_rate) + (" ✓" if row.reuse_target_met else ""),
+            str(len(row.without_dossier)),
+            style="bold" if row is rates.total else None,
+        )
+    console.print(table)
+    console.print(
+        f"Reuse earns full points from {rates.total.to_json()['reuse_target']:.0%}. "
+        "Archived documents without a dossier code cannot count toward the rates; --json lists every "
+        "dossier and document behind the numbers."
+    )
+    return 0
+
+
+def run_dossiers(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
+    """`report dossiers set PERIOD N [--agency A]` (audited) or `report dossiers list`."""
+    with open_catalog(settings) as catalog:
+        if args.dossiers_command == "list":
+            totals = dossier_totals(catalog)
+            if args.json:
+                print(json.dumps([t.to_json() for t in totals], ensure_ascii=False, indent=2))
+                return 0
+            table = Table("period", "agency", "dossiers received", "supplied by", "supplied at", box=None)
+            for t in totals:
+                table.add_row(
+                    t.period.label,
+                    t.agency or "(all)",
+                    str(t.dossiers_received),
+                    t.supplied_by,
+                    t.supplied_at.isoformat(timespec="seconds"),
+                )
+            console.print(table)
+            return 0
+        actor = f"cli:{getpass.getuser()}"
+        total, previous = set_dossier_total(
+            catalog, Period.parse(args.period), args.count, agency=args.agency, supplied_by=actor
+        )
+        AuditLog(catalog).append("dossier_total_set", actor=actor, details={**total.to_json(), "previous": previous})
+    was = f" (was {previous})" if previous is not None else ""
+    console.print(
+        f"{total.period.label} {total.agency or '(all agencies)'}: {total.dossiers_received} dossiers received{was}"
+    )
+    return 0
