@@ -101,6 +101,10 @@ class ArchiveInfo(_Model):
     pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     signed_at: datetime | None = None
     signer: str | None = None
+    retention_mode: Literal["GOVERNANCE", "COMPLIANCE"] | None = Field(
+        None, description="Object-lock mode of the archived PDF; null when it is not retained."
+    )
+    retain_until: datetime | None = Field(None, description="The archived PDF cannot be deleted before this time.")
 
 
 class DocumentRecord(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import typing
 from collections.abc import Mapping
@@ -37,6 +38,13 @@ class Settings(BaseModel):
     )
     archive_retention_days: int = Field(
         3650, ge=0, description="Archived objects cannot be deleted or overwritten for this many days (0: no lock)."
+    )
+    archive_retention_days_by_type: dict[str, typing.Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description=(
+            "Retention days per document type (type_name, diacritics and case optional), e.g. "
+            '{"giấy phép xây dựng": 36500}; other types get archive_retention_days. JSON in the environment.'
+        ),
     )
     lease_seconds: float = Field(
         900.0, gt=0, description="A document with no progress for this long is re-enqueued by the sweeper."
@@ -122,6 +130,11 @@ class Settings(BaseModel):
             field = cls.model_fields.get(name)
             if field is not None and isinstance(value, str) and typing.get_origin(field.annotation) is list:
                 values[name] = [part for part in value.split(",") if part]
+            elif field is not None and isinstance(value, str) and typing.get_origin(field.annotation) is dict:
+                try:
+                    values[name] = json.loads(value)
+                except ValueError as exc:
+                    raise SettingsError(f"{ENV_PREFIX}{name.upper()}: not a JSON object: {exc}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

@@ -81,6 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--stale-days", type=int, default=7, metavar="N", help="with --reconcile: flag reviews waiting longer (7)"
     )
 
+    fixity = commands.add_parser("fixity", help="re-hash archived objects, re-verify signatures; exit 1 on a mismatch")
+    fixity.add_argument(
+        "--sample", type=float, metavar="P", help="check a random P percent of the archived documents (at least one)"
+    )
+    fixity.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+
+    hold = commands.add_parser("hold", help="legal holds on a document's archived objects: set, clear, list")
+    hold_commands = hold.add_subparsers(dest="hold_command", required=True, metavar="ACTION")
+    for action, text in [("set", "put a legal hold on the document's PDF and sidecars"), ("clear", "release it")]:
+        sub = hold_commands.add_parser(action, help=text)
+        sub.add_argument("id", metavar="ID", help="the archived document")
+        sub.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    hold_list = hold_commands.add_parser("list", help="documents under legal hold, checked against the store")
+    hold_list.add_argument("--json", action="store_true", help="machine-readable list on stdout")
+
     search = commands.add_parser("search", help="find archived documents (diacritics optional), or --reindex")
     search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase" (one argument); word* a prefix')
     search.add_argument("--type", metavar="TYPE", help="document type, e.g. 'quyet dinh' (whole name)")
@@ -175,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _watch(settings, args)
         if args.command == "search":
             return _search(settings, args)
+        if args.command in ("fixity", "hold"):
+            return _archive_integrity(settings, args)
         if args.command in ("serve", "user"):
             return _web(settings, args)
         if args.command in ("worker", "recover", "dlq"):
@@ -306,6 +323,27 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         err.print(f"[red]error:[/] the catalog cannot be reached: {_storage_problem(exc)}")
         return EXIT_CONFIG
+
+
+def _archive_integrity(settings: Settings, args: argparse.Namespace) -> int:
+    """`sohoa fixity` and `sohoa hold`."""
+    from sohoa.fixity_command import run_fixity_command
+    from sohoa.hold_command import HoldError, run_hold
+
+    try:
+        if args.command == "fixity":
+            if args.sample is not None and not 0 < args.sample <= 100:
+                err.print("[red]error:[/] --sample takes a percentage above 0 and at most 100")
+                return EXIT_USAGE
+            return run_fixity_command(settings, args.sample, args.json, Console(soft_wrap=True), err)
+        hold_id, reason, as_json = getattr(args, "id", None), getattr(args, "reason", ""), getattr(args, "json", False)
+        return run_hold(settings, args.hold_command, hold_id, reason, as_json)
+    except HoldError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        return EXIT_USAGE
+    except (OSError, SQLAlchemyError) as exc:
+        err.print(f"[red]error:[/] cannot read the archive: {_storage_problem(exc)}")
+        return EXIT_FAILED
 
 
 def _operate(settings: Settings, args: argparse.Namespace) -> int:

@@ -101,12 +101,31 @@ class RetentionPolicy:
         if self.days < 0:
             raise ValueError("retention days cannot be negative")
 
-    def retention(self, now: datetime | None = None) -> Retention | None:
-        """The retention for an object put now, to the second; None when the policy retains nothing."""
-        if self.days == 0:
+    def retention(self, now: datetime | None = None, *, days: int | None = None) -> Retention | None:
+        """The retention for an object put now, to the second; None when the policy retains nothing.
+
+        `days` overrides the policy's period for this object (e.g. per document type), in the policy's mode.
+        """
+        days = self.days if days is None else days
+        if days < 0:
+            raise ValueError("retention days cannot be negative")
+        if days == 0:
             return None
         start = (now or datetime.now(UTC)).replace(microsecond=0)
-        return Retention(self.mode, start + timedelta(days=self.days))
+        return Retention(self.mode, start + timedelta(days=days))
+
+
+def policy_retention(policies: Mapping[str, RetentionPolicy], bucket: str, retain_days: int | None) -> Retention | None:
+    """The retention of an object put now into `bucket`: its policy's, or `retain_days` in the policy's mode.
+
+    A period asked for a bucket without object lock is refused: nothing there could hold it.
+    """
+    policy = policies.get(bucket)
+    if policy is None:
+        if retain_days:
+            raise ObjectStoreError(f"bucket {bucket} has no object lock: cannot retain an object {retain_days} days")
+        return None
+    return policy.retention(days=retain_days)
 
 
 @dataclass(frozen=True)
@@ -142,10 +161,22 @@ class ObjectStore(Protocol):
     """What sohoa needs of an object store; MinIO and the local folder both provide it."""
 
     def put_file(
-        self, bucket: str, key: str, path: Path, *, metadata: Mapping[str, str] | None = None
+        self,
+        bucket: str,
+        key: str,
+        path: Path,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
     ) -> StoredObject: ...
     def put_bytes(
-        self, bucket: str, key: str, data: bytes, *, metadata: Mapping[str, str] | None = None
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
     ) -> StoredObject: ...
     def get_bytes(self, bucket: str, key: str) -> bytes: ...
     def stat(self, bucket: str, key: str) -> StoredObject | None: ...
@@ -257,18 +288,40 @@ class LocalFolderStore:
     def _meta_path(self, bucket: str, key: str) -> Path:
         return self.root / ".meta" / bucket / f"{key}.json"
 
-    def put_file(self, bucket: str, key: str, path: Path, *, metadata: Mapping[str, str] | None = None) -> StoredObject:
+    def put_file(
+        self,
+        bucket: str,
+        key: str,
+        path: Path,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
+    ) -> StoredObject:
+        """Store the file; in a locked bucket it is retained `retain_days` (default: the bucket's policy)."""
         with path.open("rb") as fh:
-            return self._write(bucket, key, fh, metadata)
+            return self._write(bucket, key, fh, metadata, retain_days)
 
     def put_bytes(
-        self, bucket: str, key: str, data: bytes, *, metadata: Mapping[str, str] | None = None
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
     ) -> StoredObject:
-        return self._write(bucket, key, BytesIO(data), metadata)
+        return self._write(bucket, key, BytesIO(data), metadata, retain_days)
 
-    def _write(self, bucket: str, key: str, source: BinaryIO, metadata: Mapping[str, str] | None) -> StoredObject:
+    def _write(
+        self,
+        bucket: str,
+        key: str,
+        source: BinaryIO,
+        metadata: Mapping[str, str] | None,
+        retain_days: int | None = None,
+    ) -> StoredObject:
         target = self._path(bucket, key)
-        policy = self.locked_buckets.get(bucket)
+        retention = policy_retention(self.locked_buckets, bucket, retain_days)
         current = self.stat(bucket, key)  # one version only: a protected object cannot be replaced
         if current is not None and (refusal := current.lock_refusal("overwrite")):
             raise refusal
@@ -292,7 +345,7 @@ class LocalFolderStore:
                 size,
                 digest.hexdigest(),
                 metadata=dict(metadata or {}),
-                retention=policy.retention() if policy else None,
+                retention=retention,
             )
             self._write_meta(stored)
             os.replace(tmp.name, target)

@@ -36,6 +36,7 @@ from storage.objects import (
     check_expiry,
     check_retention_change,
     content_disposition,
+    policy_retention,
     sha256_file,
 )
 
@@ -136,7 +137,16 @@ class S3Store:
                 "versioning is enabled now, but retention needs a bucket created with object lock"
             ) from exc
 
-    def put_file(self, bucket: str, key: str, path: Path, *, metadata: Mapping[str, str] | None = None) -> StoredObject:
+    def put_file(
+        self,
+        bucket: str,
+        key: str,
+        path: Path,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
+    ) -> StoredObject:
+        """Store the file; in a locked bucket it is retained `retain_days` (default: the bucket's policy)."""
         # Files over the part size go up as a multipart upload.
         digest, size = sha256_file(path), path.stat().st_size
         return self._put(
@@ -146,10 +156,17 @@ class S3Store:
             size,
             metadata,
             lambda name, meta: self.client.fput_object(name, key, str(path), metadata=meta),
+            retain_days,
         )
 
     def put_bytes(
-        self, bucket: str, key: str, data: bytes, *, metadata: Mapping[str, str] | None = None
+        self,
+        bucket: str,
+        key: str,
+        data: bytes,
+        *,
+        metadata: Mapping[str, str] | None = None,
+        retain_days: int | None = None,
     ) -> StoredObject:
         digest = hashlib.sha256(data).hexdigest()
         return self._put(
@@ -159,6 +176,7 @@ class S3Store:
             len(data),
             metadata,
             lambda name, meta: self.client.put_object(name, key, BytesIO(data), len(data), metadata=meta),
+            retain_days,
         )
 
     def _put(
@@ -169,14 +187,14 @@ class S3Store:
         size: int,
         metadata: Mapping[str, str] | None,
         upload: Callable[[str, dict[str, str]], ObjectWriteResult],
+        retain_days: int | None = None,
     ) -> StoredObject:
+        retention = policy_retention(self.locked_buckets, bucket, retain_days)
         try:
             name = self._bucket(bucket)
             result = upload(name, {**(metadata or {}), SHA256_KEY: digest})
         except (S3Error, *TRANSPORT_ERRORS) as exc:
             raise ObjectStoreError(f"cannot store {bucket}/{key}: {exc}") from exc
-        policy = self.locked_buckets.get(bucket)
-        retention = policy.retention() if policy else None
         if retention is not None:
             self._retain_new_version(bucket, name, key, result.version_id, retention)
         return StoredObject(bucket, key, size, digest, result.version_id, dict(metadata or {}), retention)

@@ -27,9 +27,10 @@ from schemas.record import (
     Warning,
 )
 from storage.catalog import as_utc
-from storage.objects import ascii_metadata, decode_metadata
+from storage.objects import StoredObject, ascii_metadata, decode_metadata
 from storage.search import update_index
 from storage.tables import Document, Page
+from workers.retention import archive_retain_days
 from workers.runtime import ARCHIVE, WORK, Runtime
 
 #: Page errors that mean the input was bad (the document is rejected) rather than that we failed.
@@ -147,17 +148,23 @@ def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: Docume
     """
     prefix = f"{doc.id}/{doc.id}"
     metadata = {"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id}
-    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(rt, doc, pages, record, metadata)
+    days = archive_retain_days(rt.settings, record.metadata.type_name)  # retention per document type
+    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(rt, doc, pages, record, metadata, days)
     sidecar = rt.store.stat(ARCHIVE, f"{prefix}.json")
     if sidecar is not None and sidecar.metadata.get("document-id") == doc.id:
         final = DocumentRecord.model_validate_json(rt.store.get_bytes(ARCHIVE, f"{prefix}.json"))
     else:
         final = record.model_copy(update={"archive": archive})
         rt.store.put_bytes(
-            ARCHIVE, f"{prefix}.json", final.model_dump_json(indent=2).encode(), metadata=ascii_metadata(metadata)
+            ARCHIVE,
+            f"{prefix}.json",
+            final.model_dump_json(indent=2).encode(),
+            metadata=ascii_metadata(metadata),
+            retain_days=days,
         )
     if rt.store.stat(ARCHIVE, f"{prefix}.xml") is None:
-        rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", record_to_xml(final), metadata=ascii_metadata(metadata))
+        xml = record_to_xml(final)
+        rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", xml, metadata=ascii_metadata(metadata), retain_days=days)
     return final
 
 
@@ -176,11 +183,17 @@ def _stored_pdf(rt: Runtime, document_id: str, key: str) -> ArchiveInfo | None:
         pdf_sha256=stored.sha256,
         signed_at=datetime.fromisoformat(meta["signed-at"]),
         signer=meta.get("signer", ""),
+        **_retention_fields(stored),
     )
 
 
 def _sign_and_store_pdf(
-    rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord, metadata: dict[str, str]
+    rt: Runtime,
+    doc: Document,
+    pages: list[Page],
+    record: DocumentRecord,
+    metadata: dict[str, str],
+    retain_days: int | None = None,
 ) -> ArchiveInfo:
     pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
     meta = record.metadata
@@ -193,7 +206,9 @@ def _sign_and_store_pdf(
         build_searchable_pdf(pdf_pages, info, unsigned)
         signature = sign_pdf(unsigned, signed, rt.signing)  # the last write to the PDF
         signed_meta = {**metadata, "signed-at": signature.signed_at.isoformat(), "signer": signature.signer}
-        stored = rt.store.put_file(ARCHIVE, f"{doc.id}/{doc.id}.pdf", signed, metadata=ascii_metadata(signed_meta))
+        stored = rt.store.put_file(
+            ARCHIVE, f"{doc.id}/{doc.id}.pdf", signed, metadata=ascii_metadata(signed_meta), retain_days=retain_days
+        )
     return ArchiveInfo(
         bucket=ARCHIVE,
         key=stored.key,
@@ -201,7 +216,15 @@ def _sign_and_store_pdf(
         pdf_sha256=stored.sha256,
         signed_at=signature.signed_at,
         signer=signature.signer,
+        **_retention_fields(stored),
     )
+
+
+def _retention_fields(stored: StoredObject) -> dict[str, object]:
+    """The archived PDF's object lock, as the record keeps it."""
+    if stored.retention is None:
+        return {}
+    return {"retention_mode": stored.retention.mode, "retain_until": stored.retention.retain_until}
 
 
 def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:

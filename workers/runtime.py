@@ -72,10 +72,12 @@ def open_catalog(settings: Settings) -> Catalog:
 def open_store(settings: Settings) -> ObjectStore:
     """MinIO/S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder.
 
-    The archive bucket is under object lock when a retention mode and a number of days are set.
+    The archive bucket is under object lock when a retention mode and a number of days (by default or for
+    some document type) are set.
     """
     mode, days = settings.archive_retention_mode, settings.archive_retention_days
-    locked = {ARCHIVE: RetentionPolicy(mode, days)} if mode is not None and days > 0 else {}
+    retains = days > 0 or any(n > 0 for n in settings.archive_retention_days_by_type.values())
+    locked = {ARCHIVE: RetentionPolicy(mode, days)} if mode is not None and retains else {}
     if settings.s3_endpoint is None:
         return LocalFolderStore(settings.data_dir / "objects", locked_buckets=locked)
     secret = settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
