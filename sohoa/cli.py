@@ -80,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--stale-days", type=int, default=7, metavar="N", help="with --reconcile: flag reviews waiting longer (7)"
     )
+    report.add_argument(
+        "--period", default="month", choices=["day", "month"], help="with --reconcile: per-period table by (month)"
+    )
+    report.add_argument("--rates", action="store_true", help="digitization and reuse rates of the supplied periods")
+    report_commands = report.add_subparsers(dest="report_command", metavar="ACTION")
+    dossiers = report_commands.add_parser("dossiers", help="dossiers received per period: the rates' denominators")
+    dossier_commands = dossiers.add_subparsers(dest="dossiers_command", required=True, metavar="ACTION")
+    dossiers_set = dossier_commands.add_parser("set", help="supply the dossiers received in a period")
+    dossiers_set.add_argument("period", metavar="PERIOD", help="a month (2026-11) or days (2026-11-01..2026-11-15)")
+    dossiers_set.add_argument("count", type=int, metavar="N", help="dossiers received in the period")
+    dossiers_set.add_argument("--agency", help="one issuing agency (organ_name); default: the whole office")
+    dossier_commands.add_parser("list", help="the supplied totals, who supplied them and when")
 
     fixity = commands.add_parser("fixity", help="re-hash archived objects, re-verify signatures; exit 1 on a mismatch")
     fixity.add_argument(
@@ -159,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
         if action in ("add", "password"):
             sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
+    catalog = commands.add_parser("catalog", help="back up, restore, or rebuild the catalog from the archive")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
+    backup = catalog_commands.add_parser("backup", help="a consistent copy of the catalog (workers may run)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    restore = catalog_commands.add_parser("restore", help="put a backup back (refuses a non-empty catalog)")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="overwrite a catalog that holds documents or users")
+    catalog_commands.add_parser("rebuild", help="rebuild an empty catalog from the archive's JSON sidecars")
+
     schema = commands.add_parser("schema", help="JSON Schema of the document record")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="write the JSON Schema files to DIR")
@@ -192,6 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _search(settings, args)
         if args.command in ("fixity", "hold"):
             return _archive_integrity(settings, args)
+        if args.command == "catalog":
+            from sohoa.catalog_command import run_catalog
+
+            return run_catalog(settings, args, Console(soft_wrap=True), err)
         if args.command in ("serve", "user"):
             return _web(settings, args)
         if args.command in ("worker", "recover", "dlq"):
@@ -294,9 +319,26 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
     console = Console(soft_wrap=True)
     try:
+        if args.report_command == "dossiers" or args.rates:
+            from sohoa.report_command import run_dossiers, run_rates
+            from storage.rates import RatesError
+
+            try:
+                if args.rates:
+                    return run_rates(settings, args, console=console)
+                return run_dossiers(settings, args, console=console)
+            except RatesError as exc:
+                err.print(f"[red]error:[/] {exc}")
+                return EXIT_USAGE
         if args.reconcile:
             return run_reconcile(
-                settings, hashes=args.hashes, stale_days=args.stale_days, as_json=args.json, console=console
+                settings,
+                hashes=args.hashes,
+                stale_days=args.stale_days,
+                as_json=args.json,
+                as_csv=args.csv,
+                period=args.period,
+                console=console,
             )
         query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
         return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
