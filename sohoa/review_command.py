@@ -17,7 +17,6 @@ from pipeline.sign import check_certificate
 from schemas.record import DocumentRecord, ErrorInfo, ResultMetadata, Warning
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
-from storage.audit import AuditLog
 from workers import actors
 from workers.runtime import Runtime, open_catalog
 
@@ -198,14 +197,18 @@ def confirm_and_archive(
     This is the review step of the CLI and of the web app. The signing certificate is checked first, so a
     key that expired meanwhile raises `SigningError` with nothing changed. When signing or archiving fails
     anyway, the document goes back to the review queue with the reason as a warning; the review event
-    stays. Either way an audit event ("review_confirmed" or "review_corrected") records the changes.
+    stays. The catalog records the confirmation's audit event ("review_confirmed" or "review_corrected", with
+    the changes) together with it; the outcome follows as the pipeline's own events ("signed", "archived", or
+    "returned_to_review" with the reason).
     """
     held = rt.catalog.record(document_id)
     if held is None or held.status != "needs_review":
         raise ReviewError(f"document {document_id} is not waiting for review")
     check_certificate(rt.signing.signer.signing_cert)
     try:
-        rt.catalog.confirm_review(document_id, actor=actor, metadata=metadata.model_dump(mode="json"), changes=changes)
+        rt.catalog.confirm_review(
+            document_id, actor=actor, role=role, metadata=metadata.model_dump(mode="json"), changes=changes
+        )
     except ValueError as exc:  # confirmed by someone else meanwhile
         raise ReviewError(str(exc)) from None
     try:
@@ -219,13 +222,6 @@ def confirm_and_archive(
         kept = [w for w in held.warnings if w.code != error.code]
         record = held.model_copy(update={"warnings": [*kept, Warning(code=error.code, message=error.message)]})
         rt.catalog.return_to_review(document_id, record)
-    AuditLog(rt.catalog).append(
-        "review_corrected" if changes else "review_confirmed",
-        actor=actor,
-        role=role,
-        document_id=document_id,
-        details={"changes": changes, "status": record.status, "error": error.model_dump() if error else None},
-    )
     return ReviewOutcome(record, changes, error)
 
 

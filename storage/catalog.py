@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage import migrations
+from storage.audit import SYSTEM, append_event
 from storage.tables import AuditEvent, Batch, DeadLetter, Document, Page, Receipt, ReviewEvent, utcnow
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
@@ -146,10 +147,12 @@ class Catalog:
         size_bytes: int,
         incoming_key: str,
         intake: Intake | None = None,
+        actor: str = SYSTEM,
     ) -> Received:
         """Record a received file; a file already known (same SHA-256) is a duplicate, not a new document.
 
         A new document with a dossier code gets the next ordinal in that dossier (the n of its result code).
+        Every file, duplicates too, gets a `received` audit event.
         """
         document_id = document_id_for(sha256)
         with self.session() as s:
@@ -174,16 +177,21 @@ class Catalog:
             else:
                 status = existing.status
             s.add(Receipt(batch_id=batch_id, document_id=document_id, filename=filename, duplicate=duplicate))
+            details = {"filename": filename, "sha256": sha256, "size_bytes": size_bytes, "batch": batch_id}
+            details.update(duplicate=duplicate, status=status)
+            append_event(s, "received", actor=actor, document_id=document_id, details=details)
         return Received(document_id, duplicate, status)
 
     def restart(self, document_id: str) -> None:
         """Send a failed document back to the start; pages already done are kept."""
         with self.session() as s:
-            s.execute(
+            restarted = s.execute(
                 update(Document)
                 .where(Document.id == document_id, Document.status == "failed")
                 .values(status="received", error=None, record=None, finished_at=None)
             )
+            if restarted.rowcount:
+                append_event(s, "restarted", actor=SYSTEM, document_id=document_id)
             s.execute(
                 update(Page)
                 .where(Page.document_id == document_id, Page.status == "failed")
@@ -205,18 +213,23 @@ class Catalog:
             doc = s.get(Document, document_id, with_for_update=True)
             if doc is None:
                 raise UnknownDocument(document_id)
-            if doc.status == "received":
+            started = doc.status == "received"
+            if started:
                 doc.media_type, doc.page_count, doc.status = media_type, page_count, "processing"
                 known = set(s.scalars(select(Page.number).where(Page.document_id == document_id)))
                 s.add_all(Page(document_id=document_id, number=n) for n in range(1, page_count + 1) if n not in known)
             s.flush()
-            return list(
+            pending = list(
                 s.scalars(
                     select(Page.number)
                     .where(Page.document_id == document_id, Page.status == "pending")
                     .order_by(Page.number)
                 )
             )
+            if started:
+                details = {"media_type": media_type, "pages": page_count, "pending": len(pending)}
+                append_event(s, "ingest_started", actor=SYSTEM, document_id=document_id, details=details)
+            return pending
 
     def finish_page(self, document_id: str, number: int, **values: object) -> bool:
         """Store a page's outcome; True when this call completed the document's last page.
@@ -228,8 +241,19 @@ class Catalog:
             doc = s.get(Document, document_id, with_for_update=True)
             if doc is None:
                 raise UnknownDocument(document_id)
-            s.execute(update(Page).where(Page.document_id == document_id, Page.number == number).values(**values))
-            return self._claim_assembly(s, doc)
+            where = (Page.document_id == document_id, Page.number == number)
+            # the first write takes SQLite's write lock, so of two repeated outcomes only one finds the page pending
+            first = s.execute(update(Page).where(*where, Page.status == "pending").values(**values)).rowcount == 1
+            if not first:
+                s.execute(update(Page).where(*where).values(**values))
+            claimed = self._claim_assembly(s, doc, log=False)
+            if first and values.get("status") in ("done", "failed"):  # a repeated outcome is not logged again
+                details = {"page": number, **({"error": values["error"]} if values.get("error") else {})}
+                action = "page_processed" if values["status"] == "done" else "page_failed"
+                append_event(s, action, actor=SYSTEM, document_id=document_id, details=details)
+            if claimed:
+                append_event(s, "assembly_started", actor=SYSTEM, document_id=document_id)
+            return claimed
 
     def claim_assembly(self, document_id: str) -> bool:
         """Move a processing document whose pages are all finished to assembling; True if this call did."""
@@ -238,12 +262,14 @@ class Catalog:
             return doc is not None and self._claim_assembly(s, doc)
 
     @staticmethod
-    def _claim_assembly(s: Session, doc: Document) -> bool:
+    def _claim_assembly(s: Session, doc: Document, *, log: bool = True) -> bool:
         pending = s.scalar(
             select(func.count()).select_from(Page).where(Page.document_id == doc.id, Page.status == "pending")
         )
         if pending == 0 and doc.status == "processing":
             doc.status = "assembling"
+            if log:
+                append_event(s, "assembly_started", actor=SYSTEM, document_id=doc.id)
             return True
         return False
 
@@ -259,17 +285,32 @@ class Catalog:
             doc = s.get(Document, document_id, with_for_update=True)
             if doc is None:
                 raise UnknownDocument(document_id)
+            # a repeated step finds the status already written (the update takes SQLite's write lock)
+            changed = (
+                s.execute(
+                    update(Document)
+                    .where(Document.id == document_id, Document.status != record.status)
+                    .values(status=record.status)
+                ).rowcount
+                == 1
+            )
             doc.status = record.status
             doc.number_key = number_key if record.status == "archived" else None
             doc.error = record.error.model_dump() if record.error else None
             doc.record = record.model_dump(mode="json")
             doc.finished_at = record.finished_at or utcnow()
+            if changed:
+                append_event(s, record.status, actor=SYSTEM, document_id=document_id, details=_outcome(record))
 
     # --- review ----------------------------------------------------------------------------------
-    def confirm_review(self, document_id: str, *, actor: str, metadata: dict, changes: dict) -> None:
+    def confirm_review(
+        self, document_id: str, *, actor: str, metadata: dict, changes: dict, role: str | None = None
+    ) -> None:
         """Keep the person's confirmed metadata and an event with what they changed; send the document on.
 
-        The event holds the extraction as it was, so corrections never erase what the machine read.
+        The event holds the extraction as it was, so corrections never erase what the machine read. The
+        audit event (`review_confirmed`, or `review_corrected` with the changes) commits with it: one per
+        confirmation, whoever confirms (`sohoa review` or the web app).
         """
         with self.session() as s:
             doc = s.get(Document, document_id, with_for_update=True)
@@ -283,6 +324,14 @@ class Catalog:
                 ReviewEvent(document_id=document_id, actor=actor, action=action, changes=changes, extracted=extracted)
             )
             doc.confirmed_metadata, doc.status, doc.finished_at = metadata, "assembling", None
+            append_event(
+                s,
+                "review_corrected" if changes else "review_confirmed",
+                actor=actor,
+                role=role,
+                document_id=document_id,
+                details={"changes": changes},
+            )
 
     def return_to_review(self, document_id: str, record: DocumentRecord) -> bool:
         """Hold a confirmed document for review again when its signing or archiving did not succeed.
@@ -299,6 +348,8 @@ class Catalog:
             doc.status, doc.error, doc.number_key, doc.confirmed_metadata = "needs_review", None, None, None
             doc.record = record.model_dump(mode="json")
             doc.finished_at = utcnow()
+            reason = record.warnings[-1].model_dump(mode="json") if record.warnings else None
+            append_event(s, "returned_to_review", actor=SYSTEM, document_id=document_id, details={"reason": reason})
             return True
 
     def review_events(self, document_id: str) -> list[ReviewEvent]:
@@ -521,6 +572,21 @@ class Catalog:
             )
             s.expunge_all()
             return rows
+
+
+def _outcome(record: DocumentRecord) -> dict:
+    """What a final-status audit event says: where the archived copy is, or why the document is not archived."""
+    if record.status == "archived" and record.archive is not None:
+        archive = record.archive
+        return {"key": archive.key, "version_id": archive.version_id, "pdf_sha256": archive.pdf_sha256}
+    if record.error is not None:
+        return {"error": record.error.model_dump(mode="json")}
+    reasons = [w.model_dump(mode="json") for w in record.warnings if w.code in REVIEW_REASONS]
+    return {"reasons": reasons} if reasons else {}
+
+
+#: Warnings that say why a document waits for review.
+REVIEW_REASONS = ("needs_review", "duplicate_number", "page_count_mismatch")
 
 
 def _numbered(s: Session, intake: Intake) -> Intake:

@@ -19,12 +19,13 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from storage.audit import GENESIS, event_hash
+from storage.audit import verify_chain
 from storage.catalog import Catalog, as_utc
+from storage.fixity import FixityStatus, last_fixity_run
 from storage.objects import ObjectStore
 from storage.reconcile_groups import GroupRow, group_tables
 from storage.reports import IN_PROGRESS, RecordField
-from storage.tables import AuditEvent, Document, Page, Receipt
+from storage.tables import Document, Page, Receipt
 
 ARCHIVE_KEY = Document.record[("archive", "key")].as_string()
 ARCHIVE_SHA256 = Document.record[("archive", "pdf_sha256")].as_string()
@@ -134,6 +135,7 @@ class Reconciliation:
     by_batch: list[GroupRow] = field(default_factory=list)
     by_period: list[GroupRow] = field(default_factory=list)
     period: str = "month"
+    fixity: FixityStatus | None = None  # the last `sohoa fixity` run, from the audit log
 
     def __post_init__(self) -> None:
         self.by_kind = Counter(issue.kind for issue in self.issues)
@@ -145,6 +147,7 @@ class Reconciliation:
             all(b.ok for b in self.balances)
             and not any(i.severity == "error" for i in self.issues)
             and (self.audit_chain is None or self.audit_chain.ok)
+            and (self.fixity is None or self.fixity.ok)
         )
 
     def count(self, severity: str) -> int:
@@ -159,6 +162,7 @@ class Reconciliation:
             "issues": [i.to_json() for i in self.issues],
             "issue_counts": {severity: self.count(severity) for severity in SEVERITIES},
             "hashes_checked": self.hashes_checked,
+            "fixity": self.fixity.to_json() if self.fixity else None,
             "period": self.period,
             "by_batch": [row.to_json() for row in self.by_batch],
             "by_period": [row.to_json() for row in self.by_period],
@@ -288,6 +292,7 @@ def reconcile(
         by_batch=by_batch,
         by_period=by_period,
         period=period,
+        fixity=last_fixity_run(catalog),
     )
 
 
@@ -373,18 +378,6 @@ def _document_issues(
 
 
 def verify_audit_chain(catalog: Catalog, *, chunk: int = 5000) -> ChainCheck:
-    """Recompute every audit event's hash in order; the first event whose link or hash is wrong breaks the chain."""
-    checked, prev, last_id = 0, GENESIS, 0
-    with catalog.session() as s:
-        while True:
-            rows = s.scalars(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(chunk))
-            batch = list(rows)
-            if not batch:
-                return ChainCheck(checked)
-            for e in batch:
-                at = as_utc(e.at).astimezone(UTC)  # PostgreSQL answers in its session's zone
-                expected = event_hash(prev, at, e.actor, e.role, e.action, e.document_id, e.details)
-                if e.prev_hash != prev or e.hash != expected:
-                    return ChainCheck(checked + 1, broken_at=e.id)
-                checked, prev, last_id = checked + 1, e.hash, e.id
-            s.expunge_all()
+    """The audit chain as `storage.audit.verify_chain` finds it: events read up to the first broken row, and its id."""
+    report = verify_chain(catalog, chunk=chunk)
+    return ChainCheck(report.broken_position or report.events, broken_at=report.first_broken_id)

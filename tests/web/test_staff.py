@@ -302,7 +302,9 @@ def test_a_correction_confirmed_on_the_page_is_signed_and_archived(
     assert event.changes == {"subject": [before["subject"], corrected]}
     (audited,) = review_client.app.state.web.audit.events(EventFilter(action="review_corrected"))
     assert audited.document_id == held and audited.details["changes"]["subject"][1] == corrected
-    assert audited.details["status"] == "archived"
+    assert audited.actor == "staff1" and audited.role == "staff"
+    (archived,) = review_client.app.state.web.audit.events(EventFilter(action="archived", document_id=held))
+    assert archived.id > audited.id  # the outcome follows the confirmation as the pipeline's own event
     pdf = settings.data_dir / "objects" / record.archive.bucket / record.archive.key
     assert _verified(pdf, settings)
     assert "notice.jpg" not in review_client.get("/review").text
@@ -355,8 +357,9 @@ def test_review_through_the_api_and_a_signing_failure_keeps_the_document_held(
         assert [e.action for e in catalog.review_events(held)] == ["correct", "correct"]
     assert _verified(settings.data_dir / "objects" / final.archive.bucket / final.archive.key, settings)
     audit = review_client.app.state.web.audit
-    statuses = [e.details["status"] for e in audit.events(EventFilter(action="review_corrected"))]
-    assert statuses == ["archived", "needs_review"]  # newest first
+    outcomes = ("review_corrected", "returned_to_review", "archived")
+    actions = [e.action for e in audit.events(EventFilter(document_id=held)) if e.action in outcomes]
+    assert actions[:4] == ["archived", "review_corrected", "returned_to_review", "review_corrected"]  # newest first
 
 
 # --- in a real browser (tests/web/browser.py): the JavaScript, the CSP, drag and drop -------------------
