@@ -26,6 +26,7 @@ from schemas.record import (
     SourceInfo,
     Warning,
 )
+from storage.audit import SYSTEM, AuditLog
 from storage.catalog import as_utc
 from storage.objects import StoredObject, ascii_metadata, decode_metadata
 from storage.search import update_index
@@ -204,7 +205,9 @@ def _sign_and_store_pdf(
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
         unsigned, signed = Path(tmp) / "unsigned.pdf", Path(tmp) / "signed.pdf"
         build_searchable_pdf(pdf_pages, info, unsigned)
+        _audit(rt, doc.id, "assembled", {"pages": len(pdf_pages), "bytes": unsigned.stat().st_size})
         signature = sign_pdf(unsigned, signed, rt.signing)  # the last write to the PDF
+        _audit(rt, doc.id, "signed", {"signer": signature.signer, "signed_at": signature.signed_at.isoformat()})
         signed_meta = {**metadata, "signed-at": signature.signed_at.isoformat(), "signer": signature.signer}
         stored = rt.store.put_file(
             ARCHIVE, f"{doc.id}/{doc.id}.pdf", signed, metadata=ascii_metadata(signed_meta), retain_days=retain_days
@@ -235,3 +238,8 @@ def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:
     with Image.open(io.BytesIO(jpeg)) as header:
         width, height, grey = header.width, header.height, header.mode == "L"
     return PdfPage(jpeg=jpeg, width_px=width, height_px=height, dpi=info.dpi, grey=grey, words=words)
+
+
+def _audit(rt: Runtime, document_id: str, action: str, details: dict) -> None:
+    """A pipeline step that changes no catalog row, recorded in the audit log on its own."""
+    AuditLog(rt.catalog).append(action, actor=SYSTEM, document_id=document_id, details=details)

@@ -11,6 +11,7 @@ from pipeline.page import PageOptions
 from pipeline.sign import SigningSetup
 from pipeline.tesseract import TesseractConfig
 from schemas.settings import Settings
+from storage.audit import record_config_change
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectStore, RetentionPolicy
 from storage.s3 import S3Store
@@ -55,12 +56,17 @@ def tesseract_config(settings: Settings) -> TesseractConfig:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """The one place where the catalog and object store are chosen from the settings."""
+    """The one place where the catalog and object store are chosen from the settings.
+
+    Settings that differ from those last recorded are logged as a `config_changed` audit event.
+    """
     # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
     cv2.setNumThreads(1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     signing = build_signing_setup(settings)
-    return Runtime(settings=settings, catalog=open_catalog(settings), store=open_store(settings), signing=signing)
+    catalog = open_catalog(settings)
+    record_config_change(catalog, settings)
+    return Runtime(settings=settings, catalog=catalog, store=open_store(settings), signing=signing)
 
 
 def open_catalog(settings: Settings) -> Catalog:
