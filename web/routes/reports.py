@@ -15,10 +15,13 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
+from storage.rates import REUSE_TARGET, Period, Rates, RatesError, compute_rates, dossier_totals, set_dossier_total
 from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
+from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
 from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow, build_report, report_choices
 from web.auth import Principal, require
 from web.context import WebContext, web
@@ -29,6 +32,8 @@ from workers.runtime import ARCHIVE, INCOMING
 router = APIRouter()
 
 AUDITOR = require("auditor")
+#: Dossier totals are supplied by admins only: auditors check the figures, they do not enter them.
+ADMIN = require("admin")
 UNKNOWN = "(không rõ)"
 MAX_ISSUES_SHOWN = 1000
 
@@ -262,6 +267,12 @@ def reports_page(
     return render(
         request,
         "reports.html",
+        rates=_rates(ctx, query),
+        rate_params=urlencode(_rate_params(query)),
+        supplied=dossier_totals(ctx.rt.catalog),
+        percent=percent,
+        reuse_target=REUSE_TARGET,
+        dossier_message=request.query_params.get("dossiers"),
         report=report,
         query=query,
         chart=build_chart(report),
@@ -304,8 +315,167 @@ def reports_api(
     return JSONResponse(build_report(ctx.rt.catalog, query).to_json(with_ids=ids))
 
 
+# --- rates and dossier totals --------------------------------------------------------------------------------------
+def percent(value: float | None) -> str:
+    """0.8125 → "81,25 %", as Vietnamese write it; "—" when there is no denominator."""
+    return "—" if value is None else f"{value * 100:.2f}".replace(".", ",") + " %"
+
+
+def _rates(ctx: WebContext, query: ReportQuery) -> Rates:
+    return compute_rates(ctx.rt.catalog, since=query.since, until=query.until, agency=query.agency)
+
+
+def _rate_params(query: ReportQuery) -> dict[str, str]:
+    return {k: v for k, v in query.as_params().items() if k in ("from", "to", "agency")}
+
+
+RATE_HEADER = [
+    "Kỳ",
+    "Cơ quan",
+    "Hồ sơ tiếp nhận",
+    "Hồ sơ có kết quả số hóa",
+    "Tỷ lệ số hóa",
+    "Hồ sơ tái sử dụng",
+    "Tỷ lệ tái sử dụng",
+    "Tài liệu lưu trữ không có mã hồ sơ",
+    "Mã hồ sơ đã số hóa",
+    "Mã hồ sơ đã tái sử dụng",
+    "Người cung cấp số liệu",
+]
+
+
+@router.get("/api/v1/rates", tags=["reports"])
+def rates_api(
+    _: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    query: Annotated[ReportQuery, Depends(report_query)],
+) -> JSONResponse:
+    """Digitization rate (dossiers with a digitized, signed result ÷ dossiers received) and reuse rate (dossiers an
+    officer viewed or downloaded ÷ dossiers received) for each supplied period within `from`–`to` (one `agency`, or
+    the whole office), with the dossier codes and documents behind each numerator. Archived documents without a
+    dossier code are listed apart: they cannot count."""
+    return JSONResponse(_rates(ctx, query).to_json())
+
+
+@router.get("/rates.csv", include_in_schema=False)
+def rates_csv(
+    principal: Annotated[Principal, Depends(AUDITOR)],
+    ctx: Annotated[WebContext, Depends(web)],
+    query: Annotated[ReportQuery, Depends(report_query)],
+) -> Response:
+    rates = _rates(ctx, query)
+    ctx.audit.append("rates_exported", actor=principal.username, role=principal.role, details=_rate_params(query))
+    rows = []
+    for row in (*rates.rows, rates.total):
+        rows.append(
+            [
+                "Tổng cộng" if row is rates.total else row.label,
+                row.agency or "",
+                row.dossiers_received,
+                len(row.digitized),
+                "" if row.digitization_rate is None else round(row.digitization_rate, 4),
+                len(row.reused),
+                "" if row.reuse_rate is None else round(row.reuse_rate, 4),
+                len(row.without_dossier),
+                " ".join(sorted(row.digitized)),
+                " ".join(sorted(row.reused)),
+                f"{row.supplied.supplied_by} {row.supplied.supplied_at:%Y-%m-%d %H:%M}" if row.supplied else "",
+            ]
+        )
+    return csv_response(RATE_HEADER, rows, "ty-le-so-hoa.csv")
+
+
+class DossierTotalIn(BaseModel):
+    """Dossiers received in a period: a month (2026-11) or days (2026-11-01..2026-11-15), optionally one agency."""
+
+    period: str = Field(max_length=30, examples=["2026-11"])
+    dossiers_received: int = Field(ge=0, le=100_000_000)
+    agency: str | None = Field(None, max_length=500)
+
+
+def _supply(ctx: WebContext, principal: Principal, given: DossierTotalIn) -> dict[str, Any]:
+    try:
+        period = Period.parse(given.period)
+        total, previous = set_dossier_total(
+            ctx.rt.catalog, period, given.dossiers_received, agency=_text(given.agency), supplied_by=principal.username
+        )
+    except RatesError as exc:
+        raise HTTPException(400, str(exc)) from None
+    details = {**total.to_json(), "previous": previous}
+    ctx.audit.append("dossier_total_set", actor=principal.username, role=principal.role, details=details)
+    return details
+
+
+@router.post("/api/v1/dossier-totals", tags=["reports"])
+def supply_dossier_total(
+    given: DossierTotalIn, principal: Annotated[Principal, Depends(ADMIN)], ctx: Annotated[WebContext, Depends(web)]
+) -> JSONResponse:
+    """Admins only: record the dossiers received in a period (replacing that period's figure; an overlapping period
+    of the same agency is refused). Audited as `dossier_total_set` with the previous figure."""
+    return JSONResponse(_supply(ctx, principal, given))
+
+
+@router.get("/api/v1/dossier-totals", tags=["reports"])
+def list_dossier_totals(
+    _: Annotated[Principal, Depends(AUDITOR)], ctx: Annotated[WebContext, Depends(web)]
+) -> JSONResponse:
+    """Every supplied total, who supplied it and when."""
+    return JSONResponse([t.to_json() for t in dossier_totals(ctx.rt.catalog)])
+
+
+@router.post("/reports/dossier-totals", include_in_schema=False)
+def supply_dossier_total_form(
+    principal: Annotated[Principal, Depends(ADMIN)],
+    ctx: Annotated[WebContext, Depends(web)],
+    period: Annotated[str, Form(max_length=30)],
+    dossiers_received: Annotated[int, Form(ge=0, le=100_000_000)],
+    agency: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    try:
+        _supply(ctx, principal, DossierTotalIn(period=period, dossiers_received=dossiers_received, agency=agency))
+        message = "saved"
+    except HTTPException as exc:
+        message = str(exc.detail)
+    return RedirectResponse("/reports?" + urlencode({"dossiers": message}) + "#rates", status_code=303)
+
+
 # --- reconciliation ------------------------------------------------------------------------------------------------
-def _reconcile(ctx: WebContext, hashes: bool, stale_days: int) -> Reconciliation:
+GROUP_COUNT_NAMES = {
+    "files_received": "Tệp nhận",
+    "duplicates": "Tệp trùng",
+    "documents": "Tài liệu",
+    "pages_declared": "Trang khai báo",
+    "page_rows": "Dòng trang",
+    "pages_scanned": "Trang đã quét",
+    "archived": "Đã lưu trữ",
+    "archived_in_store": "PDF có trong kho",
+    "archive_objects": "Đối tượng trong kho",
+}
+CHECK_NAMES = {
+    "first_receipts_vs_documents": "Tệp nhận lần đầu ≠ tài liệu",
+    "pages_declared_vs_page_rows": "Số trang ≠ dòng trang",
+    "archived_vs_pdfs_in_store": "Đã lưu trữ ≠ PDF trong kho",
+    "archive_objects_vs_archived": "Đối tượng trong kho ≠ 3 × đã lưu trữ",
+}
+PERIOD_NAMES = {"day": "Ngày", "month": "Tháng"}
+Period_ = Annotated[str, Query(max_length=5, description="the per-period table by day or month")]
+
+
+def group_csv_rows(result: Reconciliation, table: str) -> tuple[list[str], list[list[Any]]]:
+    """The per-batch or per-period table: key (and origin), the counts, and the checks that fail."""
+    rows: list[GroupRow] = result.by_batch if table == "batch" else result.by_period
+    first = ["Lô", "Nguồn", "Tạo lúc"] if table == "batch" else [PERIOD_NAMES[result.period]]
+    header = [*first, *(GROUP_COUNT_NAMES[c] for c in GROUP_COUNTS), "Khớp", "Chênh lệch"]
+    lines = []
+    for row in rows:
+        key = [row.key, row.origin or "", row.created_at.isoformat() if row.created_at else ""]
+        key = key if table == "batch" else [row.key]
+        differences = "; ".join(CHECK_NAMES[d] for d in row.differences)
+        lines.append([*key, *(row.counts[c] for c in GROUP_COUNTS), "có" if row.ok else "không", differences])
+    return header, lines
+
+
+def _reconcile(ctx: WebContext, hashes: bool, stale_days: int, period: str = "month") -> Reconciliation:
     return reconcile(
         ctx.rt.catalog,
         ctx.rt.store,
@@ -314,6 +484,7 @@ def _reconcile(ctx: WebContext, hashes: bool, stale_days: int) -> Reconciliation
         lease_seconds=ctx.settings.lease_seconds,
         stale_after=timedelta(days=stale_days),
         check_hashes=hashes,
+        period=period if period in PERIODS else "month",
     )
 
 
@@ -336,11 +507,12 @@ def reconciliation_page(
     hashes: Hashes = False,
     stale_days: StaleDays = 7,
     severity: Annotated[str | None, Query(max_length=10)] = None,
+    period: Period_ = "month",
 ) -> Response:
-    result = _reconcile(ctx, hashes, stale_days)
+    result = _reconcile(ctx, hashes, stale_days, period)
     severity = severity if severity in SEVERITIES else None
     issues = [i for i in result.issues if severity is None or i.severity == severity]
-    params = urlencode({"stale_days": stale_days, **({"hashes": "true"} if hashes else {})})
+    params = urlencode({"stale_days": stale_days, "period": result.period, **({"hashes": "true"} if hashes else {})})
     return render(
         request,
         "reconciliation.html",
@@ -358,6 +530,10 @@ def reconciliation_page(
         severities=SEVERITIES,
         number=number,
         local_time=local_time,
+        group_counts=GROUP_COUNTS,
+        group_count_names=GROUP_COUNT_NAMES,
+        check_names=CHECK_NAMES,
+        period_names=PERIOD_NAMES,
     )
 
 
@@ -367,14 +543,20 @@ def reconciliation_csv(
     ctx: Annotated[WebContext, Depends(web)],
     hashes: Hashes = False,
     stale_days: StaleDays = 7,
+    period: Period_ = "month",
+    table: Annotated[str, Query(max_length=10, description="issues, batch or period")] = "issues",
 ) -> Response:
-    result = _reconcile(ctx, hashes, stale_days)
+    result = _reconcile(ctx, hashes, stale_days, period)
     ctx.audit.append(
         "reconciliation_exported",
         actor=principal.username,
         role=principal.role,
-        details={"issues": len(result.issues), "hashes": hashes},
+        details={"issues": len(result.issues), "hashes": hashes, "table": table},
     )
+    if table in ("batch", "period"):
+        header, lines = group_csv_rows(result, table)
+        name = "lo" if table == "batch" else result.period
+        return csv_response(header, lines, f"doi-soat-{name}-{result.generated_at:%Y%m%d-%H%M}.csv")
     header = ["Mức độ", "Loại", "Mô tả", "Mã tài liệu", "Tên tệp", "Trạng thái", "Khóa đối tượng"]
     header += ["Kỳ vọng", "Thực tế", "Từ lúc"]
     rows = []
@@ -403,10 +585,12 @@ def reconciliation_api(
     ctx: Annotated[WebContext, Depends(web)],
     hashes: Hashes = False,
     stale_days: StaleDays = 7,
+    period: Period_ = "month",
 ) -> JSONResponse:
-    """Files received against documents, pages, archived objects in the store and catalog rows. Each issue names
-    its document; `kinds` gives each kind's severity; `ok` is true when nothing is wrong."""
-    result = _reconcile(ctx, hashes, stale_days)
+    """Files received against documents, pages, archived objects in the store and catalog rows, in all and per batch
+    (`by_batch`) and per day or month (`by_period`). Each issue names its document; `kinds` gives each kind's
+    severity; `ok` is true when nothing is wrong."""
+    result = _reconcile(ctx, hashes, stale_days, period)
     data = result.to_json()
     data["issues"] = [issue_out(principal.role, i) for i in result.issues]
     data["kinds"] = KINDS
