@@ -180,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true", help="overwrite a catalog that holds documents or users")
     catalog_commands.add_parser("rebuild", help="rebuild an empty catalog from the archive's JSON sidecars")
 
+    from sohoa.audit_command import add_audit_parser
+
+    add_audit_parser(commands)
+
     schema = commands.add_parser("schema", help="JSON Schema of the document record")
     schema_commands = schema.add_subparsers(dest="schema_command", required=True, metavar="ACTION")
     export = schema_commands.add_parser("export", help="write the JSON Schema files to DIR")
@@ -211,6 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _watch(settings, args)
         if args.command == "search":
             return _search(settings, args)
+        if args.command == "audit":
+            from sohoa.audit_command import run_audit
+
+            return run_audit(settings, args, err)
         if args.command in ("fixity", "hold"):
             return _archive_integrity(settings, args)
         if args.command == "catalog":

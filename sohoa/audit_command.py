@@ -1,0 +1,116 @@
+"""`sohoa audit verify | export`: check the audit log's hash chain, or write its events as JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.markup import escape
+
+from schemas.settings import Settings
+
+#: Days given on the command line are days in Vietnam, as in the reports.
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+#: An export shows its progress on stderr every this many events.
+PROGRESS_EVERY = 10_000
+
+
+def add_audit_parser(commands: Any) -> None:
+    """The `audit` command and its two actions, added to the `sohoa` subparsers."""
+    audit = commands.add_parser("audit", help="the audit log: verify its hash chain, export it as JSON lines")
+    actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = actions.add_parser("verify", help="recompute the chain; name edited, missing or reordered rows")
+    verify.add_argument("--json", action="store_true", help="the report as JSON on stdout")
+    export = actions.add_parser("export", help="events as JSON lines (with their hashes), oldest first")
+    export.add_argument("--since", type=_moment, metavar="DATE", help="events on or after (YYYY-MM-DD or ISO 8601)")
+    export.add_argument("--until", type=_moment_end, metavar="DATE", help="events on or before this day (or before)")
+    export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+
+
+def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int:
+    """Run `sohoa audit ACTION`; verify exits 1 when the chain is broken."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workers.runtime import open_catalog
+
+    try:
+        catalog = open_catalog(settings)
+    except SQLAlchemyError as exc:
+        err.print(f"[red]error:[/] the catalog cannot be reached: {escape(str(exc).splitlines()[0])}")
+        return 3
+    try:
+        if args.audit_command == "verify":
+            return _verify(catalog, args.json, Console(soft_wrap=True), err)
+        return _export(catalog, args.since, args.until, args.output, err)
+    except (SQLAlchemyError, OSError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0])}")
+        return 1
+    finally:
+        catalog.close()
+
+
+def _verify(catalog, as_json: bool, out: Console, err: Console) -> int:
+    from storage.audit import verify_chain
+
+    report = verify_chain(catalog)
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif report.ok:
+        out.print(f"[green]audit log intact:[/] {report.events} events; head: row {report.head_id} {report.head_hash}")
+    else:
+        count = len(report.problems) + report.unlisted
+        err.print(f"[red]audit log broken:[/] {count} problem{'s' if count != 1 else ''} in {report.events} events")
+        for problem in report.problems:
+            err.print(f"  {problem.kind}: {escape(problem.message)}")
+        if report.moved:
+            err.print(f"  rows out of place: {', '.join(map(str, report.moved))}")
+        if report.unlisted:
+            err.print(f"  … and {report.unlisted} more")
+    return 0 if report.ok else 1
+
+
+def _export(catalog, since: datetime | None, until: datetime | None, output: Path | None, err: Console) -> int:
+    from storage.audit import AuditLog, EventFilter, event_json
+
+    audit, where = AuditLog(catalog), EventFilter(since=since, until=until)
+    total = audit.count(where)
+    part = output.with_name(output.name + ".part") if output else None
+    stream: IO[str] = part.open("w", encoding="utf-8", newline="\n") if part else sys.stdout
+    written = 0
+    try:
+        for row in audit.stream(where):
+            stream.write(json.dumps(event_json(row), ensure_ascii=False, separators=(",", ":")) + "\n")
+            written += 1
+            if written % PROGRESS_EVERY == 0:
+                err.print(f"exported {written}/{total} events")
+    finally:
+        if part:
+            stream.close()
+    if part and output:
+        os.replace(part, output)  # a finished file or none: never half an export under the real name
+    err.print(f"exported {written} events" + (f" to {escape(str(output))}" if output else ""))
+    return 0
+
+
+def _moment(value: str) -> datetime:
+    """A day (its start in Vietnam) or an ISO 8601 time (UTC when it names no zone)."""
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), VIETNAM).astimezone(UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD) or ISO 8601 time: {value!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _moment_end(value: str) -> datetime:
+    """The end of a day (the whole day is included), or an ISO 8601 time (events before it)."""
+    moment = _moment(value)
+    return moment + timedelta(days=1) if len(value) == 10 else moment

@@ -1,0 +1,270 @@
+"""The audit log's hash chain, on SQLite and PostgreSQL: tampering is found and named, appends stay chained."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import unicodedata
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import delete, update
+
+from schemas.record import ArchiveInfo, DocumentRecord, SourceInfo
+from schemas.settings import Settings
+from storage.audit import (
+    CONFIG_CHANGED,
+    GENESIS,
+    AuditLog,
+    EventFilter,
+    append_event,
+    event_json,
+    hash_of_exported,
+    record_config_change,
+    row_hash,
+    verify_chain,
+)
+from storage.catalog import Catalog
+from storage.tables import AuditEvent
+
+COLUMNS = ("at", "actor", "role", "action", "document_id", "details", "prev_hash", "hash")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")  # an unreachable server is a failure, never a skip
+    catalog = Catalog(url)
+    yield catalog
+    catalog.close()
+
+
+def _ten(catalog: Catalog) -> list[int]:
+    audit = AuditLog(catalog)
+    return [
+        audit.append("view", actor=f"officer{n}", role="officer", document_id=f"doc{n}", details={"n": n})
+        for n in range(10)
+    ]
+
+
+def _kinds(catalog: Catalog) -> list[tuple[str, int, int | None]]:
+    return [(p.kind, p.row_id, p.after_id) for p in verify_chain(catalog, chunk=3).problems]
+
+
+def test_an_intact_chain_verifies_across_chunks_and_text_is_kept_in_nfc(catalog: Catalog):
+    ids = _ten(catalog)
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Văn Đức")
+    AuditLog(catalog).append("search", actor=decomposed, details={"q": decomposed, decomposed: [decomposed]})
+    report = verify_chain(catalog, chunk=3)
+    assert report.ok and report.events == 11 and report.problems == [] and report.head_id > ids[-1]
+    (row,) = AuditLog(catalog).events(EventFilter(action="search"))
+    composed = unicodedata.normalize("NFC", decomposed)
+    assert row.actor == composed and row.details == {"q": composed, composed: [composed]}
+    first = AuditLog(catalog).events(EventFilter(document_id="doc0"))[0]
+    assert first.prev_hash == GENESIS
+
+
+def test_an_edited_row_is_named(catalog: Catalog):
+    ids = _ten(catalog)
+    with catalog.session() as s:
+        s.execute(update(AuditEvent).where(AuditEvent.id == ids[3]).values(details={"n": 99}))
+    report = verify_chain(catalog, chunk=3)
+    assert not report.ok and _kinds(catalog) == [("edited", ids[3], None)]
+    assert report.first_broken_id == ids[3] and f"row {ids[3]} was edited" in report.problems[0].message
+
+
+def test_a_deleted_row_is_named_by_the_row_before_the_gap(catalog: Catalog):
+    ids = _ten(catalog)
+    with catalog.session() as s:
+        s.execute(delete(AuditEvent).where(AuditEvent.id == ids[4]))
+    report = verify_chain(catalog)
+    assert _kinds(catalog) == [("missing", ids[5], ids[3])]
+    assert f"missing after row {ids[3]}" in report.problems[0].message and report.events == 9
+    with catalog.session() as s:  # the first row too
+        s.execute(delete(AuditEvent).where(AuditEvent.id == ids[0]))
+    assert ("missing", ids[1], None) in _kinds(catalog)
+
+
+def test_a_rewritten_row_with_a_recomputed_hash_breaks_the_next_link(catalog: Catalog):
+    ids = _ten(catalog)
+    with catalog.session() as s:
+        row = s.get(AuditEvent, ids[6])
+        row.actor = "someone-else"
+        row.hash = row_hash(row)
+    assert _kinds(catalog) == [("missing", ids[7], ids[6])]  # "or row 6 was rewritten"
+    assert "rewritten" in verify_chain(catalog).problems[0].message
+
+
+def _swap(catalog: Catalog, a: int, b: int) -> None:
+    """Exchange every column but the id between two rows: the rows trade places in the chain."""
+    with catalog.session() as s:
+        first, second = s.get(AuditEvent, a), s.get(AuditEvent, b)
+        values = {c: getattr(first, c) for c in COLUMNS}, {c: getattr(second, c) for c in COLUMNS}
+        for column in COLUMNS:
+            setattr(first, column, values[1][column])
+            setattr(second, column, values[0][column])
+
+
+def test_reordered_rows_are_named(catalog: Catalog):
+    ids = _ten(catalog)
+    _swap(catalog, ids[2], ids[6])
+    report = verify_chain(catalog, chunk=4)
+    assert {p.kind for p in report.problems} == {"reordered"}  # every row still hashes right
+    assert report.moved == [ids[2], ids[6]]
+    assert [p.row_id for p in report.problems] == [ids[2], ids[3], ids[6], ids[7]]
+    assert report.problems[0].linked_id == ids[5]  # row 2 now holds row 6, which follows row 5
+    _swap(catalog, ids[2], ids[6])
+    assert verify_chain(catalog).ok
+    _swap(catalog, ids[4], ids[5])  # neighbours
+    assert verify_chain(catalog).moved == [ids[4], ids[5]]
+
+
+def test_ids_may_have_gaps_from_rolled_back_appends(catalog: Catalog):
+    audit = AuditLog(catalog)
+    first = audit.append("login", actor="a")
+    with pytest.raises(RuntimeError), catalog.session() as s:
+        append_event(s, "login", actor="rolled-back")
+        raise RuntimeError("the change this event recorded failed")
+    second = audit.append("login", actor="b")
+    assert [e.actor for e in audit.events()] == ["b", "a"]
+    if catalog.engine.dialect.name == "postgresql":
+        assert second > first + 1  # the sequence number was used up
+    assert verify_chain(catalog).ok
+
+
+def test_concurrent_appends_from_threads_keep_one_chain(catalog: Catalog):
+    audit = AuditLog(catalog)
+
+    def append(worker: int) -> None:
+        for n in range(15):
+            audit.append("view", actor=f"thread{worker}", details={"n": n})
+
+    threads = [threading.Thread(target=append, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    report = verify_chain(catalog)
+    assert report.ok and report.events == 90
+
+
+APPENDER = """
+import sys
+from storage.audit import AuditLog
+from storage.catalog import Catalog
+catalog = Catalog(sys.argv[1])
+for n in range(20):
+    AuditLog(catalog).append("download", actor="process" + sys.argv[2], details={"n": n})
+catalog.close()
+"""
+
+
+def test_concurrent_appends_from_processes_keep_one_chain(catalog: Catalog):
+    AuditLog(catalog).append("login", actor="first")  # the schema exists before the processes start
+    url = catalog.url
+    procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(url), str(n)]) for n in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    report = verify_chain(catalog)
+    assert report.ok and report.events == 61
+
+
+def test_exported_lines_carry_everything_needed_to_recompute_the_chain(catalog: Catalog):
+    _ten(catalog)
+    AuditLog(catalog).append("search", actor="cán bộ", details={"q": "giấy phép xây dựng", "page": 1, "ok": True})
+    lines = [json.dumps(event_json(row), ensure_ascii=False) for row in AuditLog(catalog).stream(chunk=4)]
+    prev = GENESIS
+    for line in lines:
+        event = json.loads(line)
+        assert event["prev_hash"] == prev and hash_of_exported(event) == event["hash"]
+        assert event["at"].endswith("+00:00") and unicodedata.is_normalized("NFC", line)
+        prev = event["hash"]
+    assert len(lines) == 11 and prev == verify_chain(catalog).head_hash
+
+
+def _record(document_id: str, status: str) -> DocumentRecord:
+    source = SourceInfo(filename="a.jpg", sha256="ab" * 32, size_bytes=3, media_type="image/jpeg")
+    archive = ArchiveInfo(bucket="archive", key=f"{document_id}/{document_id}.pdf", pdf_sha256="cd" * 32, signer="TEST")
+    return DocumentRecord(
+        id=document_id,
+        source=source,
+        status=status,
+        archive=archive if status == "archived" else None,
+        received_at=datetime.now(UTC),
+    )
+
+
+def test_pipeline_steps_are_logged_once_each_with_the_change_they_record(catalog: Catalog):
+    batch = catalog.create_batch()
+    received = catalog.receive(batch, filename="a.jpg", sha256="ab" * 32, size_bytes=3, incoming_key="k")
+    again = catalog.receive(batch, filename="a-again.jpg", sha256="ab" * 32, size_bytes=3, incoming_key="k")
+    document_id = received.document_id
+    assert again.duplicate
+    catalog.start_pages(document_id, "image/jpeg", 2)
+    catalog.start_pages(document_id, "image/jpeg", 2)  # a redelivered ingest
+    catalog.finish_page(document_id, 1, status="done")
+    catalog.finish_page(document_id, 1, status="done")  # a redelivered page
+    catalog.finish_page(document_id, 2, status="failed", error={"code": "corrupt_image", "message": "bad"})
+    catalog.finish(document_id, _record(document_id, "archived"))
+    catalog.finish(document_id, _record(document_id, "archived"))  # a redelivered assembly
+    events = list(reversed(AuditLog(catalog).events(EventFilter(document_id=document_id))))
+    assert [e.action for e in events] == [
+        "received",
+        "received",
+        "ingest_started",
+        "page_processed",
+        "page_failed",
+        "assembly_started",
+        "archived",
+    ]
+    assert [e.details["duplicate"] for e in events[:2]] == [False, True] and events[1].details[
+        "filename"
+    ] == "a-again.jpg"
+    assert events[2].details["pages"] == 2 and events[4].details == {
+        "page": 2,
+        "error": {"code": "corrupt_image", "message": "bad"},
+    }
+    assert events[-1].details["pdf_sha256"] == "cd" * 32 and {e.actor for e in events} == {"system"}
+    assert verify_chain(catalog).ok
+
+
+def test_a_configuration_change_is_logged_once_with_its_keys_and_never_a_secret(catalog: Catalog, tmp_path: Path):
+    base = Settings(data_dir=tmp_path / "a", workers=2)
+    assert record_config_change(catalog, base) is not None
+    assert record_config_change(catalog, base) is None  # the same settings: nothing new
+    assert record_config_change(catalog, Settings(data_dir=tmp_path / "b", workers=8)) is None  # local to a machine
+    changed = Settings(data_dir=tmp_path / "a", ocr_dpi=400, sign_password=SecretStr("mật-khẩu-bí-mật"))
+    assert record_config_change(catalog, changed) is not None
+    first, last = reversed(AuditLog(catalog).events(EventFilter(action=CONFIG_CHANGED)))
+    assert first.details["first"] is True and "ocr_dpi" in first.details["changed"]
+    assert last.details["changed"] == ["ocr_dpi", "sign_password"] and last.details["values"] == {"ocr_dpi": 400}
+    assert "mật-khẩu-bí-mật" not in json.dumps(last.details, ensure_ascii=False)
+    url = Settings(
+        data_dir=tmp_path / "a",
+        ocr_dpi=400,
+        sign_password=SecretStr("mật-khẩu-bí-mật"),
+        database_url="postgresql://u:pw@db/x",
+    )
+    record_config_change(catalog, url)
+    (newest,) = AuditLog(catalog).events(EventFilter(action=CONFIG_CHANGED), limit=1)
+    assert (
+        newest.details["changed"] == ["database_url"]
+        and newest.details["values"] == {}
+        and "pw@" not in str(newest.details)
+    )
+    assert verify_chain(catalog).ok
+
+
+def test_processes_starting_together_record_one_configuration_change(catalog: Catalog, tmp_path: Path):
+    settings = Settings(data_dir=tmp_path / "a", jpeg_quality=70)
+    threads = [threading.Thread(target=record_config_change, args=(catalog, settings)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert AuditLog(catalog).count(EventFilter(action=CONFIG_CHANGED)) == 1 and verify_chain(catalog).ok
