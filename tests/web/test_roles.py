@@ -70,6 +70,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reconciliation"): AUDITOR,
     ("GET", "/reconciliation.csv"): AUDITOR,
     ("GET", "/api/v1/reconciliation"): AUDITOR,
+    ("GET", "/api/v1/rates"): AUDITOR,
+    ("GET", "/rates.csv"): AUDITOR,
+    ("GET", "/api/v1/dossier-totals"): AUDITOR,
+    ("POST", "/api/v1/dossier-totals"): ADMIN,  # auditors check the figures, admins supply them
+    ("POST", "/reports/dossier-totals"): ADMIN,
     ("GET", "/audit"): AUDITOR,
     ("GET", "/api/v1/audit"): AUDITOR,
 }
