@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+from collections import Counter
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from schemas.settings import Settings
 from storage.audit import EventFilter
+from storage.rates import Period
 from storage.reports import local_day
 from storage.tables import Document, Page, Receipt
 from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in
@@ -271,7 +273,9 @@ def _give_dossiers(client: TestClient, corpus: Corpus) -> dict[str, str]:
 
 def test_admins_supply_dossier_totals_and_auditors_see_the_rates(app_client: TestClient, corpus: Corpus):
     codes = _give_dossiers(app_client, corpus)
-    month = local_day(datetime.now(UTC)).strftime("%Y-%m")
+    with _catalog(app_client).session() as s:  # from the day the corpus was archived to today (views are today)
+        first = min(s.scalars(select(Document.finished_at).where(Document.status == "archived")))
+    month = Period(local_day(first), local_day(datetime.now(UTC))).label
     auditor, admin = api_token(app_client, "auditor"), api_token(app_client, "admin")
     given = {"period": month, "dossiers_received": 3}
     assert app_client.post("/api/v1/dossier-totals", json=given, headers=auditor).status_code == 403  # read-only
@@ -335,8 +339,15 @@ def test_reconciliation_per_batch_and_period_on_the_page_in_csv_and_json(app_cli
     first, held = data["by_batch"]
     assert (first["files_received"], first["documents"], first["archived"], first["archive_objects"]) == (3, 3, 3, 9)
     assert (held["documents"], held["archived"], held["archive_objects"], held["ok"]) == (1, 0, 0, True)
-    today = local_day(datetime.now(UTC)).isoformat()
-    assert [(p["key"], p["files_received"], p["archived"]) for p in data["by_period"]] == [(today, 4, 3)]
+    with _catalog(app_client).session() as s:  # the corpus may have been digitized on another (local) day
+        received = Counter(local_day(at).isoformat() for at in s.scalars(select(Receipt.received_at)))
+        archived = Counter(
+            local_day(at).isoformat()
+            for at in s.scalars(select(Document.received_at).where(Document.status == "archived"))
+        )
+    by_period = [(p["key"], p["files_received"], p["archived"]) for p in data["by_period"]]
+    assert by_period == [(day, received[day], archived[day]) for day in sorted(received)]
+    assert sum(received.values()) == 4 and sum(archived.values()) == 3
     assert data["period"] == "day"
     sign_in(app_client, "auditor")
     page = app_client.get("/reconciliation").text
