@@ -55,6 +55,20 @@ ACTION_NAMES = {
     "tokens_revoked": "Thu hồi mã API",
     "report_exported": "Xuất báo cáo",
     "reconciliation_exported": "Xuất đối soát",
+    "received": "Tiếp nhận tệp",
+    "ingest_started": "Bắt đầu xử lý",
+    "page_processed": "Xử lý xong trang",
+    "page_failed": "Lỗi xử lý trang",
+    "assembly_started": "Bắt đầu ghép tài liệu",
+    "assembled": "Tạo bản PDF",
+    "signed": "Ký số",
+    "archived": "Lưu trữ",
+    "needs_review": "Chờ kiểm tra",
+    "rejected": "Từ chối tệp",
+    "failed": "Xử lý lỗi",
+    "restarted": "Xử lý lại",
+    "returned_to_review": "Trả lại chờ kiểm tra",
+    "config_changed": "Thay đổi cấu hình",
 }
 
 
