@@ -190,13 +190,13 @@ class Catalog:
                 .where(Document.id == document_id, Document.status == "failed")
                 .values(status="received", error=None, record=None, finished_at=None)
             )
-            if restarted.rowcount:
-                append_event(s, "restarted", actor=SYSTEM, document_id=document_id)
             s.execute(
                 update(Page)
                 .where(Page.document_id == document_id, Page.status == "failed")
                 .values(status="pending", error=None)
             )
+            if restarted.rowcount:  # last, so the chain's lock is never held while waiting for a row
+                append_event(s, "restarted", actor=SYSTEM, document_id=document_id)
 
     # --- processing ------------------------------------------------------------------------------
     def document(self, document_id: str) -> Document:
