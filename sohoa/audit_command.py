@@ -82,6 +82,8 @@ def _export(catalog, since: datetime | None, until: datetime | None, output: Pat
     audit, where = AuditLog(catalog), EventFilter(since=since, until=until)
     total = audit.count(where)
     part = output.with_name(output.name + ".part") if output else None
+    if part is None and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")  # JSON lines are UTF-8 whatever the locale
     stream: IO[str] = part.open("w", encoding="utf-8", newline="\n") if part else sys.stdout
     written = 0
     try:
