@@ -1,4 +1,4 @@
-"""Auditors see the last fixity run on the reconciliation page, and an alert when it found damage."""
+"""Auditors see the last fixity run on the reconciliation page; damage raises an alert there and on the reports."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def test_a_fixity_failure_raises_an_alert_on_the_reconciliation_page(
     assert clean["fixity"]["ok"] is True and clean["fixity"]["checked"] == 3 and clean["ok"] is True
     page = app_client.get("/reconciliation").text
     assert "Cảnh báo toàn vẹn" not in page and "tất cả nguyên vẹn" in page
+    assert "Cảnh báo toàn vẹn" not in app_client.get("/reports").text
 
     permit = corpus.id_of("permit")
     pdf = settings.data_dir / "objects" / "archive" / permit / f"{permit}.pdf"
@@ -42,3 +43,5 @@ def test_a_fixity_failure_raises_an_alert_on_the_reconciliation_page(
     assert [f["document_id"] for f in damaged["fixity"]["failures"]] == [permit]
     page = app_client.get("/reconciliation").text
     assert "Cảnh báo toàn vẹn" in page and permit in page
+    reports = app_client.get("/reports").text
+    assert "Cảnh báo toàn vẹn" in reports and "thấy 1 trên 3 tài liệu" in reports

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from storage.fixity import last_fixity_run
 from storage.rates import REUSE_TARGET, Period, Rates, RatesError, compute_rates, dossier_totals, set_dossier_total
 from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
@@ -267,6 +268,7 @@ def reports_page(
     return render(
         request,
         "reports.html",
+        fixity=last_fixity_run(ctx.rt.catalog),
         rates=_rates(ctx, query),
         rate_params=urlencode(_rate_params(query)),
         supplied=dossier_totals(ctx.rt.catalog),
