@@ -17,8 +17,10 @@ from sqlalchemy import text
 
 from samples.generate import make_document
 from schemas.settings import Settings
-from storage.catalog import Catalog
+from storage.catalog import Catalog, Received
+from storage.objects import sha256_file
 from workers.broker import build_broker, install_broker
+from workers.runtime import Runtime
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
@@ -35,6 +37,19 @@ def write_scans(folder: Path, scans: tuple[tuple[str, int, int], ...] = SCANS) -
         doc.pages[0].save(path, save_all=True, append_images=doc.pages[1:], dpi=(200, 200))
         paths.append(path)
     return paths
+
+
+def receive_without_sending(rt: Runtime, scan: Path) -> Received:
+    """A scan stored and received into the catalog, its message never sent: as if it were lost on the way."""
+    sha = sha256_file(scan)
+    rt.store.put_file("incoming", f"{sha[:2]}/{sha}", scan)
+    return rt.catalog.receive(
+        rt.catalog.create_batch(),
+        filename=scan.name,
+        sha256=sha,
+        size_bytes=scan.stat().st_size,
+        incoming_key=f"{sha[:2]}/{sha}",
+    )
 
 
 def wait_until(condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.2) -> None:

@@ -18,6 +18,7 @@ from minio import Minio
 from moto.server import ThreadedMotoServer
 
 from schemas.settings import Settings
+from sohoa.embedded import open_embedded
 from storage.catalog import Catalog
 from storage.objects import sha256_file
 from storage.s3 import S3Store
@@ -26,6 +27,7 @@ from tests.cluster import (
     finish,
     message,
     pages_done,
+    receive_without_sending,
     sending_broker,
     statuses,
     wait_until,
@@ -266,18 +268,8 @@ def test_the_sweeper_sends_a_document_whose_message_was_lost_back_to_work(tmp_pa
     env = {"SOHOA_DATA_DIR": str(data), "SOHOA_BROKER_URL": rabbitmq_url, "SOHOA_LEASE_SECONDS": "3"}
     scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
     settings = Settings(data_dir=data)
-    from sohoa.embedded import open_embedded
-
     with open_embedded(settings) as rt:
-        sha = sha256_file(scan)
-        rt.store.put_file("incoming", f"{sha[:2]}/{sha}", scan)
-        received = rt.catalog.receive(
-            rt.catalog.create_batch(),
-            filename=scan.name,
-            sha256=sha,
-            size_bytes=scan.stat().st_size,
-            incoming_key=f"{sha[:2]}/{sha}",
-        )
+        received = receive_without_sending(rt, scan)
     catalog = Catalog(settings.catalog_url)
 
     # When a worker runs with a 3 s lease

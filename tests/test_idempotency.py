@@ -14,9 +14,8 @@ from sqlalchemy import update
 from schemas.settings import Settings
 from sohoa.batch import run_batch
 from sohoa.embedded import open_embedded
-from storage.objects import sha256_file
 from storage.tables import Document, utcnow
-from tests.cluster import write_scans
+from tests.cluster import receive_without_sending, write_scans
 from workers import actors
 from workers.runtime import ARCHIVE
 
@@ -65,15 +64,7 @@ def test_recover_in_embedded_mode_finishes_documents_an_interrupted_run_left(tmp
     data = tmp_path / "data"
     settings = Settings(data_dir=data, workers=1)
     with open_embedded(settings) as rt:
-        sha = sha256_file(scan)
-        rt.store.put_file("incoming", f"{sha[:2]}/{sha}", scan)
-        received = rt.catalog.receive(
-            rt.catalog.create_batch(),
-            filename=scan.name,
-            sha256=sha,
-            size_bytes=scan.stat().st_size,
-            incoming_key=f"{sha[:2]}/{sha}",
-        )
+        received = receive_without_sending(rt, scan)
         with rt.catalog.session() as s:
             s.execute(update(Document).values(updated_at=utcnow() - timedelta(minutes=5)))
 
