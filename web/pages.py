@@ -36,6 +36,11 @@ def local_time(value: datetime | None) -> str:
     return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages needed for `total` items, at least one (an empty list is one empty page)."""
+    return max(1, -(-total // per_page))
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.filters["local_time"] = local_time

@@ -8,7 +8,6 @@ event: under a personal field's name (`holder_id`, also in a list of old and new
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import UTC, date
 from typing import Annotated, Any
@@ -25,7 +24,7 @@ from storage.tables import AuditEvent
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import PERSONAL_FIELDS, mask_personal_id, sees_personal_ids
-from web.pages import render
+from web.pages import page_count, render
 
 router = APIRouter()
 
@@ -174,7 +173,7 @@ def audit_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     total = ctx.audit.count(where)
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     page = min(page, pages)
     rows = ctx.audit.events(where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     events = [(row.at, _event_out(principal.role, row)) for row in rows]

@@ -22,7 +22,7 @@ from web.auth import Principal, require
 from web.batch_status import review_reasons
 from web.context import WebContext, web
 from web.labels import FIELD_TITLES, warning_text
-from web.pages import STATUS_NAMES, render
+from web.pages import STATUS_NAMES, page_count, render
 from workers.runtime import WORK
 
 router = APIRouter()
@@ -194,7 +194,7 @@ def review_list_page(
         except UnknownDocument:
             record = None
         done = record if record is not None and record.status == "archived" else None
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
     return render(request, "review_list.html", items=items, total=total, page=page, pages=pages, done=done)
 
 

@@ -29,7 +29,7 @@ from web.batch_status import BatchOut, BatchStatus, batch_list, batch_status
 from web.context import WebContext, web
 from web.errors import error_response
 from web.labels import error_text, format_bytes
-from web.pages import STATUS_NAMES, render
+from web.pages import STATUS_NAMES, page_count, render
 from web.routes import review
 from web.uploads import BadUpload, FilePart, FormField, stream_parts
 
@@ -385,7 +385,7 @@ def batches_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     batches = batch_list(ctx.rt.catalog, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    pages = max(1, -(-ctx.rt.catalog.count_batches() // PAGE_SIZE))
+    pages = page_count(ctx.rt.catalog.count_batches(), PAGE_SIZE)
     return render(request, "batches.html", batches=batches, page=page, pages=pages)
 
 
