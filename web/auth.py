@@ -76,17 +76,22 @@ def require(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency admitting the given roles (and admin), checking CSRF on changes made from a browser."""
 
     async def dependency(request: Request) -> Principal:
-        principal = find_principal(request)
-        if principal is None:
-            raise NotSignedIn()
-        if principal.role != "admin" and principal.role not in roles:
-            raise Forbidden()
+        principal = admit(request, roles)
         if request.method not in SAFE_METHODS and principal.csrf_token is not None:
             await check_csrf(request, principal.csrf_token)
         return principal
 
-    dependency.roles = roles  # type: ignore[attr-defined]
     return dependency
+
+
+def admit(request: Request, roles: tuple[str, ...]) -> Principal:
+    """The signed-in principal if its role is one of `roles` or admin; else NotSignedIn or Forbidden."""
+    principal = find_principal(request)
+    if principal is None:
+        raise NotSignedIn()
+    if principal.role != "admin" and principal.role not in roles:
+        raise Forbidden()
+    return principal
 
 
 async def check_csrf(request: Request, expected: str) -> None:

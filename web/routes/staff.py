@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from schemas.record import ErrorInfo
 from sohoa.batch import SUPPORTED_SUFFIXES, receive_file
 from storage.catalog import UPLOAD_REFUSED, as_utc
-from web.auth import CSRF_FIELD, CSRF_HEADER, Forbidden, NotSignedIn, Principal, check_origin, find_principal, require
+from web.auth import CSRF_FIELD, CSRF_HEADER, Forbidden, Principal, admit, check_origin, require
 from web.batch_status import BatchOut, BatchStatus, batch_list, batch_status
 from web.context import WebContext, web
 from web.errors import error_response
@@ -89,11 +89,7 @@ class StreamAuth:
 
 async def staff_upload(request: Request) -> StreamAuth:
     """`require("staff")` for streamed bodies: the CSRF token is checked from the header, or from the stream."""
-    principal = find_principal(request)
-    if principal is None:
-        raise NotSignedIn()
-    if principal.role not in ("staff", "admin"):
-        raise Forbidden()
+    principal = admit(request, ("staff",))
     if principal.csrf_token is None:  # an API token
         return StreamAuth(principal, False)
     check_origin(request)
@@ -103,9 +99,6 @@ async def staff_upload(request: Request) -> StreamAuth:
     if not hmac.compare_digest(given, principal.csrf_token):
         raise Forbidden(CSRF_MESSAGE)
     return StreamAuth(principal, False)
-
-
-staff_upload.roles = ("staff",)  # type: ignore[attr-defined]  # as `require` marks its dependencies
 
 
 class Refused(Exception):
