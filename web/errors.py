@@ -7,6 +7,7 @@ signed in is sent to the login page and brought back afterwards.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -78,8 +79,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _default_phrase(exc: HTTPException) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(exc.status_code).phrase
     except ValueError:
