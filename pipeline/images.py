@@ -39,8 +39,12 @@ def resample(image: np.ndarray, factor: float) -> np.ndarray:
 
 
 def analysis_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
-    """The page at no more than ANALYSIS_DPI, for orientation, skew and blank checks; and its resolution."""
-    factor = min(1.0, ANALYSIS_DPI / dpi)
+    """The page at ANALYSIS_DPI, for orientation, skew and blank checks; and its resolution.
+
+    Low-resolution scans are enlarged too: OSD and the blank check are tuned for letters and specks of
+    the size they have at ANALYSIS_DPI, and at 80 dpi OSD is unsure even of an upright page.
+    """
+    factor = ANALYSIS_DPI / dpi
     return resample(grey, factor), dpi * factor
 
 

@@ -46,10 +46,16 @@ def binarize_for_ocr(grey: np.ndarray) -> np.ndarray:
     return binary
 
 
+#: Below this resolution a scan is enlarged in greyscale and left for tesseract to binarize: a global
+#: threshold on letters interpolated from 80-dpi pixels breaks their strokes and drops their diacritics.
+LOW_RESOLUTION_DPI = 150
+
+
 def prepare_for_ocr(grey: np.ndarray, dpi: float, ocr_dpi: int) -> tuple[np.ndarray, float]:
     """Resample to the OCR resolution (small print needs ~300 dpi) and binarize; returns the scale used."""
     scale = ocr_dpi / dpi
-    return binarize_for_ocr(resample(grey, scale)), scale
+    resampled = resample(grey, scale)
+    return (resampled if dpi < LOW_RESOLUTION_DPI else binarize_for_ocr(resampled)), scale
 
 
 def recognise(binary: np.ndarray, dpi: int, config: TesseractConfig, *, psm: int = 3) -> OcrResult:

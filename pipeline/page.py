@@ -13,7 +13,8 @@ from pipeline.deskew import deskew_angle
 from pipeline.extract import header_is_incomplete
 from pipeline.images import analysis_binary, analysis_grey, ink_grey, quarter_turn, rotate
 from pipeline.load import LoadedPage
-from pipeline.ocr import detect_orientation, prepare_for_ocr, read_header_regions, recognise, scale_words
+from pipeline.ocr import LOW_RESOLUTION_DPI, OcrResult, prepare_for_ocr, read_header_regions, recognise, scale_words
+from pipeline.orient import OrientationDecision, OrientationOptions, orientation_by_osd, orientation_by_reading
 from pipeline.tesseract import CallStats, TesseractConfig, Word
 from schemas.record import PageInfo, Warning
 
@@ -24,7 +25,7 @@ class PageOptions:
 
     tesseract: TesseractConfig
     ocr_dpi: int = 300
-    osd_min_confidence: float = 1.5
+    orientation: OrientationOptions = field(default_factory=OrientationOptions)
     min_dpi: int = 200
     jpeg_quality: int = 80
 
@@ -43,7 +44,7 @@ class PageResult:
 
 def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageResult:
     """Run the page stages in order. The input image is never modified."""
-    warnings = resolution_warnings(loaded, number, options.min_dpi)
+    warnings = resolution_warnings(loaded, number, options.min_dpi, options.ocr_dpi)
     image, dpi = loaded.image, loaded.dpi
     height, width = image.shape[:2]
     page_info = partial(PageInfo, number=number, width_px=width, height_px=height, dpi=dpi)
@@ -55,28 +56,83 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         info = page_info(skew_deg=0.0, rotation_deg=0, blank=True, ocr_confidence=None, text="")
         return PageResult(info, [], _encode_jpeg(image, options.jpeg_quality), warnings)
 
-    orientation, osd_call = detect_orientation(small_grey, small_dpi, options.tesseract)
-    rotation = orientation.rotation_deg if orientation.confidence >= options.osd_min_confidence else 0
-    if rotation:
-        image, grey, mask = (quarter_turn(a, rotation) for a in (image, grey, mask))
-    skew = deskew_angle(mask)
-    image, grey = rotate(image, -skew), rotate(grey, -skew)
-    binary, scale = prepare_for_ocr(grey, dpi, options.ocr_dpi)
-    ocr = recognise(binary, options.ocr_dpi, options.tesseract)
+    turn = orientation_by_osd(small_grey, small_dpi, options.tesseract, options.orientation)
+    page = read_upright(Scan(image, grey, mask, dpi), turn.rotation_deg, options)
+    if turn.method == "osd" and (page.ocr.confidence or 0.0) < options.orientation.poor_ocr_confidence:
+        # A poor reading after OSD's turn may be a page read upside down: read a strip both ways.
+        candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
+        turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
+        if turn.rotation_deg != page.rotation_deg:
+            page = read_upright(Scan(image, grey, mask, dpi), turn.rotation_deg, options)
+    warnings += orientation_warnings(turn, number)
+    ocr = page.ocr
     if not ocr.words:
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
-    calls = [osd_call, *ocr.calls]
+    calls = [*turn.calls, *page.calls]
     header = None
     if number == 1 and ocr.words and header_is_incomplete(ocr.text):
-        header = read_header_regions(binary, options.ocr_dpi, options.tesseract)
+        header = read_header_regions(page.ocr_image, options.ocr_dpi, options.tesseract)
         calls += header.calls
-    info = page_info(skew_deg=skew, rotation_deg=rotation, blank=False, ocr_confidence=ocr.confidence, text=ocr.text)
-    words = scale_words(ocr.words, 1 / scale)
-    jpeg = _encode_jpeg(image, options.jpeg_quality)
+    info = page_info(
+        skew_deg=page.skew,
+        rotation_deg=page.rotation_deg,
+        blank=False,
+        ocr_confidence=ocr.confidence,
+        text=ocr.text,
+        orientation=turn.method,
+        orientation_doubtful=turn.doubtful,
+    )
+    words = scale_words(ocr.words, 1 / page.scale)
+    jpeg = _encode_jpeg(page.image, options.jpeg_quality)
     return PageResult(info, words, jpeg, warnings, calls, header.text if header else None)
 
 
-def resolution_warnings(loaded: LoadedPage, number: int, min_dpi: int) -> list[Warning]:
+@dataclass(frozen=True)
+class Scan:
+    """A page as loaded: colour pixels, ink greyscale, the low-resolution ink mask, and the resolution."""
+
+    image: np.ndarray
+    grey: np.ndarray
+    mask: np.ndarray
+    dpi: float
+
+
+@dataclass(frozen=True)
+class UprightPage:
+    """The page turned and straightened, and what OCR read on it."""
+
+    rotation_deg: int
+    skew: float
+    image: np.ndarray
+    ocr_image: np.ndarray
+    scale: float
+    ocr: OcrResult
+
+    @property
+    def calls(self) -> list[CallStats]:
+        return self.ocr.calls
+
+
+def read_upright(scan: Scan, rotation: int, options: PageOptions) -> UprightPage:
+    """Undo the quarter turn, measure and undo the skew, then recognise the page at the OCR resolution."""
+    image, grey, mask = (quarter_turn(a, rotation) for a in (scan.image, scan.grey, scan.mask))
+    skew = deskew_angle(mask)
+    image, grey = rotate(image, -skew), rotate(grey, -skew)
+    ocr_image, scale = prepare_for_ocr(grey, scan.dpi, options.ocr_dpi)
+    ocr = recognise(ocr_image, options.ocr_dpi, options.tesseract)
+    return UprightPage(rotation, skew, image, ocr_image, scale, ocr)
+
+
+def orientation_warnings(turn: OrientationDecision, number: int) -> list[Warning]:
+    """A page whose turn stays doubtful after reading it both ways must be looked at by a person."""
+    if not turn.doubtful:
+        return []
+    tried = ", ".join(f"{s.rotation_deg}°: {s.syllables} words" for s in turn.scores)
+    message = f"could not tell which way up the page is (read as {turn.rotation_deg}°; {tried})"
+    return [Warning(code="orientation_uncertain", page=number, message=message)]
+
+
+def resolution_warnings(loaded: LoadedPage, number: int, min_dpi: int, ocr_dpi: int) -> list[Warning]:
     """A scan below the legal minimum resolution, or with none stated, is flagged for people to see."""
     warnings = []
     if loaded.dpi < min_dpi:
@@ -85,6 +141,9 @@ def resolution_warnings(loaded: LoadedPage, number: int, min_dpi: int) -> list[W
     if not loaded.dpi_from_file:
         message = f"the file gives no resolution; {loaded.dpi:g} dpi assumed from A4"
         warnings.append(Warning(code="dpi_estimated", page=number, message=message))
+    if loaded.dpi < LOW_RESOLUTION_DPI:
+        message = f"at {loaded.dpi:g} dpi the page was enlarged {ocr_dpi / loaded.dpi:.1f}× before orientation and OCR"
+        warnings.append(Warning(code="upscaled", page=number, message=message))
     return warnings
 
 

@@ -58,6 +58,14 @@ class PageInfo(_Model):
         None, ge=0, le=1, description="Mean word confidence, weighted by word length; null for blank pages."
     )
     text: str
+    orientation: Literal["osd", "recognition"] | None = Field(
+        None,
+        description="How the quarter turn was decided: tesseract's OSD alone, or by reading a strip of the page "
+        "in the candidate turns (when OSD was unsure or the page read poorly); null for blank pages.",
+    )
+    orientation_doubtful: bool = Field(
+        False, description="Even read in every candidate turn, the page's way up stayed uncertain: a person must look."
+    )
 
 
 class ResultMetadata(_Model):

@@ -78,7 +78,15 @@ class Settings(BaseModel):
     ocr_language: str = Field("vie", description="Tesseract model name, e.g. vie, vie_best, Vietnamese.")
     ocr_dpi: int = Field(300, ge=150, le=600, description="Pages are resampled to this resolution for OCR.")
     ocr_timeout_s: float = Field(180.0, gt=0)
-    osd_min_confidence: float = Field(1.5, ge=0, description="Below this, OSD's quarter turn is not applied.")
+    osd_min_confidence: float = Field(
+        1.5, ge=0, description="Below this OSD confidence, the page is read in all four turns to find its way up."
+    )
+    orientation_check_confidence: float = Field(
+        0.75,
+        ge=0,
+        le=1,
+        description="A page read with a lower mean word confidence is read again turned by 180° to check its way up.",
+    )
 
     min_dpi: int = Field(200, description="Scans below this resolution get a warning (TT 02/2019).")
     max_file_bytes: int = Field(1 << 30, ge=1)

@@ -81,6 +81,10 @@ def _review_reasons(rt: Runtime, record: DocumentRecord, intake: Intake | None) 
     fields = fields_to_review(record.metadata, record.confidence.model_dump(), rt.settings.review_threshold)
     if fields:
         reasons.append(Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}"))
+    turned = [str(page.number) for page in record.pages if page.orientation_doubtful]
+    if turned:
+        message = f"check which way up page {', '.join(turned)} is: reading it every way left it uncertain"
+        reasons.append(Warning(code="orientation_uncertain", message=message))
     if intake is not None and intake.paper_pages is not None and intake.paper_pages != len(record.pages):
         message = f"the paper original has {intake.paper_pages} pages but {len(record.pages)} were scanned"
         reasons.append(Warning(code="page_count_mismatch", message=message))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 
 from pipeline.load import Limits
+from pipeline.orient import OrientationOptions
 from pipeline.page import PageOptions
 from pipeline.sign import SigningSetup
 from pipeline.tesseract import TesseractConfig
@@ -40,7 +41,7 @@ class Runtime:
         return PageOptions(
             tesseract=tesseract_config(s),
             ocr_dpi=s.ocr_dpi,
-            osd_min_confidence=s.osd_min_confidence,
+            orientation=OrientationOptions(s.osd_min_confidence, s.orientation_check_confidence),
             min_dpi=s.min_dpi,
             jpeg_quality=s.jpeg_quality,
         )

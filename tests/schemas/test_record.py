@@ -37,7 +37,8 @@ def test_record_has_the_contract_fields():
         "blank",
         "ocr_confidence",
         "text",
-    } == set(PageInfo.model_fields)
+    } <= set(PageInfo.model_fields)
+    assert {"orientation", "orientation_doubtful"} <= set(PageInfo.model_fields)
 
 
 def test_metadata_fields_are_the_decree_30_names_with_vietnamese_titles():

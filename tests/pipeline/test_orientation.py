@@ -1,0 +1,86 @@
+"""Orientation confirmed by reading: low-resolution pages without a resolution tag, OSD fooled, doubtful pages."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from bench.metrics import word_error
+from pipeline import orient
+from pipeline.images import quarter_turn
+from pipeline.load import LoadedPage
+from pipeline.orient import OrientationOptions
+from pipeline.page import PageOptions, process_page
+from pipeline.tesseract import Orientation, TesseractConfig
+from samples.generate import make_document
+
+LOW_DPI = 80
+
+
+@pytest.fixture(scope="module")
+def low_resolution_letter() -> tuple[np.ndarray, str]:
+    """An upright notice as a cheap scanner's "fast" mode gives it: 80 dpi, blurred, JPEG quality 60, no tag."""
+    doc = make_document("notice", seed=104, dpi=300, noise=0.3, skew_deg=0.8)
+    page = cv2.cvtColor(np.asarray(doc.pages[0].convert("RGB")), cv2.COLOR_RGB2BGR)
+    small = cv2.resize(page, None, fx=LOW_DPI / 300, fy=LOW_DPI / 300, interpolation=cv2.INTER_AREA)
+    _, jpeg = cv2.imencode(".jpg", cv2.GaussianBlur(small, (3, 3), 0.6), [cv2.IMWRITE_JPEG_QUALITY, 60])
+    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR), doc.truth.page_text(0)
+
+
+def _turned(image: np.ndarray, rotation: int) -> np.ndarray:
+    """The page as scanned turned `rotation` degrees counter-clockwise."""
+    return quarter_turn(image, (360 - rotation) % 360)
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_an_80_dpi_page_without_a_resolution_tag_is_read_upright(low_resolution_letter, rotation):
+    # Given an 80-dpi page (its resolution estimated from A4), turned or not
+    image, truth = low_resolution_letter
+    loaded = LoadedPage(_turned(image, rotation), float(round(max(image.shape[:2]) / (297 / 25.4))), False)
+    # When it is processed
+    result = process_page(loaded, 1, PageOptions(tesseract=TesseractConfig()))
+    # Then the turn is undone, the text is read, and the record says the page was enlarged
+    assert result.info.rotation_deg == rotation
+    assert not result.info.orientation_doubtful
+    assert word_error(result.info.text, truth) < 0.12
+    assert {"dpi_estimated", "upscaled", "low_resolution"} <= {w.code for w in result.warnings}
+
+
+def test_when_osd_is_sure_of_the_wrong_turn_a_poor_reading_makes_it_check(low_resolution_letter, monkeypatch):
+    # Given OSD that confidently calls an upside-down page upright (as it did on real 80-dpi letters)
+    image, truth = low_resolution_letter
+    monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(0, 9.0), orient.CallStats(0.0, 0.0)))
+    # When the page is processed
+    result = process_page(LoadedPage(_turned(image, 180), LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
+    # Then the poor first reading made it read a strip both ways, and the upright reading won
+    assert result.info.rotation_deg == 180
+    assert result.info.orientation == "recognition"
+    assert word_error(result.info.text, truth) < 0.12
+
+
+def test_when_osd_is_unsure_all_four_turns_are_read(low_resolution_letter):
+    image, _ = low_resolution_letter
+    unsure = PageOptions(tesseract=TesseractConfig(), orientation=OrientationOptions(osd_min_confidence=1000))
+    result = process_page(LoadedPage(_turned(image, 270), LOW_DPI, True), 1, unsure)
+    assert (result.info.rotation_deg, result.info.orientation) == (270, "recognition")
+    assert len(result.tesseract_calls) >= 1 + 4 + 1  # OSD, four strips, the page
+
+
+def test_a_page_that_reads_no_way_is_flagged_doubtful_not_silently_kept():
+    # Given a page of digits and codes only: no syllables in any turn
+    page = np.full((1169, 827, 3), 250, np.uint8)
+    rng = np.random.default_rng(5)
+    for row in range(80, 1100, 45):
+        text = " ".join(str(rng.integers(10_000, 99_999)) for _ in range(6))
+        cv2.putText(page, text, (40, row), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+    unsure = PageOptions(tesseract=TesseractConfig(), orientation=OrientationOptions(osd_min_confidence=1000))
+    result = process_page(LoadedPage(page, 100, True), 1, unsure)
+    assert result.info.orientation_doubtful
+    assert "orientation_uncertain" in {w.code for w in result.warnings}
+
+
+def test_turn_scores_count_confident_syllables_only():
+    read = (("Quyết", 90), ("định", 80), ("ĐỒC", 95), ("Ôi", 45))
+    words = [orient.Word(text, 0, 0, 10, 10, conf, 1, 1, 1) for text, conf in read]
+    assert orient.score_turn(0, words) == orient.TurnScore(0, 1.7, 2, 4)
