@@ -12,18 +12,29 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence, impossible_words
 from pipeline.decree30 import (
     BODY_STARTS,
+    LETTER_SUBJECT_STARTS,
+    LETTER_TYPE,
     NAME_CONTINUATIONS,
-    SIGNER_PREFIXES,
-    SIGNER_TITLES,
+    PARENT_STARTS,
     TYPE_NAMES,
     TYPE_STARTS,
 )
+from pipeline.layout import Header, TextLine, lines_from_text, page_lines, split_header
+from pipeline.people import holder, is_upper, signer
+from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from schemas.record import ResultMetadata
 
+Found = dict[str, tuple[object, float]]
+
 NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/ ]{1,30}?)\s*$")
+#: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
+MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
+#: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
+NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>/\s*[0-9a-z\-/]{1,30}?)\s*$")
 PLACE_DATE = re.compile(
     r"(?P<place>[^,;]{2,40}),\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
 )
@@ -32,19 +43,10 @@ PLACE_DATE_DIGITS = re.compile(
 )
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
-HOLDER = re.compile(
-    r"^\s*(?:\d+\.\s*)?(?:(?:ong/ba|ong|ba|ho va ten|ho ten|ho, chu dem, ten|ten chu ho)\s*:"
-    r"|(?:cap cho|nguoi de nghi)\s*:\s*(?:ong|ba)\b)\s*(?P<name>.+)$"
-)
-HOLDER_ID = re.compile(
-    r"(?:dinh danh ca nhan|can cuoc cong dan|can cuoc|cccd|cmnd|chung minh nhan dan)\D{0,25}(?P<id>\d[\d ]{7,14}\d)"
-)
 VALID_UNTIL = re.compile(
     r"(?:gia tri|hieu luc)[^.]{0,60}?den\s+(?P<rest>ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
     r"|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
 )
-
-CERTAIN, LIKELY, DOUBTFUL = 0.95, 0.75, 0.5
 
 
 @dataclass(frozen=True)
@@ -74,83 +76,95 @@ def number_key(metadata: ResultMetadata) -> str | None:
     return f"{organ}|{fold_diacritics(metadata.document_number).replace(' ', '')}|{metadata.issued_date.year}"
 
 
-def blocks_of(text: str) -> list[list[str]]:
-    """Blocks of non-empty lines, split at blank lines."""
-    blocks: list[list[str]] = [[]]
-    for line in text.splitlines():
-        if line.strip():
-            blocks[-1].append(" ".join(line.split()))
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
-
-
 def header_is_incomplete(page_text: str) -> bool:
     """True when page 1's text lacks the "Số: …" line or the place-and-date line of a Decree 30 header."""
-    lines = [line for block in blocks_of(page_text) for line in block]
-    return not _number(lines) or not _place_and_date(lines, dt.date.today())
+    lines = lines_from_text(page_text)
+    return "document_number" not in _number(lines) or not _place_and_date(lines, dt.date.today())
 
 
 def extract_metadata(
-    page_texts: list[str], *, header_text: str | None = None, today: dt.date | None = None
+    page_texts: list[str],
+    *,
+    header_text: str | None = None,
+    today: dt.date | None = None,
+    page_words: list[list[Word]] | None = None,
 ) -> Extraction:
     """Every field of DESIGN.md's table that the pages show; None for the rest.
 
-    `header_text` is page 1's header read again region by region; it fills the number and the date
-    when the page-wide text lacks them, with less confidence.
+    `page_words` are the pages' OCR words with their boxes and confidences (as the page step stored them):
+    with them the header is split at its gutter and each field's confidence reflects how its words were
+    read. Without them the text's line order is used. `header_text` is page 1's header read again region
+    by region; it fills the number and the date when the page-wide text lacks them, with less confidence.
     """
     today = today or dt.date.today()
-    pages = [p for p in page_texts if p.strip()]
+    if page_words is not None and len(page_words) == len(page_texts):
+        pages = [page_lines(words) for words, text in zip(page_words, page_texts, strict=True) if text.strip()]
+        header = split_header(pages[0]) if pages else Header([], [], [])
+    else:
+        pages = [lines_from_text(text) for text in page_texts if text.strip()]
+        header = Header([], [], pages[0]) if pages else Header([], [], [])
     if not pages:
         return Extraction(ResultMetadata(page_amount=len(page_texts)), {})
-    first, last = blocks_of(pages[0]), blocks_of(pages[-1])
-    lines = [line for block in first for line in block]
-    found: dict[str, tuple[object, float]] = {}
-    found.update(_number(lines))
-    found.update(_place_and_date(lines, today))
-    found.update(_organs(lines))
-    found.update(_type_and_subject(lines))
+    found: Found = {}
+    if header.left:
+        found.update(_number(header.left))
+        found.update(_place_and_date(header.right, today) or _place_and_date(header.left, today))
+        found.update(_organs(header.left))
+        found.update(_letter_subject(header.left))
+    lines = [*header.left, *header.right, *header.rest]
+    for name, value in [*_number(lines).items(), *_place_and_date(lines, today).items(), *_organs(lines).items()]:
+        found.setdefault(name, value)
+    found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
-        header_lines = [line for block in blocks_of(header_text) for line in block]
+        header_lines = lines_from_text(header_text)
         for reread in (_number(header_lines), _place_and_date(header_lines, today)):
             for name, (value, score) in reread.items():
                 if name not in found:
                     found[name] = (value, min(score, LIKELY))
-    found.update(_signer(last))
-    all_lines = [line for page in pages for block in blocks_of(page) for line in block]
-    found.update(_holder(all_lines))
-    found.update(_valid_until([" ".join(all_lines)], today))  # the phrase often wraps onto a second line
-    found["language"] = ("vi", CERTAIN if _looks_vietnamese(" ".join(all_lines)) else DOUBTFUL)
+    found.update(signer(pages[-1]))
+    every_line = [line for page in pages for line in page]
+    found.update(holder(every_line))
+    found.update(_valid_until(" ".join(line.text for line in every_line), today))
+    found["language"] = ("vi", CERTAIN if _looks_vietnamese(" ".join(line.text for line in every_line)) else DOUBTFUL)
     found["page_amount"] = (len(page_texts), CERTAIN)
     values = {name: value for name, (value, _) in found.items() if value is not None}
     confidence = {name: score for name, (value, score) in found.items() if value is not None}
     return Extraction(ResultMetadata(**values), confidence)
 
 
-def _number(lines: list[str]) -> dict[str, tuple[object, float]]:
+def _number(lines: list[TextLine]) -> Found:
+    """The number line, "Số: 15/QĐ-UBND"; when a handwritten number was lost to OCR, the printed notation alone."""
     for line in lines[:12]:
-        folded = fold_diacritics(line)
-        match = NUMBER_LINE.match(folded)
+        folded = fold_diacritics(line.text)
+        match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded)
         if match is None:
             continue
-        raw = line[match.start("value") : match.end("value")].replace(" ", "")
+        raw = line.text[match.start("value") : match.end("value")].replace(" ", "")
         number, _, notation = raw.partition("/")
         digits = number.replace("O", "0").replace("o", "0")
-        if not digits.isdigit() or not notation or not re.fullmatch(r"[0-9A-ZĐ\-/]+", notation.upper()):
+        if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/]+", notation.upper()):
             return {}
-        score = CERTAIN if digits == number and notation == notation.upper() else LIKELY
-        notation = notation.upper()
-        return {
-            "document_number": (f"{digits}/{notation}", score),
-            "code_number": (digits, score),
-            "code_notation": (notation, score),
-        }
+        exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
+        notation = notation if exact else notation.upper()
+        notation_score = field_confidence(CERTAIN if exact else LIKELY, _words_with(line, notation))
+        found: Found = {"code_notation": (notation, notation_score)}
+        if digits.isdigit():
+            score = field_confidence(CERTAIN if digits == number and exact else LIKELY, _words_with(line, number))
+            score = min(score, notation_score)
+            found["document_number"] = (f"{digits}/{notation}", score)
+            found["code_number"] = (digits, score)
+        return found
     return {}
 
 
-def _place_and_date(lines: list[str], today: dt.date) -> dict[str, tuple[object, float]]:
+def _words_with(line: TextLine, part: str) -> list[Word]:
+    """The words of `line` that hold some of `part` (a number and its notation may be one OCR word)."""
+    return [w for w in line.words if part and (part in w.text or w.text.strip(":;.,") in part)] or list(line.words)
+
+
+def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
     for line in lines[:14]:
-        folded = fold_diacritics(line)
+        folded = fold_diacritics(line.text)
         match = PLACE_DATE.search(folded)
         score = CERTAIN
         if match is None:  # "Hà Nội, 05/01/2020" or "5-1-2020": read, but less usual for Decree 30
@@ -158,10 +172,13 @@ def _place_and_date(lines: list[str], today: dt.date) -> dict[str, tuple[object,
         if match is None:
             continue
         issued = _date(match, today)
-        place = line[match.start("place") : match.end("place")].strip(" ,.")
-        result: dict[str, tuple[object, float]] = {"place": (place, score if place[:1].isupper() else LIKELY)}
+        place = line.text[match.start("place") : match.end("place")].strip(" ,.")
+        place_words = _words_with(line, place.split()[-1]) if place else []
+        place_score = score if place[:1].isupper() else LIKELY
+        result: Found = {"place": (place, field_confidence(place_score, place_words, possible=_possible(place)))}
         if issued is not None:
-            result["issued_date"] = (issued, score)
+            date_words = [w for w in line.words if any(ch.isdigit() for ch in w.text)]
+            result["issued_date"] = (issued, field_confidence(score, date_words))
         return result
     return {}
 
@@ -180,54 +197,84 @@ def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
     return value if dt.date(1945, 1, 1) <= value <= today else None
 
 
-def _organs(lines: list[str]) -> dict[str, tuple[object, float]]:
+def _organs(lines: list[TextLine]) -> Found:
     """The left header block: agency lines above "Số:", a parent agency when two agencies are named."""
-    header: list[str] = []
+    header: list[TextLine] = []
     for line in lines[:8]:
-        folded = fold_diacritics(line)
-        if NUMBER_LINE.match(folded) or folded.startswith("so:") or "cong hoa" in folded:
+        folded = fold_diacritics(line.text)
+        if NUMBER_LINE.match(folded) or folded.startswith(("so:", "v/v")) or "cong hoa" in folded:
             break
-        if _is_upper(line):
+        if is_upper(line.text):
             header.append(line)
     if not header:
         return {}
-    units: list[str] = []
+    units: list[list[TextLine]] = []
     for line in header:
-        if units and fold_diacritics(line).startswith(NAME_CONTINUATIONS):
-            units[-1] = f"{units[-1]} {line}"
+        if units and fold_diacritics(line.text).startswith(NAME_CONTINUATIONS):
+            units[-1].append(line)
         else:
-            units.append(line)
-    result: dict[str, tuple[object, float]] = {"organ_name": (units[-1], CERTAIN if len(units) <= 2 else LIKELY)}
+            units.append([line])
+    if len(units) > 2 and not fold_diacritics(units[-2][0].text).startswith(PARENT_STARTS):
+        units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
+    organ = units[-1]
+    result: Found = {"organ_name": _joined(organ, CERTAIN if len(units) <= 2 else LIKELY)}
     if len(units) >= 2:
-        result["parent_organ_name"] = (" ".join(units[:-1]), LIKELY)
+        result["parent_organ_name"] = _joined([line for unit in units[:-1] for line in unit], LIKELY)
     return result
 
 
-def _type_and_subject(lines: list[str]) -> dict[str, tuple[object, float]]:
-    """The centred type name after the date line, then "Về việc …"/"V/v …" and its continuation lines."""
-    start = next((i + 1 for i, line in enumerate(lines[:16]) if _is_date_line(line)), 0)
-    result: dict[str, tuple[object, float]] = {}
+def _joined(lines: list[TextLine], structure: float) -> tuple[str, float]:
+    text = " ".join(line.text for line in lines)
+    return text, field_confidence(structure, [w for line in lines for w in line.words], possible=_possible(text))
+
+
+def _possible(text: str) -> bool:
+    return not impossible_words(text)
+
+
+def _letter_subject(left: list[TextLine]) -> Found:
+    """A công văn's subject: "V/v …" under the number in the header's left column, on one to three lines."""
+    for index, line in enumerate(left):
+        if fold_diacritics(line.text).startswith(LETTER_SUBJECT_STARTS):
+            parts = left[index : index + 3]
+            return {"subject": _joined(parts, CERTAIN if len(parts) == 1 else LIKELY)}
+    return {}
+
+
+def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
+    """The centred type name after the date line, then "Về việc …"/"V/v …" and its continuation lines.
+
+    A công văn (its subject already found under the number) has no type name: it is "CÔNG VĂN".
+    """
+    start = next((i + 1 for i, line in enumerate(lines[:16]) if _is_date_line(line.text)), 0)
+    result: Found = {}
     i = start
-    while i < len(lines) and not _is_upper(lines[i]):
+    while i < len(lines) and not is_upper(lines[i].text) and not (letter and i - start > 2):
         i += 1
-    if i < len(lines) and fold_diacritics(lines[i]).startswith(TYPE_STARTS):
+    if i < len(lines) and fold_diacritics(lines[i].text).startswith(TYPE_STARTS):
         parts = [lines[i]]
-        while i + 1 < len(lines) and _is_upper(lines[i + 1]) and not _is_subject(lines[i + 1]) and len(parts) < 3:
-            candidate = " ".join([*parts, lines[i + 1]])
-            if _closest_type(candidate)[1] < _closest_type(" ".join(parts))[1]:
+        while i + 1 < len(lines) and is_upper(lines[i + 1].text) and not _is_subject(lines[i + 1].text):
+            if len(parts) == 3:
+                break
+            candidate = " ".join(line.text for line in [*parts, lines[i + 1]])
+            if _closest_type(candidate)[1] < _closest_type(" ".join(line.text for line in parts))[1]:
                 break
             parts.append(lines[i + 1])
             i += 1
-        result["type_name"] = _canonical_type(" ".join(parts))
+        name, structure = _canonical_type(" ".join(line.text for line in parts))
+        result["type_name"] = (name, field_confidence(structure, [w for line in parts for w in line.words]))
         i += 1
-    if i < len(lines) and _is_subject(lines[i]):
+    elif letter:
+        return {"type_name": (LETTER_TYPE, LIKELY)}
+    if i < len(lines) and _is_subject(lines[i].text):
         parts = [lines[i]]
-        while i + 1 < len(lines) and not _is_upper(lines[i + 1]) and not _starts_body(lines[i + 1]):
+        while i + 1 < len(lines) and not is_upper(lines[i + 1].text) and not _starts_body(lines[i + 1].text):
             parts.append(lines[i + 1])
             i += 1
             if len(parts) == 4:
                 break
-        result["subject"] = (" ".join(parts)[:500], LIKELY if len(parts) > 1 else CERTAIN)
+        text, score = _joined(parts, LIKELY if len(parts) > 1 else CERTAIN)
+        result["subject"] = (text[:500], score)
     return result
 
 
@@ -236,7 +283,6 @@ def _starts_body(line: str) -> bool:
 
 
 FOLDED_TYPE_NAMES = {fold_diacritics(name): name for name in TYPE_NAMES}
-FOLDED_SIGNER_TITLES = {fold_diacritics(title): title for title in SIGNER_TITLES}
 
 
 def _closest_type(text: str) -> tuple[str, float]:
@@ -257,113 +303,21 @@ def _canonical_type(text: str) -> tuple[str, float]:
 
 
 def _is_subject(line: str) -> bool:
-    return fold_diacritics(line).startswith(("ve viec", "v/v", "v/v:"))
+    return fold_diacritics(line).startswith(("ve viec", *LETTER_SUBJECT_STARTS))
 
 
-def _signer(blocks: list[list[str]]) -> dict[str, tuple[object, float]]:
-    """From the end of the last page: the signer's name under their title (with its TM./KT./Q. prefix).
-
-    Between title and name sit the signature and the seal; what OCR makes of them (short junk lines)
-    is skipped.
-    """
-    lines = [line for block in blocks for line in block]
-    for index in range(len(lines) - 1, max(-1, len(lines) - 8), -1):
-        name = _name_of(lines[index])
-        if name is None:
-            continue
-        j = index - 1
-        while j >= 0 and not _is_upper(lines[j]) and _is_junk(lines[j]):
-            j -= 1
-        titles: list[str] = []
-        while j >= 0 and _is_upper(lines[j]) and not lines[j].startswith("-") and len(titles) < 3:
-            titles.insert(0, lines[j])
-            j -= 1
-        if len(titles) > 1 and not fold_diacritics(titles[0]).startswith(SIGNER_PREFIXES):
-            titles = titles[-1:]
-        if not titles:
-            continue
-        score = CERTAIN if len(titles) == 1 or fold_diacritics(titles[0]).startswith(SIGNER_PREFIXES) else LIKELY
-        if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
-            score = LIKELY
-        return {"signer_name": (name, score), "signer_title": (" ".join(map(_restore_title, titles)), score)}
-    return {}
-
-
-def _restore_title(line: str) -> str:
-    """A title line rewritten from the known titles when it matches one but for diacritics."""
-    words, out, i = line.split(), [], 0
-    while i < len(words):
-        for size in (4, 3, 2, 1):
-            known = FOLDED_SIGNER_TITLES.get(fold_diacritics(" ".join(words[i : i + size])))
-            if known is not None:
-                out.append(known)
-                i += size
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return " ".join(out)
-
-
-def _name_of(line: str) -> str | None:
-    """The line as a person's name, mending a hyphen OCR put between two of its words."""
-    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", line.strip())
-    return candidate if _looks_like_name(candidate) else None
-
-
-def _is_junk(line: str) -> bool:
-    return sum(ch.isalpha() for ch in line) < 4
-
-
-def _holder(lines: list[str]) -> dict[str, tuple[object, float]]:
-    result: dict[str, tuple[object, float]] = {}
-    for line in lines:
-        folded = fold_diacritics(line)
-        if "holder_name" not in result and (match := HOLDER.match(folded)):
-            name = line[match.start("name") :].split(",")[0].split(";")[0].strip(" .")
-            name = re.split(r"\s+(?:sinh|Sinh)\b", name)[0].strip()
-            if _looks_like_name(name) or _is_upper(name):
-                result["holder_name"] = (name.upper(), CERTAIN if _is_upper(name) else LIKELY)
-        if "holder_id" not in result and (match := HOLDER_ID.search(folded)):
-            digits = match["id"].replace(" ", "")
-            if _valid_personal_id(digits):
-                result["holder_id"] = (digits, CERTAIN)
-    return result
-
-
-def _valid_personal_id(digits: str) -> bool:
-    """12 digits with a province code 001–096 (CCCD), or the 9 digits of an old CMND."""
-    if len(digits) == 12:
-        return 1 <= int(digits[:3]) <= 96
-    return len(digits) == 9
-
-
-def _valid_until(lines: list[str], today: dt.date) -> dict[str, tuple[object, float]]:
-    for line in lines:
-        match = VALID_UNTIL.search(fold_diacritics(line))
-        if match is None:
-            continue
-        date_match = DATE_WORDS.search(match["rest"]) or DATE_DIGITS.search(match["rest"])
-        if date_match is None:
-            continue
-        try:
-            value = dt.date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
-        except ValueError:
-            continue
-        if value.year >= 1945:
-            return {"valid_until": (value, CERTAIN)}
-    return {}
-
-
-def _is_upper(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
-
-
-def _looks_like_name(line: str) -> bool:
-    """Two to five words, each capitalised and the rest lower case, no digits: "Trần Văn Bình"."""
-    words = line.split()
-    return 2 <= len(words) <= 5 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words)
+def _valid_until(text: str, today: dt.date) -> Found:
+    match = VALID_UNTIL.search(fold_diacritics(text))
+    if match is None:
+        return {}
+    date_match = DATE_WORDS.search(match["rest"]) or DATE_DIGITS.search(match["rest"])
+    if date_match is None:
+        return {}
+    try:
+        value = dt.date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
+    except ValueError:
+        return {}
+    return {"valid_until": (value, CERTAIN)} if value.year >= 1945 else {}
 
 
 def _looks_vietnamese(text: str) -> bool:

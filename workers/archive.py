@@ -42,7 +42,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     """Decide the document's final status; archive the PDF and sidecars when it is good."""
     doc = rt.catalog.document(document_id)
     pages = rt.catalog.pages(document_id)
-    record = base_record(doc, pages, rt.settings.result_code_format)
+    record = base_record(doc, pages, rt.settings.result_code_format, stored_words(rt, pages))
     intake = Intake.model_validate(doc.intake) if doc.intake else None
     failed = [p for p in pages if p.status == "failed"]
     if failed:
@@ -109,21 +109,28 @@ def reject_document(rt: Runtime, document_id: str, error: ErrorInfo) -> Document
 
 def fail_document(rt: Runtime, document_id: str, error: ErrorInfo) -> DocumentRecord:
     """Finish a document as failed (our side: signing, storage); its pages are kept so a re-run completes it."""
-    doc = rt.catalog.document(document_id)
-    record = base_record(doc, rt.catalog.pages(document_id), rt.settings.result_code_format).model_copy(
+    doc, pages = rt.catalog.document(document_id), rt.catalog.pages(document_id)
+    record = base_record(doc, pages, rt.settings.result_code_format, stored_words(rt, pages)).model_copy(
         update={"status": "failed", "error": error}
     )
     rt.catalog.finish(document_id, record)
     return record
 
 
-def base_record(doc: Document, pages: list[Page], result_code_format: str) -> DocumentRecord:
-    """The record as the pages made it: text, page info and warnings; status archived until decided."""
+def base_record(
+    doc: Document, pages: list[Page], result_code_format: str, page_words: list[list[Word]] | None = None
+) -> DocumentRecord:
+    """The record as the pages made it: text, page info and warnings; status archived until decided.
+
+    `page_words` (one list per page with a page record) lets extraction use the layout's geometry.
+    """
     infos = [PageInfo.model_validate(p.info) for p in pages if p.info]
     warnings = [Warning.model_validate(w) for p in pages for w in (p.warnings or [])]
     source = SourceInfo(filename=doc.filename, sha256=doc.sha256, size_bytes=doc.size_bytes, media_type=doc.media_type)
     header_text = pages[0].header_text if pages else None
-    extraction = extract_metadata([p.text for p in infos if not p.blank], header_text=header_text) if infos else None
+    texts = [p.text for p in infos if not p.blank]
+    words = [w for w, info in zip(page_words, infos, strict=True) if not info.blank] if page_words else None
+    extraction = extract_metadata(texts, header_text=header_text, page_words=words) if infos else None
     if extraction is not None and doc.intake:
         extraction = _with_intake(extraction, Intake.model_validate(doc.intake), result_code_format)
     if extraction is not None and doc.confirmed_metadata is not None:  # a person checked these values
@@ -234,11 +241,23 @@ def _retention_fields(stored: StoredObject) -> dict[str, object]:
     return {"retention_mode": stored.retention.mode, "retain_until": stored.retention.retain_until}
 
 
+def stored_words(rt: Runtime, pages: list[Page]) -> list[list[Word]] | None:
+    """The OCR words of every page that has a page record, or None when any is no longer stored."""
+    recorded = [p for p in pages if p.info]
+    if any(p.words_key is None or rt.store.stat(WORK, p.words_key) is None for p in recorded):
+        return None
+    return [_words(rt, p.words_key) for p in recorded if p.words_key]
+
+
+def _words(rt: Runtime, key: str) -> list[Word]:
+    return [Word(**w) for w in json.loads(rt.store.get_bytes(WORK, key))]
+
+
 def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:
     if page.image_key is None or page.words_key is None:
         raise RuntimeError(f"page {page.number} of {page.document_id} is done but has no stored image")
     jpeg = rt.store.get_bytes(WORK, page.image_key)
-    words = [Word(**w) for w in json.loads(rt.store.get_bytes(WORK, page.words_key))]
+    words = _words(rt, page.words_key)
     with Image.open(io.BytesIO(jpeg)) as header:
         width, height, grey = header.width, header.height, header.mode == "L"
     return PdfPage(jpeg=jpeg, width_px=width, height_px=height, dpi=info.dpi, grey=grey, words=words)

@@ -1,0 +1,152 @@
+"""A page's text lines with their geometry, and the Decree 30 header split into its two columns by the gutter.
+
+Tesseract often reads the header's two columns as one line when the gutter between them is narrow
+("ỦY BAN NHÂN DÂN HUYỆN YÊN KHÁNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"). The gutter is found where it
+really is: the vertical channel that no word of the header crosses, line after line, from the top of
+the page down to the first line that runs across it (the type name, or the body).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import groupby
+
+import numpy as np
+
+from pipeline.tesseract import Word
+from pipeline.textfold import fold_diacritics
+
+#: The gutter is looked for in this middle part of the text's width.
+GUTTER_SEARCH = (0.2, 0.8)
+#: The header is looked for in this top share of the text's height.
+HEADER_HEIGHT_SHARE = 0.45
+#: A channel narrower than this many character heights is a space between words, not a gutter.
+MIN_GUTTER_IN_HEIGHTS = 0.8
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """Words read as one line, left to right, with the box around them."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def left(self) -> int:
+        return min(w.left for w in self.words)
+
+    @property
+    def right(self) -> int:
+        return max(w.left + w.width for w in self.words)
+
+    @property
+    def top(self) -> int:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> int:
+        return max(w.top + w.height for w in self.words)
+
+    @property
+    def height(self) -> int:
+        return int(np.median([w.height for w in self.words]))
+
+    @property
+    def centre(self) -> float:
+        return (self.left + self.right) / 2
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header's left column (agency, number, a letter's subject) and right column (motto, place and date).
+
+    `rest` is every line below the header, top to bottom; without a two-column header, all lines are there.
+    """
+
+    left: list[TextLine]
+    right: list[TextLine]
+    rest: list[TextLine]
+
+
+def page_lines(words: list[Word]) -> list[TextLine]:
+    """Tesseract's lines, top to bottom, each left to right."""
+    groups = groupby(words, key=lambda w: (w.block, w.paragraph, w.line))
+    lines = [TextLine(tuple(sorted(group, key=lambda w: w.left))) for _, group in groups]
+    return sorted(lines, key=lambda line: (line.top, line.left))
+
+
+def split_header(lines: list[TextLine]) -> Header:
+    """The header's two columns, split at the gutter that no header word crosses; see the module docstring."""
+    if not lines:
+        return Header([], [], [])
+    left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
+    top_edge, bottom_edge = lines[0].top, max(line.bottom for line in lines)
+    span = max(1, right_edge - left_edge)
+    free = np.ones(span, dtype=bool)
+    search = slice(int(span * GUTTER_SEARCH[0]), int(span * GUTTER_SEARCH[1]))
+    header_end, boundary, dated = 0, None, False
+    for index, line in enumerate(lines):
+        if line.top - top_edge > HEADER_HEIGHT_SHARE * (bottom_edge - top_edge):
+            break
+        if dated and boundary is not None and line.right > boundary:
+            break  # below the place and date only the left column goes on (a letter's "V/v" lines)
+        trial = free.copy()
+        for word in line.words:
+            trial[max(0, word.left - left_edge) : word.left + word.width - left_edge] = False
+        channel = _widest_channel(trial[search], MIN_GUTTER_IN_HEIGHTS * line.height)
+        if channel is None:
+            break
+        free, header_end = trial, index + 1
+        boundary = left_edge + search.start + channel
+        dated = dated or is_date_line(line.text)
+    if boundary is None or header_end < 2:
+        return Header([], [], lines)
+    left, right = [], []
+    for line in lines[:header_end]:
+        left_words = tuple(w for w in line.words if w.left + w.width / 2 < boundary)
+        right_words = tuple(w for w in line.words if w.left + w.width / 2 >= boundary)
+        left += [TextLine(left_words)] if left_words else []
+        right += [TextLine(right_words)] if right_words else []
+    if not left or not right:
+        return Header([], [], lines)
+    return Header(left, right, lines[header_end:])
+
+
+def _widest_channel(free: np.ndarray, min_width: float) -> int | None:
+    """The middle of the widest run of free columns, if it is at least `min_width` wide."""
+    padded = np.concatenate(([False], free, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    starts, ends = edges[::2], edges[1::2]
+    if len(starts) == 0:
+        return None
+    widest = int(np.argmax(ends - starts))
+    if ends[widest] - starts[widest] < min_width:
+        return None
+    return int((starts[widest] + ends[widest]) // 2)
+
+
+def lines_from_text(text: str) -> list[TextLine]:
+    """Lines from plain text (no boxes): each line stacked below the last, every word fully confident."""
+    lines = []
+    for row, line in enumerate(line for line in text.splitlines() if line.strip()):
+        x, words = 0, []
+        for token in line.split():
+            words.append(Word(token, x, row * 40, 20 * len(token), 30, 96.0, 1, 1, row + 1))
+            x += 20 * len(token) + 20
+        lines.append(TextLine(tuple(words)))
+    return lines
+
+
+#: "…, ngày 05 tháng 01 năm 2020" or "…, 05/01/2020", folded: the last line of the header's right column.
+PLACE_AND_DATE = re.compile(
+    r"[^,;]{2,40},\s*(?:ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+)
+
+
+def is_date_line(text: str) -> bool:
+    """True for the place-and-date line of a Decree 30 header."""
+    return PLACE_AND_DATE.search(fold_diacritics(text)) is not None
