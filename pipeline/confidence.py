@@ -10,30 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
+from pipeline.decree30 import SIGNER_TITLES, SURNAMES
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
 CERTAIN, LIKELY, DOUBTFUL = 0.95, 0.75, 0.5
 #: Tesseract word confidence at or above which a word is taken as read; each point below costs this much.
-SURE_WORD = 92.0
-COST_PER_POINT = 0.02
+SURE_WORD = 90.0
+COST_PER_POINT = 0.015
 #: Below this the factor stops falling: the value is doubtful anyway.
 LOWEST_FACTOR = 0.3
 #: An impossible value is held at this confidence, below any sensible review threshold.
 IMPOSSIBLE = 0.4
 
 _PUNCTUATION = ".,;:!?()[]\"'“”‘’"
-_FOLDED_TITLE_WORDS = frozenset(word for title in SIGNER_TITLES for word in fold_diacritics(title).split())
+_FOLDED_TITLES = frozenset(fold_diacritics(title) for title in SIGNER_TITLES if not title.endswith("."))
 
 
-def reading_factor(words: Sequence[Word]) -> float:
-    """1 when every word was read surely; less by COST_PER_POINT for each point the weakest word falls short."""
+def reading_factor(words: Sequence[Word], cost: float = COST_PER_POINT) -> float:
+    """1 when every word was read surely; less by `cost` for each point the weakest word falls short."""
     if not words:
         return 1.0
     weakest = min(w.confidence for w in words)
-    return max(LOWEST_FACTOR, 1.0 - COST_PER_POINT * max(0.0, SURE_WORD - weakest))
+    return max(LOWEST_FACTOR, 1.0 - cost * max(0.0, SURE_WORD - weakest))
 
 
 def impossible_words(value: str) -> list[str]:
@@ -60,20 +60,22 @@ def is_possible_name(name: str) -> bool:
 
 
 def is_possible_title(title: str) -> bool:
-    """Every word belongs to a signing prefix, a known title or the agency named in it ("TM. ỦY BAN NHÂN DÂN")."""
-    folded = fold_diacritics(title)
-    for prefix in SIGNER_PREFIXES:
-        folded = folded.removeprefix(prefix).strip()
-    words = folded.replace(".", " ").split()
-    if not words or impossible_words(title):
+    """Every word a syllable, and a title agencies sign with among them ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH")."""
+    if impossible_words(title):
         return False
-    known = sum(word in _FOLDED_TITLE_WORDS for word in words)
-    return known >= max(1, len(words) - 3)
+    folded = f" {' '.join(fold_diacritics(title).replace('.', '. ').split())} "
+    return any(f" {known} " in folded for known in _FOLDED_TITLES)
 
 
-def field_confidence(structure: float, words: Sequence[Word], *, possible: bool = True) -> float:
-    """The confidence of a field found at a place worth `structure`, read from `words`."""
-    score = structure * reading_factor(words)
+def field_confidence(
+    structure: float, words: Sequence[Word], *, possible: bool = True, well_formed: bool = False
+) -> float:
+    """The confidence of a field found at a place worth `structure`, read from `words`.
+
+    A `well_formed` value (a number whose notation is made of Decree 30's abbreviations) carries its own
+    evidence, so a doubtful reading costs it half as much: tesseract is rarely sure of "04/QĐ-SNV" as one word.
+    """
+    score = structure * reading_factor(words, COST_PER_POINT / 2 if well_formed else COST_PER_POINT)
     if not possible:
         score = min(score, IMPOSSIBLE)
     return round(score, 3)

@@ -185,3 +185,9 @@ LETTER_TYPE = "CÔNG VĂN"
 LETTER_SUBJECT_STARTS = ("v/v", "v/v:", "v/ v", "v.v")
 #: A line that starts a parent agency ("UBND TỈNH …", "BỘ …"), above the agency that issued the document.
 PARENT_STARTS = ("ubnd", "uy ban nhan dan", "bo ", "tong cuc", "hdnd", "tinh uy", "huyen uy")
+#: Type abbreviations that open a notation (Decree 30 Phụ lục III, and the sectors' licences and certificates).
+TYPE_ABBREVIATIONS = (
+    *("NQ", "QĐ", "CT", "QC", "QyĐ", "TC", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB", "TTr", "HĐ"),
+    *("CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "SY", "TrS", "SL", "GP", "GCN", "GXN"),
+    *("LLTP", "CV", "UBND", "SGDĐT", "STNMT", "SXD", "SNV", "STC", "SYT", "SLĐTBXH", "CA", "VP", "TTHC"),
+)

@@ -19,6 +19,7 @@ from pipeline.decree30 import (
     LETTER_TYPE,
     NAME_CONTINUATIONS,
     PARENT_STARTS,
+    TYPE_ABBREVIATIONS,
     TYPE_NAMES,
     TYPE_STARTS,
 )
@@ -146,15 +147,23 @@ def _number(lines: list[TextLine]) -> Found:
             return {}
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
         notation = notation if exact else notation.upper()
-        notation_score = field_confidence(CERTAIN if exact else LIKELY, _words_with(line, notation))
+        known = _known_notation(notation)
+        notation_score = field_confidence(CERTAIN if exact else LIKELY, _words_with(line, notation), well_formed=known)
         found: Found = {"code_notation": (notation, notation_score)}
         if digits.isdigit():
-            score = field_confidence(CERTAIN if digits == number and exact else LIKELY, _words_with(line, number))
+            structure = CERTAIN if digits == number and exact else LIKELY
+            score = field_confidence(structure, _words_with(line, number), well_formed=known)
             score = min(score, notation_score)
             found["document_number"] = (f"{digits}/{notation}", score)
             found["code_number"] = (digits, score)
         return found
     return {}
+
+
+def _known_notation(notation: str) -> bool:
+    """A notation that opens with a Decree 30 type abbreviation ("QĐ-UBND", "GPXD", "CV-SGDĐT")."""
+    first = re.split(r"[-/]", notation)[0]
+    return any(first.startswith(abbreviation) for abbreviation in TYPE_ABBREVIATIONS)
 
 
 def _words_with(line: TextLine, part: str) -> list[Word]:
@@ -262,7 +271,10 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
             parts.append(lines[i + 1])
             i += 1
         name, structure = _canonical_type(" ".join(line.text for line in parts))
-        result["type_name"] = (name, field_confidence(structure, [w for line in parts for w in line.words]))
+        # A name matched to a known type is that type however its letters were read; an unknown one is as
+        # good as its weakest word.
+        words = [] if structure > DOUBTFUL else [w for line in parts for w in line.words]
+        result["type_name"] = (name, field_confidence(structure, words))
         i += 1
     elif letter:
         return {"type_name": (LETTER_TYPE, LIKELY)}
