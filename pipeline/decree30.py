@@ -191,3 +191,9 @@ TYPE_ABBREVIATIONS = (
     *("CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB", "SY", "TrS", "SL", "GP", "GCN", "GXN"),
     *("LLTP", "CV", "UBND", "SGDĐT", "STNMT", "SXD", "SNV", "STC", "SYT", "SLĐTBXH", "CA", "VP", "TTHC"),
 )
+#: How the name of an agency begins (folded): a header line starting otherwise continues the name above it.
+AGENCY_STARTS = (
+    *("uy ban", "ubnd", "so ", "phong ", "bo ", "cong an", "chi cuc", "cuc ", "tong cuc", "trung tam", "van phong"),
+    *("ban ", "truong ", "benh vien", "thanh tra", "toa an", "vien ", "hoi dong", "hdnd", "chi nhanh", "kho bac"),
+    *("bao hiem", "tinh uy", "huyen uy", "dang uy", "cong ty", "tong cong ty", "ngan hang", "doan ", "lien doan"),
+)

@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence, impossible_words
 from pipeline.decree30 import (
+    AGENCY_STARTS,
     BODY_STARTS,
     LETTER_SUBJECT_STARTS,
     LETTER_TYPE,
@@ -135,8 +136,11 @@ def extract_metadata(
 
 def _number(lines: list[TextLine]) -> Found:
     """The number line, "Số: 15/QĐ-UBND"; when a handwritten number was lost to OCR, the printed notation alone."""
-    for line in lines[:12]:
+    for index, line in enumerate(lines[:12]):
         folded = fold_diacritics(line.text)
+        if folded.strip() in ("so:", "so") and index + 1 < len(lines):  # "Số:" and a hand-filled gap, then "/X"
+            line = TextLine((*line.words, *lines[index + 1].words))
+            folded = fold_diacritics(line.text)
         match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded)
         if match is None:
             continue
@@ -219,7 +223,7 @@ def _organs(lines: list[TextLine]) -> Found:
         return {}
     units: list[list[TextLine]] = []
     for line in header:
-        if units and fold_diacritics(line.text).startswith(NAME_CONTINUATIONS):
+        if units and _continues(" ".join(x.text for x in units[-1]), line.text):
             units[-1].append(line)
         else:
             units.append([line])
@@ -230,6 +234,14 @@ def _organs(lines: list[TextLine]) -> Found:
     if len(units) >= 2:
         result["parent_organ_name"] = _joined([line for unit in units[:-1] for line in unit], LIKELY)
     return result
+
+
+def _continues(unit: str, line: str) -> bool:
+    """True when `line` goes on with the agency named by `unit` rather than naming another one."""
+    folded_unit, folded = fold_diacritics(unit), fold_diacritics(line)
+    if any(start.startswith(f"{folded_unit} ") for start in AGENCY_STARTS):  # "ỦY" then "BAN NHÂN DÂN"
+        return True
+    return folded.startswith(NAME_CONTINUATIONS) or not folded.startswith(AGENCY_STARTS)
 
 
 def _joined(lines: list[TextLine], structure: float) -> tuple[str, float]:

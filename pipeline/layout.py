@@ -22,7 +22,7 @@ GUTTER_SEARCH = (0.2, 0.8)
 #: The header is looked for in this top share of the text's height.
 HEADER_HEIGHT_SHARE = 0.45
 #: A channel narrower than this many character heights is a space between words, not a gutter.
-MIN_GUTTER_IN_HEIGHTS = 0.8
+MIN_GUTTER_IN_HEIGHTS = 0.5
 
 
 @dataclass(frozen=True)
