@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
-from pipeline.syllables import is_syllable
+from pipeline.syllables import invalid_syllables
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
@@ -24,7 +24,6 @@ LOWEST_FACTOR = 0.3
 #: An impossible value is held at this confidence, below any sensible review threshold.
 IMPOSSIBLE = 0.4
 
-_PUNCTUATION = ".,;:!?()[]\"'“”‘’"
 _FOLDED_TITLES = frozenset(fold_diacritics(title) for title in SIGNER_TITLES if not title.endswith("."))
 
 
@@ -36,32 +35,17 @@ def reading_factor(words: Sequence[Word], cost: float = COST_PER_POINT) -> float
     return max(LOWEST_FACTOR, 1.0 - cost * max(0.0, SURE_WORD - weakest))
 
 
-def impossible_words(value: str) -> list[str]:
-    """The words of `value` that cannot be Vietnamese: letters that make no syllable."""
-    out = []
-    for token in value.replace("-", " ").replace("/", " ").split():
-        letters = token.strip(_PUNCTUATION)
-        if len(letters) > 1 and letters.isalpha() and not is_syllable(letters) and not _is_abbreviation(letters):
-            out.append(token)
-    return out
-
-
-def _is_abbreviation(token: str) -> bool:
-    """UBND, HĐND, TP, TT: capitals without tone marks, which are not syllables but are not garbage."""
-    return len(token) <= 6 and fold_diacritics(token).upper() == token.replace("Đ", "D")
-
-
 def is_possible_name(name: str) -> bool:
     """Every word a syllable, two to five of them, and a family name Vietnamese people have."""
     words = name.split()
-    if not 2 <= len(words) <= 5 or impossible_words(name):
+    if not 2 <= len(words) <= 5 or invalid_syllables(name):
         return False
     return words[0].upper() in SURNAMES
 
 
 def is_possible_title(title: str) -> bool:
     """Every word a syllable, and a title agencies sign with among them ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH")."""
-    if impossible_words(title):
+    if invalid_syllables(title):
         return False
     folded = f" {' '.join(fold_diacritics(title).replace('.', '. ').split())} "
     return any(f" {known} " in folded for known in _FOLDED_TITLES)

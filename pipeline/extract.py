@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence, impossible_words
+from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
     AGENCY_STARTS,
     BODY_STARTS,
@@ -24,8 +24,18 @@ from pipeline.decree30 import (
     TYPE_NAMES,
     TYPE_STARTS,
 )
-from pipeline.layout import Header, TextLine, lines_from_text, page_lines, split_header
+from pipeline.layout import (
+    PLACE_DATE,
+    PLACE_DATE_DIGITS,
+    Header,
+    TextLine,
+    is_date_line,
+    lines_from_text,
+    page_lines,
+    split_header,
+)
 from pipeline.people import holder, is_upper, signer
+from pipeline.syllables import invalid_syllables
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from schemas.record import ResultMetadata
@@ -37,12 +47,6 @@ NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*
 MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
 NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>/\s*[0-9a-z\-/]{1,30}?)\s*$")
-PLACE_DATE = re.compile(
-    r"(?P<place>[^,;]{2,40}),\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
-)
-PLACE_DATE_DIGITS = re.compile(
-    r"(?P<place>[^,;0-9]{2,40}),\s*(?:ngay\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})\s*$"
-)
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 VALID_UNTIL = re.compile(
@@ -196,11 +200,6 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
     return {}
 
 
-def _is_date_line(line: str) -> bool:
-    folded = fold_diacritics(line)
-    return bool(PLACE_DATE.search(folded) or PLACE_DATE_DIGITS.search(folded))
-
-
 def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
     """A plausible date: real, not in the future, not before 1945."""
     try:
@@ -250,7 +249,7 @@ def _joined(lines: list[TextLine], structure: float) -> tuple[str, float]:
 
 
 def _possible(text: str) -> bool:
-    return not impossible_words(text)
+    return not invalid_syllables(text)
 
 
 def _letter_subject(left: list[TextLine]) -> Found:
@@ -267,7 +266,7 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
 
     A công văn (its subject already found under the number) has no type name: it is "CÔNG VĂN".
     """
-    start = next((i + 1 for i, line in enumerate(lines[:16]) if _is_date_line(line.text)), 0)
+    start = next((i + 1 for i, line in enumerate(lines[:16]) if is_date_line(line.text)), 0)
     result: Found = {}
     i = start
     while i < len(lines) and not is_upper(lines[i].text) and not (letter and i - start > 2):

@@ -141,12 +141,16 @@ def lines_from_text(text: str) -> list[TextLine]:
     return lines
 
 
-#: "…, ngày 05 tháng 01 năm 2020" or "…, 05/01/2020", folded: the last line of the header's right column.
-PLACE_AND_DATE = re.compile(
-    r"[^,;]{2,40},\s*(?:ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+#: The place-and-date line, folded: "Hà Nội, ngay 05 thang 01 nam 2020", or with digits "Hà Nội, 05/01/2020".
+PLACE_DATE = re.compile(
+    r"(?P<place>[^,;]{2,40}),\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
+)
+PLACE_DATE_DIGITS = re.compile(
+    r"(?P<place>[^,;0-9]{2,40}),\s*(?:ngay\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})\s*$"
 )
 
 
 def is_date_line(text: str) -> bool:
-    """True for the place-and-date line of a Decree 30 header."""
-    return PLACE_AND_DATE.search(fold_diacritics(text)) is not None
+    """True for the place-and-date line of a Decree 30 header (the last line of its right column)."""
+    folded = fold_diacritics(text)
+    return bool(PLACE_DATE.search(folded) or PLACE_DATE_DIGITS.search(folded))

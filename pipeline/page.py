@@ -56,14 +56,15 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         info = page_info(skew_deg=0.0, rotation_deg=0, blank=True, ocr_confidence=None, text="")
         return PageResult(info, [], _encode_jpeg(image, options.jpeg_quality), warnings)
 
+    scan = Scan(image, grey, mask, dpi)
     turn = orientation_by_osd(small_grey, small_dpi, options.tesseract, options.orientation)
-    page = read_upright(Scan(image, grey, mask, dpi), turn.rotation_deg, options)
+    page = read_upright(scan, turn.rotation_deg, options)
     if turn.method == "osd" and page.ocr.words and page.ocr.confidence < options.orientation.poor_ocr_confidence:
         # A poor reading after OSD's turn may be a page read upside down: read a strip both ways.
         candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
         turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
         if turn.rotation_deg != page.rotation_deg:
-            page = read_upright(Scan(image, grey, mask, dpi), turn.rotation_deg, options)
+            page = read_upright(scan, turn.rotation_deg, options)
     ocr = page.ocr
     if not ocr.words:  # nothing to read, so no way up to doubt
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))

@@ -8,6 +8,7 @@ import re
 from pipeline.confidence import CERTAIN, LIKELY, field_confidence, is_possible_name, is_possible_title
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES
 from pipeline.layout import TextLine
+from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
 Found = dict[str, tuple[object, float]]
@@ -69,7 +70,7 @@ def _valid_personal_id(digits: str) -> bool:
     return len(digits) == 9
 
 
-def _words_of(lines: list[TextLine], tokens: list[str]):
+def _words_of(lines: list[TextLine], tokens: list[str]) -> list[Word]:
     """The OCR words a value was read from (for their confidences)."""
     wanted = {t.strip(",;.:") for t in tokens}
     return [w for line in lines for w in line.words if w.text.strip(",;.:") in wanted]

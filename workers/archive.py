@@ -28,7 +28,7 @@ from schemas.record import (
 )
 from storage.audit import SYSTEM, AuditLog
 from storage.catalog import as_utc
-from storage.objects import StoredObject, ascii_metadata, decode_metadata
+from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
 from storage.search import update_index
 from storage.tables import Document, Page
 from workers.retention import archive_retain_days
@@ -42,7 +42,8 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     """Decide the document's final status; archive the PDF and sidecars when it is good."""
     doc = rt.catalog.document(document_id)
     pages = rt.catalog.pages(document_id)
-    record = base_record(doc, pages, rt.settings.result_code_format, stored_words(rt, pages))
+    words = stored_words(rt, pages)
+    record = base_record(doc, pages, rt.settings.result_code_format, words)
     intake = Intake.model_validate(doc.intake) if doc.intake else None
     failed = [p for p in pages if p.status == "failed"]
     if failed:
@@ -55,7 +56,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record, intake)):
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
     else:
-        record = _store_archive(rt, doc, pages, record)
+        record = _store_archive(rt, doc, pages, record, words)
     if record.status == "archived":  # searchable once finished; a retried assembly replaces the entry
         update_index(rt.catalog, record, before_finish=True)
     rt.catalog.finish(document_id, record, number_key=number_key(record.metadata))
@@ -152,7 +153,9 @@ def base_record(
     )
 
 
-def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord) -> DocumentRecord:
+def _store_archive(
+    rt: Runtime, doc: Document, pages: list[Page], record: DocumentRecord, words: list[list[Word]] | None
+) -> DocumentRecord:
     """Sign and store the PDF, then its sidecars; the archived record (with its `archive` part) is returned.
 
     A redelivered assembly finds what an earlier attempt stored and reuses it, so an archive never
@@ -161,7 +164,9 @@ def _store_archive(rt: Runtime, doc: Document, pages: list[Page], record: Docume
     prefix = f"{doc.id}/{doc.id}"
     metadata = {"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id}
     days = archive_retain_days(rt.settings, record.metadata.type_name)  # retention per document type
-    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(rt, doc, pages, record, metadata, days)
+    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(
+        rt, doc, pages, record, words, metadata, days
+    )
     sidecar = rt.store.stat(ARCHIVE, f"{prefix}.json")
     if sidecar is not None and sidecar.metadata.get("document-id") == doc.id:
         final = DocumentRecord.model_validate_json(rt.store.get_bytes(ARCHIVE, f"{prefix}.json"))
@@ -204,10 +209,12 @@ def _sign_and_store_pdf(
     doc: Document,
     pages: list[Page],
     record: DocumentRecord,
+    words: list[list[Word]] | None,
     metadata: dict[str, str],
     retain_days: int | None = None,
 ) -> ArchiveInfo:
-    pdf_pages = [_pdf_page(rt, page, info) for page, info in zip(pages, record.pages, strict=True)]
+    page_words = words or [None] * len(pages)
+    pdf_pages = [_pdf_page(rt, *parts) for parts in zip(pages, record.pages, page_words, strict=True)]
     meta = record.metadata
     title = " ".join(v for v in (meta.type_name, meta.document_number) if v) or PurePath(doc.filename).stem
     info = PdfInfo(title=title, subject=meta.subject, created=record.received_at)
@@ -243,21 +250,25 @@ def _retention_fields(stored: StoredObject) -> dict[str, object]:
 
 def stored_words(rt: Runtime, pages: list[Page]) -> list[list[Word]] | None:
     """The OCR words of every page that has a page record, or None when any is no longer stored."""
-    recorded = [p for p in pages if p.info]
-    if any(p.words_key is None or rt.store.stat(WORK, p.words_key) is None for p in recorded):
+    keys = [p.words_key for p in pages if p.info]
+    if not all(keys):
         return None
-    return [_words(rt, p.words_key) for p in recorded if p.words_key]
+    try:
+        return [_words(rt, key) for key in keys if key is not None]
+    except ObjectNotFound:
+        return None
 
 
 def _words(rt: Runtime, key: str) -> list[Word]:
     return [Word(**w) for w in json.loads(rt.store.get_bytes(WORK, key))]
 
 
-def _pdf_page(rt: Runtime, page: Page, info: PageInfo) -> PdfPage:
+def _pdf_page(rt: Runtime, page: Page, info: PageInfo, words: list[Word] | None) -> PdfPage:
+    """One page of the searchable PDF; its words are read from the store unless already read for extraction."""
     if page.image_key is None or page.words_key is None:
         raise RuntimeError(f"page {page.number} of {page.document_id} is done but has no stored image")
     jpeg = rt.store.get_bytes(WORK, page.image_key)
-    words = _words(rt, page.words_key)
+    words = words if words is not None else _words(rt, page.words_key)
     with Image.open(io.BytesIO(jpeg)) as header:
         width, height, grey = header.width, header.height, header.mode == "L"
     return PdfPage(jpeg=jpeg, width_px=width, height_px=height, dpi=info.dpi, grey=grey, words=words)
