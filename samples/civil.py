@@ -116,6 +116,7 @@ def build_permit(rng: random.Random, organ: Organ, issued: date) -> Content:
         signer=signer_for(rng, organ, organ.locale),
         holder_name=holder.upper,
         holder_id=id_number,
+        holder=holder,
         valid_until=valid,
     )
 
@@ -225,6 +226,7 @@ def build_certificate(rng: random.Random, organ: Organ, issued: date) -> Content
         signer=signer_for(rng, organ, organ.locale),
         holder_name=holder.upper,
         holder_id=id_number,
+        holder=holder,
     )
 
 
@@ -298,6 +300,7 @@ def build_marital(rng: random.Random, organ: Organ, issued: date) -> Content:
         signer=signer_for(rng, organ, organ.locale),
         holder_name=holder.upper,
         holder_id=id_number,
+        holder=holder,
         valid_until=valid,
     )
 
@@ -357,4 +360,5 @@ def build_criminal(rng: random.Random, organ: Organ, issued: date) -> Content:
         signer=signer_for(rng, organ, organ.locale),
         holder_name=holder.upper,
         holder_id=id_number,
+        holder=holder,
     )

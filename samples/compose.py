@@ -8,27 +8,29 @@ lines top to bottom, then the "Nơi nhận" block and the signer block (last pag
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from samples.content import Content, Para
+from samples.headers import header
 from samples.layout import (
     SEAL_KEY,
     Line,
     Pen,
+    Placed,
     Style,
-    balanced_split,
     centred,
     draw_line,
     new_page,
     para_lines,
+    stack,
     stack_height,
 )
-from samples.vocab import date_words
-
-Placed = tuple[Line, int]  # a line and the y of its box top (after its gap)
+from samples.letters import addressee_lines
+from samples.tables import TablePara, table_lines
+from samples.variations import LayoutOptions
 
 
 @dataclass
@@ -54,80 +56,22 @@ class Frame:
         return self.right - self.left
 
 
-def stack(pen: Pen, lines: list[Line], top: int) -> tuple[list[Placed], int]:
-    """Place lines one under another from ``top``; return placements and bottom y."""
-    placed, y = [], top
-    for line in lines:
-        y += line.before
-        placed.append((line, y))
-        y += pen.height(line)
-    return placed, y
-
-
 def rule(x0: int, width: int, length: float, before: int = 0) -> Line:
     """A centred horizontal rule."""
     return Line([], 0, x0, width, "center", before=before, rule=max(1.0, length))
-
-
-# ----------------------------------------------------------------------------- header
-
-
-def _header_left(frame: Frame, content: Content, x0: int, width: int) -> list[Line]:
-    pen, pt = frame.pen, frame.style.header_pt
-    organ, limit = content.organ, width - pen.px(8)
-    lines: list[Line] = []
-    if organ.parent:
-        size = pen.fit_pt(organ.parent, "regular", pt, limit)
-        lines += centred(pen, organ.parent, "regular", size, x0, width)
-    names = balanced_split(pen, organ.name, "bold", pt, limit)
-    size = min(pen.fit_pt(name, "bold", pt, limit) for name in names)
-    for name in names:
-        lines += centred(pen, name, "bold", size, x0, width)
-    longest = max(pen.width(name, "bold", size) for name in names)
-    return [*lines, rule(x0, width, max(pen.px(15), longest / 3))]
-
-
-def _header_right(frame: Frame, x0: int, width: int) -> list[Line]:
-    pen, pt, limit = frame.pen, frame.style.header_pt, width - frame.pen.px(8)
-    national = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-    motto = "Độc lập - Tự do - Hạnh phúc"
-    size = pen.fit_pt(national, "bold", pt, limit)
-    motto_size = pen.fit_pt(motto, "bold", pt + 1, limit)
-    return [
-        *centred(pen, national, "bold", size, x0, width),
-        *centred(pen, motto, "bold", motto_size, x0, width),
-        rule(x0, width, pen.width(motto, "bold", motto_size)),
-    ]
-
-
-def header(frame: Frame, content: Content) -> tuple[list[Placed], list[Placed], int]:
-    """The left and right header columns, and the header's bottom y."""
-    pen = frame.pen
-    x0 = max(pen.px(12), frame.left - pen.px(15))
-    split = round((frame.right - x0) * 0.45)
-    left_w, right_w = split, frame.right - x0 - split
-    left = _header_left(frame, content, x0, left_w)
-    right = _header_right(frame, x0 + split, right_w)
-    number = f"Số: {content.number}/{content.notation}"
-    date_line = f"{content.organ.place}, {date_words(content.issued)}"
-    pt = frame.style.header_pt + 1
-    num_line = centred(pen, number, "regular", pen.fit_pt(number, "regular", pt, left_w), x0, left_w)
-    date_pt = pen.fit_pt(date_line, "italic", pt, right_w - pen.px(4))
-    date_lines = centred(pen, date_line, "italic", date_pt, x0 + split, right_w)
-    y_low = frame.top + max(stack_height(pen, left), stack_height(pen, right)) + pen.px(1.5)
-    left_placed, _ = stack(pen, left, frame.top)
-    right_placed, _ = stack(pen, right, frame.top)
-    num_placed, num_end = stack(pen, num_line, y_low)
-    date_placed, date_end = stack(pen, date_lines, y_low)
-    return left_placed + num_placed, right_placed + date_placed, max(num_end, date_end)
 
 
 # ----------------------------------------------------------------------------- title + body
 
 
 def title_block(frame: Frame, content: Content) -> list[Line]:
-    """Type name, subject, rule and (decisions) authority line, all centred and bold."""
+    """Type name, subject, rule and (decisions) authority line, all centred and bold.
+
+    A công văn has none of these: its "Kính gửi" lines take their place.
+    """
     pen, pt = frame.pen, frame.style.body_pt
+    if content.letter:
+        return addressee_lines(pen, content.addressees, pt, frame.left, frame.right, pen.px(7))
     wide, narrow = round(frame.width * 0.95), round(frame.width * 0.85)
     lines = centred(pen, content.type_name, "bold", min(14.0, pt + 0.5), frame.left, wide, before=pen.px(9))
     for line in lines:
@@ -150,6 +94,9 @@ def body_lines(frame: Frame, paras: list[Para]) -> list[Line]:
     lines: list[Line] = []
     for i, para in enumerate(paras):
         before = pen.px(4) if i == 0 else gap
+        if isinstance(para, TablePara):
+            lines += table_lines(pen, para, style.body_pt, frame.left, frame.width, before=before)
+            continue
         lines += para_lines(pen, para, style.body_pt, frame.left, frame.width, spacing=style.spacing, before=before)
     return lines
 
@@ -167,7 +114,7 @@ class Footer:
     seal: dict[str, Any]
 
 
-def footer(frame: Frame, content: Content, rng: random.Random) -> Footer:
+def footer(frame: Frame, content: Content, rng: random.Random, options: LayoutOptions | None = None) -> Footer:
     """'Nơi nhận' block (left) and signer block (right), with where the seal goes."""
     pen, pt = frame.pen, frame.style.body_pt
     left_w = round(frame.width * 0.45)
@@ -197,7 +144,21 @@ def footer(frame: Frame, content: Content, rng: random.Random) -> Footer:
             title_end + gap - pen.px(2),
         ),
     }
+    if options is not None and options.seal_over_signer:
+        seal["center"] = _seal_over(pen, sign_placed, sx0 + sw // 2, radius, title_end, options)
     return Footer(recv_placed, sign_placed, max(recv_end, sign_end), seal)
+
+
+def _seal_over(
+    pen: Pen, sign: list[Placed], centre_x: int, radius: int, title_end: int, options: LayoutOptions
+) -> tuple[int, int]:
+    """A seal centre over the signer's title lines or over the name (the last line)."""
+    if options.seal_on_title:
+        y = title_end - pen.px(4)
+    else:
+        name, top = sign[-1]
+        y = top + pen.height(name) // 2 - pen.px(2)
+    return centre_x - round(radius * options.seal_shift), y
 
 
 # ----------------------------------------------------------------------------- pagination
@@ -309,6 +270,7 @@ class Rendered:
     pages: list[Image.Image]
     lines: list[list[str]]
     blocks: list[list[tuple[str, Box]]]
+    geometry: dict[str, Any] = field(default_factory=dict)  # where marks may go (see samples.marks)
 
 
 class _PageWriter:
@@ -337,12 +299,15 @@ class _PageWriter:
         self.blocks.append((name, box))
 
 
-def render(content: Content, *, dpi: int, family: str, pages: int, rng: random.Random) -> Rendered:
+def render(
+    content: Content, *, dpi: int, family: str, pages: int, rng: random.Random, options: LayoutOptions | None = None
+) -> Rendered:
     """Lay out and draw ``content`` on exactly ``pages`` pages (if the body allows)."""
+    options = options or LayoutOptions()
     pen = Pen(dpi, family)
-    frame = Frame.make(pen, Style.random(rng))
-    head_left, head_right, head_bottom = header(frame, content)
-    foot = footer(frame, content, rng)
+    frame = Frame.make(pen, _squeezed(Style.random(rng), options.squeeze))
+    head_left, head_right, head_bottom, head_info = header(frame, content, options)
+    foot = footer(frame, content, rng, options)
     planner = Planner(frame, content, title_block(frame, content), head_bottom, foot.height)
     paged = planner.plan(pages, rng)
     result = Rendered([], [], [])
@@ -352,8 +317,7 @@ def render(content: Content, *, dpi: int, family: str, pages: int, rng: random.R
             writer.group("header_left", head_left)
             writer.group("header_right", head_right)
         else:
-            number = centred(pen, str(index + 1), "regular", 13, frame.left, frame.width)
-            writer.group("page_number", [(number[0], frame.top // 2 - pen.px(3))])
+            writer.group("page_number", [_page_number(frame, index + 1, options)])
         writer.group("body", placed)
         if index == len(paged.pages) - 1:
             writer.group("recipients", foot.left, paged.footer_top)
@@ -362,7 +326,35 @@ def render(content: Content, *, dpi: int, family: str, pages: int, rng: random.R
         result.pages.append(writer.page)
         result.lines.append(writer.lines)
         result.blocks.append(writer.blocks)
+    result.geometry = {
+        "frame": (frame.left, frame.top, frame.right, frame.bottom),
+        "header_bottom": head_bottom,
+        "agency_lines": head_info.agency_lines,
+        "number_gaps": list(head_info.number_gaps),
+        "footer": (paged.footer_top, paged.footer_top + foot.height),
+        "fits": paged.fits and len(paged.pages) == pages,
+    }
     return result
+
+
+def _squeezed(style: Style, level: int) -> Style:
+    """The style with less space (``level`` 1 or 2); unchanged at level 0."""
+    if level <= 0:
+        return style
+    style = replace(style, spacing=min(style.spacing, 1.1), para_gap_pt=min(style.para_gap_pt, 2.0))
+    if level >= 2:
+        top, right, bottom, left = style.margins_mm
+        style = replace(style, body_pt=style.body_pt - 1, margins_mm=(min(top, 17.0), right, min(bottom, 15.0), left))
+    return style
+
+
+def _page_number(frame: Frame, number: int, options: LayoutOptions) -> Placed:
+    """The page number centred in the top margin (13 pt at mid-margin unless the options say otherwise)."""
+    pen = frame.pen
+    line = centred(pen, str(number), "regular", options.page_number_pt, frame.left, frame.width)[0]
+    if options.page_number_at is None:
+        return line, frame.top // 2 - pen.px(3)
+    return line, round(frame.top * options.page_number_at) - pen.height(line) // 2
 
 
 def _shift_seal(seal: dict[str, Any], dy: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from samples.organs import Organ
@@ -63,6 +63,9 @@ class Content:
     holder_name: str | None = None
     holder_id: str | None = None
     valid_until: date | None = None
+    holder: Person | None = None  # the person named in holder_name, when there is one
+    letter: bool = False  # công văn layout: "V/v" under the number, "Kính gửi" before the body, no title
+    addressees: list[str] = field(default_factory=list)  # công văn: the "Kính gửi" list
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -2,9 +2,10 @@
 
 :func:`degrade` works on an RGB page.  The seal and the signature are drawn only
 where the rendered page asks for them (``image.info[SEAL_KEY]``, set on the
-signer's page by the layout); the ground truth never includes their text.
-Skew and noise use OpenCV so that a 300-dpi A4 page degrades in a fraction of
-a second.
+signer's page by the layout); the ground truth never includes their text.  Pen
+and stamp marks asked for by variations (``image.info[MARKS_KEY]``) are drawn
+with them, before the page is skewed.  Skew and noise use OpenCV so that a
+300-dpi A4 page degrades in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from samples.layout import FONTS, SEAL_KEY
+from samples.marks import MARKS_KEY, apply_marks
+from samples.marks import blotchy as _blotchy
+from samples.marks import ink as _ink
+from samples.marks import spline as _spline
 
 SEAL_RGB = (205, 32, 48)
 SIGNATURE_RGB = (28, 52, 160)
@@ -37,7 +42,8 @@ def degrade(
 ) -> Image.Image:
     """Make a clean page look scanned.
 
-    Order: seal and signature (if ``seal`` and the page has a signer block) →
+    Order: seal and signature (if ``seal`` and the page has a signer block), pen
+    and stamp marks (if ``seal`` and the page asks for them) →
     skew by ``skew_deg`` counter-clockwise, page size kept, white fill →
     quarter turn by ``rotation_deg`` counter-clockwise (0/90/180/270) →
     noise scaled by ``noise`` in [0, 1] (paper tint, blur, grain, speckles).
@@ -53,6 +59,9 @@ def degrade(
     if seal and request:
         _sign(pixels, request, rng, dpi)
         _stamp(pixels, request, rng, dpi)
+    marks = image.info.get(MARKS_KEY)
+    if seal and marks:
+        apply_marks(pixels, marks, np.random.default_rng([seed % 2**32, 0x6D61726B]), dpi)
     if skew_deg:
         pixels = skew(pixels, skew_deg)
     if rotation_deg:
@@ -79,30 +88,6 @@ def skew(pixels: np.ndarray, angle_deg: float) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- ink
-
-
-def _ink(
-    pixels: np.ndarray, mask: np.ndarray, origin: tuple[int, int], rgb: tuple[int, int, int], opacity: float
-) -> None:
-    """Multiply-blend coloured ink through ``mask`` (0..255) placed at ``origin`` (x, y)."""
-    x, y = origin
-    height, width = pixels.shape[:2]
-    x0, y0 = max(0, x), max(0, y)
-    x1, y1 = min(width, x + mask.shape[1]), min(height, y + mask.shape[0])
-    if x0 >= x1 or y0 >= y1:
-        return
-    alpha = mask[y0 - y : y1 - y, x0 - x : x1 - x, None].astype(np.float32) * (opacity / 255)
-    filt = 1 - alpha * (1 - np.asarray(rgb, dtype=np.float32) / 255)
-    region = pixels[y0:y1, x0:x1].astype(np.float32) * filt
-    pixels[y0:y1, x0:x1] = np.clip(region, 0, 255).astype(np.uint8)
-
-
-def _blotchy(mask: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
-    """Uneven ink: scale the mask by a smooth random field."""
-    field = rng.random((6, 6), dtype=np.float32)
-    field = cv2.resize(field, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_CUBIC)
-    scale = np.clip(1 - strength + strength * field, 0, 1)
-    return (mask.astype(np.float32) * scale).astype(np.uint8)
 
 
 @lru_cache(maxsize=16)
@@ -159,20 +144,6 @@ def _stamp(pixels: np.ndarray, request: dict[str, Any], rng: np.random.Generator
     ink = _blotchy(np.asarray(mask), rng, strength=0.45)
     cx, cy = request["center"]
     _ink(pixels, ink, (round(cx - centre), round(cy - centre)), SEAL_RGB, float(rng.uniform(0.7, 0.85)))
-
-
-def _spline(points: np.ndarray, steps: int = 12) -> list[tuple[float, float]]:
-    """A Catmull-Rom curve through ``points`` (n x 2)."""
-    padded = np.vstack([points[:1], points, points[-1:]])
-    t = np.linspace(0, 1, steps, endpoint=False)[:, None]
-    curve = []
-    for i in range(1, len(padded) - 2):
-        p0, p1, p2, p3 = padded[i - 1], padded[i], padded[i + 1], padded[i + 2]
-        curve.append(
-            0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (3 * p1 - p0 - 3 * p2 + p3) * t**3)
-        )
-    curve.append(points[-1:])
-    return [(float(x), float(y)) for x, y in np.vstack(curve)]
 
 
 def _sign(pixels: np.ndarray, request: dict[str, Any], rng: np.random.Generator, dpi: int) -> None:

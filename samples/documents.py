@@ -1,4 +1,8 @@
-"""Which kinds of documents exist, and building the content of one."""
+"""Which kinds of documents exist, and building the content of one.
+
+:data:`KINDS` are the kinds :func:`samples.generate.write_corpus` cycles through
+by default; :data:`EXTRA_KINDS` (the công văn) are drawn only when asked for.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import date
 from samples import organs
 from samples.civil import build_certificate, build_criminal, build_marital, build_permit
 from samples.content import ISSUE_END, ISSUE_START, Content
+from samples.letters import build_letter
 from samples.orders import build_decision, build_notice
 from samples.organs import Organ
 from samples.vocab import Locale, pick_locale, random_date
@@ -21,6 +26,8 @@ KINDS: tuple[str, ...] = (
     "notice",
     "criminal_record",
 )
+EXTRA_KINDS: tuple[str, ...] = ("official_letter",)
+ALL_KINDS: tuple[str, ...] = KINDS + EXTRA_KINDS
 
 
 # ----------------------------------------------------------------------------- dispatch
@@ -39,7 +46,11 @@ def _organ_for(rng: random.Random, kind: str, loc: Locale, with_parent: bool) ->
         return organs.ubnd_commune(loc, with_parent)
     if kind == "criminal_record":
         return organs.department(loc, "STP", with_parent)
-    raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    if kind == "official_letter":
+        if rng.random() < 0.3:
+            return organs.department(loc, "SGDĐT", with_parent)
+        return organs.any_organ(rng, loc, with_parent)
+    raise ValueError(f"unknown kind {kind!r}; expected one of {ALL_KINDS}")
 
 
 BUILDERS: dict[str, Callable[[random.Random, Organ, date], Content]] = {
@@ -49,13 +60,14 @@ BUILDERS: dict[str, Callable[[random.Random, Organ, date], Content]] = {
     "marital_status": build_marital,
     "notice": build_notice,
     "criminal_record": build_criminal,
+    "official_letter": build_letter,
 }
 
 
 def build_content(kind: str, rng: random.Random, parent_organ: bool) -> Content:
     """Random content of one document of ``kind``."""
     if kind not in BUILDERS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+        raise ValueError(f"unknown kind {kind!r}; expected one of {ALL_KINDS}")
     loc = pick_locale(rng)
     organ = _organ_for(rng, kind, loc, parent_organ)
     issued = random_date(rng, ISSUE_START, ISSUE_END)

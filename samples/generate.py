@@ -2,55 +2,74 @@
 
 Renders A4 pages in the Decree 30/2020/NĐ-CP layout (decisions, construction
 permits, certificates, marital-status confirmations, notices, criminal-record
-cards), degrades them like a scanner and keeps what was printed as
-:class:`Truth`: every text line in reading order plus the document metadata.
+cards and, when asked for, công văn), degrades them like a scanner and keeps
+what was printed as :class:`Truth`: every text line in reading order plus the
+document metadata.  Opt-in ``variations`` (:mod:`samples.variations`) change
+the layout, add pen and stamp marks, or capture the page differently (low
+resolution without a tag, low JPEG quality, phone photo, 1-bit CCITT TIFF).
 
 Library::
 
     doc = make_document("decision", seed=7, skew_deg=3.0, noise=0.4)
     doc.pages[0].save("p.png", dpi=(300, 300)); doc.truth.page_text(0)
+    doc = make_document("official_letter", seed=7, variations=("handwritten_number", "jpeg_low"))
+    save_document(doc, Path("letter.jpg"))
 
 CLI::
 
-    python -m samples.generate OUT_DIR --count N --seed S [--dpi 300]
+    python -m samples.generate OUT_DIR --count N --seed S [--dpi 300] [--variations gutters,ccitt200]
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import random
 import sys
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pikepdf
 from PIL import Image
 
 from samples.compose import render
 from samples.content import Content
 from samples.degrade import QUARTER_TURNS, degrade
-from samples.documents import KINDS, build_content
+from samples.documents import ALL_KINDS, EXTRA_KINDS, KINDS, build_content
 from samples.layout import FONTS
+from samples.profiles import PROFILE_FORMATS, capture, render_dpi
+from samples.variations import (
+    HANDWRITTEN_FIELDS,
+    PROFILES,
+    VARIATIONS,
+    check_variations,
+    profile_of,
+    variation_class,
+)
+from samples.vary import render_varied
+from samples.writing import save_document, save_pages, write_truth
 
 __all__ = [
+    "ALL_KINDS",
+    "EXTRA_KINDS",
     "FONTS",
     "KINDS",
+    "VARIATIONS",
     "Document",
     "Truth",
     "degrade",
     "make_document",
     "render_document",
+    "save_document",
     "save_pages",
     "write_corpus",
+    "write_truth",
 ]
 
 FORMATS = ("png", "jpg", "tiff", "pdf")
 MetaValue = str | int | None
+_OPTIONAL = {"variations": [], "handwritten_fields": [], "dpi_tagged": True}  # left out of JSON at these values
 
 
 @dataclass(frozen=True)
@@ -59,23 +78,30 @@ class Truth:
 
     kind: str
     font: str
-    dpi: int
+    dpi: int  # resolution of the pages as stored (after any capture profile)
     skew_deg: float  # skew applied, counter-clockwise positive (degrees)
     rotation_deg: int  # quarter turn applied, counter-clockwise: 0/90/180/270
     lines: list[list[str]]  # per page: printed text lines in reading order, NFC
     metadata: dict[str, MetaValue]
+    variations: list[str] = field(default_factory=list)  # variation names applied (samples.variations)
+    handwritten_fields: list[str] = field(default_factory=list)  # metadata fields written by hand
+    dpi_tagged: bool = True  # whether the file states its resolution
 
     def page_text(self, page_index: int) -> str:
         """The page's lines joined by newlines."""
         return "\n".join(self.lines[page_index])
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-serialisable dict (see :meth:`from_json`)."""
-        return asdict(self)
+        """A JSON-serialisable dict (see :meth:`from_json`); fields at their defaults are left out."""
+        data = asdict(self)
+        for name, default in _OPTIONAL.items():
+            if data[name] == default:
+                del data[name]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Truth:
-        """Inverse of :meth:`to_json`."""
+        """Inverse of :meth:`to_json`; accepts truth files written before the optional fields existed."""
         return cls(
             kind=data["kind"],
             font=data["font"],
@@ -84,15 +110,19 @@ class Truth:
             rotation_deg=int(data["rotation_deg"]),
             lines=[list(page) for page in data["lines"]],
             metadata=dict(data["metadata"]),
+            variations=list(data.get("variations", [])),
+            handwritten_fields=list(data.get("handwritten_fields", [])),
+            dpi_tagged=bool(data.get("dpi_tagged", True)),
         )
 
 
 @dataclass
 class Document:
-    """Rendered (and possibly degraded) RGB pages with their ground truth."""
+    """Rendered (and possibly degraded) pages with their ground truth and how to store them."""
 
     pages: list[Image.Image]
     truth: Truth
+    save_options: dict[str, Any] = field(default_factory=dict)  # for save_document: quality, tiff_compression
 
 
 def _nfc(text: str) -> str:
@@ -124,24 +154,43 @@ def metadata_of(content: Content, page_amount: int) -> dict[str, MetaValue]:
 
 
 def render_document(
-    kind: str, *, seed: int, dpi: int = 300, font: str = "liberation", parent_organ: bool = True, pages: int = 1
+    kind: str,
+    *,
+    seed: int,
+    dpi: int = 300,
+    font: str = "liberation",
+    parent_organ: bool = True,
+    pages: int = 1,
+    variations: Collection[str] = (),
 ) -> Document:
     """Clean pages (no seal, skew 0, rotation 0) of a random document of ``kind``.
 
     The signer's page carries ``info[samples.layout.SEAL_KEY]`` telling :func:`degrade`
-    where to stamp the seal and draw the signature.  ``pages`` is the exact page
-    count: the body grows (more list items) or shrinks (optional paragraphs) to fit.
+    where to stamp the seal and draw the signature (and ``info[samples.marks.MARKS_KEY]``
+    the pen and stamp marks of the variations).  ``pages`` is the exact page count:
+    the body grows (more list items) or shrinks (optional paragraphs) to fit.
+    ``variations`` are layout variations only (capture profiles need :func:`make_document`).
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; expected one of {KINDS}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected one of {ALL_KINDS}")
     if font not in FONTS:
         raise ValueError(f"unknown font {font!r}; expected one of {tuple(FONTS)}")
     if pages < 1 or not 72 <= dpi <= 1200:
         raise ValueError(f"need pages >= 1 and 72 <= dpi <= 1200, got pages={pages}, dpi={dpi}")
+    names = check_variations(variations)
+    if profile_of(names):
+        raise ValueError(f"capture profile {profile_of(names)!r} applies in make_document, not render_document")
     content = build_content(kind, random.Random(f"content:{kind}:{seed}"), parent_organ)
-    rendered = render(content, dpi=dpi, family=font, pages=pages, rng=random.Random(f"layout:{kind}:{seed}"))
+    layout_rng = random.Random(f"layout:{kind}:{seed}")
+    if not names:
+        rendered = render(content, dpi=dpi, family=font, pages=pages, rng=layout_rng)
+    else:
+        content, rendered, names = render_varied(content, kind, seed, dpi=dpi, font=font, pages=pages, names=names)
     lines = [[_nfc(line) for line in page] for page in rendered.lines]
     truth = Truth(kind, font, dpi, 0.0, 0, lines, metadata_of(content, len(rendered.pages)))
+    if names:
+        handwritten = list(HANDWRITTEN_FIELDS) if "handwritten_number" in names else []
+        truth = replace(truth, variations=list(names), handwritten_fields=handwritten)
     return Document(rendered.pages, truth)
 
 
@@ -156,97 +205,34 @@ def make_document(
     skew_deg: float = 0.0,
     rotation_deg: int = 0,
     noise: float = 0.0,
+    variations: Collection[str] = (),
 ) -> Document:
-    """Render, then stamp, sign, skew, turn and add noise; truth records skew and turn."""
-    clean = render_document(kind, seed=seed, dpi=dpi, font=font, parent_organ=parent_organ, pages=pages)
+    """Render, then stamp, sign, skew, turn and add noise; truth records skew and turn.
+
+    ``variations`` (see :mod:`samples.variations`) may include one capture profile,
+    applied last; then ``truth.dpi`` is the resolution of the stored pages and
+    ``truth.dpi_tagged`` tells whether the file states it (use :func:`save_document`).
+    """
+    names = check_variations(variations)
+    profile = profile_of(names)
+    layout = tuple(name for name in names if name not in PROFILES)
+    used_dpi = render_dpi(profile, dpi)
+    clean = render_document(
+        kind, seed=seed, dpi=used_dpi, font=font, parent_organ=parent_organ, pages=pages, variations=layout
+    )
     degraded = [
         degrade(page, skew_deg=skew_deg, rotation_deg=rotation_deg, noise=noise, seed=seed * 1009 + index, seal=True)
         for index, page in enumerate(clean.pages)
     ]
     truth = replace(clean.truth, skew_deg=float(skew_deg), rotation_deg=int(rotation_deg))
-    return Document(degraded, truth)
+    if profile is None:
+        return Document(degraded, truth)
+    shot = capture(profile, degraded, used_dpi, seed)
+    truth = replace(truth, dpi=shot.dpi, dpi_tagged=shot.tagged, variations=sorted([*truth.variations, profile]))
+    return Document(shot.pages, truth, shot.save_options)
 
 
-# ----------------------------------------------------------------------------- writing
-
-
-def _pdf(pages: Sequence[Image.Image], path: Path, dpi: int, quality: int) -> None:
-    """A PDF whose pages are JPEG images at exactly ``dpi`` (page size = image size)."""
-    pdf = pikepdf.new()
-    for page in pages:
-        grey = page.mode == "L"
-        image = page if grey else page.convert("RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=quality, dpi=(dpi, dpi), optimize=True)
-        xobject = pikepdf.Stream(
-            pdf,
-            buffer.getvalue(),
-            Type=pikepdf.Name.XObject,
-            Subtype=pikepdf.Name.Image,
-            Width=image.width,
-            Height=image.height,
-            BitsPerComponent=8,
-            Filter=pikepdf.Name.DCTDecode,
-            ColorSpace=pikepdf.Name.DeviceGray if grey else pikepdf.Name.DeviceRGB,
-        )
-        width_pt, height_pt = image.width * 72 / dpi, image.height * 72 / dpi
-        drawing = f"q {width_pt:.4f} 0 0 {height_pt:.4f} 0 0 cm /Im0 Do Q".encode()
-        pdf.pages.append(
-            pikepdf.Page(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page,
-                    MediaBox=[0, 0, width_pt, height_pt],
-                    Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobject)),
-                    Contents=pikepdf.Stream(pdf, drawing),
-                )
-            )
-        )
-    pdf.save(path, deterministic_id=True)
-
-
-def save_pages(
-    pages: Sequence[Image.Image],
-    path: Path,
-    dpi: int,
-    *,
-    quality: int = 75,
-    tiff_compression: str = "tiff_lzw",
-    png_compress_level: int = 6,
-) -> Path:
-    """Write pages by the file suffix: .png/.jpg (one page), .tif/.tiff and .pdf (any number).
-
-    The resolution is always recorded (PNG pHYs, JPEG JFIF, TIFF tags, PDF page size).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".png", ".jpg", ".jpeg") and len(pages) != 1:
-        raise ValueError(f"{suffix} holds one page, got {len(pages)}")
-    if suffix == ".png":
-        pages[0].save(path, "PNG", dpi=(dpi, dpi), compress_level=png_compress_level)
-    elif suffix in (".jpg", ".jpeg"):
-        pages[0].save(path, "JPEG", dpi=(dpi, dpi), quality=quality, optimize=True)
-    elif suffix in (".tif", ".tiff"):
-        extra = {"quality": quality} if tiff_compression == "jpeg" else {}
-        pages[0].save(
-            path,
-            "TIFF",
-            dpi=(dpi, dpi),
-            compression=tiff_compression,
-            save_all=True,
-            append_images=list(pages[1:]),
-            **extra,
-        )
-    elif suffix == ".pdf":
-        _pdf(pages, path, dpi, quality)
-    else:
-        raise ValueError(f"unsupported output format {suffix!r}")
-    return path
-
-
-def write_truth(truth: Truth, path: Path) -> Path:
-    """Ground truth as pretty UTF-8 JSON."""
-    path.write_text(json.dumps(truth.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return path
+# ----------------------------------------------------------------------------- corpus
 
 
 def write_corpus(
@@ -259,6 +245,8 @@ def write_corpus(
     quarter_turn_share: float = 0.25,
     noise: float = 0.5,
     formats: Sequence[str] = ("png",),
+    variations: Sequence[str] = (),
+    kinds: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write ``count`` degraded documents as NAME.<format> plus NAME.truth.json.
 
@@ -266,34 +254,71 @@ def write_corpus(
     quarter turns (a ``quarter_turn_share`` of documents, 90/180/270) vary with
     the seed.  PNG/JPEG documents have one page; TIFF/PDF ones one or two.
     Returns the image paths in order.
+
+    ``variations`` names variation classes (:data:`samples.variations.CLASSES`, or
+    single variation names), cycled over the documents: each document draws its
+    variations from its class with an rng seeded by ``seed``; a class may force
+    the kind (the công văn), the page count or the format, and a capture profile
+    sets its own format.  Those documents are named NNNN-CLASS-KIND.  ``kinds``
+    replaces :data:`KINDS` as the kinds cycled (e.g. :data:`ALL_KINDS`).
     """
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown or not formats:
         raise ValueError(f"formats must be a non-empty subset of {FORMATS}, got {tuple(formats)}")
+    cycled = KINDS if kinds is None else tuple(kinds)
+    if not cycled or any(kind not in ALL_KINDS for kind in cycled):
+        raise ValueError(f"kinds must be a non-empty subset of {ALL_KINDS}, got {cycled}")
+    classes = [variation_class(name) for name in variations]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    first_kind = rng.randrange(len(KINDS))
+    vary = random.Random(f"corpus-variations:{seed}")
+    first_kind = rng.randrange(len(cycled))
     written: list[Path] = []
     for index in range(count):
-        kind = KINDS[(first_kind + index) % len(KINDS)]
+        kind = cycled[(first_kind + index) % len(cycled)]
         fmt = formats[index % len(formats)]
+        names: tuple[str, ...] = ()
+        cls = classes[index % len(classes)] if classes else None
+        if cls is not None:
+            kind, names = cls.sample(vary, kind)
+            profile = profile_of(names)
+            allowed = PROFILE_FORMATS[profile] if profile else cls.formats
+            if allowed and fmt not in allowed:
+                fmt = vary.choice(allowed)
         turned = rng.random() < quarter_turn_share
+        doc_seed, font, parent = rng.randrange(2**31), rng.choice(sorted(FONTS)), rng.random() < 0.5
+        pages = rng.choice((1, 2)) if fmt in ("tiff", "pdf") else 1
+        skew_deg = round(rng.uniform(-max_skew, max_skew), 2)
+        rotation_deg = rng.choice(QUARTER_TURNS[1:]) if turned else 0
+        if cls is not None and cls.pages:
+            pages = vary.choice(cls.pages)
+        if "agency_lines_3" in names:  # only names without a parent line are long enough for three lines
+            parent = False
         doc = make_document(
             kind,
-            seed=rng.randrange(2**31),
+            seed=doc_seed,
             dpi=dpi,
-            font=rng.choice(sorted(FONTS)),
-            parent_organ=rng.random() < 0.5,
-            pages=rng.choice((1, 2)) if fmt in ("tiff", "pdf") else 1,
-            skew_deg=round(rng.uniform(-max_skew, max_skew), 2),
-            rotation_deg=rng.choice(QUARTER_TURNS[1:]) if turned else 0,
+            font=font,
+            parent_organ=parent,
+            pages=pages,
+            skew_deg=skew_deg,
+            rotation_deg=rotation_deg,
             noise=noise,
+            variations=names,
         )
-        name = f"{index:04d}-{kind}"
-        written.append(save_pages(doc.pages, out_dir / f"{name}.{fmt}", dpi, png_compress_level=1))
+        name = f"{index:04d}-{kind}" if cls is None else f"{index:04d}-{cls.name}-{kind}"
+        path = out_dir / f"{name}.{fmt}"
+        if names:
+            written.append(save_document(doc, path, png_compress_level=1))
+        else:
+            written.append(save_pages(doc.pages, path, dpi, png_compress_level=1))
         write_truth(doc.truth, out_dir / f"{name}.truth.json")
     return written
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -307,6 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quarter-turn-share", type=float, default=0.25)
     parser.add_argument("--noise", type=float, default=0.5)
     parser.add_argument("--formats", default="png", help=f"comma-separated, from {','.join(FORMATS)}")
+    parser.add_argument("--variations", default="", help="comma-separated variation classes, cycled")
+    parser.add_argument("--kinds", default="", help=f"comma-separated, from {','.join(ALL_KINDS)}")
     args = parser.parse_args(argv)
     paths = write_corpus(
         args.out_dir,
@@ -316,7 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_skew=args.max_skew,
         quarter_turn_share=args.quarter_turn_share,
         noise=args.noise,
-        formats=tuple(part.strip() for part in args.formats.split(",") if part.strip()),
+        formats=_names(args.formats),
+        variations=_names(args.variations),
+        kinds=_names(args.kinds) or None,
     )
     for path in paths:
         print(path)

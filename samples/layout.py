@@ -9,6 +9,7 @@ text line that is drawn is also returned, in reading order, as ground truth.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,7 @@ class Line:
     spacing: float = 1.2  # line height / font size
     last: bool = True  # last line of its paragraph (never justified)
     rule: float = 0.0  # rule length in px (0: a text line)
+    painter: Callable[[Pen, ImageDraw.ImageDraw, Line, int], None] | None = None  # custom drawing (tables, gaps)
 
     @property
     def text(self) -> str:
@@ -192,6 +194,19 @@ def balanced_split(pen: Pen, text: str, style: str, pt: float, max_width: float,
     ]
 
 
+Placed = tuple[Line, int]  # a line and the y of its box top (after its gap)
+
+
+def stack(pen: Pen, lines: list[Line], top: int) -> tuple[list[Placed], int]:
+    """Place lines one under another from ``top``; return placements and bottom y."""
+    placed, y = [], top
+    for line in lines:
+        y += line.before
+        placed.append((line, y))
+        y += pen.height(line)
+    return placed, y
+
+
 def stack_height(pen: Pen, lines: list[Line]) -> int:
     """Total vertical extent of consecutive lines."""
     return sum(line.before + pen.height(line) for line in lines)
@@ -199,6 +214,9 @@ def stack_height(pen: Pen, lines: list[Line]) -> int:
 
 def draw_line(pen: Pen, draw: ImageDraw.ImageDraw, line: Line, top: int) -> None:
     """Draw one line whose box starts at ``top`` (after its gap)."""
+    if line.painter is not None:
+        line.painter(pen, draw, line, top)
+        return
     if line.rule:
         y = top + pen.height(line) // 2
         x = line.x0 + (line.width - line.rule) / 2

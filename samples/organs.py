@@ -27,6 +27,7 @@ DEPARTMENTS = {
     "STP": ("SỞ TƯ PHÁP", "LLTP", "Sở Tư pháp"),
     "SNV": ("SỞ NỘI VỤ", "TCCB", "Sở Nội vụ"),
     "SYT": ("SỞ Y TẾ", "NVY", "Sở Y tế"),
+    "SGDĐT": ("SỞ GIÁO DỤC VÀ ĐÀO TẠO", "VP", "Sở Giáo dục và Đào tạo"),
 }
 OFFICES = {
     "TCKH": ("PHÒNG TÀI CHÍNH - KẾ HOẠCH", "ĐKKD", "Phòng Tài chính - Kế hoạch"),

@@ -14,7 +14,7 @@ MOTTO2 = "Độc lập - Tự do - Hạnh phúc"
 
 def below(line: Line) -> float:
     """Where a rule under a line goes: a millimetre under its descenders."""
-    return line.y + line.h / 2 + line.size * PT * 0.5 + 0.9
+    return line.y + line.h / 2 + line.size * PT * 0.5 + 1.5
 
 
 def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
