@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from pipeline.agencies import restore_agency, same_place
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence, spells_agency
 from pipeline.decree30 import (
     AGENCY_STARTS,
@@ -30,6 +31,7 @@ from pipeline.layout import (
     PLACE_DATE_DIGITS,
     Header,
     TextLine,
+    follows_closely,
     is_date_line,
     lines_from_text,
     page_lines,
@@ -114,14 +116,16 @@ def extract_metadata(
         return Extraction(ResultMetadata(page_amount=len(page_texts)), {})
     found: Found = {}
     if header.left:
-        found.update(_organs(header.left))
-        found.update(_number(header.left, _agencies(found)))
         found.update(_place_and_date(header.right, today) or _place_and_date(header.left, today))
+        found.update(_organs(header.left, found.get("place")))
+        found.update(_number(header.left, _agencies(found)))
         found.update(_letter_subject(header.left))
     lines = [*header.left, *header.right, *header.rest]
-    for name, value in _organs(lines).items():
+    for name, value in _place_and_date(lines, today).items():
         found.setdefault(name, value)
-    for name, value in [*_number(lines, _agencies(found)).items(), *_place_and_date(lines, today).items()]:
+    for name, value in _organs(lines, found.get("place")).items():
+        found.setdefault(name, value)
+    for name, value in _number(lines, _agencies(found)).items():
         found.setdefault(name, value)
     found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
@@ -166,7 +170,10 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         confirmed = known and any(spells_agency(code, agencies) for code in re.split(r"[-/]", notation))
         share = 0.25 if confirmed else 0.5 if known else 1.0
         notation_words = _words_with(line, notation)
-        notation_score = field_confidence(CERTAIN if exact else LIKELY, notation_words, doubt_share=share)
+        possible = not set(notation.upper()) & FOREIGN_LETTERS  # initials of Vietnamese words: no F, J, W, Z
+        notation_score = field_confidence(
+            CERTAIN if exact else LIKELY, notation_words, possible=possible, doubt_share=share
+        )
         found: Found = {"code_notation": (notation, notation_score)}
         if digits.isdigit():
             structure = CERTAIN if digits == number and exact else LIKELY
@@ -179,6 +186,9 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             found["code_number"] = (digits, score)
         return found
     return {}
+
+
+FOREIGN_LETTERS = frozenset("FJWZ")
 
 
 def _agencies(found: Found) -> list[str]:
@@ -208,7 +218,7 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
         issued = _date(match, today)
         place = line.text[match.start("place") : match.end("place")].strip(" ,.")
         place_words = _words_with(line, place.split()[-1]) if place else []
-        place_score = score if place[:1].isupper() else LIKELY
+        place_score = score if place[:1].isupper() else DOUBTFUL  # "ìn Thịnh": a place's start was lost
         result: Found = {"place": (place, field_confidence(place_score, place_words, possible=_possible(place)))}
         if issued is not None:
             date_words = [w for w in line.words if any(ch.isdigit() for ch in w.text)]
@@ -226,8 +236,11 @@ def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
     return value if dt.date(1945, 1, 1) <= value <= today else None
 
 
-def _organs(lines: list[TextLine]) -> Found:
-    """The left header block: agency lines above "Số:", a parent agency when two agencies are named."""
+def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) -> Found:
+    """The left header block: agency lines above "Số:", a parent agency when two agencies are named.
+
+    `place` is the date line's place and its confidence, which confirms or corrects an agency's locality.
+    """
     header: list[TextLine] = []
     for line in lines[:8]:
         folded = fold_diacritics(line.text)
@@ -246,10 +259,30 @@ def _organs(lines: list[TextLine]) -> Found:
     if len(units) > 2 and not fold_diacritics(units[-2][0].text).startswith(PARENT_STARTS):
         units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
     organ = units[-1]
-    result: Found = {"organ_name": _joined(organ, CERTAIN if len(units) <= 2 else LIKELY)}
+    result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
     if len(units) >= 2:
-        result["parent_organ_name"] = _joined([line for unit in units[:-1] for line in unit], LIKELY)
+        result["parent_organ_name"] = _agency([line for unit in units[:-1] for line in unit], LIKELY, place)
     return result
+
+
+def _agency(lines: list[TextLine], structure: float, place: tuple[object, float] | None) -> tuple[str, float]:
+    """An agency's name with its fixed phrases restored; its locality checked against the date line's place.
+
+    The same place read twice alike is confirmed. Read twice differently, the date line's spelling wins when it
+    was read at least as surely, and the name is no more than likely; otherwise the name is doubtful.
+    """
+    name = restore_agency([w for line in lines for w in line.words])
+    doubtful = name.doubtful_words
+    if place is not None and same_place(name.place, str(place[0])):
+        spelled, place_score = str(place[0]).upper(), place[1]
+        if name.place != spelled:
+            if place_score < field_confidence(CERTAIN, name.place_words):
+                return name.text, min(DOUBTFUL, field_confidence(structure, doubtful, possible=_possible(name.text)))
+            structure = min(structure, LIKELY)
+            name = name.with_place(spelled)
+        doubtful = tuple(w for w in doubtful if w not in name.place_words)
+    possible = _possible(name.text) and not name.merged
+    return name.text, field_confidence(structure, doubtful, possible=possible)
 
 
 def _continues(unit: str, line: str) -> bool:
@@ -273,7 +306,11 @@ def _letter_subject(left: list[TextLine]) -> Found:
     """A công văn's subject: "V/v …" under the number in the header's left column, on one to three lines."""
     for index, line in enumerate(left):
         if fold_diacritics(line.text).startswith(LETTER_SUBJECT_STARTS):
-            parts = left[index : index + 3]
+            parts = [line]
+            for below in left[index + 1 : index + 4]:
+                if not follows_closely(parts[-1], below):
+                    break
+                parts.append(below)
             return {"subject": _joined(parts, CERTAIN if len(parts) == 1 else LIKELY)}
     return {}
 
@@ -308,7 +345,12 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         return {"type_name": (LETTER_TYPE, LIKELY)}
     if i < len(lines) and _is_subject(lines[i].text):
         parts = [lines[i]]
-        while i + 1 < len(lines) and not is_upper(lines[i + 1].text) and not _starts_body(lines[i + 1].text):
+        while (
+            i + 1 < len(lines)
+            and follows_closely(parts[-1], lines[i + 1])
+            and not is_upper(lines[i + 1].text)
+            and not _starts_body(lines[i + 1].text)
+        ):
             parts.append(lines[i + 1])
             i += 1
             if len(parts) == 4:

@@ -129,6 +129,14 @@ def _widest_channel(free: np.ndarray, min_width: float) -> int | None:
     return int((starts[widest] + ends[widest]) // 2)
 
 
+def follows_closely(above: TextLine, below: TextLine) -> bool:
+    """True when `below` goes on with `above`'s block: the gap between them is no taller than a line.
+
+    A subject's lines are set tight; the body starts after a wider gap (a rule, a blank line).
+    """
+    return below.top - above.bottom <= max(above.height, below.height)
+
+
 def lines_from_text(text: str) -> list[TextLine]:
     """Lines from plain text (no boxes): each line stacked below the last, every word fully confident."""
     lines = []

@@ -91,7 +91,12 @@ def signer(lines: list[TextLine]) -> Found:
         while j >= 0 and not is_upper(column[j].text) and _is_junk(column[j].text):
             j -= 1
         titles: list[TextLine] = []
-        while j >= 0 and is_upper(column[j].text) and not column[j].text.startswith("-") and len(titles) < 3:
+        while j >= 0 and len(titles) < 3:
+            if titles and not is_upper(column[j].text) and _is_junk(column[j].text):
+                j -= 1  # a speck of the seal between "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH"
+                continue
+            if not is_upper(column[j].text) or column[j].text.startswith("-"):
+                break
             if titles and titles[0].top - column[j].bottom > 2 * titles[0].height:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])

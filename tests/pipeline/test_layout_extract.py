@@ -6,6 +6,7 @@ import datetime as dt
 
 from pipeline.extract import extract_metadata
 from pipeline.layout import page_lines, split_header
+from pipeline.people import signer
 from pipeline.tesseract import Word
 
 TODAY = dt.date(2026, 11, 22)
@@ -118,9 +119,83 @@ def test_impossible_or_doubtfully_read_values_stay_below_the_review_threshold():
         extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
         assert getattr(extraction.metadata, field) is not None
         assert extraction.confidence[field] < 0.7, (field, extraction.confidence)
-    # An agency whose words tesseract read unsurely ("HOANG" for "HOẰNG") is doubtful, not certain
-    words = _relined(_words(LETTER, low={"ĐÀO": 61.0}))
+    # An agency whose place tesseract read unsurely, with nothing on the page to confirm it, is doubtful
+    elsewhere = [(row, x, text.replace("Ninh Bình,", "Hoa Lư,")) for row, x, text in LETTER]
+    words = _relined(_words(elsewhere, low={"BÌNH": 61.0}))
     extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
-    assert extraction.metadata.organ_name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
-    assert extraction.confidence["organ_name"] < 0.7
+    assert extraction.metadata.parent_organ_name == "UBND TỈNH NINH BÌNH"
+    assert extraction.confidence["parent_organ_name"] < 0.7
     assert extraction.confidence["document_number"] >= 0.9
+
+
+def test_an_agency_s_fixed_words_are_restored_and_its_place_checked_against_the_date_line():
+    # Given the fixed words of an agency's name misread unsurely, and its place misread in its marks
+    misread = {"SỞ GIÁO DỤC VÀ ĐÀO TẠO": "SỞ GIÁO DỤC VÀ ĐẢO TẠO", "UBND TỈNH NINH BÌNH": "UBND TÍNH NINH BINH"}
+    rows = [(row, x, misread.get(text, text)) for row, x, text in LETTER]
+    words = _relined(_words(rows, low={"ĐẢO": 61.0, "TÍNH": 58.0, "BINH": 70.0}))
+    # When the metadata is extracted
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    # Then the fixed words are spelled as they are, and the doubtful reading no longer lowers the agency
+    assert extraction.metadata.organ_name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    assert extraction.confidence["organ_name"] >= 0.9
+    # And the place takes the date line's better-read spelling, as no more than likely
+    assert extraction.metadata.parent_organ_name == "UBND TỈNH NINH BÌNH"
+    assert 0.7 <= extraction.confidence["parent_organ_name"] <= 0.75
+    # And two agencies run together (the unit word lost) are not a possible agency
+    merged = [
+        (row, x, "UBND HUYỆN GIA LỘC GIÁO DỤC VÀ ĐÀO TẠO" if row == 1 and x == 60 else text) for row, x, text in LETTER
+    ]
+    rows = [r for r in merged if r[2] != "UBND TỈNH NINH BÌNH"]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY)
+    assert extraction.confidence["organ_name"] < 0.7
+
+
+def test_a_notation_that_spells_its_agency_is_confirmed_and_a_subject_ends_at_the_body():
+    # Given a number tesseract read unsurely as one word, whose agency code spells the agency ("SGDĐT")
+    words = _relined(_words(LETTER, low={"1635/SGDĐT-VP": 40.0}))
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    assert extraction.metadata.document_number == "1635/SGDĐT-VP"
+    assert extraction.confidence["document_number"] >= 0.7
+    # But under an agency it does not spell, the same reading is doubtful
+    other = [(row, x, text.replace("SGDĐT", "QĐ")) for row, x, text in LETTER]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(other, low={"1635/QĐ-VP": 40.0}))], today=TODAY)
+    assert extraction.confidence["document_number"] < 0.7
+    # And a decision's subject stops where the body starts after a wider gap, though the body's line has no opener
+    decision = [
+        (0, 100, "ỦY BAN NHÂN DÂN"),
+        (0, 640, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (1, 100, "HUYỆN YÊN KHÁNH"),
+        (1, 760, "Độc lập - Tự do - Hạnh phúc"),
+        (2, 120, "Số: 15/QĐ-UBND"),
+        (2, 700, "Yên Khánh, ngày 12 tháng 3 năm 2024"),
+        (4, 500, "QUYẾT ĐỊNH"),
+        (5, 300, "Về việc lịch tiếp công dân"),
+        (6, 300, "định kỳ tháng 6 năm 2024"),
+        (8, 100, "Ủy ban nhân dân huyện tổ chức tiếp công dân như sau:"),
+    ]
+    words = [Word(**{**w.__dict__, "line": w.line // 100}) for w in _words(decision)]
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    assert extraction.metadata.subject == "Về việc lịch tiếp công dân định kỳ tháng 6 năm 2024"
+
+
+def test_a_speck_of_the_seal_between_the_signer_s_title_lines_is_skipped():
+    # Given a signer block whose two title lines have a speck of the seal read as "2" between them
+    block = [(1790, 900, "TM. ỦY BAN NHÂN DÂN"), (1835, 1120, "2"), (1846, 1045, "CHỦ TỊCH"), (2063, 940, "Lê Văn An")]
+    words = [Word("Nơi", 245, 1800, 60, 30, 95.0, 1, 1, 1), Word("nhận:", 310, 1800, 90, 30, 95.0, 1, 1, 1)]
+    for number, (top, x, text) in enumerate(block, start=2):
+        for token in text.split():
+            words.append(Word(token, x, top, CHAR_PX * len(token), 10 if token == "2" else LINE_PX, 95.0, 1, 1, number))
+            x += CHAR_PX * len(token) + CHAR_PX // 2
+    # When the signer is read
+    found = signer(page_lines(words))
+    # Then the whole title is kept, with its prefix
+    assert found["signer_title"][0] == "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"
+    assert found["signer_name"][0] == "Lê Văn An"
+
+
+def test_a_notation_with_a_letter_no_vietnamese_word_starts_with_is_doubtful():
+    misread = [(row, x, text.replace("1635/SGDĐT-VP", "1635/SGDĐT-VF")) for row, x, text in LETTER]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(misread))], today=TODAY)
+    assert extraction.metadata.code_notation == "SGDĐT-VF"
+    assert extraction.confidence["code_notation"] < 0.7
+    assert extraction.confidence["document_number"] < 0.7

@@ -1,0 +1,118 @@
+"""Agency names: the fixed words of an agency's name restored, and its locality checked against the date line.
+
+An agency's name is made of a few dozen fixed phrases (the unit, "ỦY BAN NHÂN DÂN", the sector "TÀI NGUYÊN VÀ MÔI
+TRƯỜNG", the level "HUYỆN") followed by a place name. Tesseract often gets a tone mark of the fixed phrases wrong
+("ỦY BẠN NHÂN ĐÂN", "MỖI TRƯỜNG"); when a run of words folds to a known phrase it is that phrase, and its reading
+no longer makes the name doubtful. The place name cannot be restored that way, but the place before the date
+("Hải Hậu, ngày …") often names the same locality: when the two fold alike and differ in their marks, one was
+misread, and the better-read spelling wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.tesseract import Word
+from pipeline.textfold import fold_diacritics
+
+#: The fixed phrases of agencies' names: units, councils, and the sectors of ministries, departments and offices.
+PHRASES = (
+    *("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND", "SỞ", "PHÒNG", "CHI CỤC", "CỤC", "TỔNG CỤC"),
+    *("BỘ", "BAN", "TRUNG TÂM", "VĂN PHÒNG", "THANH TRA", "CÔNG AN", "BẢO HIỂM XÃ HỘI", "KHO BẠC NHÀ NƯỚC"),
+    *("TÀI NGUYÊN VÀ MÔI TRƯỜNG", "GIÁO DỤC VÀ ĐÀO TẠO", "TƯ PHÁP", "XÂY DỰNG", "NỘI VỤ", "Y TẾ", "CÔNG THƯƠNG"),
+    *("TÀI CHÍNH - KẾ HOẠCH", "TÀI CHÍNH", "KẾ HOẠCH VÀ ĐẦU TƯ", "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
+    *("VĂN HÓA, THỂ THAO VÀ DU LỊCH", "VĂN HÓA VÀ THÔNG TIN", "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"),
+    *("GIAO THÔNG VẬN TẢI", "KINH TẾ VÀ HẠ TẦNG", "KINH TẾ", "QUẢN LÝ ĐÔ THỊ", "KHOA HỌC VÀ CÔNG NGHỆ"),
+    *("THÔNG TIN VÀ TRUYỀN THÔNG", "DÂN TỘC", "NGOẠI VỤ", "ĐĂNG KÝ ĐẤT ĐAI", "HÀNH CHÍNH CÔNG", "DÂN SỐ"),
+)
+#: The administrative levels; they are a level (and restored) only right after a unit or a sector.
+LEVELS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN")
+
+
+def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    """Each phrase folded word by word (commas dropped), longest first, beside its spelling."""
+    table = [([fold_diacritics(w).strip(",") for w in p.split()], p.split()) for p in phrases]
+    return sorted(table, key=lambda pair: -len(pair[0]))
+
+
+_FOLDED = _folded_table(PHRASES)
+_FOLDED_LEVELS = _folded_table(LEVELS)
+
+
+@dataclass(frozen=True)
+class AgencyName:
+    """An agency's name with its fixed phrases restored.
+
+    `doubtful_words` are the words it still rests on (the place name, unknown words); `place_words` are the
+    words after the level; `merged` says two agencies ran together (a sector phrase inside the place) or words
+    of a fixed phrase were lost.
+    """
+
+    text: str
+    doubtful_words: tuple[Word, ...]
+    place_words: tuple[Word, ...]
+    merged: bool
+
+    @property
+    def place(self) -> str:
+        return " ".join(_cleaned(w.text) for w in self.place_words)
+
+    def with_place(self, spelled: str) -> AgencyName:
+        """The same name with its place spelled as `spelled` (the better-read spelling of the same place)."""
+        head = self.text[: len(self.text) - len(self.place)].rstrip()
+        return AgencyName(f"{head} {spelled}", self.doubtful_words, self.place_words, self.merged)
+
+
+def restore_agency(words: Sequence[Word]) -> AgencyName:
+    """The name read from `words`, its fixed phrases spelled as they are; the words it still rests on."""
+    out: list[str] = []
+    doubtful: list[Word] = []
+    index, after_phrase, place_from = 0, False, None
+    while index < len(words):
+        table = _FOLDED + (_FOLDED_LEVELS if after_phrase else [])
+        match = _match(words, index, table) if place_from is None else None
+        if match is None:
+            out.append(_cleaned(words[index].text))
+            doubtful.append(words[index])
+            after_phrase = False
+            index += 1
+            continue
+        length, canonical = match
+        out.extend(canonical)
+        if any(fold_diacritics(" ".join(canonical)) == fold_diacritics(level) for level in LEVELS) and after_phrase:
+            place_from = index + length
+        after_phrase = True
+        index += length
+    place = tuple(words[place_from:]) if place_from is not None else ()
+    sectors = [row for row in _FOLDED if len(row[0]) > 1]
+    merged = _incomplete(out) or any(_match(place, i, sectors) for i in range(len(place)))
+    return AgencyName(" ".join(out), tuple(doubtful), place, merged)
+
+
+def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
+    for folded, canonical in table:
+        run = [fold_diacritics(w.text).strip(",") for w in words[index : index + len(folded)]]
+        if run == folded:
+            return len(folded), canonical
+    return None
+
+
+def _cleaned(word: str) -> str:
+    """A word without the rule under the name ("THƯ_") or a speck read as a stop ("NINH."; "TP." stays)."""
+    word = word.strip("_")
+    return word.rstrip(".") if len(word.rstrip(".")) > 2 else word
+
+
+def _incomplete(name: Sequence[str]) -> bool:
+    """A committee named without what it is ("ỦY BAN XÃ NHÂN THỊNH"): words were lost from its name."""
+    folded = fold_diacritics(" ".join(name[:4]))
+    return folded.startswith("uy ban ") and not folded.startswith(_COMMITTEES)
+
+
+_COMMITTEES = ("uy ban nhan dan", "uy ban mat tran", "uy ban kiem tra")
+
+
+def same_place(agency_place: str, dated_place: str) -> bool:
+    """True when the agency's locality and the date line's place are one name, whatever their marks."""
+    return bool(agency_place) and fold_diacritics(agency_place) == fold_diacritics(dated_place)
