@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.signing
 	$(BIN)/python -m bench.fields
+	$(BIN)/python -m bench.fields --by-class
 	$(BIN)/python -m bench.heldout_fields
 	$(BIN)/python -m bench.workers
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 
@@ -30,3 +31,26 @@ def word_error(recognised: str, truth: str) -> float:
     truth_words, recognised_words = Counter(normalise(truth).split()), Counter(normalise(recognised).split())
     total = sum(truth_words.values())
     return 1 - sum((truth_words & recognised_words).values()) / total if total else 0.0
+
+
+def line_cer(recognised: str, truth_lines: list[str]) -> float:
+    """Character error rate line by line, each truth line against the recognised line that holds it best.
+
+    Reading order is not judged (a two-column header read as one line still holds both of its lines); each
+    truth line costs the edits to the best-aligned stretch of a recognised line, or its length when no stretch
+    has it more than half right.
+    """
+    lines = [normalise(line) for line in recognised.splitlines() if line.strip()]
+    edits = chars = 0
+    for truth in (normalise(line) for line in truth_lines):
+        if not truth:
+            continue
+        chars += len(truth)
+        best = len(truth)
+        for line in lines:
+            window = fuzz.partial_ratio_alignment(truth, line)
+            distance = Levenshtein.distance(truth, line[window.dest_start : window.dest_end]) if window else best
+            if distance <= len(truth) / 2:  # worse than half wrong is a line not read: it costs its length
+                best = min(best, distance)
+        edits += best
+    return edits / chars if chars else 0.0
