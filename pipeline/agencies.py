@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.decree30 import AGENCY_STARTS
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
@@ -45,14 +46,14 @@ class AgencyName:
     """An agency's name with its fixed phrases restored.
 
     `doubtful_words` are the words it still rests on (the place name, unknown words); `place_words` are the
-    words after the level; `merged` says two agencies ran together (a sector phrase inside the place) or words
-    of a fixed phrase were lost.
+    words after the level; `impossible` says no agency is named so: words were lost, or two agencies ran
+    together (a sector or "VÀ" inside the place).
     """
 
     text: str
     doubtful_words: tuple[Word, ...]
     place_words: tuple[Word, ...]
-    merged: bool
+    impossible: bool
 
     @property
     def place(self) -> str:
@@ -61,7 +62,7 @@ class AgencyName:
     def with_place(self, spelled: str) -> AgencyName:
         """The same name with its place spelled as `spelled` (the better-read spelling of the same place)."""
         head = self.text[: len(self.text) - len(self.place)].rstrip()
-        return AgencyName(f"{head} {spelled}", self.doubtful_words, self.place_words, self.merged)
+        return AgencyName(f"{head} {spelled}", self.doubtful_words, self.place_words, self.impossible)
 
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
@@ -86,8 +87,11 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
         index += length
     place = tuple(words[place_from:]) if place_from is not None else ()
     sectors = [row for row in _FOLDED if len(row[0]) > 1]
-    merged = _incomplete(out) or any(_match(place, i, sectors) for i in range(len(place)))
-    return AgencyName(" ".join(out), tuple(doubtful), place, merged)
+    in_place = any(_match(place, i, sectors) for i in range(len(place))) or any(
+        fold_diacritics(w.text) == "va" for w in place
+    )  # a place has no sector in it, nor "VÀ": two agencies ran together
+    impossible = _incomplete(out) or in_place
+    return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 
 
 def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
@@ -105,12 +109,21 @@ def _cleaned(word: str) -> str:
 
 
 def _incomplete(name: Sequence[str]) -> bool:
-    """A committee named without what it is ("ỦY BAN XÃ NHÂN THỊNH"): words were lost from its name."""
-    folded = fold_diacritics(" ".join(name[:4]))
-    return folded.startswith("uy ban ") and not folded.startswith(_COMMITTEES)
+    """Words were lost from the name: a committee without what it is ("ỦY BAN XÃ NHÂN THỊNH"), a people's
+    committee or a level without its place ("ỦY BAN NHÂN DÂN", "UBND HUYỆN"), a name cut after "-" or "VÀ",
+    or one that starts with none of the words agencies' names start with ("KH")."""
+    folded = fold_diacritics(" ".join(name))
+    if not folded.startswith(AGENCY_STARTS) or folded.endswith((" -", " va", ",")):
+        return True
+    if folded.startswith("uy ban ") and not folded.startswith(_COMMITTEES):
+        return True
+    last = fold_diacritics(name[-1]) if name else ""
+    return folded.endswith(_NEEDS_A_PLACE) or last in _FOLDED_LEVEL_WORDS
 
 
 _COMMITTEES = ("uy ban nhan dan", "uy ban mat tran", "uy ban kiem tra")
+_NEEDS_A_PLACE = ("uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd")
+_FOLDED_LEVEL_WORDS = frozenset(fold_diacritics(level.split()[-1]) for level in LEVELS)
 
 
 def same_place(agency_place: str, dated_place: str) -> bool:

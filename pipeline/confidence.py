@@ -25,6 +25,8 @@ LOWEST_FACTOR = 0.3
 IMPOSSIBLE = 0.4
 
 _FOLDED_TITLES = frozenset(fold_diacritics(title) for title in SIGNER_TITLES if not title.endswith("."))
+#: The titles of those who sign for a body ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH").
+_FOLDED_HEADS = frozenset(title for title in _FOLDED_TITLES if title.split()[0] in ("chu", "giam", "truong", "pho"))
 
 
 def reading_factor(words: Sequence[Word], cost: float = COST_PER_POINT) -> float:
@@ -44,10 +46,18 @@ def is_possible_name(name: str) -> bool:
 
 
 def is_possible_title(title: str) -> bool:
-    """Every word a syllable, and a title agencies sign with among them ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH")."""
+    """Every word a syllable, and a title agencies sign with among them ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH").
+
+    A deputy signs "KT." for the head and names their own title ("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"): a "KT."
+    title with no "PHÓ" after it lost its second line. Likewise "TM." names the body, then the title.
+    """
     if invalid_syllables(title):
         return False
     folded = f" {' '.join(fold_diacritics(title).replace('.', '. ').split())} "
+    if folded.startswith(" kt. ") and " pho " not in folded:
+        return False
+    if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
+        return False
     return any(f" {known} " in folded for known in _FOLDED_TITLES)
 
 

@@ -281,7 +281,7 @@ def _agency(lines: list[TextLine], structure: float, place: tuple[object, float]
             structure = min(structure, LIKELY)
             name = name.with_place(spelled)
         doubtful = tuple(w for w in doubtful if w not in name.place_words)
-    possible = _possible(name.text) and not name.merged
+    possible = _possible(name.text) and not name.impossible
     return name.text, field_confidence(structure, doubtful, possible=possible)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline.agencies import restore_agency
+from pipeline.confidence import is_possible_title
 from pipeline.extract import extract_metadata
 from pipeline.layout import page_lines, split_header
 from pipeline.people import signer
@@ -29,7 +31,7 @@ def _words(rows: list[tuple[int, int, str]], low: dict[str, float] | None = None
 
 
 def _relined(words: list[Word]) -> list[Word]:
-    """The header's runs merged into one tesseract line per row, as tesseract reads a narrow gutter.
+    """The header's runs impossible into one tesseract line per row, as tesseract reads a narrow gutter.
 
     Below the header, runs far apart stay lines of their own, as the page step's reading order leaves them.
     """
@@ -142,10 +144,10 @@ def test_an_agency_s_fixed_words_are_restored_and_its_place_checked_against_the_
     assert extraction.metadata.parent_organ_name == "UBND TỈNH NINH BÌNH"
     assert 0.7 <= extraction.confidence["parent_organ_name"] <= 0.75
     # And two agencies run together (the unit word lost) are not a possible agency
-    merged = [
+    impossible = [
         (row, x, "UBND HUYỆN GIA LỘC GIÁO DỤC VÀ ĐÀO TẠO" if row == 1 and x == 60 else text) for row, x, text in LETTER
     ]
-    rows = [r for r in merged if r[2] != "UBND TỈNH NINH BÌNH"]
+    rows = [r for r in impossible if r[2] != "UBND TỈNH NINH BÌNH"]
     extraction = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY)
     assert extraction.confidence["organ_name"] < 0.7
 
@@ -199,3 +201,17 @@ def test_a_notation_with_a_letter_no_vietnamese_word_starts_with_is_doubtful():
     assert extraction.metadata.code_notation == "SGDĐT-VF"
     assert extraction.confidence["code_notation"] < 0.7
     assert extraction.confidence["document_number"] < 0.7
+
+
+def test_titles_and_agencies_that_lost_words_are_not_possible():
+    # A deputy's title without its second line, a body's without its head's title
+    assert not is_possible_title("KT. TRƯỞNG PHÒNG")
+    assert not is_possible_title("TM. ỦY BAN NHÂN DÂN")
+    assert not is_possible_title("KT. CHỦ TỊCH HÓ CHỦ TỊCH")
+    assert is_possible_title("KT. CHỦ TỊCH PHÓ CHỦ TỊCH")
+    assert is_possible_title("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH")
+    # Agencies cut short, run together, or starting with no agency's word
+    for cut in ("PHÒNG TÀI CHÍNH -", "KH", "ỦY BAN NHÂN DÂN", "UBND HUYỆN", "UBND HUYỆN KIẾN XƯƠNG VÀ MÔI TRƯỜNG"):
+        assert restore_agency([Word(t, 0, 0, 10, 10, 95.0, 1, 1, 1) for t in cut.split()]).impossible, cut
+    for whole in ("PHÒNG TÀI CHÍNH - KẾ HOẠCH", "SỞ TƯ PHÁP", "ỦY BAN NHÂN DÂN XÃ HẢI MINH", "CÔNG AN TỈNH NAM ĐỊNH"):
+        assert not restore_agency([Word(t, 0, 0, 10, 10, 95.0, 1, 1, 1) for t in whole.split()]).impossible, whole
