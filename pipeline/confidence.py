@@ -49,15 +49,22 @@ def is_possible_title(title: str) -> bool:
     """Every word a syllable, and a title agencies sign with among them ("TM. ỦY BAN NHÂN DÂN CHỦ TỊCH").
 
     A deputy signs "KT." for the head and names their own title ("KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"): a "KT."
-    title with no "PHÓ" after it lost its second line. Likewise "TM." names the body, then the title.
+    title with no "PHÓ" after it, or a "PHÓ" title alone, lost a line. Likewise "TM." names the body, then
+    the title.
     """
     if invalid_syllables(title):
         return False
     folded = f" {' '.join(fold_diacritics(title).replace('.', '. ').split())} "
-    if folded.startswith(" kt. ") and " pho " not in folded:
-        return False
+    if (folded.startswith(" kt. ") and " pho " not in folded) or folded.startswith(" pho "):
+        return False  # a deputy signs "KT." for the head, then their own title: either alone lost a line
     if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
         return False
+    return contains_title(title)
+
+
+def contains_title(text: str) -> bool:
+    """True when `text` names one of the titles agencies sign with ("PHÓ GIÁM ĐỐC", "KT. CHỦ TỊCH")."""
+    folded = f" {' '.join(fold_diacritics(text).replace('.', '. ').split())} "
     return any(f" {known} " in folded for known in _FOLDED_TITLES)
 
 

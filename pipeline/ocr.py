@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -149,3 +149,84 @@ def read_header_regions(binary: np.ndarray, dpi: int, config: TesseractConfig) -
     )
     text = "\n\n".join(part.text for part in (left, right) if part.text)
     return OcrResult(words=[], text=text, confidence=None, calls=[*left.calls, *right.calls])
+
+
+#: Words read again in a region of the page are given this block number, after any tesseract gives a page.
+REREAD_BLOCK = 10_000
+#: A word read as sparse text below this confidence is taken for a stroke of the seal or the signature.
+MIN_SPARSE_CONFIDENCE = 50.0
+
+
+def read_sparse_region(
+    binary: np.ndarray, box: tuple[int, int, int, int], dpi: int, config: TesseractConfig, known: list[Word]
+) -> OcrResult:
+    """Read the text scattered in `box` (psm 11), as words in the page's pixels, one line per row.
+
+    Words already among `known` (boxes overlapping by half) are left out, so the region adds only what the
+    page-wide reading skipped.
+    """
+    left, top, right, bottom = box
+    height, width = binary.shape[:2]
+    crop = binary[top : min(bottom, height), left : min(right, width)]
+    if crop.size == 0:
+        return OcrResult(words=[], text="", confidence=None)
+    read = recognise(crop, dpi, config, psm=11)
+    found = [
+        replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_SPARSE_CONFIDENCE
+    ]
+    found = [w for w in found if not any(_overlap(w, k) > 0.5 for k in known)]
+    words = _rows(found)
+    return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=read.calls)
+
+
+#: Share of dark pixels below the last line read that means text was left unread there (not specks).
+UNREAD_INK_SHARE = 0.003
+
+
+def unread_bottom(image: np.ndarray, words: list[Word]) -> tuple[int, int, int, int] | None:
+    """The part of the page below the last line read, when it holds ink enough for text, else None.
+
+    Tesseract's page layout sometimes gives up on the bottom of a low-resolution or photographed page, where
+    the recipients' list, the seal and the signer's block are. The page's outer twentieth is left out, as a
+    scanner's dark border would be.
+    """
+    if not words:
+        return None
+    height, width = image.shape[:2]
+    line_height = int(np.median([w.height for w in words]))
+    top = max(w.top + w.height for w in words) + line_height // 2
+    bottom, margin = int(height * 0.95), width // 20
+    if bottom - top < 6 * line_height:
+        return None
+    region = image[top:bottom, margin : width - margin]
+    if (region < 128).mean() < UNREAD_INK_SHARE:
+        return None
+    return margin, top, width - margin, bottom
+
+
+def _rows(words: list[Word]) -> list[Word]:
+    """Words numbered into lines: by their vertical centres, top to bottom, and apart where a row has a gap
+    wider than three word heights (the recipients' list and the signer's block side by side)."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.top + w.height / 2):
+        centre = word.top + word.height / 2
+        if rows and abs(centre - (rows[-1][0].top + rows[-1][0].height / 2)) < 0.6 * rows[-1][0].height:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    numbered, line = [], 0
+    for row in rows:
+        previous = None
+        for word in sorted(row, key=lambda w: w.left):
+            if previous is None or word.left - (previous.left + previous.width) > 3 * max(word.height, 1):
+                line += 1
+            numbered.append(replace(word, block=REREAD_BLOCK, paragraph=1, line=line))
+            previous = word
+    return numbered
+
+
+def _overlap(word: Word, other: Word) -> float:
+    """The share of `word`'s box that `other` covers."""
+    dx = min(word.left + word.width, other.left + other.width) - max(word.left, other.left)
+    dy = min(word.top + word.height, other.top + other.height) - max(word.top, other.top)
+    return max(0, dx) * max(0, dy) / max(1, word.width * word.height)

@@ -4,8 +4,16 @@ or inside running text ("Điều 1. Cấp cho bà: Đặng Thị Hoa, số đị
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
-from pipeline.confidence import CERTAIN, LIKELY, field_confidence, is_possible_name, is_possible_title
+from pipeline.confidence import (
+    CERTAIN,
+    LIKELY,
+    contains_title,
+    field_confidence,
+    is_possible_name,
+    is_possible_title,
+)
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES
 from pipeline.layout import TextLine
 from pipeline.tesseract import Word
@@ -129,15 +137,77 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
     return [line for line in lines if line.right > middle and line.left >= left_edge + 0.25 * (right_edge - left_edge)]
 
 
+#: How far below the signer's title the name is looked for, in the title's line heights (signature and seal).
+NAME_SEARCH_HEIGHTS = 12
+
+
+def unread_signer_name(lines: list[TextLine]) -> tuple[int, int, int, int] | None:
+    """Where the signer's name should be when the page-wide reading did not give it, else None.
+
+    A seal or a signature touching the signer's block can make tesseract's page layout skip the name, or the
+    whole block. When the page shows a title with no name under it, that is the area under the title; when
+    it shows no title but the closing "Nơi nhận:" list, the right half beside and below the list. Read again
+    as sparse text, that area gives the name back. The box is (left, top, right, bottom) in the words' pixels.
+    """
+    column = _signer_column(lines)
+    body_end = _body_end(lines)
+    for index in range(len(column) - 1, -1, -1):
+        title = column[index]
+        if title.top < body_end:
+            break  # above the body's last line: "CHỦ TỊCH ỦY BAN NHÂN DÂN …" under a decision's name, not a signer
+        if not is_upper(title.text) or not contains_title(restore_title(title.text)):
+            continue
+        below = [line for line in column[index + 1 :] if line.top - title.bottom < NAME_SEARCH_HEIGHTS * title.height]
+        if any(_name_of(line.text) for line in below):
+            return None
+        half = (title.right - title.left) // 2
+        return (
+            max(0, title.left - half),
+            title.bottom,
+            title.right + half,
+            title.bottom + NAME_SEARCH_HEIGHTS * title.height,
+        )
+    closing = next((line for line in reversed(lines) if fold_diacritics(line.text).startswith(RECIPIENTS)), None)
+    if closing is None:
+        return None
+    if any(_name_of(line.text) for line in column if line.top > closing.top):
+        return None
+    left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
+    middle = (left_edge + right_edge) // 2
+    top = closing.top - 3 * closing.height
+    return middle, top, right_edge + closing.height, closing.bottom + (NAME_SEARCH_HEIGHTS + 4) * closing.height
+
+
+def _body_end(lines: list[TextLine]) -> int:
+    """The top of the body's last line: the last line that spans most of the text's width."""
+    left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
+    wide = [line.top for line in lines if line.right - line.left > 0.6 * (right_edge - left_edge)]
+    return max(wide, default=0)
+
+
+#: The list of recipients opposite the signer's block.
+RECIPIENTS = ("noi nhan", "noi gui")
+
+
 FOLDED_SIGNER_TITLES = {fold_diacritics(title): title for title in SIGNER_TITLES}
 
 
 def restore_title(line: str) -> str:
-    """A title line rewritten from the known titles when it matches one but for diacritics."""
+    """A title line rewritten from the known titles when it matches one but for diacritics (or, in a title of
+    two words or more, a letter).
+
+    A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title.
+    """
     words, out, i = line.split(), [], 0
+    if (
+        len(words) > 1
+        and fold_diacritics(words[0]) == "ho"
+        and f"pho {fold_diacritics(' '.join(words[1:]))}" in (FOLDED_SIGNER_TITLES)
+    ):
+        words[0] = "PHÓ"
     while i < len(words):
         for size in (4, 3, 2, 1):
-            known = FOLDED_SIGNER_TITLES.get(fold_diacritics(" ".join(words[i : i + size])))
+            known = _known_title(fold_diacritics(" ".join(words[i : i + size])), size)
             if known is not None:
                 out.append(known)
                 i += size
@@ -146,6 +216,20 @@ def restore_title(line: str) -> str:
             out.append(words[i])
             i += 1
     return " ".join(out)
+
+
+def _known_title(folded: str, size: int) -> str | None:
+    """The known title `folded` spells, or misspells by a letter in a title of two words or more ("GLIÁM ĐỐC")."""
+    known = FOLDED_SIGNER_TITLES.get(folded)
+    if known is not None or size < 2:
+        return known
+    close = [
+        title
+        for key, title in FOLDED_SIGNER_TITLES.items()
+        if [w[0] for w in key.split()] == [w[0] for w in folded.split()]  # "CÔNG" is no misread "PHÒNG"
+        and SequenceMatcher(None, folded, key).ratio() >= 0.85
+    ]
+    return close[0] if len(close) == 1 else None
 
 
 def _name_of(line: str) -> str | None:

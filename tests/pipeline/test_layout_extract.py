@@ -8,7 +8,7 @@ from pipeline.agencies import restore_agency
 from pipeline.confidence import is_possible_title
 from pipeline.extract import extract_metadata
 from pipeline.layout import page_lines, split_header
-from pipeline.people import signer
+from pipeline.people import restore_title, signer
 from pipeline.tesseract import Word
 
 TODAY = dt.date(2026, 11, 22)
@@ -215,3 +215,9 @@ def test_titles_and_agencies_that_lost_words_are_not_possible():
         assert restore_agency([Word(t, 0, 0, 10, 10, 95.0, 1, 1, 1) for t in cut.split()]).impossible, cut
     for whole in ("PHÒNG TÀI CHÍNH - KẾ HOẠCH", "SỞ TƯ PHÁP", "ỦY BAN NHÂN DÂN XÃ HẢI MINH", "CÔNG AN TỈNH NAM ĐỊNH"):
         assert not restore_agency([Word(t, 0, 0, 10, 10, 95.0, 1, 1, 1) for t in whole.split()]).impossible, whole
+
+
+def test_a_title_misread_by_a_letter_is_restored_but_not_into_another_title():
+    assert restore_title("KT. GLÁM ĐỐC") == "KT. GIÁM ĐỐC"
+    assert restore_title("HÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"  # the seal's edge over the "P"
+    assert restore_title("PHÓ TRƯỞNG CÔNG AN") == "PHÓ TRƯỞNG CÔNG AN"  # not "PHÓ TRƯỞNG PHÒNG"
