@@ -41,6 +41,7 @@ class Run:
     skew_errors: list[float] = field(default_factory=list)
     rotation_ok: list[bool] = field(default_factory=list)
     read_to_orient: list[bool] = field(default_factory=list)
+    read_signer_again: list[bool] = field(default_factory=list)
 
     @property
     def pages_per_minute(self) -> float:
@@ -155,6 +156,7 @@ def bench_sohoa(
         run.skew_errors.append(abs(page["skew_deg"] - truth.skew_deg))
         run.rotation_ok.append(page["rotation_deg"] == truth.rotation_deg)
         run.read_to_orient.append(page.get("orientation") == "recognition")
+        run.read_signer_again.append("signer_block" in page.get("read_again", []))
     return run
 
 
@@ -181,6 +183,7 @@ def report(runs: list[Run]) -> dict[str, float]:
         ratios["skew error ≤ 0.2° share (target ≥ 0.95)"] = statistics.fmean(e <= 0.2 for e in one.skew_errors)
         ratios["orientation correct share (target 1.0)"] = statistics.fmean(one.rotation_ok)
         ratios["share of pages read again to confirm their way up"] = statistics.fmean(one.read_to_orient)
+        ratios["share of pages whose signer's block was read again"] = statistics.fmean(one.read_signer_again)
         ratios["max skew error, degrees"] = max(one.skew_errors)
     raw, ocrmypdf = by_name.get("tesseract -l vie"), by_name.get("ocrmypdf --deskew --rotate-pages")
     if two and ocrmypdf:

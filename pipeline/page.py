@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -81,12 +82,16 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
         turn = OrientationDecision(turn.rotation_deg, turn.method, calls=turn.calls)
     warnings += orientation_warnings(turn, number)
-    ocr = with_signer_block(ocr, page.ocr_image, options)
-    calls = [*turn.calls, *ocr.calls]
+    read_again: list[Literal["header", "signer_block"]] = []
     header = None
     if number == 1 and ocr.words and header_is_incomplete(ocr.text):
         header = read_header_regions(page.ocr_image, options.ocr_dpi, options.tesseract)
-        calls += header.calls
+        read_again.append("header")
+    completed = with_signer_block(ocr, page.ocr_image, options)
+    if completed is not ocr:
+        ocr = completed
+        read_again.append("signer_block")
+    calls = [*turn.calls, *ocr.calls, *(header.calls if header else [])]
     info = page_info(
         skew_deg=page.skew,
         rotation_deg=page.rotation_deg,
@@ -95,6 +100,7 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         text=ocr.text,
         orientation=turn.method,
         orientation_doubtful=turn.doubtful,
+        read_again=read_again,
     )
     words = scale_words(ocr.words, 1 / page.scale)
     jpeg = _encode_jpeg(page.image, options.jpeg_quality)

@@ -66,6 +66,12 @@ class PageInfo(_Model):
     orientation_doubtful: bool = Field(
         False, description="Even read in every candidate turn, the page's way up stayed uncertain: a person must look."
     )
+    read_again: list[Literal["header", "signer_block"]] = Field(
+        default_factory=list,
+        description="Parts of the page read a second time because the page-wide reading left them out: the "
+        "header's halves (a short line such as the number was missing), the signer's block (a seal or a "
+        "signature over it).",
+    )
 
 
 class ResultMetadata(_Model):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.layout import page_lines
+from pipeline.load import LoadedPage
 from pipeline.ocr import read_sparse_region, recognise, unread_bottom
-from pipeline.page import PageOptions, with_signer_block
+from pipeline.page import PageOptions, process_page, with_signer_block
 from pipeline.people import signer, unread_signer_name
 from pipeline.tesseract import TesseractConfig, Word
+from samples.generate import make_document
 from samples.layout import FONTS
 
 DPI = 300
@@ -82,3 +85,19 @@ def test_ink_left_unread_below_the_last_line_is_found_but_an_empty_bottom_is_not
     found = signer(page_lines([*body, *read.words]))
     assert found["signer_name"][0] == "Nguyễn Văn Nam"
     assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
+
+
+def test_a_clean_page_whose_signer_was_read_pays_for_no_second_reading_and_one_over_the_name_does():
+    doc = make_document("decision", seed=41, dpi=300, noise=0.3)
+    bgr = cv2.cvtColor(np.array(doc.pages[0].convert("RGB")), cv2.COLOR_RGB2BGR)
+    result = process_page(LoadedPage(bgr, 300, True), 1, PageOptions(tesseract=TesseractConfig()))
+    assert result.info.read_again == []
+    assert signer(page_lines(result.words))["signer_name"][0] == doc.truth.metadata["signer_name"]
+    # The same page with the name wiped from under the title: the page step reads the area again
+    name_words = [w for w in result.words if w.text in doc.truth.metadata["signer_name"].split()]
+    top, bottom = min(w.top for w in name_words), max(w.top + w.height for w in name_words)
+    wiped = bgr.copy()
+    wiped[top - 5 : bottom + 5, :] = 255
+    again = process_page(LoadedPage(wiped, 300, True), 1, PageOptions(tesseract=TesseractConfig()))
+    assert again.info.read_again == ["signer_block"]
+    assert len(again.tesseract_calls) == len(result.tesseract_calls) + 1
