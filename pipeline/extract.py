@@ -45,11 +45,12 @@ from schemas.record import ResultMetadata
 
 Found = dict[str, tuple[object, float]]
 
-NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/ ]{1,30}?)\s*$")
+NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/& ]{1,30}?)\s*$")
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
-MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
+MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
-NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>/\s*[0-9a-z\-/]{1,30}?)\s*$")
+#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT") may stand before the notation.
+NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[a-z]{1,3}\s+)?(?P<value>/\s*[0-9a-z\-/&]{1,30}?)\s*$")
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 VALID_UNTIL = re.compile(
@@ -162,7 +163,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         raw = line.text[match.start("value") : match.end("value")].replace(" ", "")
         number, _, notation = raw.partition("/")
         digits = number.replace("O", "0").replace("o", "0")
-        if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/]+", notation.upper()):
+        if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
         notation = notation if exact else notation.upper()
@@ -228,7 +229,9 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
 
 
 def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
-    """A plausible date: real, not in the future, not before 1945."""
+    """A plausible date: real, not in the future, not before 1945; None when the day or month is missing."""
+    if match["d"] is None or match["m"] is None:
+        return None
     try:
         value = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:

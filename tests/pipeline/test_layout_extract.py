@@ -221,3 +221,12 @@ def test_a_title_misread_by_a_letter_is_restored_but_not_into_another_title():
     assert restore_title("KT. GLÁM ĐỐC") == "KT. GIÁM ĐỐC"
     assert restore_title("HÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"  # the seal's edge over the "P"
     assert restore_title("PHÓ TRƯỞNG CÔNG AN") == "PHÓ TRƯỞNG CÔNG AN"  # not "PHÓ TRƯỞNG PHÒNG"
+
+
+def test_a_date_line_with_the_day_left_for_a_hand_still_gives_the_place_and_a_scrawl_keeps_the_notation():
+    header = "ỦY BAN NHÂN DÂN\nHUYỆN GIAO THỦY\nSố: {number}\nGiao Thủy, ngày tháng 02 năm 2025\nQUYẾT ĐỊNH\n"
+    for number, notation in (("đá /UBND-KT", "UBND-KT"), ("- /QĐ-UBND", "QĐ-UBND"), ("77/KT&HT", "KT&HT")):
+        meta = extract_metadata([header.format(number=number)], today=TODAY).metadata
+        assert meta.code_notation == notation, number
+        assert (meta.place, meta.issued_date, meta.type_name) == ("Giao Thủy", None, "QUYẾT ĐỊNH")
+    assert extract_metadata([header.format(number="77/KT&HT")], today=TODAY).metadata.document_number == "77/KT&HT"
