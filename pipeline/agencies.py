@@ -39,6 +39,7 @@ def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
 
 _FOLDED = _folded_table(PHRASES)
 _FOLDED_LEVELS = _folded_table(LEVELS)
+_SECTORS = [row for row in _FOLDED if len(row[0]) > 1]
 
 
 @dataclass(frozen=True)
@@ -81,15 +82,15 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
             continue
         length, canonical = match
         out.extend(canonical)
-        if any(fold_diacritics(" ".join(canonical)) == fold_diacritics(level) for level in LEVELS) and after_phrase:
+        if after_phrase and " ".join(canonical) in LEVELS:
             place_from = index + length
         after_phrase = True
         index += length
     place = tuple(words[place_from:]) if place_from is not None else ()
-    sectors = [row for row in _FOLDED if len(row[0]) > 1]
-    in_place = any(_match(place, i, sectors) for i in range(len(place))) or any(
+    # A place has no sector in it, nor "VÀ": two agencies ran together.
+    in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" for w in place
-    )  # a place has no sector in it, nor "VÀ": two agencies ran together
+    )
     impossible = _incomplete(out) or in_place
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 
