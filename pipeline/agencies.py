@@ -87,10 +87,10 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
         after_phrase = True
         index += length
     place = tuple(words[place_from:]) if place_from is not None else ()
-    # A place has no sector in it, nor "VÀ": two agencies ran together.
+    # A place has no sector in it, nor "VÀ" (two agencies ran together),
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
-        fold_diacritics(w.text) == "va" for w in place
-    )
+        fold_diacritics(w.text) == "va" or len(_cleaned(w.text)) < 2 for w in place
+    )  # nor a lone letter: a speck, or a word split
     impossible = _incomplete(out) or in_place
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 

@@ -364,7 +364,13 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
 
 
 def _starts_body(line: str) -> bool:
+    """A body paragraph's opening ("Căn cứ", "Thực hiện" with its capital: a subject may go on "thực hiện …")."""
+    if line.startswith(CAPITALISED_OPENERS):
+        return True
     return fold_diacritics(line).startswith(BODY_STARTS) or bool(re.match(r"^\s*(?:\d+[.)]|[-+•])", line))
+
+
+CAPITALISED_OPENERS = ("Thực hiện ", "Trân trọng ", "Nhằm ")
 
 
 FOLDED_TYPE_NAMES = {fold_diacritics(name): name for name in TYPE_NAMES}

@@ -151,60 +151,42 @@ def read_header_regions(binary: np.ndarray, dpi: int, config: TesseractConfig) -
     return OcrResult(words=[], text=text, confidence=None, calls=[*left.calls, *right.calls])
 
 
-#: Words read again in a region of the page are given this block number, after any tesseract gives a page.
+#: Words read again in a region of the page are given block numbers from this one, after any tesseract gives.
 REREAD_BLOCK = 10_000
-#: A word read as sparse text below this confidence is taken for a stroke of the seal or the signature.
-MIN_SPARSE_CONFIDENCE = 50.0
+#: A word read again below this confidence is taken for a stroke of a seal or a signature.
+MIN_REREAD_CONFIDENCE = 50.0
 
 
-def read_sparse_region(
-    binary: np.ndarray, box: tuple[int, int, int, int], dpi: int, config: TesseractConfig, known: list[Word]
+def read_region(
+    binary: np.ndarray,
+    box: tuple[int, int, int, int],
+    dpi: int,
+    config: TesseractConfig,
+    known: list[Word],
+    *,
+    psm: int = 11,
+    block: int = REREAD_BLOCK,
 ) -> OcrResult:
-    """Read the text scattered in `box` (psm 11), as words in the page's pixels, one line per row.
+    """Read `box` of the page again (sparse text, psm 11, by default): its words in the page's pixels.
 
     Words already among `known` (boxes overlapping by half) are left out, so the region adds only what the
-    page-wide reading skipped.
+    page-wide reading skipped. The words are numbered into lines of their own, in block `block`.
     """
     left, top, right, bottom = box
     height, width = binary.shape[:2]
     crop = binary[top : min(bottom, height), left : min(right, width)]
     if crop.size == 0:
         return OcrResult(words=[], text="", confidence=None)
-    read = recognise(crop, dpi, config, psm=11)
+    read = recognise(crop, dpi, config, psm=psm)
     found = [
-        replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_SPARSE_CONFIDENCE
+        replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_REREAD_CONFIDENCE
     ]
     found = [w for w in found if not any(_overlap(w, k) > 0.5 for k in known)]
-    words = _rows(found)
+    words = _rows(found, block)
     return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=read.calls)
 
 
-#: Share of dark pixels below the last line read that means text was left unread there (not specks).
-UNREAD_INK_SHARE = 0.003
-
-
-def unread_bottom(image: np.ndarray, words: list[Word]) -> tuple[int, int, int, int] | None:
-    """The part of the page below the last line read, when it holds ink enough for text, else None.
-
-    Tesseract's page layout sometimes gives up on the bottom of a low-resolution or photographed page, where
-    the recipients' list, the seal and the signer's block are. The page's outer twentieth is left out, as a
-    scanner's dark border would be.
-    """
-    if not words:
-        return None
-    height, width = image.shape[:2]
-    line_height = int(np.median([w.height for w in words]))
-    top = max(w.top + w.height for w in words) + line_height // 2
-    bottom, margin = int(height * 0.95), width // 20
-    if bottom - top < 6 * line_height:
-        return None
-    region = image[top:bottom, margin : width - margin]
-    if (region < 128).mean() < UNREAD_INK_SHARE:
-        return None
-    return margin, top, width - margin, bottom
-
-
-def _rows(words: list[Word]) -> list[Word]:
+def _rows(words: list[Word], block: int) -> list[Word]:
     """Words numbered into lines: by their vertical centres, top to bottom, and apart where a row has a gap
     wider than three word heights (the recipients' list and the signer's block side by side)."""
     rows: list[list[Word]] = []
@@ -220,9 +202,14 @@ def _rows(words: list[Word]) -> list[Word]:
         for word in sorted(row, key=lambda w: w.left):
             if previous is None or word.left - (previous.left + previous.width) > 3 * max(word.height, 1):
                 line += 1
-            numbered.append(replace(word, block=REREAD_BLOCK, paragraph=1, line=line))
+            numbered.append(replace(word, block=block, paragraph=1, line=line))
             previous = word
     return numbered
+
+
+def replaced(words: list[Word], better: list[Word]) -> list[Word]:
+    """`words` without those a more confident reading in `better` now covers (by half of their box)."""
+    return [w for w in words if not any(b.confidence > w.confidence and _overlap(w, b) > 0.5 for b in better)]
 
 
 def _overlap(word: Word, other: Word) -> float:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -13,22 +12,19 @@ from pipeline.blank import is_blank
 from pipeline.deskew import deskew_angle
 from pipeline.extract import header_is_incomplete
 from pipeline.images import analysis_binary, analysis_grey, ink_grey, quarter_turn, rotate
-from pipeline.layout import page_lines
 from pipeline.load import LoadedPage
 from pipeline.ocr import (
     LOW_RESOLUTION_DPI,
     OcrResult,
     prepare_for_ocr,
     read_header_regions,
-    read_sparse_region,
     recognise,
     scale_words,
-    unread_bottom,
 )
 from pipeline.orient import OrientationDecision, OrientationOptions, orientation_by_osd, orientation_by_reading
-from pipeline.people import unread_signer_name
+from pipeline.reread import with_unread_text
 from pipeline.tesseract import CallStats, TesseractConfig, Word
-from schemas.record import PageInfo, Warning
+from schemas.record import PageInfo, ReadAgain, Warning
 
 
 @dataclass(frozen=True)
@@ -82,15 +78,13 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
         turn = OrientationDecision(turn.rotation_deg, turn.method, calls=turn.calls)
     warnings += orientation_warnings(turn, number)
-    read_again: list[Literal["header", "signer_block"]] = []
+    read_again: list[ReadAgain] = []
     header = None
     if number == 1 and ocr.words and header_is_incomplete(ocr.text):
         header = read_header_regions(page.ocr_image, options.ocr_dpi, options.tesseract)
         read_again.append("header")
-    completed = with_signer_block(ocr, page.ocr_image, options)
-    if completed is not ocr:
-        ocr = completed
-        read_again.append("signer_block")
+    ocr, read_more = with_unread_text(ocr, page.ocr_image, options.ocr_dpi, options.tesseract)
+    read_again += read_more
     calls = [*turn.calls, *ocr.calls, *(header.calls if header else [])]
     info = page_info(
         skew_deg=page.skew,
@@ -141,24 +135,6 @@ def read_upright(scan: Scan, rotation: int, options: PageOptions) -> UprightPage
     ocr_image, scale = prepare_for_ocr(grey, scan.dpi, options.ocr_dpi)
     ocr = recognise(ocr_image, options.ocr_dpi, options.tesseract)
     return UprightPage(rotation, skew, image, ocr_image, scale, ocr)
-
-
-def with_signer_block(ocr: OcrResult, binary: np.ndarray, options: PageOptions) -> OcrResult:
-    """The page's words, completed where the page-wide pass skipped the signer's name or the page's bottom.
-
-    Only a page that shows a title without a name, a recipients' list without a signer, or ink below its last
-    line pays for the second (sparse) reading.
-    """
-    if not ocr.words:
-        return ocr
-    box = unread_signer_name(page_lines(ocr.words)) or unread_bottom(binary, ocr.words)
-    if box is None:
-        return ocr
-    extra = read_sparse_region(binary, box, options.ocr_dpi, options.tesseract, ocr.words)
-    if not extra.words:
-        return replace(ocr, calls=[*ocr.calls, *extra.calls])
-    text = f"{ocr.text}\n\n{extra.text}"
-    return OcrResult([*ocr.words, *extra.words], text, ocr.confidence, [*ocr.calls, *extra.calls])
 
 
 def orientation_warnings(turn: OrientationDecision, number: int) -> list[Warning]:

@@ -8,6 +8,7 @@ from difflib import SequenceMatcher
 
 from pipeline.confidence import (
     CERTAIN,
+    DOUBTFUL,
     LIKELY,
     contains_title,
     field_confidence,
@@ -109,17 +110,16 @@ def signer(lines: list[TextLine]) -> Found:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])
             j -= 1
-            if fold_diacritics(titles[0].text).startswith(SIGNER_PREFIXES):
+            if _prefixed(titles[0].text):
                 break
-        if len(titles) > 1 and not fold_diacritics(titles[0].text).startswith(SIGNER_PREFIXES):
-            titles = titles[-1:]
         if not titles:
             continue
-        title = " ".join(restore_title(line.text) for line in titles)
-        prefixed = fold_diacritics(titles[0].text).startswith(SIGNER_PREFIXES)
-        structure = CERTAIN if len(titles) == 1 or prefixed else LIKELY
+        structure = CERTAIN if len(titles) == 1 or _prefixed(titles[0].text) else DOUBTFUL
+        if len(titles) > 1 and not _prefixed(titles[0].text):
+            titles = titles[-1:]  # the lines above could not be read as a title: the title may be cut
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
-            structure = LIKELY
+            structure = min(structure, LIKELY)
+        title = " ".join(restore_title(line.text) for line in titles)
         title_words = [w for line in titles for w in line.words]
         return {
             "signer_name": (name, field_confidence(structure, column[index].words, possible=is_possible_name(name))),
@@ -198,7 +198,7 @@ def restore_title(line: str) -> str:
 
     A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title.
     """
-    words, out, i = line.split(), [], 0
+    words, out, i = _mended_prefix(line).split(), [], 0
     if (
         len(words) > 1
         and fold_diacritics(words[0]) == "ho"
@@ -216,6 +216,18 @@ def restore_title(line: str) -> str:
             out.append(words[i])
             i += 1
     return " ".join(out)
+
+
+def _mended_prefix(line: str) -> str:
+    """The authority prefix as printed: "'IM." is "TM.", "KI." is "KT.", "KT.CHU" is "KT. CHU"."""
+    line = re.sub(r"^[^\w]+", "", line.strip())
+    line = re.sub(r"^[IT1l]M\.", "TM.", line)
+    line = re.sub(r"^K[IT1l]\.", "KT.", line)
+    return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
+
+
+def _prefixed(line: str) -> bool:
+    return fold_diacritics(_mended_prefix(line)).startswith(SIGNER_PREFIXES)
 
 
 def _known_title(folded: str, size: int) -> str | None:

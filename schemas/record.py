@@ -44,6 +44,9 @@ class Warning(_Model):
     page: int | None = None
 
 
+ReadAgain = Literal["header", "signer_block", "unread_lines"]
+
+
 class PageInfo(_Model):
     """One physical page, in scan order."""
 
@@ -66,11 +69,11 @@ class PageInfo(_Model):
     orientation_doubtful: bool = Field(
         False, description="Even read in every candidate turn, the page's way up stayed uncertain: a person must look."
     )
-    read_again: list[Literal["header", "signer_block"]] = Field(
+    read_again: list[ReadAgain] = Field(
         default_factory=list,
         description="Parts of the page read a second time because the page-wide reading left them out: the "
         "header's halves (a short line such as the number was missing), the signer's block (a seal or a "
-        "signature over it).",
+        "signature over the name), lines of ink no recognised word covered.",
     )
 
 

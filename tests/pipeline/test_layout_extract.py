@@ -221,6 +221,8 @@ def test_a_title_misread_by_a_letter_is_restored_but_not_into_another_title():
     assert restore_title("KT. GLÁM ĐỐC") == "KT. GIÁM ĐỐC"
     assert restore_title("HÓ GIÁM ĐỐC") == "PHÓ GIÁM ĐỐC"  # the seal's edge over the "P"
     assert restore_title("PHÓ TRƯỞNG CÔNG AN") == "PHÓ TRƯỞNG CÔNG AN"  # not "PHÓ TRƯỞNG PHÒNG"
+    assert restore_title("'IM. UY BAN NHAN DAN") == "TM. ỦY BAN NHÂN DÂN"
+    assert restore_title("KT.CHU TỊCH") == "KT. CHỦ TỊCH"
 
 
 def test_a_date_line_with_the_day_left_for_a_hand_still_gives_the_place_and_a_scrawl_keeps_the_notation():

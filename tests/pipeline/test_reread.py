@@ -1,4 +1,4 @@
-"""The signer's name read again under their title when the page-wide pass skipped it (a seal or signature on it)."""
+"""Text the page-wide pass skipped, read again: the signer's name under a seal, lines of ink no word covers."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.coverage import unread_lines
 from pipeline.layout import page_lines
 from pipeline.load import LoadedPage
-from pipeline.ocr import read_sparse_region, recognise, unread_bottom
-from pipeline.page import PageOptions, process_page, with_signer_block
+from pipeline.ocr import REREAD_BLOCK, OcrResult, recognise, words_to_text
+from pipeline.page import PageOptions, process_page
 from pipeline.people import signer, unread_signer_name
+from pipeline.reread import merged, with_unread_text
 from pipeline.tesseract import TesseractConfig, Word
 from samples.generate import make_document
 from samples.layout import FONTS
@@ -58,7 +60,8 @@ def test_the_name_the_page_wide_pass_missed_is_read_again_and_found_by_the_signe
     without_name = recognise(_page(with_name=False), DPI, config)
     assert signer(page_lines(without_name.words)).get("signer_name") is None
     # When the page's words are completed on the page that shows the name
-    completed = with_signer_block(without_name, _page(with_name=True), PageOptions(tesseract=config))
+    completed, read_again = with_unread_text(without_name, _page(with_name=True), DPI, config)
+    assert read_again == ["signer_block"]
     # Then the name is among the words, in the page's pixels, with one more tesseract call, and the text has it
     names = [w for w in completed.words if w.text in ("Nguyễn", "Văn", "Nam")]
     assert [w.text for w in names] == ["Nguyễn", "Văn", "Nam"]
@@ -70,21 +73,25 @@ def test_the_name_the_page_wide_pass_missed_is_read_again_and_found_by_the_signe
     assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
     # And a page whose name was read pays for no second reading
     whole = recognise(_page(with_name=True), DPI, config)
-    assert with_signer_block(whole, _page(with_name=True), PageOptions(tesseract=config)) is whole
+    assert with_unread_text(whole, _page(with_name=True), DPI, config) == (whole, [])
 
 
-def test_ink_left_unread_below_the_last_line_is_found_but_an_empty_bottom_is_not():
-    body = [_word(t, 300 + 250 * i, 1700, 1) for i, t in enumerate(["Quyết", "định", "này", "có", "hiệu", "lực"])]
-    box = unread_bottom(_page(with_name=True), body)
-    assert box is not None and box[1] > 1760 and box[3] > 2480
-    blank = np.full((3508, 2480), 255, dtype=np.uint8)
-    assert unread_bottom(blank, body) is None
-    # The block read from that area gives the signer, title and name
+def test_lines_of_ink_no_word_covers_are_found_and_read_but_seals_and_covered_text_are_not():
     config = TesseractConfig()
-    read = read_sparse_region(_page(with_name=True), box, DPI, config, body)
-    found = signer(page_lines([*body, *read.words]))
-    assert found["signer_name"][0] == "Nguyễn Văn Nam"
-    assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
+    page = _page(with_name=True)
+    whole = recognise(page, DPI, config)
+    assert unread_lines(page, whole.words) == []  # every line was read; the seal ring is no line
+    # Given a reading that lost the body's line and the signer's block
+    kept = [w for w in whole.words if w.top < 1650 or (1950 < w.top < 2030 and w.left < 1000)]
+    regions = unread_lines(page, kept)
+    assert len(regions) == 3  # the body line, the title, and the name beside the seal
+    partial = OcrResult(kept, words_to_text(kept), whole.confidence, whole.calls)
+    completed, read_again = with_unread_text(partial, page, DPI, config)
+    assert read_again == ["signer_block", "unread_lines"]  # beside "Nơi nhận:", then the body line
+    assert "Quyết định này có hiệu lực kể từ ngày ký./." in completed.text
+    found = signer(page_lines(completed.words))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "Nguyễn Văn Nam")
+    assert unread_lines(np.full_like(page, 255), kept) == []
 
 
 def test_a_clean_page_whose_signer_was_read_pays_for_no_second_reading_and_one_over_the_name_does():
@@ -101,3 +108,20 @@ def test_a_clean_page_whose_signer_was_read_pays_for_no_second_reading_and_one_o
     again = process_page(LoadedPage(wiped, 300, True), 1, PageOptions(tesseract=TesseractConfig()))
     assert again.info.read_again == ["signer_block"]
     assert len(again.tesseract_calls) == len(result.tesseract_calls) + 1
+
+
+def test_a_word_read_again_joins_the_line_on_its_row_and_the_rest_take_their_place_in_reading_order():
+    number = [Word("Số:", 460, 560, 80, 40, 93.0, 3, 1, 3)]
+    motto = [Word(t, 1300 + 200 * i, 400, 180, 40, 95.0, 2, 1, 1) for i, t in enumerate(["Độc", "lập"])]
+    body = [Word("Căn", 300, 900, 90, 40, 95.0, 5, 1, 1)]
+    again = [
+        Word("566/QĐ-STC", 560, 562, 260, 40, 90.0, REREAD_BLOCK, 1, 1),
+        Word("CỘNG", 1250, 330, 200, 40, 96.0, REREAD_BLOCK, 1, 2),
+    ]
+    result = merged([*motto, *number, *body], again)
+    assert [w.text for w in result] == ["CỘNG", "Độc", "lập", "Số:", "566/QĐ-STC", "Căn"]
+    assert (result[4].block, result[4].line) == (3, 3)  # on the "Số:" line
+    # A garbled line two rows tall takes no word of either row
+    tall = [Word("4.", 250, 1460, 40, 45, 90.0, 7, 1, 1), Word("se", 700, 1540, 60, 45, 20.0, 7, 1, 1)]
+    row = Word("Các", 360, 1460, 120, 45, 95.0, REREAD_BLOCK + 1, 1, 1)
+    assert merged(tall, [row])[-1].block == REREAD_BLOCK + 1

@@ -1,0 +1,80 @@
+"""Ink the page-wide reading left out: lines of text-sized ink that no recognised word covers.
+
+On enlarged low-resolution scans and phone photos, tesseract's page layout sometimes drops whole regions:
+the motto, an agency's second line, a paragraph, the recipients' list. What it read is known (the words'
+boxes); what is on the page is known (the ink). Ink left uncovered in line-shaped runs, text-high and wider
+than a few letters, is text nobody read. Seals and signatures are taller than a line and are left alone.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from pipeline.tesseract import Word
+
+Box = tuple[int, int, int, int]
+
+#: A run of uncovered ink is a line of text when it is this many line heights high (at most) and wide (at least).
+MAX_LINE_HEIGHTS, MIN_LINE_WIDTHS = 2.2, 3.0
+#: A word read below this confidence does not count as reading the ink under it.
+READ_CONFIDENCE = 60.0
+#: A word with digits needs less: tesseract is rarely sure of "04/QĐ-TNMT", but "H00" at 24 is a smudge.
+NUMBER_READ_CONFIDENCE = 30.0
+#: Share of a run's box that must be ink: print is dense, paper texture and specks are not.
+MIN_INK_SHARE = 0.08
+
+
+def covers(word: Word) -> bool:
+    """True when `word` counts as a reading of the ink under it, not a garbled one."""
+    if any(ch.isdigit() for ch in word.text):
+        return word.confidence >= NUMBER_READ_CONFIDENCE
+    return word.confidence >= READ_CONFIDENCE
+
+
+def unread_lines(image: np.ndarray, words: list[Word]) -> list[Box]:
+    """Boxes (left, top, right, bottom) around runs of ink no word covers, in `image`'s pixels.
+
+    Runs close above one another are joined into one block, so a lost paragraph is read in one call.
+    """
+    if not words:
+        return []
+    line = max(4, int(np.median([w.height for w in words])))
+    ink = (image < 128).astype(np.uint8)
+    pad = line // 3
+    for w in words:
+        if not covers(w):
+            continue
+        ink[max(0, w.top - pad) : w.top + w.height + pad, max(0, w.left - pad) : w.left + w.width + pad] = 0
+    height, width = ink.shape
+    ink[:, : width // 20], ink[:, width - width // 20 :] = 0, 0  # a scanner's dark border is no text
+    ink[: height // 40], ink[height - height // 40 :] = 0, 0
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (line, max(1, line // 4))))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    runs = []
+    for x, y, w, h, _ in stats[1:count]:
+        if not (0.5 * line <= h <= MAX_LINE_HEIGHTS * line and w >= MIN_LINE_WIDTHS * line):
+            continue
+        if ink[y : y + h, x : x + w].mean() < MIN_INK_SHARE:
+            continue
+        runs.append((x, y, x + w, y + h))
+    return [_padded(block, line, width, height) for block in _blocks(sorted(runs, key=lambda r: r[1]), line)]
+
+
+def _blocks(runs: list[Box], line: int) -> list[Box]:
+    """Runs joined with the block above when they overlap it across and sit within a line and a half below."""
+    blocks: list[list[int]] = []
+    for left, top, right, bottom in runs:
+        for block in blocks:
+            if left < block[2] and right > block[0] and top - block[3] < 1.5 * line:
+                block[:] = [min(block[0], left), block[1], max(block[2], right), max(block[3], bottom)]
+                break
+        else:
+            blocks.append([left, top, right, bottom])
+    return [(b[0], b[1], b[2], b[3]) for b in blocks]
+
+
+def _padded(box: Box, line: int, width: int, height: int) -> Box:
+    left, top, right, bottom = box
+    margin = line // 2
+    return max(0, left - margin), max(0, top - margin), min(width, right + margin), min(height, bottom + margin)
