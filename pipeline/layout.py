@@ -88,7 +88,7 @@ def split_header(lines: list[TextLine]) -> Header:
     span = max(1, right_edge - left_edge)
     free = np.ones(span, dtype=bool)
     search = slice(int(span * GUTTER_SEARCH[0]), int(span * GUTTER_SEARCH[1]))
-    header_end, boundary, dated = 0, None, False
+    header_end, boundary, dated, smallest = 0, None, False, float("inf")
     for index, line in enumerate(lines):
         if line.top - top_edge > HEADER_HEIGHT_SHARE * (bottom_edge - top_edge):
             break
@@ -97,7 +97,8 @@ def split_header(lines: list[TextLine]) -> Header:
         trial = free.copy()
         for word in line.words:
             trial[max(0, word.left - left_edge) : word.left + word.width - left_edge] = False
-        channel = _widest_channel(trial[search], MIN_GUTTER_IN_HEIGHTS * line.height)
+        smallest = min(smallest, line.height)  # a taller line below must not ask for a wider gutter than is left
+        channel = _widest_channel(trial[search], MIN_GUTTER_IN_HEIGHTS * smallest)
         if channel is None:
             break
         free, header_end = trial, index + 1

@@ -78,11 +78,11 @@ def merged(words: list[Word], extra: list[Word]) -> list[Word]:
 
 
 def _beside(word: Word, line: list[Word]) -> bool:
-    """True when `word` sits on `line`'s row (a line no taller than one row), no further from its ends than four
-    line heights."""
+    """True when `word` sits on `line`'s row (a line no taller than one row), at most one and a half line
+    heights from its ends (not across the header's gutter)."""
     top, bottom = min(w.top for w in line), max(w.top + w.height for w in line)
     centre = word.top + word.height / 2
     left, right = min(w.left for w in line), max(w.left + w.width for w in line)
     gap = max(left - (word.left + word.width), word.left - right, 0)
     one_row = bottom - top < 2 * float(np.median([w.height for w in line]))
-    return one_row and top <= centre <= bottom and gap <= 4 * (bottom - top)
+    return one_row and top <= centre <= bottom and gap <= 1.5 * (bottom - top)

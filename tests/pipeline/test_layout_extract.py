@@ -232,3 +232,26 @@ def test_a_date_line_with_the_day_left_for_a_hand_still_gives_the_place_and_a_sc
         assert meta.code_notation == notation, number
         assert (meta.place, meta.issued_date, meta.type_name) == ("Giao Thủy", None, "QUYẾT ĐỊNH")
     assert extract_metadata([header.format(number="77/KT&HT")], today=TODAY).metadata.document_number == "77/KT&HT"
+
+
+def test_a_taller_line_under_a_narrow_gutter_does_not_undo_the_header_split():
+    # Given a 13 px gutter on the first row (words 8 px apart), and a taller agency line below it (30 px high)
+    def row(x: int, text: str, top: int, height: int, line: int) -> list[Word]:
+        words = []
+        for token in text.split():
+            words.append(Word(token, x, top, 9 * len(token), height, 95.0, 1, 1, line))
+            x += 9 * len(token) + 8
+        return words
+
+    words = [
+        *row(189, "UBND TỈNH HẢI DƯƠNG", 58, 22, 1),
+        *row(189 + 9 * 16 + 3 * 8 + 13, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 58, 22, 1),
+        *row(221, "SỞ NỘI VỤ", 84, 30, 2),
+        *row(420, "Độc lập - Tự do", 84, 29, 3),
+        *row(200, "Số: 2496/SNV-VP", 124, 14, 4),
+        *row(400, "Hải Dương, ngày 27 tháng 4 năm 2021", 124, 18, 5),
+        *row(131, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015", 300, 20, 6),
+    ]
+    header = split_header(page_lines(words))
+    assert [line.text for line in header.left] == ["UBND TỈNH HẢI DƯƠNG", "SỞ NỘI VỤ", "Số: 2496/SNV-VP"]
+    assert header.right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
