@@ -57,7 +57,7 @@ def unread_lines(image: np.ndarray, words: list[Word]) -> list[Box]:
             continue
         if ink[y : y + h, x : x + w].mean() < MIN_INK_SHARE:
             continue
-        runs.append((x, y, x + w, y + h))
+        runs.append((int(x), int(y), int(x + w), int(y + h)))
     return [_padded(block, line, width, height) for block in _blocks(sorted(runs, key=lambda r: r[1]), line)]
 
 

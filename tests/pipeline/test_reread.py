@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -125,3 +127,13 @@ def test_a_word_read_again_joins_the_line_on_its_row_and_the_rest_take_their_pla
     tall = [Word("4.", 250, 1460, 40, 45, 90.0, 7, 1, 1), Word("se", 700, 1540, 60, 45, 20.0, 7, 1, 1)]
     row = Word("Các", 360, 1460, 120, 45, 95.0, REREAD_BLOCK + 1, 1, 1)
     assert merged(tall, [row])[-1].block == REREAD_BLOCK + 1
+
+
+def test_words_read_again_are_plain_numbers_that_serialise():
+    page = _page(with_name=True)
+    whole = recognise(page, DPI, TesseractConfig())
+    kept = [w for w in whole.words if w.top < 1750]  # the body line; the rest is read again
+    completed, _ = with_unread_text(OcrResult(kept, words_to_text(kept), None, []), page, DPI, TesseractConfig())
+    assert len(completed.words) > len(kept)
+    assert json.loads(json.dumps([w.__dict__ for w in completed.words]))  # as the page step stores them
+    assert all(type(value) in (str, int, float) for w in completed.words for value in w.__dict__.values())
