@@ -15,7 +15,7 @@ from pipeline.confidence import (
     is_possible_name,
     is_possible_title,
 )
-from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES
+from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
@@ -245,9 +245,21 @@ def _known_title(folded: str, size: int) -> str | None:
 
 
 def _name_of(line: str) -> str | None:
-    """The line as a person's name, mending a hyphen OCR put between two of its words."""
-    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", line.strip())
+    """The line as a person's name, mending a hyphen OCR put between two of its words, and a family name
+    whose first letter a seal's edge hid ("guyễn Hữu Toàn")."""
+    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", re.sub(r"^[^\w]+", "", line.strip()))
+    first, _, rest = candidate.partition(" ")
+    if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
+        candidate = f"{family} {rest}"
     return candidate if looks_like_name(candidate) else None
+
+
+#: Family names without their first letter ("guyễn"), when no other family name reads so.
+_CUT_SURNAMES = {
+    cut: name.capitalize()
+    for name in SURNAMES
+    if len(cut := name[1:].lower()) >= 2 and sum(other[1:].lower() == cut for other in SURNAMES) == 1
+}
 
 
 def _is_junk(line: str) -> bool:

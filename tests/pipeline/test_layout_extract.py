@@ -7,7 +7,7 @@ import datetime as dt
 from pipeline.agencies import restore_agency
 from pipeline.confidence import is_possible_title
 from pipeline.extract import extract_metadata
-from pipeline.layout import page_lines, split_header
+from pipeline.layout import lines_from_text, page_lines, split_header
 from pipeline.people import restore_title, signer
 from pipeline.tesseract import Word
 
@@ -255,3 +255,9 @@ def test_a_taller_line_under_a_narrow_gutter_does_not_undo_the_header_split():
     header = split_header(page_lines(words))
     assert [line.text for line in header.left] == ["UBND TỈNH HẢI DƯƠNG", "SỞ NỘI VỤ", "Số: 2496/SNV-VP"]
     assert header.right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+def test_a_family_name_whose_first_letter_the_seal_hid_is_restored():
+    found = signer(lines_from_text('Nơi nhận:\n"CHỦ TỊCH\nguyễn Hữu Toàn'))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("CHỦ TỊCH", "Nguyễn Hữu Toàn")
+    assert signer(lines_from_text("CHỦ TỊCH\nhữu Toàn Văn")) == {}  # no family name reads so
