@@ -42,6 +42,7 @@ class Run:
     rotation_ok: list[bool] = field(default_factory=list)
     read_to_orient: list[bool] = field(default_factory=list)
     read_signer_again: list[bool] = field(default_factory=list)
+    read_lines_again: list[bool] = field(default_factory=list)
 
     @property
     def pages_per_minute(self) -> float:
@@ -157,6 +158,7 @@ def bench_sohoa(
         run.rotation_ok.append(page["rotation_deg"] == truth.rotation_deg)
         run.read_to_orient.append(page.get("orientation") == "recognition")
         run.read_signer_again.append("signer_block" in page.get("read_again", []))
+        run.read_lines_again.append("unread_lines" in page.get("read_again", []))
     return run
 
 
@@ -184,6 +186,7 @@ def report(runs: list[Run]) -> dict[str, float]:
         ratios["orientation correct share (target 1.0)"] = statistics.fmean(one.rotation_ok)
         ratios["share of pages read again to confirm their way up"] = statistics.fmean(one.read_to_orient)
         ratios["share of pages whose signer's block was read again"] = statistics.fmean(one.read_signer_again)
+        ratios["share of pages with unread lines read again"] = statistics.fmean(one.read_lines_again)
         ratios["max skew error, degrees"] = max(one.skew_errors)
     raw, ocrmypdf = by_name.get("tesseract -l vie"), by_name.get("ocrmypdf --deskew --rotate-pages")
     if two and ocrmypdf:
