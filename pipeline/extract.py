@@ -168,7 +168,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
         notation = notation if exact else notation.upper()
         known = _known_notation(notation)
-        confirmed = known and any(spells_agency(code, agencies) for code in re.split(r"[-/]", notation))
+        confirmed = any(spells_agency(code, agencies) for code in re.split(r"[-/]", notation))
         share = 0.25 if confirmed else 0.5 if known else 1.0
         notation_words = _words_with(line, notation)
         possible = not set(notation.upper()) & FOREIGN_LETTERS  # initials of Vietnamese words: no F, J, W, Z

@@ -261,3 +261,13 @@ def test_a_family_name_whose_first_letter_the_seal_hid_is_restored():
     found = signer(lines_from_text('Nơi nhận:\n"CHỦ TỊCH\nguyễn Hữu Toàn'))
     assert (found["signer_title"][0], found["signer_name"][0]) == ("CHỦ TỊCH", "Nguyễn Hữu Toàn")
     assert signer(lines_from_text("CHỦ TỊCH\nhữu Toàn Văn")) == {}  # no family name reads so
+
+
+def test_a_notation_that_is_only_the_agency_s_initials_is_confirmed_too():
+    rows = [(row, x, text.replace("SỞ GIÁO DỤC VÀ ĐÀO TẠO", "SỞ TƯ PHÁP")) for row, x, text in LETTER]
+    rows = [(row, x, text.replace("1635/SGDĐT-VP", "2512/STP-LLTP")) for row, x, text in rows]
+    extraction = extract_metadata(
+        ["text"], page_words=[_relined(_words(rows, low={"2512/STP-LLTP": 45.0}))], today=TODAY
+    )
+    assert extraction.metadata.document_number == "2512/STP-LLTP"
+    assert extraction.confidence["document_number"] >= 0.7
