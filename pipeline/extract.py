@@ -264,7 +264,10 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     organ = units[-1]
     result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
     if len(units) >= 2:
-        result["parent_organ_name"] = _agency([line for unit in units[:-1] for line in unit], LIKELY, place)
+        parent = [line for unit in units[:-1] for line in unit]
+        if not restore_agency([w for line in parent for w in line.words]).impossible:
+            # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
+            result["parent_organ_name"] = _agency(parent, LIKELY, place)
     return result
 
 

@@ -73,10 +73,30 @@ class Header:
 
 
 def page_lines(words: list[Word]) -> list[TextLine]:
-    """Tesseract's lines, top to bottom, each left to right."""
+    """Tesseract's lines, top to bottom, each left to right; lines on one row left to right.
+
+    On a photographed page a row may come as two lines whose tops differ by a few pixels ("NHÂN DÂN" a
+    little higher than "ỦY BAN" before it): on the same row, the one further left comes first.
+    """
     groups = groupby(words, key=lambda w: (w.block, w.paragraph, w.line))
-    lines = [TextLine(tuple(sorted(group, key=lambda w: w.left))) for _, group in groups]
-    return sorted(lines, key=lambda line: (line.top, line.left))
+    lines = sorted(
+        (TextLine(tuple(sorted(group, key=lambda w: w.left))) for _, group in groups),
+        key=lambda line: (line.top, line.left),
+    )
+    rows: list[list[TextLine]] = []
+    for line in lines:
+        if rows and any(_same_row(other, line) for other in rows[-1]):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda line: line.left)]
+
+
+def _same_row(one: TextLine, other: TextLine) -> bool:
+    """True when each line's vertical middle lies within the other's height."""
+    middle = (one.top + one.bottom) / 2
+    other_middle = (other.top + other.bottom) / 2
+    return other.top <= middle <= other.bottom and one.top <= other_middle <= one.bottom
 
 
 def split_header(lines: list[TextLine]) -> Header:

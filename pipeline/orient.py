@@ -98,8 +98,10 @@ def orientation_by_reading(
         or best.syllables < MIN_SYLLABLE_SHARE * best.words
         or best.score < MIN_MARGIN * runner_up
     )
+    # When reading cannot tell (a strip of stamps, a page too faint), OSD's turn stands, marked doubtful.
+    rotation = previous.rotation_deg if doubtful and previous is not None else best.rotation_deg
     return OrientationDecision(
-        best.rotation_deg,
+        rotation,
         "recognition",
         doubtful,
         osd_confidence=previous.osd_confidence if previous else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import cv2
@@ -73,6 +73,12 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
         if turn.rotation_deg != page.rotation_deg:
             page = read_upright(scan, turn.rotation_deg, options)
+    if not page.ocr.words and turn.doubtful and turn.rotation_deg != 0:
+        # Nothing read in a doubtful turn: the page read as it came, if that gives text.
+        upright = read_upright(scan, 0, options)
+        turn = replace(turn, calls=[*turn.calls, *page.calls])
+        if upright.ocr.words:
+            page, turn = upright, replace(turn, rotation_deg=0)
     ocr = page.ocr
     if not ocr.words:  # nothing to read, so no way up to doubt
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))

@@ -236,21 +236,14 @@ def test_a_date_line_with_the_day_left_for_a_hand_still_gives_the_place_and_a_sc
 
 def test_a_taller_line_under_a_narrow_gutter_does_not_undo_the_header_split():
     # Given a 13 px gutter on the first row (words 8 px apart), and a taller agency line below it (30 px high)
-    def row(x: int, text: str, top: int, height: int, line: int) -> list[Word]:
-        words = []
-        for token in text.split():
-            words.append(Word(token, x, top, 9 * len(token), height, 95.0, 1, 1, line))
-            x += 9 * len(token) + 8
-        return words
-
     words = [
-        *row(189, "UBND TỈNH HẢI DƯƠNG", 58, 22, 1),
-        *row(189 + 9 * 16 + 3 * 8 + 13, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 58, 22, 1),
-        *row(221, "SỞ NỘI VỤ", 84, 30, 2),
-        *row(420, "Độc lập - Tự do", 84, 29, 3),
-        *row(200, "Số: 2496/SNV-VP", 124, 14, 4),
-        *row(400, "Hải Dương, ngày 27 tháng 4 năm 2021", 124, 18, 5),
-        *row(131, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015", 300, 20, 6),
+        *_row("UBND TỈNH HẢI DƯƠNG", 189, 58, 22, 1),
+        *_row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 189 + 10 * 16 + 3 * 8 + 13, 58, 22, 1),
+        *_row("SỞ NỘI VỤ", 221, 84, 30, 2),
+        *_row("Độc lập - Tự do", 420, 84, 29, 3),
+        *_row("Số: 2496/SNV-VP", 200, 124, 14, 4),
+        *_row("Hải Dương, ngày 27 tháng 4 năm 2021", 400, 124, 18, 5),
+        *_row("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015", 131, 300, 20, 6),
     ]
     header = split_header(page_lines(words))
     assert [line.text for line in header.left] == ["UBND TỈNH HẢI DƯƠNG", "SỞ NỘI VỤ", "Số: 2496/SNV-VP"]
@@ -271,3 +264,32 @@ def test_a_notation_that_is_only_the_agency_s_initials_is_confirmed_too():
     )
     assert extraction.metadata.document_number == "2512/STP-LLTP"
     assert extraction.confidence["document_number"] >= 0.7
+
+
+def _row(text: str, x: int, top: int, height: int, block: int, confidence: float = 93.0) -> list[Word]:
+    """A printed line as tesseract reports it: words 10 px a letter, 8 px apart."""
+    words = []
+    for token in text.split():
+        words.append(Word(token, x, top, 10 * len(token), height, confidence, block, 1, 1))
+        x += 10 * len(token) + 8
+    return words
+
+
+def test_a_row_split_in_two_lines_reads_left_to_right_and_a_stamp_is_no_parent_agency():
+    # Given a photographed header where "NHÂN ĐÂN" came as a line a little higher than "ỦY BAN" before it,
+    # and a received stamp's words above the agency
+    words = [
+        *_row("IÒNG NỘI VỤ", 215, 65, 16, 1, confidence=18.0),
+        *_row("NHÂN ĐÂN", 451, 143, 21, 2),
+        *_row("ỦY BAN", 364, 147, 22, 3),
+        *_row("HUYỆN KIẾN XƯƠNG", 352, 171, 20, 4),
+        *_row("Số: 304/UBND-TNMT", 356, 231, 18, 5),
+        *_row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 614, 134, 20, 6),
+        *_row("Độc lập - Tự do - Hạnh phúc", 697, 165, 21, 7),
+        *_row("Thái Bình, ngày 5 tháng 3 năm 2021", 640, 231, 18, 8),
+        *_row("Kính gửi: Ủy ban nhân dân các xã, thị trấn", 380, 400, 18, 9),
+    ]
+    lines = [line.text for line in page_lines(words)]
+    assert lines.index("NHÂN ĐÂN") == lines.index("ỦY BAN") + 1
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.organ_name, meta.parent_organ_name) == ("ỦY BAN NHÂN DÂN HUYỆN KIẾN XƯƠNG", None)

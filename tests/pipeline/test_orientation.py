@@ -8,8 +8,10 @@ import pytest
 
 from bench.metrics import word_error
 from pipeline import orient
+from pipeline import page as page_step
 from pipeline.images import quarter_turn
 from pipeline.load import LoadedPage
+from pipeline.ocr import OcrResult
 from pipeline.orient import OrientationOptions
 from pipeline.page import PageOptions, process_page
 from pipeline.tesseract import Orientation, TesseractConfig
@@ -84,3 +86,37 @@ def test_turn_scores_count_confident_syllables_only():
     read = (("Quyết", 90), ("định", 80), ("ĐỒC", 95), ("Ôi", 45))
     words = [orient.Word(text, 0, 0, 10, 10, conf, 1, 1, 1) for text, conf in read]
     assert orient.score_turn(0, words) == orient.TurnScore(0, 1.7, 2, 4)
+
+
+def test_when_reading_cannot_tell_osd_s_turn_stands_and_a_turn_that_reads_nothing_is_not_kept(
+    low_resolution_letter, monkeypatch
+):
+    # Given OSD unsure but right (upright), and strips that read next to nothing in any turn (a faint page)
+    image, truth = low_resolution_letter
+    monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(0, 0.5), orient.CallStats(0.0, 0.0)))
+
+    def one_word_sideways(page: np.ndarray, *_) -> tuple[list[orient.Word], orient.CallStats]:
+        sideways = page.shape[1] > page.shape[0]  # read a quarter turn off, a page gives one stray syllable
+        words = [orient.Word("Ôi", 0, 0, 10, 10, 80.0, 1, 1, 1)] if sideways else []
+        return words, orient.CallStats(0.0, 0.0)
+
+    monkeypatch.setattr(orient, "_read_strip", one_word_sideways)
+    # When the page is processed
+    result = process_page(LoadedPage(image, LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
+    # Then OSD's turn is kept, flagged doubtful, and the page is read
+    assert (result.info.rotation_deg, result.info.orientation_doubtful) == (0, True)
+    assert word_error(result.info.text, truth) < 0.12
+    # And when OSD's doubtful turn reads nothing at all (here: a sideways page reads nothing), the page as it
+    # came is read instead
+    monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(90, 0.5), orient.CallStats(0.0, 0.0)))
+    recognise = page_step.recognise
+
+    def nothing_sideways(binary: np.ndarray, *args, **kwargs):
+        if binary.shape[1] > binary.shape[0]:
+            return OcrResult([], "", None, [])
+        return recognise(binary, *args, **kwargs)
+
+    monkeypatch.setattr(page_step, "recognise", nothing_sideways)
+    result = process_page(LoadedPage(image, LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
+    assert (result.info.rotation_deg, result.info.orientation_doubtful) == (0, True)
+    assert word_error(result.info.text, truth) < 0.12
