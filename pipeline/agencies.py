@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from pipeline.decree30 import AGENCY_STARTS
 from pipeline.tesseract import Word
@@ -96,11 +97,21 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
 
 
 def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
+    """The phrase of `table` the words at `index` spell; a phrase of three words or more may be misspelt by a
+    letter or two ("TÀI NGUY VÀ MÔI TRƯỜNG") if every word starts as it should."""
     for folded, canonical in table:
         run = [fold_diacritics(w.text).strip(",") for w in words[index : index + len(folded)]]
         if run == folded:
             return len(folded), canonical
+        if _misspelt(run, folded):
+            return len(folded), canonical
     return None
+
+
+def _misspelt(run: list[str], phrase: list[str]) -> bool:
+    if len(phrase) < 3 or len(run) != len(phrase) or [w[:1] for w in run] != [w[:1] for w in phrase]:
+        return False
+    return SequenceMatcher(None, " ".join(run), " ".join(phrase)).ratio() >= 0.9
 
 
 def _cleaned(word: str) -> str:

@@ -78,6 +78,7 @@ NAME_CONTINUATIONS = ("va ", "huyen ", "tinh ", "xa ", "thanh pho ", "quan ", "t
 BODY_STARTS = ("can cu", "xet ", "theo ", "kinh gui", "dieu ", "quyet dinh:", "nay ")
 SIGNER_PREFIXES = ("kt.", "tm.", "q.", "tl.", "tuq.", "kt ", "tm ")
 #: Vietnamese family names, in capitals: a signer's or holder's name that starts otherwise was misread.
+#: "VĂN" is left out: a rare family name, and the middle name a name that lost its family name starts with.
 SURNAMES = frozenset(
     {
         "NGUYỄN",
@@ -147,7 +148,6 @@ SURNAMES = frozenset(
         "ÂU",
         "ÔNG",
         "ỨNG",
-        "VĂN",
         "VƯU",
         "YÊN",
         "BẠCH",

@@ -317,8 +317,14 @@ def _letter_subject(left: list[TextLine]) -> Found:
                 if not follows_closely(parts[-1], below):
                     break
                 parts.append(below)
-            return {"subject": _joined(parts, CERTAIN if len(parts) == 1 else LIKELY)}
+            return {"subject": _subject(parts, CERTAIN if len(parts) == 1 else LIKELY)}
     return {}
+
+
+def _subject(lines: list[TextLine], structure: float) -> tuple[str, float]:
+    """The subject's lines joined, "V/V", "V/ v" or "V.v" written as Decree 30 writes it: "V/v"."""
+    text, score = _joined(lines, structure)
+    return re.sub(r"^[Vv]\s*[/.]\s*[Vv]\b", "V/v", text), score
 
 
 def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
@@ -361,7 +367,7 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
             i += 1
             if len(parts) == 4:
                 break
-        text, score = _joined(parts, LIKELY if len(parts) > 1 else CERTAIN)
+        text, score = _subject(parts, LIKELY if len(parts) > 1 else CERTAIN)
         result["subject"] = (text[:500], score)
     return result
 

@@ -199,12 +199,17 @@ def _has_vowel(token: str) -> bool:
     return any(ch in "aeiouy" for ch in unicodedata.normalize("NFD", token.lower()))
 
 
+MARKED_VOWELS = frozenset("ÂÊÔƠƯĂâêôơưă")
+
+
 def _is_skipped(token: str) -> bool:
     """Abbreviations ("UBND", "QĐ", "CTrTT", "TTg", "Tp") and lone consonants (list markers, initials)."""
     if is_syllable(token):
         return False
     parsed = _letters(token)
     if parsed is None or parsed[2]:  # initials carry no tone mark, so a toned token is a misread word
+        return False
+    if any(ch in MARKED_VOWELS for ch in token):  # nor a marked vowel: "NDÂN" is "DÂN" misread, not initials
         return False
     if len(token) == 1:
         return not _has_vowel(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline.agencies import restore_agency
-from pipeline.confidence import is_possible_title
+from pipeline.confidence import is_possible_name, is_possible_title
 from pipeline.extract import extract_metadata
 from pipeline.layout import lines_from_text, page_lines, split_header
 from pipeline.people import restore_title, signer
@@ -293,3 +293,13 @@ def test_a_row_split_in_two_lines_reads_left_to_right_and_a_stamp_is_no_parent_a
     assert lines.index("NHÂN ĐÂN") == lines.index("ỦY BAN") + 1
     meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
     assert (meta.organ_name, meta.parent_organ_name) == ("ỦY BAN NHÂN DÂN HUYỆN KIẾN XƯƠNG", None)
+
+
+def test_a_sector_misspelt_by_a_letter_a_marked_vowel_in_caps_and_v_v_written_otherwise():
+    words = [Word(t, 0, 0, 10, 10, 95.0, 1, 1, 1) for t in ["SỞ", "TÀI", "NGUY", "VÀ", "MÔI", "TRƯỜNG"]]
+    assert restore_agency(words).text == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert not is_possible_title("TM. UY BAN NHÂN NDÂN CHỦ TỊCH")  # "NDÂN" is no initials, but a misread word
+    letter = [(row, x, text.replace("V/v", "V/V")) for row, x, text in LETTER]
+    subject = extract_metadata(["text"], page_words=[_relined(_words(letter))], today=TODAY).metadata.subject
+    assert subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
+    assert not is_possible_name("Văn Nam")  # the family name was lost: "Văn" is the middle name
