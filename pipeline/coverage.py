@@ -21,8 +21,9 @@ MAX_LINE_HEIGHTS, MIN_LINE_WIDTHS = 2.2, 3.0
 READ_CONFIDENCE = 60.0
 #: A word with digits needs less: tesseract is rarely sure of "04/QĐ-TNMT", but "H00" at 24 is a smudge.
 NUMBER_READ_CONFIDENCE = 30.0
-#: Share of a run's box that must be ink: print is dense, paper texture and specks are not.
-MIN_INK_SHARE = 0.08
+#: Share of a run's box that is ink: print is dense, paper texture and specks are not, and a photo's dark
+#: background or a black bar is solid.
+MIN_INK_SHARE, MAX_INK_SHARE = 0.08, 0.6
 
 
 def covers(word: Word) -> bool:
@@ -35,7 +36,8 @@ def covers(word: Word) -> bool:
 def unread_lines(image: np.ndarray, words: list[Word]) -> list[Box]:
     """Boxes (left, top, right, bottom) around runs of ink no word covers, in `image`'s pixels.
 
-    Runs close above one another are joined into one block, so a lost paragraph is read in one call.
+    Runs close above one another are joined into one block, so a lost paragraph is read in one call; the
+    largest blocks come first.
     """
     if not words:
         return []
@@ -49,16 +51,31 @@ def unread_lines(image: np.ndarray, words: list[Word]) -> list[Box]:
     height, width = ink.shape
     ink[:, : width // 20], ink[:, width - width // 20 :] = 0, 0  # a scanner's dark border is no text
     ink[: height // 40], ink[height - height // 40 :] = 0, 0
-    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (line, max(1, line // 4))))
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (line, 1)))  # along the line, not across
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     runs = []
     for x, y, w, h, _ in stats[1:count]:
-        if not (0.5 * line <= h <= MAX_LINE_HEIGHTS * line and w >= MIN_LINE_WIDTHS * line):
+        if w < MIN_LINE_WIDTHS * line:
             continue
-        if ink[y : y + h, x : x + w].mean() < MIN_INK_SHARE:
-            continue
-        runs.append((int(x), int(y), int(x + w), int(y + h)))
-    return [_padded(block, line, width, height) for block in _blocks(sorted(runs, key=lambda r: r[1]), line)]
+        for top, bottom in _rows_of_ink(ink[y : y + h, x : x + w], line):
+            if not 0.5 * line <= bottom - top <= MAX_LINE_HEIGHTS * line:
+                continue  # a seal's ring or a signature has ink in every row: it never splits into lines
+            if MIN_INK_SHARE <= ink[y + top : y + bottom, x : x + w].mean() <= MAX_INK_SHARE:
+                runs.append((int(x), int(y + top), int(x + w), int(y + bottom)))
+    blocks = _blocks(sorted(runs, key=lambda r: r[1]), line)
+    return [_padded(block, line, width, height) for block in sorted(blocks, key=_area, reverse=True)]
+
+
+def _rows_of_ink(ink: np.ndarray, line: int) -> list[tuple[int, int]]:
+    """The bands of rows holding ink, split where a row is empty: lines that touched only after dilation."""
+    inked = ink.any(axis=1)
+    padded = np.concatenate(([False], inked, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= line // 4]
+
+
+def _area(box: Box) -> int:
+    return (box[2] - box[0]) * (box[3] - box[1])
 
 
 def _blocks(runs: list[Box], line: int) -> list[Box]:

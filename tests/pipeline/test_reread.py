@@ -137,3 +137,16 @@ def test_words_read_again_are_plain_numbers_that_serialise():
     assert len(completed.words) > len(kept)
     assert json.loads(json.dumps([w.__dict__ for w in completed.words]))  # as the page step stores them
     assert all(type(value) in (str, int, float) for w in completed.words for value in w.__dict__.values())
+
+
+def test_lines_that_touch_are_split_into_rows_and_a_solid_band_is_no_text():
+    page = _page(with_name=True)
+    whole = recognise(page, DPI, TesseractConfig())
+    # Two body lines set so close that their ink touches, nobody read them, and a dark band at the top edge
+    crowded = page.copy()
+    crowded[1740:1760, 300:1400] = page[1700:1720, 300:1400]  # the line's lower half, pushed against it
+    crowded[100:180, 200:2300] = 0
+    kept = [w for w in whole.words if w.top > 1900]
+    regions = unread_lines(crowded, kept)
+    assert regions and all(top > 200 for _, top, _, _ in regions)  # not the black band
+    assert any(top < 1720 < bottom for _, top, _, bottom in regions)  # the body line is still found
