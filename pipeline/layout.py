@@ -112,8 +112,9 @@ def split_header(lines: list[TextLine]) -> Header:
     for index, line in enumerate(lines):
         if line.top - top_edge > HEADER_HEIGHT_SHARE * (bottom_edge - top_edge):
             break
-        if dated and boundary is not None and line.right > boundary:
-            break  # below the place and date only the left column goes on (a letter's "V/v" lines)
+        if dated and boundary is not None and line.right > boundary + 2 * line.height:
+            break  # below the place and date only the left column goes on (a letter's "V/v" lines, which may
+            # reach a little past the gutter)
         trial = free.copy()
         for word in line.words:
             trial[max(0, word.left - left_edge) : word.left + word.width - left_edge] = False

@@ -303,3 +303,19 @@ def test_a_sector_misspelt_by_a_letter_a_marked_vowel_in_caps_and_v_v_written_ot
     subject = extract_metadata(["text"], page_words=[_relined(_words(letter))], today=TODAY).metadata.subject
     assert subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
     assert not is_possible_name("Văn Nam")  # the family name was lost: "Văn" is the middle name
+
+
+def test_a_letter_s_subject_line_reaching_a_little_past_the_gutter_stays_in_the_left_column():
+    words = [
+        *_row("UBND TỈNH THÁI BÌNH", 475, 244, 51, 1),
+        *_row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 830, 244, 39, 2),
+        *_row("SỞ XÂY DỰNG", 510, 305, 54, 3),
+        *_row("Độc lập - Tự do - Hạnh phúc", 860, 303, 55, 4),
+        *_row("Số: 2090/SXD-QLXD", 515, 449, 53, 5),
+        *_row("Thái Bình, ngày 31 tháng 10 năm 2024", 840, 450, 41, 6),
+        *_row("V/v đăng ký nhu cầu kinh phí", 520, 527, 47, 7),  # ends 32 px past the gutter's middle
+        *_row("Kính gửi: Văn phòng HĐND và UBND huyện;", 600, 671, 42, 8),
+        *_row("Thực hiện Công văn số 1602/UBND-VX ngày 04/10/2024 của UBND tỉnh", 400, 848, 49, 9),
+    ]
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.type_name, meta.subject) == ("CÔNG VĂN", "V/v đăng ký nhu cầu kinh phí")
