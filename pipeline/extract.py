@@ -337,7 +337,7 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
     i = start
     while i < len(lines) and not is_upper(lines[i].text) and not (letter and i - start > 2):
         i += 1
-    if i < len(lines) and fold_diacritics(lines[i].text).startswith(TYPE_STARTS):
+    if i < len(lines) and fold_diacritics(lines[i].text).lstrip(MARKS).startswith(TYPE_STARTS):
         parts = [lines[i]]
         while i + 1 < len(lines) and is_upper(lines[i + 1].text) and not _is_subject(lines[i + 1].text):
             if len(parts) == 3:
@@ -347,7 +347,7 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
                 break
             parts.append(lines[i + 1])
             i += 1
-        name, structure = _canonical_type(" ".join(line.text for line in parts))
+        name, structure = _canonical_type(" ".join(line.text for line in parts).lstrip(MARKS))
         # A name matched to a known type is that type however its letters were read; an unknown one is as
         # good as its weakest word.
         words = [] if structure > DOUBTFUL else [w for line in parts for w in line.words]
@@ -370,6 +370,10 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         text, score = _subject(parts, LIKELY if len(parts) > 1 else CERTAIN)
         result["subject"] = (text[:500], score)
     return result
+
+
+#: What a rule or a speck before a title is read as ("_QUYẾT ĐỊNH").
+MARKS = "_-—.,'\"`~ "
 
 
 def _starts_body(line: str) -> bool:

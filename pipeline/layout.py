@@ -181,7 +181,11 @@ PLACE_DATE_DIGITS = re.compile(
 )
 
 
+#: The place-and-date line with its end lost (a photo's edge, a stamp): "Nghệ An, ngày 13 tháng 03 năm".
+PLACE_DATE_CUT = re.compile(r"[^,;]{2,40},\s*ngay\s*\d{0,2}\s*thang\b")
+
+
 def is_date_line(text: str) -> bool:
     """True for the place-and-date line of a Decree 30 header (the last line of its right column)."""
     folded = fold_diacritics(text)
-    return bool(PLACE_DATE.search(folded) or PLACE_DATE_DIGITS.search(folded))
+    return any(pattern.search(folded) for pattern in (PLACE_DATE, PLACE_DATE_DIGITS, PLACE_DATE_CUT))

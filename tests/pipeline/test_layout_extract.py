@@ -319,3 +319,22 @@ def test_a_letter_s_subject_line_reaching_a_little_past_the_gutter_stays_in_the_
     ]
     meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
     assert (meta.type_name, meta.subject) == ("CÔNG VĂN", "V/v đăng ký nhu cầu kinh phí")
+
+
+def test_a_rule_read_before_the_title_and_a_date_line_cut_by_the_photo_s_edge():
+    text = "SỞ Y TẾ\nSố: 97/QĐ-SYT\nBắc Ninh, ngày 28 tháng 01 năm 2025\n_QUYẾT ĐỊNH\nVề việc thành lập Hội đồng"
+    meta = extract_metadata([text], today=TODAY).metadata
+    assert (meta.type_name, meta.subject) == ("QUYẾT ĐỊNH", "Về việc thành lập Hội đồng")
+    # A date line whose year the photo lost still ends the header's right column; the title below is found
+    words = [
+        *_row("UBND TỈNH NGHỆ AN", 250, 215, 40, 1),
+        *_row("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 730, 215, 40, 2),
+        *_row("SỞ TƯ PHÁP", 317, 260, 42, 3),
+        *_row("Độc lập - Tự do - Hạnh phúc", 830, 260, 40, 4),
+        *_row("Số: 2033/STP-LLTP", 276, 355, 28, 5),
+        *_row("Nghệ An, ngày 13 tháng 03 năm", 780, 345, 35, 6),
+        *_row("PHIẾU LÝ LỊCH TƯ PHÁP", 640, 449, 33, 7),
+        *_row("Căn cứ Luật Lý lịch tư pháp ngày 17 tháng 6 năm 2009 và các văn bản", 250, 559, 32, 8),
+    ]
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.type_name, meta.issued_date) == ("PHIẾU LÝ LỊCH TƯ PHÁP", None)
