@@ -64,21 +64,7 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
         info = page_info(skew_deg=0.0, rotation_deg=0, blank=True, ocr_confidence=None, text="")
         return PageResult(info, [], _encode_jpeg(image, options.jpeg_quality), warnings)
 
-    scan = Scan(image, grey, mask, dpi)
-    turn = orientation_by_osd(small_grey, small_dpi, options.tesseract, options.orientation)
-    page = read_upright(scan, turn.rotation_deg, options)
-    if turn.method == "osd" and page.ocr.words and page.ocr.confidence < options.orientation.poor_ocr_confidence:
-        # A poor reading after OSD's turn may be a page read upside down: read a strip both ways.
-        candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
-        turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
-        if turn.rotation_deg != page.rotation_deg:
-            page = read_upright(scan, turn.rotation_deg, options)
-    if not page.ocr.words and turn.doubtful and turn.rotation_deg != 0:
-        # Nothing read in a doubtful turn: the page read as it came, if that gives text.
-        upright = read_upright(scan, 0, options)
-        turn = replace(turn, calls=[*turn.calls, *page.calls])
-        if upright.ocr.words:
-            page, turn = upright, replace(turn, rotation_deg=0)
+    page, turn = upright_page(Scan(image, grey, mask, dpi), small_grey, small_dpi, options)
     ocr = page.ocr
     if not ocr.words:  # nothing to read, so no way up to doubt
         warnings.append(Warning(code="no_text", page=number, message="no text was recognised on this page"))
@@ -105,6 +91,36 @@ def process_page(loaded: LoadedPage, number: int, options: PageOptions) -> PageR
     words = scale_words(ocr.words, 1 / page.scale)
     jpeg = _encode_jpeg(page.image, options.jpeg_quality)
     return PageResult(info, words, jpeg, warnings, calls, header.text if header else None)
+
+
+def upright_page(
+    scan: Scan, small_grey: np.ndarray, small_dpi: float, options: PageOptions
+) -> tuple[UprightPage, OrientationDecision]:
+    """The page read in its way up, and how that was decided. A reading given up for another turn still
+    counts: its tesseract calls are kept with the decision."""
+    turn = orientation_by_osd(small_grey, small_dpi, options.tesseract, options.orientation)
+    page = read_upright(scan, turn.rotation_deg, options)
+    if turn.method == "osd" and page.ocr.words and page.ocr.confidence < options.orientation.poor_ocr_confidence:
+        # A poor reading after OSD's turn may be a page read upside down: read a strip both ways.
+        candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
+        turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
+        page, turn = _read_in_turn(scan, page, turn, options)
+    if not page.ocr.words and turn.doubtful and turn.rotation_deg != 0:
+        # Nothing read in a doubtful turn: the page read as it came, if that gives text.
+        upright, upright_turn = _read_in_turn(scan, page, replace(turn, rotation_deg=0), options)
+        if upright.ocr.words:
+            return upright, upright_turn
+        turn = replace(turn, calls=[*turn.calls, *upright.calls])
+    return page, turn
+
+
+def _read_in_turn(
+    scan: Scan, page: UprightPage, turn: OrientationDecision, options: PageOptions
+) -> tuple[UprightPage, OrientationDecision]:
+    """The page read in `turn` when `page` was read in another; the reading given up keeps its calls."""
+    if turn.rotation_deg == page.rotation_deg:
+        return page, turn
+    return read_upright(scan, turn.rotation_deg, options), replace(turn, calls=[*turn.calls, *page.calls])
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bench.metrics import word_error
-from pipeline import orient
+from pipeline import orient, tesseract
 from pipeline import page as page_step
 from pipeline.images import quarter_turn
 from pipeline.load import LoadedPage
@@ -53,11 +53,16 @@ def test_when_osd_is_sure_of_the_wrong_turn_a_poor_reading_makes_it_check(low_re
     # Given OSD that confidently calls an upside-down page upright (as it did on real 80-dpi letters)
     image, truth = low_resolution_letter
     monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(0, 9.0), orient.CallStats(0.0, 0.0)))
+    runs, run = [], tesseract.run
+    monkeypatch.setattr(tesseract, "run", lambda *args, **kwargs: runs.append(1) or run(*args, **kwargs))
     # When the page is processed
     result = process_page(LoadedPage(_turned(image, 180), LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
     # Then the poor first reading made it read a strip both ways, and the upright reading won
     assert result.info.rotation_deg == 180
     assert result.info.orientation == "recognition"
+    # And the reading given up still counts in the page's tesseract calls: OSD, two pages, two strips
+    # And every tesseract run is in the page's calls, the page reading given up for the other turn too
+    assert len(result.tesseract_calls) == 1 + len(runs)  # OSD (stubbed here) and the runs made
     assert word_error(result.info.text, truth) < 0.12
 
 
