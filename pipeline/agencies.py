@@ -138,6 +138,25 @@ _NEEDS_A_PLACE = ("uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd")
 _FOLDED_LEVEL_WORDS = frozenset(fold_diacritics(level.split()[-1]) for level in LEVELS)
 
 
+def agency_initials(name: str) -> str:
+    """The initials a notation abbreviates an agency by, folded: "SỞ XÂY DỰNG" gives "sxd", "UBND" stays."""
+    initials = []
+    for word in fold_diacritics(name).replace("-", " ").split():
+        if word == "va" or not word[0].isalnum():
+            continue
+        initials.append(word if word.isalpha() and word.upper() in _ACRONYMS else word[0])
+    return "".join(initials)
+
+
+_ACRONYMS = frozenset({"UBND", "HDND", "MTTQ"})
+
+
+def spells_agency(code: str, names: Sequence[str]) -> bool:
+    """True when a notation's agency code ("TNMT", "UBND", "SGDĐT") is the initials of words in a name."""
+    folded = fold_diacritics(code).replace("-", "")
+    return len(folded) >= 2 and any(folded in agency_initials(name) for name in names if name)
+
+
 def same_place(agency_place: str, dated_place: str) -> bool:
     """True when the agency's locality and the date line's place are one name, whatever their marks."""
     return bool(agency_place) and fold_diacritics(agency_place) == fold_diacritics(dated_place)

@@ -81,22 +81,3 @@ def field_confidence(
     if not possible:
         score = min(score, IMPOSSIBLE)
     return round(score, 3)
-
-
-def agency_initials(name: str) -> str:
-    """The initials a notation abbreviates an agency by, folded: "SỞ XÂY DỰNG" gives "sxd", "UBND" stays."""
-    initials = []
-    for word in fold_diacritics(name).replace("-", " ").split():
-        if word == "va" or not word[0].isalnum():
-            continue
-        initials.append(word if word.isalpha() and word.upper() in _ACRONYMS else word[0])
-    return "".join(initials)
-
-
-_ACRONYMS = frozenset({"UBND", "HDND", "MTTQ"})
-
-
-def spells_agency(code: str, names: Sequence[str]) -> bool:
-    """True when a notation's agency code ("TNMT", "UBND", "SGDĐT") is the initials of words in a name."""
-    folded = fold_diacritics(code).replace("-", "")
-    return len(folded) >= 2 and any(folded in agency_initials(name) for name in names if name)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.agencies import restore_agency, same_place
-from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence, spells_agency
+from pipeline.agencies import AgencyName, restore_agency, same_place, spells_agency
+from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
     AGENCY_STARTS,
     BODY_STARTS,
@@ -262,22 +262,24 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     if len(units) > 2 and not fold_diacritics(units[-2][0].text).startswith(PARENT_STARTS):
         units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
     organ = units[-1]
-    result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
-    if len(units) >= 2:
-        parent = [line for unit in units[:-1] for line in unit]
-        if not restore_agency([w for line in parent for w in line.words]).impossible:
-            # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
-            result["parent_organ_name"] = _agency(parent, LIKELY, place)
+    result: Found = {"organ_name": _agency(_restored(organ), CERTAIN if len(units) <= 2 else LIKELY, place)}
+    parent = _restored([line for unit in units[:-1] for line in unit])
+    if parent.text and not parent.impossible:
+        # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
+        result["parent_organ_name"] = _agency(parent, LIKELY, place)
     return result
 
 
-def _agency(lines: list[TextLine], structure: float, place: tuple[object, float] | None) -> tuple[str, float]:
-    """An agency's name with its fixed phrases restored; its locality checked against the date line's place.
+def _restored(lines: list[TextLine]) -> AgencyName:
+    return restore_agency([w for line in lines for w in line.words])
+
+
+def _agency(name: AgencyName, structure: float, place: tuple[object, float] | None) -> tuple[str, float]:
+    """An agency's restored name as a field: its locality checked against the date line's place.
 
     The same place read twice alike is confirmed. Read twice differently, the date line's spelling wins when it
     was read at least as surely, and the name is no more than likely; otherwise the name is doubtful.
     """
-    name = restore_agency([w for line in lines for w in line.words])
     doubtful = name.doubtful_words
     if place is not None and same_place(name.place, str(place[0])):
         spelled, place_score = str(place[0]).upper(), place[1]
