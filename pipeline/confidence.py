@@ -54,18 +54,23 @@ def is_possible_title(title: str) -> bool:
     """
     if invalid_syllables(title):
         return False
-    folded = f" {' '.join(fold_diacritics(title).replace('.', '. ').split())} "
+    folded = _spaced(title)
     if (folded.startswith(" kt. ") and " pho " not in folded) or folded.startswith(" pho "):
         return False  # a deputy signs "KT." for the head, then their own title: either alone lost a line
     if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
         return False
-    return contains_title(title)
+    return any(f" {known} " in folded for known in _FOLDED_TITLES)
 
 
 def contains_title(text: str) -> bool:
     """True when `text` names one of the titles agencies sign with ("PHÓ GIÁM ĐỐC", "KT. CHỦ TỊCH")."""
-    folded = f" {' '.join(fold_diacritics(text).replace('.', '. ').split())} "
+    folded = _spaced(text)
     return any(f" {known} " in folded for known in _FOLDED_TITLES)
+
+
+def _spaced(text: str) -> str:
+    """Folded, a space after each stop and around the whole, so titles match as whole words: " kt. chu tich "."""
+    return f" {' '.join(fold_diacritics(text).replace('.', '. ').split())} "
 
 
 def field_confidence(
