@@ -207,9 +207,16 @@ def _words_with(line: TextLine, part: str) -> list[Word]:
     return [w for w in line.words if part and (part in w.text or w.text.strip(":;.,") in part)] or list(line.words)
 
 
+#: A date line broken where a day was left blank for a hand: "Thanh Hóa, ngày" above "tháng 5 năm 2020".
+BROKEN_AT_DAY = re.compile(r",\s*ngay\s*\d{0,2}\s*$")
+
+
 def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
-    for line in lines[:14]:
+    for line, below in zip(lines[:14], [*lines[1:15], None], strict=False):
         folded = fold_diacritics(line.text)
+        if below is not None and BROKEN_AT_DAY.search(folded):
+            line = TextLine(line.words + below.words)
+            folded = fold_diacritics(line.text)
         match = PLACE_DATE.search(folded)
         score = CERTAIN
         if match is None:  # "Hà Nội, 05/01/2020" or "5-1-2020": read, but less usual for Decree 30

@@ -38,6 +38,22 @@ def resample(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interpolation)
 
 
+#: Uneven light is measured over squares this many inches wide: far wider than a letter's stroke.
+LIGHTING_WINDOW_INCHES = 0.4
+
+
+def flatten_lighting(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """The page as if lit evenly: each pixel divided by the paper's brightness around it.
+
+    The paper's brightness is the page with its ink closed over (a grey closing wider than any stroke),
+    smoothed. A photo's shadow or a darkened corner then no longer pulls a global threshold into the text.
+    """
+    size = max(15, int(dpi * LIGHTING_WINDOW_INCHES) | 1)
+    paper = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+    paper = cv2.GaussianBlur(paper, (size, size), 0)
+    return cv2.divide(grey, paper, scale=255)
+
+
 def analysis_grey(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
     """The page at ANALYSIS_DPI, for orientation, skew and blank checks; and its resolution.
 

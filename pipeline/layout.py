@@ -124,7 +124,9 @@ def split_header(lines: list[TextLine]) -> Header:
             break
         free, header_end = trial, index + 1
         boundary = left_edge + search.start + channel
-        dated = dated or is_date_line(line.text)
+        # a day left blank for a hand may break the date line in two on one row ("Tam Điệp, ngày" "tháng 01 …")
+        row = lines[index - 1].text + " " + line.text if index and _same_row(lines[index - 1], line) else ""
+        dated = dated or is_date_line(line.text) or is_date_line(row)
     if boundary is None or header_end < 2:
         return Header([], [], lines)
     left, right = [], []

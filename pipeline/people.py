@@ -27,12 +27,14 @@ HOLDER_START = re.compile(
     r"(?:\bho,? (?:chu dem,? )?(?:va )?ten\b(?: chu ho)?\s*:"
     r"|\bten chu ho\s*:"
     r"|\bnguoi de nghi\s*:\s*(?:ong|ba)\b\.?"
-    r"|\b(?:cap cho|cua|cho|giao cho|cong nhan)\s*:?\s*(?:ong|ba)\s*(?:\(ba\)|/ba)?\s*:?"
+    r"|\b(?:cap cho|cua|cho|giao cho|cong nhan|doi voi)\s*:?\s*(?:ong|ba)\s*(?:\(ba\)|/ba)?\s*:?"
     r"|(?:^|[.;:\n]\s*|\bdieu 1\.?\s*)(?:ong|ba)\s*(?:\(ba\)|/ba)?\s*:"
     r"|\bong/ba\s*:)\s*"
 )
+#: The labels before a personal id; a label may break across lines ("số định\ndanh cá nhân").
 HOLDER_ID = re.compile(
-    r"(?:dinh danh ca nhan|can cuoc cong dan|can cuoc|cccd|cmnd|chung minh nhan dan)\D{0,25}(?P<id>\d[\d ]{7,14}\d)"
+    r"(?:dinh\s+danh\s+ca\s+nhan|can\s+cuoc\s+cong\s+dan|can\s+cuoc|cccd|cmnd|chung\s+minh\s+nhan\s+dan)"
+    r"\D{0,25}(?P<id>\d[\d ]{7,14}\d)"
 )
 #: A name ends at punctuation or at the next labelled item ("sinh ngày", "số định danh", "nơi cư trú").
 NAME_STOPS = ("sinh", "so", "noi", "dia", "cu", "thuong", "ngay", "gioi")

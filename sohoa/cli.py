@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
@@ -193,10 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    log_format = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(log_format) if args.verbose else _BriefFormatter(log_format))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     if args.command == "schema":
         from schemas.export import export_schemas
 
@@ -469,6 +470,17 @@ def _web(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+class _BriefFormatter(logging.Formatter):
+    """Log lines for people: a failure's cause in a few words, its traceback only with `--verbose`.
+
+    A page retried after a full disk or a lost catalog is logged by the worker; the record and the summary
+    say what happened to the document, so a screen of traceback adds nothing but alarm.
+    """
+
+    def formatException(self, ei: Any) -> str:
+        return f"  cause: {_storage_problem(ei[1])}" if ei[1] is not None else ""
 
 
 def _storage_problem(exc: BaseException) -> str:

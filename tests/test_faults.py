@@ -47,6 +47,7 @@ def test_a_crashing_tesseract_fails_the_document_and_a_rerun_heals_it(tmp_path: 
     crashed = _digitize([scan], {**data, "SOHOA_TESSERACT_CMD": str(_crashing_tesseract(tmp_path))}, "--export",
                         str(tmp_path / "out"))  # fmt: skip
     assert crashed.returncode == 1, crashed.stderr
+    assert "Segmentation fault" in crashed.stderr and "Traceback" not in crashed.stderr  # the cause, in a line
     summary = json.loads(crashed.stdout)
     assert (summary["failed"], summary["archived"]) == (1, 0)
     record = json.loads((tmp_path / "out" / "decision.json").read_text())

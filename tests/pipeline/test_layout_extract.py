@@ -106,10 +106,30 @@ def test_holders_named_inside_running_text():
         ),
         "Ông (bà): Lý Văn Sơn; địa chỉ thường trú: thôn Đông": ("LÝ VĂN SƠN", None),
         "2. Họ và tên: PHAN MINH TUẤN Giới tính: Nam": ("PHAN MINH TUẤN", None),
+        # the name and the id's label broken across lines, as a justified paragraph breaks them
+        "Điều 1. Nâng bậc lương đối với bà Nguyễn\nMinh Hương, sinh ngày 28/12/1983, số định\ndanh cá nhân "
+        "034183247774, thường trú": ("NGUYỄN MINH HƯƠNG", "034183247774"),
     }
     for sentence, expected in sentences.items():
         meta = extract_metadata([f"GIẤY XÁC NHẬN\n{sentence}"], today=TODAY).metadata
         assert (meta.holder_name, meta.holder_id) == expected, sentence
+
+
+def test_a_date_line_broken_at_a_day_left_blank_still_ends_the_header_and_gives_the_place():
+    # Given a day left blank for a hand, which tesseract reads as two lines on one row
+    rows = [(line, x, text) for line, x, text in LETTER if not text.startswith(("Ninh Bình", "V/v", "chống"))]
+    rows += [(2, 700, "Ninh Bình, ngày"), (2, 1000, "tháng 3 năm 2024")]
+    rows += [(4, 300, "GIẤY CHỨNG"), (4, 470, "NHẬN ĐĂNG KÝ HỘ KINH DOANH")]
+    # and the title below read as one line, with a wide space between words where the gutter was
+    words = [Word(**{**w.__dict__, "line": 400}) if w.line // 100 == 4 else w for w in _words(rows)]
+    # When the header is split, it ends at that row: the title below is not cut in two
+    header = split_header(page_lines(words))
+    assert [line.text for line in header.right][-2:] == ["Ninh Bình, ngày", "tháng 3 năm 2024"]
+    assert header.rest[0].text == "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
+    # And the place is read across the blank; the date, its day missing, is left null
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.place, meta.issued_date) == ("Ninh Bình", None)
+    assert meta.type_name == "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
 
 
 def test_impossible_or_doubtfully_read_values_stay_below_the_review_threshold():

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from bench.metrics import line_cer
 from pipeline.blank import is_blank
 from pipeline.deskew import deskew_angle
 from pipeline.images import analysis_binary, analysis_grey, ink_grey, rotate
@@ -88,3 +89,18 @@ def test_header_regions_read_as_blocks_return_the_number_and_the_motto():
     assert f"Số: {doc.truth.metadata['document_number']}" in header.text
     assert "Độc lập - Tự do - Hạnh phúc" in header.text
     assert len(header.calls) == 2
+
+
+def test_a_low_resolution_page_in_a_shadow_is_read_as_if_lit_evenly():
+    # Given a 90-dpi letter, no resolution tag, whose lower left lies in a shadow (a phone, a desk lamp)
+    doc = make_document("official_letter", seed=4, dpi=200, font="liberation", noise=0.0)
+    page = cv2.cvtColor(np.asarray(doc.pages[0].convert("RGB")), cv2.COLOR_RGB2BGR)
+    small = cv2.resize(page, None, fx=0.45, fy=0.45, interpolation=cv2.INTER_AREA).astype(np.float32)
+    height, width = small.shape[:2]
+    rows, columns = np.mgrid[0:height, 0:width]
+    light = 1.0 - 0.7 * np.clip((rows / height) * (1 - columns / width) * 2.2, 0, 1)  # down to 30 % of the light
+    shadowed = (small * light[..., None]).astype(np.uint8)
+    # When the page is read
+    result = process_page(LoadedPage(shadowed, 90, False), 1, PageOptions(tesseract=TesseractConfig()))
+    # Then the lines in the shadow are read as well as the rest
+    assert line_cer(result.info.text, doc.truth.lines[0]) < 0.03
