@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from pipeline.agencies import AgencyName, restore_agency, same_place, spells_agency
+from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
     AGENCY_STARTS,
@@ -331,9 +332,10 @@ def _letter_subject(left: list[TextLine]) -> Found:
 
 
 def _subject(lines: list[TextLine], structure: float) -> tuple[str, float]:
-    """The subject's lines joined, "V/V", "V/ v" or "V.v" written as Decree 30 writes it: "V/v"."""
+    """The subject's lines joined, "V/V", "V/ v" or "V.v" written as Decree 30 writes it: "V/v", and the marks
+    of administrative word pairs mended ("kiếm tra" is "kiểm tra")."""
     text, score = _joined(lines, structure)
-    return re.sub(r"^[Vv]\s*[/.]\s*[Vv]\b", "V/v", text), score
+    return re.sub(r"^[Vv]\s*[/.]\s*[Vv]\b", "V/v", mend_marks(text)), score
 
 
 def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:

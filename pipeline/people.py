@@ -48,6 +48,7 @@ def holder(lines: list[TextLine]) -> Found:
     for match in HOLDER_START.finditer(folded):
         name = _name_after(text[match.end() :])
         if name is not None:
+            name = mended_surname(name)
             words = _words_of(lines, name.split())
             score = field_confidence(CERTAIN if name.isupper() else LIKELY, words, possible=is_possible_name(name))
             result["holder_name"] = (name.upper(), score)
@@ -106,8 +107,8 @@ def signer(lines: list[TextLine]) -> Found:
             if titles and not is_upper(column[j].text) and _is_junk(column[j].text):
                 j -= 1  # a speck of the seal between "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH"
                 continue
-            if not is_upper(column[j].text) or column[j].text.startswith("-"):
-                break
+            if not is_upper(_without_specks(column[j].text)) or re.match(r"-(?!-)", column[j].text):
+                break  # body text, or a recipient ("- Như trên;"; "---PHÓ …" is a rule's remnant)
             if titles and titles[0].top - column[j].bottom > 2 * titles[0].height:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])
@@ -121,7 +122,9 @@ def signer(lines: list[TextLine]) -> Found:
             titles = titles[-1:]  # the lines above could not be read as a title: the title may be cut
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
             structure = min(structure, LIKELY)
-        title = " ".join(restore_title(line.text) for line in titles)
+        title = " ".join(restore_title(_without_specks(line.text)) for line in titles)
+        if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
+            title, structure = deputy, min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
         return {
             "signer_name": (name, field_confidence(structure, column[index].words, possible=is_possible_name(name))),
@@ -220,6 +223,21 @@ def restore_title(line: str) -> str:
     return " ".join(out)
 
 
+#: What a seal may leave of "PHÓ" before a deputy's title: nothing, or a letter or two ("O CHỦ TỊCH").
+_LOST_PHO = re.compile(r"^(?:\S{1,2} )?$")
+
+
+def _deputy_title(title: str) -> str | None:
+    """ "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" for "KT. CHỦ TỊCH [O] CHỦ TỊCH": one signing for the head is the head's
+    deputy (Decree 30), so a "KT." title that names the head twice lost the "PHÓ" of the second line."""
+    for head in SIGNER_TITLES:
+        if f"PHÓ {head}" in SIGNER_TITLES and title.startswith(f"KT. {head} ") and title.endswith(f" {head}"):
+            between = title[len(f"KT. {head} ") : len(title) - len(head)]
+            if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != "pho":
+                return f"KT. {head} PHÓ {head}"
+    return None
+
+
 def _mended_prefix(line: str) -> str:
     """The authority prefix as printed: "'IM." is "TM.", "KI." is "KT.", "KT.CHU" is "KT. CHU"."""
     line = re.sub(r"^[^\w]+", "", line.strip())
@@ -253,7 +271,21 @@ def _name_of(line: str) -> str | None:
     first, _, rest = candidate.partition(" ")
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
         candidate = f"{family} {rest}"
+    candidate = mended_surname(candidate)
     return candidate if looks_like_name(candidate) else None
+
+
+def mended_surname(name: str) -> str:
+    """A name whose family name was misread in its marks ("Đỉnh Thị Hoa"), with the one family name that
+    reads so without marks ("Đinh"); other names as they are."""
+    first, _, rest = name.partition(" ")
+    if (
+        not rest
+        or first.upper() in SURNAMES
+        or (family := _FOLDED_SURNAMES.get(fold_diacritics(first.upper()))) is None
+    ):
+        return name
+    return f"{family if first.isupper() else family.capitalize()} {rest}"
 
 
 #: Family names without their first letter ("guyễn"), when no other family name reads so.
@@ -262,6 +294,20 @@ _CUT_SURNAMES = {
     for name in SURNAMES
     if len(cut := name[1:].lower()) >= 2 and sum(other[1:].lower() == cut for other in SURNAMES) == 1
 }
+#: Family names without their marks ("DINH"), when no other family name folds so ("TRINH" is Trịnh or Trình).
+_FOLDED_SURNAMES = {
+    folded: name
+    for name in SURNAMES
+    if sum(fold_diacritics(other) == (folded := fold_diacritics(name)) for other in SURNAMES) == 1
+}
+
+
+def _without_specks(line: str) -> str:
+    """The line without the seal's or signature's specks read before it ("cà. PHÓ GIÁM ĐỐC", "--- PHÓ …")."""
+    words = line.split()
+    while len(words) > 1 and len(words[0]) <= 3 and not words[0].rstrip(".").isupper():
+        words.pop(0)
+    return " ".join(words)
 
 
 def _is_junk(line: str) -> bool:

@@ -115,6 +115,32 @@ def test_holders_named_inside_running_text():
         assert (meta.holder_name, meta.holder_id) == expected, sentence
 
 
+def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
+    for misread in ("GIÁM ĐỐC", "O GIÁM ĐỐC"):
+        rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
+        words = _relined(_words(rows))
+        extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+        assert extraction.metadata.signer_title == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", misread
+        assert 0.7 <= extraction.confidence["signer_title"] < 0.9  # deduced, not read
+    # A minister's deputy is no "PHÓ": "THỨ TRƯỞNG" stays as read
+    rows = [
+        (row, x, {"KT. GIÁM ĐỐC": "KT. BỘ TRƯỞNG", "PHÓ GIÁM ĐỐC": "THỨ TRƯỞNG"}.get(text, text))
+        for row, x, text in LETTER
+    ]
+    words = _relined(_words(rows))
+    assert (
+        extract_metadata(["text"], page_words=[words], today=TODAY).metadata.signer_title == "KT. BỘ TRƯỞNG THỨ TRƯỞNG"
+    )
+
+
+def test_specks_and_rules_read_before_a_signer_s_title_are_not_part_of_it():
+    for misread in ("cà. PHÓ GIÁM ĐỐC", "---PHÓ GIÁM ĐỐC"):
+        rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
+        words = _relined(_words(rows))
+        meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+        assert (meta.signer_title, meta.signer_name) == ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "Lê Thu Linh"), misread
+
+
 def test_a_date_line_broken_at_a_day_left_blank_still_ends_the_header_and_gives_the_place():
     # Given a day left blank for a hand, which tesseract reads as two lines on one row
     rows = [(line, x, text) for line, x, text in LETTER if not text.startswith(("Ninh Bình", "V/v", "chống"))]
@@ -135,12 +161,19 @@ def test_a_date_line_broken_at_a_day_left_blank_still_ends_the_header_and_gives_
 def test_impossible_or_doubtfully_read_values_stay_below_the_review_threshold():
     seal = "KT. GIÁM ĐỐC HỨGI ÁM ĐỐ ĐỌC"
     seal_over_title = [(row, x, seal if text == "KT. GIÁM ĐỐC" else text) for row, x, text in LETTER]
-    misread_name = [(row, x, "Lẽ Thu Linh" if text == "Lê Thu Linh" else text) for row, x, text in LETTER]
-    for rows, field in ((seal_over_title, "signer_title"), (misread_name, "signer_name")):
+    misread_name = [(row, x, "Lẽ Thủ Linh" if text == "Lê Thu Linh" else text) for row, x, text in LETTER]
+    unknown_family = [(row, x, "Ngayễn Thu Linh" if text == "Lê Thu Linh" else text) for row, x, text in LETTER]
+    for rows, field in ((seal_over_title, "signer_title"), (unknown_family, "signer_name")):
         words = _relined(_words(rows))
         extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
         assert getattr(extraction.metadata, field) is not None
         assert extraction.confidence[field] < 0.7, (field, extraction.confidence)
+    # A family name misread in its marks is the one family name that reads so without them; the given names
+    # are left as read ("Thủ" is a syllable), and the reading's own doubt still counts
+    words = _relined(_words(misread_name, low={"Thủ": 55.0}))
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    assert extraction.metadata.signer_name == "Lê Thủ Linh"
+    assert extraction.confidence["signer_name"] < 0.7
     # An agency whose place tesseract read unsurely, with nothing on the page to confirm it, is doubtful
     elsewhere = [(row, x, text.replace("Ninh Bình,", "Hoa Lư,")) for row, x, text in LETTER]
     words = _relined(_words(elsewhere, low={"BÌNH": 61.0}))

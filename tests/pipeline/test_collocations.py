@@ -1,0 +1,26 @@
+"""Tone marks OCR confuses inside the word pairs of administrative Vietnamese are mended; other text is kept."""
+
+from __future__ import annotations
+
+from pipeline.collocations import PAIRS, mend_marks
+from pipeline.textfold import fold_diacritics
+
+
+def test_a_pair_read_with_the_wrong_tone_is_spelled_as_listed_keeping_case_and_punctuation():
+    assert mend_marks("V/v kiếm tra công tác") == "V/v kiểm tra công tác"
+    assert (
+        mend_marks("Về việc tố chức thăm hỏi, tặng quả người có công")
+        == "Về việc tổ chức thăm hỏi, tặng quà người có công"
+    )
+    assert mend_marks("thu hồi đất đế thực hiện dự án") == "thu hồi đất để thực hiện dự án"
+    assert mend_marks("TỐ CHỨC (Tiếp công dần)") == "TỔ CHỨC (Tiếp công dân)"
+
+
+def test_words_apart_or_spelled_otherwise_are_left_as_read():
+    assert mend_marks("đất đai, kiếm được") == "đất đai, kiếm được"  # "kiếm" alone is a word
+    assert mend_marks("công, dân") == "công, dân"  # a comma between: no pair
+    assert mend_marks("các bên có quan hệ, báo về Sở, Uỷ ban") == "các bên có quan hệ, báo về Sở, Uỷ ban"
+
+
+def test_no_two_pairs_read_alike_without_their_marks():
+    assert len({fold_diacritics(pair) for pair in PAIRS}) == len(PAIRS)
