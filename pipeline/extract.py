@@ -34,11 +34,12 @@ from pipeline.layout import (
     TextLine,
     follows_closely,
     is_date_line,
+    is_upper,
     lines_from_text,
     page_lines,
     split_header,
 )
-from pipeline.people import holder, is_upper, signer
+from pipeline.people import holder, signer
 from pipeline.syllables import invalid_syllables
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, takewhile
 
 import numpy as np
 
@@ -99,8 +99,24 @@ def _same_row(one: TextLine, other: TextLine) -> bool:
     return other.top <= middle <= other.bottom and one.top <= other_middle <= one.bottom
 
 
+def is_upper(line: str) -> bool:
+    """True for a line in capitals (an agency, a title): nine letters in ten at least."""
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+
+
 def split_header(lines: list[TextLine]) -> Header:
-    """The header's two columns, split at the gutter that no header word crosses; see the module docstring."""
+    """The header's two columns, split at the gutter that no header word crosses; see the module docstring.
+
+    A header starts with capitals (the agency, the motto): a note written above it ("Lưu hồ sơ") is no part of
+    it, and must not hide the gutter; it stays in `rest`.
+    """
+    notes = list(takewhile(lambda line: not is_upper(line.text), lines[:3]))
+    header = _split_header(lines[len(notes) :]) if len(notes) < len(lines) else Header([], [], lines)
+    return Header(header.left, header.right, notes + header.rest) if header.left else Header([], [], lines)
+
+
+def _split_header(lines: list[TextLine]) -> Header:
     if not lines:
         return Header([], [], [])
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)

@@ -16,7 +16,7 @@ from pipeline.confidence import (
     is_possible_title,
 )
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
-from pipeline.layout import TextLine
+from pipeline.layout import TextLine, is_upper
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
@@ -113,8 +113,8 @@ def signer(lines: list[TextLine]) -> Found:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])
             j -= 1
-            if _prefixed(titles[0].text):
-                break
+            if _prefixed(titles[0].text) and not (_acting(titles[0].text) and j >= 0 and _prefixed(column[j].text)):
+                break  # an acting head may sign for another: "TL. GIÁM ĐỐC / Q. CHÁNH VĂN PHÒNG"
         if not titles:
             continue
         structure = CERTAIN if len(titles) == 1 or _prefixed(titles[0].text) else DOUBTFUL
@@ -122,7 +122,7 @@ def signer(lines: list[TextLine]) -> Found:
             titles = titles[-1:]  # the lines above could not be read as a title: the title may be cut
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
             structure = min(structure, LIKELY)
-        title = " ".join(restore_title(_without_specks(line.text)) for line in titles)
+        title = _once(" ".join(restore_title(_without_specks(line.text)) for line in titles))
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
             title, structure = deputy, min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
@@ -201,9 +201,12 @@ def restore_title(line: str) -> str:
     """A title line rewritten from the known titles when it matches one but for diacritics (or, in a title of
     two words or more, a letter).
 
-    A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title.
+    A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Before a known title, a
+    letter or two of the seal or the signature ("Ý “PHÓ CHỦ TỊCH") is dropped.
     """
-    words, out, i = _mended_prefix(line).split(), [], 0
+    words = [word for word in (w.strip(QUOTES) for w in _mended_prefix(line).split()) if word]
+    out: list[tuple[str, bool]] = []
+    i = 0
     if (
         len(words) > 1
         and fold_diacritics(words[0]) == "ho"
@@ -214,13 +217,18 @@ def restore_title(line: str) -> str:
         for size in (4, 3, 2, 1):
             known = _known_title(fold_diacritics(" ".join(words[i : i + size])), size)
             if known is not None:
-                out.append(known)
+                out.append((known, True))
                 i += size
                 break
         else:
-            out.append(words[i])
+            out.append((words[i], False))
             i += 1
-    return " ".join(out)
+    while len(out) > 1 and not out[0][1] and len(out[0][0]) <= 2 and any(known for _, known in out):
+        out.pop(0)
+    return " ".join(word for word, _ in out)
+
+
+QUOTES = "“”\"'‘’`"
 
 
 #: What a seal may leave of "PHÓ" before a deputy's title: nothing, or a letter or two ("O CHỦ TỊCH").
@@ -244,6 +252,16 @@ def _mended_prefix(line: str) -> str:
     line = re.sub(r"^[IT1l]M\.", "TM.", line)
     line = re.sub(r"^K[IT1l]\.", "KT.", line)
     return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
+
+
+def _acting(line: str) -> bool:
+    return fold_diacritics(_mended_prefix(line)).startswith("q.")
+
+
+def _once(title: str) -> str:
+    """A title with a word read twice in a row ("PHÓ PHÓ GIÁM ĐỐC") written once."""
+    words = title.split()
+    return " ".join(word for i, word in enumerate(words) if i == 0 or word != words[i - 1])
 
 
 def _prefixed(line: str) -> bool:
@@ -312,11 +330,6 @@ def _without_specks(line: str) -> str:
 
 def _is_junk(line: str) -> bool:
     return sum(ch.isalpha() for ch in line) < 4
-
-
-def is_upper(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 2 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
 
 
 def looks_like_name(line: str) -> bool:

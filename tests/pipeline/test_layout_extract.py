@@ -115,6 +115,20 @@ def test_holders_named_inside_running_text():
         assert (meta.holder_name, meta.holder_id) == expected, sentence
 
 
+def test_a_note_written_above_the_header_does_not_hide_its_gutter():
+    # Given a note in the top margin, over the gutter, and the motto read as two lines (a photo's curve)
+    rows = [(-1, 300, "Lưu hồ sơ 9/1")] + [row for row in LETTER if not row[2].startswith("CỘNG HÒA")]
+    rows += [(0, 640, "CỘNG HÒA XÃ HỘI CHỦ"), (0, 940, "NGHĨA VIỆT NAM")]
+    words = _words([(line + 1, x, text) for line, x, text in rows])
+    # When the header is split, the note is left out and the motto stays in one column
+    header = split_header(page_lines(words))
+    assert [line.text for line in header.right][:2] == ["CỘNG HÒA XÃ HỘI CHỦ", "NGHĨA VIỆT NAM"]
+    assert header.rest[0].text == "Lưu hồ sơ 9/1"
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH NINH BÌNH", "SỞ GIÁO DỤC VÀ ĐÀO TẠO")
+    assert meta.subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
+
+
 def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
     for misread in ("GIÁM ĐỐC", "O GIÁM ĐỐC"):
         rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
@@ -134,11 +148,18 @@ def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
 
 
 def test_specks_and_rules_read_before_a_signer_s_title_are_not_part_of_it():
-    for misread in ("cà. PHÓ GIÁM ĐỐC", "---PHÓ GIÁM ĐỐC"):
+    for misread in ("cà. PHÓ GIÁM ĐỐC", "---PHÓ GIÁM ĐỐC", "Ý “PHÓ GIÁM ĐỐC", "PHÓ PHÓ GIÁM ĐỐC"):
         rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
         words = _relined(_words(rows))
         meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
         assert (meta.signer_title, meta.signer_name) == ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "Lê Thu Linh"), misread
+
+
+def test_an_acting_head_signing_for_another_keeps_both_lines():
+    titles = {"KT. GIÁM ĐỐC": "TL. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC": "Q. CHÁNH VĂN PHÒNG"}
+    words = _relined(_words([(row, x, titles.get(text, text)) for row, x, text in LETTER]))
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    assert extraction.metadata.signer_title == "TL. GIÁM ĐỐC Q. CHÁNH VĂN PHÒNG"
 
 
 def test_a_date_line_broken_at_a_day_left_blank_still_ends_the_header_and_gives_the_place():
