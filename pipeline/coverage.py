@@ -52,15 +52,18 @@ def unread_lines(image: np.ndarray, words: list[Word]) -> list[Box]:
     ink[:, : width // 20], ink[:, width - width // 20 :] = 0, 0  # a scanner's dark border is no text
     ink[: height // 40], ink[height - height // 40 :] = 0, 0
     joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (line, 1)))  # along the line, not across
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     runs = []
-    for x, y, w, h, _ in stats[1:count]:
+    for label, (x, y, w, h, _) in enumerate(stats[1:count], start=1):
         if w < MIN_LINE_WIDTHS * line:
             continue
-        for top, bottom in _rows_of_ink(ink[y : y + h, x : x + w], line):
-            if not 0.5 * line <= bottom - top <= MAX_LINE_HEIGHTS * line:
-                continue  # a seal's ring or a signature has ink in every row: it never splits into lines
-            if MIN_INK_SHARE <= ink[y + top : y + bottom, x : x + w].mean() <= MAX_INK_SHARE:
+        own = ink[y : y + h, x : x + w] & (labels[y : y + h, x : x + w] == label)  # not the lines around it
+        for top, bottom in _rows_of_ink(own, line):
+            band = own[top:bottom]
+            thickness = _thickness(band)  # a photo's slanted line is a tall box, but a thin run
+            if bottom - top < 0.5 * line or thickness > MAX_LINE_HEIGHTS * line:
+                continue  # a seal's ring or a signature is thick in every column: it never splits into lines
+            if MIN_INK_SHARE <= band.sum() / (band.shape[1] * max(thickness, 0.5 * line)) <= MAX_INK_SHARE:
                 runs.append((int(x), int(y + top), int(x + w), int(y + bottom)))
     blocks = _blocks(sorted(runs, key=lambda r: r[1]), line)
     return [_padded(block, line, width, height) for block in sorted(blocks, key=_area, reverse=True)]
@@ -72,6 +75,17 @@ def _rows_of_ink(ink: np.ndarray, line: int) -> list[tuple[int, int]]:
     padded = np.concatenate(([False], inked, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= line // 4]
+
+
+def _thickness(band: np.ndarray) -> float:
+    """The median height of a run's ink column by column, from its top ink to its bottom ink."""
+    inked = band.any(axis=0)
+    if not inked.any():
+        return 0.0
+    rows = np.arange(band.shape[0])[:, None]
+    tops = np.where(band, rows, band.shape[0]).min(axis=0)[inked]
+    bottoms = np.where(band, rows, -1).max(axis=0)[inked]
+    return float(np.median(bottoms - tops + 1))
 
 
 def _area(box: Box) -> int:

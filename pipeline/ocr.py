@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import groupby
 
 import cv2
 import numpy as np
@@ -187,13 +188,20 @@ def read_region(
         replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_REREAD_CONFIDENCE
     ]
     found = [w for w in found if not any(_overlap(w, k) > 0.5 for k in known)]
-    words = _rows(found, block)
+    words = _rows(found, block) if psm == 11 else _lines(found, block)
     return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=read.calls)
 
 
+def _lines(words: list[Word], block: int) -> list[Word]:
+    """Words of a block reading numbered as tesseract lined them (a photo's slanted line is still one line),
+    apart where a line has a gap wider than three word heights."""
+    return _numbered([list(group) for _, group in groupby(words, key=lambda w: (w.block, w.paragraph, w.line))], block)
+
+
 def _rows(words: list[Word], block: int) -> list[Word]:
-    """Words numbered into lines: by their vertical centres, top to bottom, and apart where a row has a gap
-    wider than three word heights (the recipients' list and the signer's block side by side)."""
+    """Words of a sparse reading (each a line of its own) numbered into lines: by their vertical centres, top
+    to bottom, and apart where a row has a gap wider than three word heights (the recipients' list and the
+    signer's block side by side)."""
     rows: list[list[Word]] = []
     for word in sorted(words, key=lambda w: w.top + w.height / 2):
         centre = word.top + word.height / 2
@@ -201,6 +209,10 @@ def _rows(words: list[Word], block: int) -> list[Word]:
             rows[-1].append(word)
         else:
             rows.append([word])
+    return _numbered(rows, block)
+
+
+def _numbered(rows: list[list[Word]], block: int) -> list[Word]:
     numbered, line = [], 0
     for row in rows:
         previous = None

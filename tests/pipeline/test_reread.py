@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from bench.metrics import cer
 from pipeline.coverage import unread_lines
 from pipeline.layout import page_lines
 from pipeline.load import LoadedPage
@@ -150,3 +151,33 @@ def test_lines_that_touch_are_split_into_rows_and_a_solid_band_is_no_text():
     regions = unread_lines(crowded, kept)
     assert regions and all(top > 200 for _, top, _, _ in regions)  # not the black band
     assert any(top < 1720 < bottom for _, top, _, bottom in regions)  # the body line is still found
+
+
+SLANTED = (
+    "Trong thời gian qua, các cơ quan, đơn vị đã quan tâm triển khai",
+    "và đạt được một số kết quả nhất định trong công tác này.",
+    "Tuy nhiên, việc thực hiện ở một số nơi còn chậm, chưa đồng bộ.",
+)
+
+
+def test_a_slanted_paragraph_nobody_read_is_found_and_read_line_by_line():
+    # Given a photographed paragraph whose lines slant (a box taller than two lines, but thin ink) and a
+    # page-wide reading that skipped it
+    page = Image.new("L", (2480, 1400), 255)
+    body = ImageFont.truetype(str(FONTS["noto"]["regular"]), 50)
+    draw = ImageDraw.Draw(page)
+    for row, text in enumerate(SLANTED):
+        draw.text((200, 300 + 110 * row), text, font=body, fill=0)
+    draw.text((200, 1100), "Nơi nhận:", font=body, fill=0)
+    slanted = cv2.warpAffine(
+        np.array(page), np.float32([[1, 0, 0], [-0.05, 1, 100]]), (2480, 1400), borderValue=255
+    )  # each line falls 5 px in 100: some 75 px over its length, more than a line height
+    config = TesseractConfig()
+    read = [w for w in recognise(slanted, DPI, config).words if w.top > 1000]
+    # When the page's words are completed
+    completed, read_again = with_unread_text(OcrResult(read, words_to_text(read), 0.9), slanted, DPI, config)
+    # Then the paragraph is found and read, each printed line one line of text
+    assert "unread_lines" in read_again
+    lines = completed.text.splitlines()
+    for text in SLANTED:
+        assert any(cer(line, text) < 0.1 for line in lines), (text, lines)
