@@ -11,7 +11,7 @@ misread, and the better-read spelling wins.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from pipeline.decree30 import AGENCY_STARTS
@@ -69,6 +69,7 @@ class AgencyName:
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
     """The name read from `words`, its fixed phrases spelled as they are; the words it still rests on."""
+    words = _dashes_apart(words)
     out: list[str] = []
     doubtful: list[Word] = []
     index, after_phrase, place_from = 0, False, None
@@ -94,6 +95,20 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     )  # nor a lone letter: a speck, or a word split
     impossible = _incomplete(out) or in_place
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
+
+
+def _dashes_apart(words: Sequence[Word]) -> list[Word]:
+    """The words with a dash OCR joined to a word ("ĐỘNG-") as a word of its own, as the name prints it."""
+    apart: list[Word] = []
+    for word in words:
+        text = word.text
+        if len(text) > 1 and text.endswith("-") and not text.startswith("-"):
+            apart += [replace(word, text=text[:-1]), replace(word, text="-")]
+        elif len(text) > 1 and text.startswith("-") and not text.endswith("-"):
+            apart += [replace(word, text="-"), replace(word, text=text[1:])]
+        else:
+            apart.append(word)
+    return apart
 
 
 def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
@@ -158,5 +173,10 @@ def spells_agency(code: str, names: Sequence[str]) -> bool:
 
 
 def same_place(agency_place: str, dated_place: str) -> bool:
-    """True when the agency's locality and the date line's place are one name, whatever their marks."""
-    return bool(agency_place) and fold_diacritics(agency_place) == fold_diacritics(dated_place)
+    """True when the agency's locality and the date line's place are one name, whatever their marks and
+    however OCR spaced them ("NGHỆAN" for "Nghệ An")."""
+    return bool(agency_place) and _squeezed(agency_place) == _squeezed(dated_place)
+
+
+def _squeezed(place: str) -> str:
+    return fold_diacritics(place).replace(" ", "")

@@ -129,6 +129,18 @@ def test_a_note_written_above_the_header_does_not_hide_its_gutter():
     assert meta.subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
 
 
+def test_an_agency_read_with_its_words_run_together_is_spelled_as_the_page_prints_it():
+    misread = {
+        "UBND TỈNH NINH BÌNH": "UBND TỈNH NINHBÌNH",
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO": "SỞ LAO ĐỘNG- THƯƠNG BINH VÀ XÃ HỘI",
+    }
+    words = _relined(_words([(row, x, misread.get(text, text)) for row, x, text in LETTER]))
+    extraction = extract_metadata(["text"], page_words=[words], today=TODAY)
+    meta = extraction.metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH NINH BÌNH", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+    assert extraction.confidence["parent_organ_name"] >= 0.7  # the date line spells the place that was run together
+
+
 def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
     for misread in ("GIÁM ĐỐC", "O GIÁM ĐỐC"):
         rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
