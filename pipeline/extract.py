@@ -364,10 +364,13 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         # good as its weakest word.
         words = [] if structure > DOUBTFUL else [w for line in parts for w in line.words]
         result["type_name"] = (name, field_confidence(structure, words))
+        title = parts[-1]
         i += 1
     elif letter:
         return {"type_name": (LETTER_TYPE, LIKELY)}
-    if i < len(lines) and _is_subject(lines[i].text):
+    else:
+        title = None
+    if i < len(lines) and (_is_subject(lines[i].text) or (title is not None and _names_the_subject(title, lines[i]))):
         parts = [lines[i]]
         while (
             i + 1 < len(lines)
@@ -382,6 +385,21 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         text, score = _subject(parts, LIKELY if len(parts) > 1 else CERTAIN)
         result["subject"] = (text[:500], score)
     return result
+
+
+def _names_the_subject(title: TextLine, line: TextLine) -> bool:
+    """True for a subject without "Về việc" ("Kết luận của Chủ tịch …" under "THÔNG BÁO"): set close under the
+    title and centred on it, in running case, neither a label ("Mã số: …") nor the body's first words."""
+    centred = abs(line.centre - title.centre) <= 0.1 * max(title.right - title.left, line.right - line.left)
+    text = line.text
+    return (
+        centred
+        and follows_closely(title, line)
+        and ":" not in text
+        and not is_upper(text)
+        and not _starts_body(text)
+        and text[:1].isupper()
+    )
 
 
 #: What a rule or a speck before a title is read as ("_QUYẾT ĐỊNH").

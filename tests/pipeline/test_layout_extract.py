@@ -141,6 +141,27 @@ def test_an_agency_read_with_its_words_run_together_is_spelled_as_the_page_print
     assert extraction.confidence["parent_organ_name"] >= 0.7  # the date line spells the place that was run together
 
 
+def test_a_subject_without_ve_viec_centred_under_the_title_is_the_subject():
+    header = [row for row in LETTER if row[0] <= 2]
+    subject = "Kết luận của Chủ tịch tại cuộc họp giao ban"
+    notice = [
+        *header,
+        (4, 535, "THÔNG BÁO"),
+        (5, 600 - 7 * len(subject), subject),
+        (7, 60, "Ngày 05 tháng 3 năm 2024,"),
+    ]
+    words = _words([*notice, *(row for row in LETTER if row[0] >= 11)])
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.type_name, meta.subject) == ("THÔNG BÁO", subject)
+    # A label under a certificate's title is not its subject
+    label = "Mã số hộ kinh doanh: 37H8294687"
+    title = "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH"
+    permit = [*header, (4, 600 - 7 * len(title), title), (5, 600 - 7 * len(label), label)]
+    words = _words([*permit, *(row for row in LETTER if row[0] >= 11)])
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.type_name, meta.subject) == (title, None)
+
+
 def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
     for misread in ("GIÁM ĐỐC", "O GIÁM ĐỐC"):
         rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
