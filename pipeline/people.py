@@ -48,7 +48,7 @@ def holder(lines: list[TextLine]) -> Found:
     for match in HOLDER_START.finditer(folded):
         name = _name_after(text[match.end() :])
         if name is not None:
-            name = mended_surname(name)
+            name = _mended_surname(name)
             words = _words_of(lines, name.split())
             score = field_confidence(CERTAIN if name.isupper() else LIKELY, words, possible=is_possible_name(name))
             result["holder_name"] = (name.upper(), score)
@@ -204,7 +204,7 @@ def restore_title(line: str) -> str:
     A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Before a known title, a
     letter or two of the seal or the signature ("Ý “PHÓ CHỦ TỊCH") is dropped.
     """
-    words = [word for word in (w.strip(QUOTES) for w in _mended_prefix(line).split()) if word]
+    words = [word for word in (w.strip(_QUOTES) for w in _mended_prefix(line).split()) if word]
     out: list[tuple[str, bool]] = []
     i = 0
     if (
@@ -228,7 +228,7 @@ def restore_title(line: str) -> str:
     return " ".join(word for word, _ in out)
 
 
-QUOTES = "“”\"'‘’`"
+_QUOTES = "“”\"'‘’`"
 
 
 #: What a seal may leave of "PHÓ" before a deputy's title: nothing, or a letter or two ("O CHỦ TỊCH").
@@ -289,11 +289,11 @@ def _name_of(line: str) -> str | None:
     first, _, rest = candidate.partition(" ")
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
         candidate = f"{family} {rest}"
-    candidate = mended_surname(candidate)
+    candidate = _mended_surname(candidate)
     return candidate if looks_like_name(candidate) else None
 
 
-def mended_surname(name: str) -> str:
+def _mended_surname(name: str) -> str:
     """A name whose family name was misread in its marks ("Đỉnh Thị Hoa"), with the one family name that
     reads so without marks ("Đinh"); other names as they are."""
     first, _, rest = name.partition(" ")
