@@ -131,5 +131,7 @@ def test_retention_follows_the_document_type(archive):
             meta = json.loads(
                 (data / "objects" / ".meta" / "archive" / ids[kind] / f"{ids[kind]}.{ext}.json").read_text()
             )
-            assert datetime.fromisoformat(meta["retention"]["retain_until"]) == archive_info.retain_until
+            # put one after the other, each to the second: on a busy machine a second may pass between them
+            retained = datetime.fromisoformat(meta["retention"]["retain_until"])
+            assert timedelta(0) <= retained - archive_info.retain_until < timedelta(minutes=1), (kind, ext)
     assert records["construction_permit"].metadata.type_name == "GIẤY PHÉP XÂY DỰNG"
