@@ -93,7 +93,9 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" or len(_cleaned(w.text)) < 2 for w in place
     )  # nor a lone letter: a speck, or a word split
-    impossible = _incomplete(out) or in_place
+    # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number
+    stray = any("/" in word or any(ch.isdigit() for ch in word) for word in out)
+    impossible = _incomplete(out) or in_place or stray
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 
 

@@ -33,11 +33,16 @@ _LONGEST = max(len(pair.split()) for pair in PAIRS)
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$")
 
 
+#: "năm" (year) read with another mark before a year: "nằm 2020".
+_YEAR = re.compile(r"\b(?:nằm|nắm|nấm|nẵm|nám|năn)(?=\s+(?:19|20)\d\d\b)", re.IGNORECASE)
+
+
 def mend_marks(text: str) -> str:
-    """`text` with the listed pairs spelled as listed.
+    """`text` with the listed pairs spelled as listed, and "năm" before a year.
 
     A word's case is kept ("Tố chức" becomes "Tổ chức"); punctuation around words stays where it was.
     """
+    text = _YEAR.sub(lambda match: _same_case("năm", match[0]), text)
     tokens = text.split(" ")
     i = 0
     while i < len(tokens):

@@ -26,6 +26,7 @@ IMPOSSIBLE = 0.4
 
 _FOLDED_TITLES = frozenset(fold_diacritics(title) for title in SIGNER_TITLES if not title.endswith("."))
 #: The titles of those who sign for a body ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH").
+_LONGEST_FIRST = sorted(_FOLDED_TITLES, key=len, reverse=True)
 _FOLDED_HEADS = frozenset(title for title in _FOLDED_TITLES if title.split()[0] in ("chu", "giam", "truong", "pho"))
 
 
@@ -59,7 +60,15 @@ def is_possible_title(title: str) -> bool:
         return False  # a deputy signs "KT." for the head, then their own title: either alone lost a line
     if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
         return False
+    if folded.startswith((" tl. ", " tuq. ")) and not _names_own_title(folded.split(" ", 2)[2]):
+        return False  # one signing "by order" of the head names their own title too ("CHÁNH VĂN PHÒNG")
     return any(f" {known} " in folded for known in _FOLDED_TITLES)
+
+
+def _names_own_title(after_prefix: str) -> bool:
+    """True when a known title follows the head's title: "chu tich chanh van phong "."""
+    head = next((known for known in _LONGEST_FIRST if after_prefix.startswith(f"{known} ")), None)
+    return head is not None and any(f" {known} " in after_prefix[len(head) :] for known in _FOLDED_TITLES)
 
 
 def contains_title(text: str) -> bool:

@@ -162,6 +162,19 @@ def test_a_subject_without_ve_viec_centred_under_the_title_is_the_subject():
     assert (meta.type_name, meta.subject) == (title, None)
 
 
+def test_a_title_by_order_without_its_own_title_and_an_agency_with_a_notation_s_piece_are_held():
+    changed = {
+        "KT. GIÁM ĐỐC": "TUQ. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC": "",
+        "SỞ GIÁO DỤC VÀ ĐÀO TẠO": "SỞ GIÁO DỤC VÀ ĐÀO TẠO /SGDĐT",
+    }
+    rows = [(row, x, changed.get(text, text)) for row, x, text in LETTER]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words([r for r in rows if r[2]]))], today=TODAY)
+    assert extraction.metadata.signer_title == "TUQ. GIÁM ĐỐC"  # "CHÁNH VĂN PHÒNG" lost: a line is missing
+    assert extraction.confidence["signer_title"] < 0.7
+    assert extraction.confidence["organ_name"] < 0.7
+
+
 def test_a_deputy_s_pho_lost_under_a_seal_is_read_from_the_kt_rule():
     for misread in ("GIÁM ĐỐC", "O GIÁM ĐỐC"):
         rows = [(row, x, misread if text == "PHÓ GIÁM ĐỐC" else text) for row, x, text in LETTER]
