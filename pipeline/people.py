@@ -201,18 +201,17 @@ def restore_title(line: str) -> str:
     """A title line rewritten from the known titles when it matches one but for diacritics (or, in a title of
     two words or more, a letter).
 
-    A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Before a known title, a
-    letter or two of the seal or the signature ("Ý “PHÓ CHỦ TỊCH") is dropped.
+    A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Around a known title, what
+    a seal or a signature leaves (a lone letter, "LNN ¡y!", "Ì À") is dropped.
     """
-    words = [word for word in (w.strip(_QUOTES) for w in _mended_prefix(line).split()) if word]
+    words = [w for w in (w.strip(_MARKS) for w in _mended_prefix(line).split()) if w and not _is_speck(w)]
+    for i, word in enumerate(words[:-1]):
+        rest = fold_diacritics(" ".join(words[i + 1 :]))
+        if len(word) <= 3 and fold_diacritics(word).endswith("ho") and f"pho {rest}" in FOLDED_SIGNER_TITLES:
+            words = [*words[:i], "PHÓ", *words[i + 1 :]]
+            break
     out: list[tuple[str, bool]] = []
     i = 0
-    if (
-        len(words) > 1
-        and fold_diacritics(words[0]) == "ho"
-        and f"pho {fold_diacritics(' '.join(words[1:]))}" in (FOLDED_SIGNER_TITLES)
-    ):
-        words[0] = "PHÓ"
     while i < len(words):
         for size in (4, 3, 2, 1):
             known = _known_title(fold_diacritics(" ".join(words[i : i + size])), size)
@@ -223,12 +222,26 @@ def restore_title(line: str) -> str:
         else:
             out.append((words[i], False))
             i += 1
-    while len(out) > 1 and not out[0][1] and len(out[0][0]) <= 2 and any(known for _, known in out):
-        out.pop(0)
+    if any(known for _, known in out):  # junk around a known title goes
+        while not out[0][1] and _is_leading_junk(out[0][0]):
+            out.pop(0)
+        while not out[-1][1] and not out[-1][0].isalpha():
+            out.pop()
     return " ".join(word for word, _ in out)
 
 
-_QUOTES = "“”\"'‘’`"
+def _is_leading_junk(word: str) -> bool:
+    """A few letters or marks before a title ("LNN", "¡y!"); "PHÓ" of a head not listed ("PHÓ TRƯỞNG CÔNG AN")
+    is no junk."""
+    return (len(word) <= 3 or not word.isalpha()) and fold_diacritics(word) != "pho"
+
+
+def _is_speck(word: str) -> bool:
+    """A lone letter: no title word is one letter ("Q." keeps its stop)."""
+    return len(word) == 1 and word.isalpha() and fold_diacritics(word) != "y"  # "Y TẾ"
+
+
+_MARKS = "“”\"'‘’`_"
 
 
 #: What a seal may leave of "PHÓ" before a deputy's title: nothing, or a letter or two ("O CHỦ TỊCH").

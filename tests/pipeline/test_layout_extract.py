@@ -343,6 +343,12 @@ def test_a_title_misread_by_a_letter_is_restored_but_not_into_another_title():
     assert restore_title("PHÓ TRƯỞNG CÔNG AN") == "PHÓ TRƯỞNG CÔNG AN"  # not "PHÓ TRƯỞNG PHÒNG"
     assert restore_title("'IM. UY BAN NHAN DAN") == "TM. ỦY BAN NHÂN DÂN"
     assert restore_title("KT.CHU TỊCH") == "KT. CHỦ TỊCH"
+    # what a seal or a signature leaves around a title goes; real words stay
+    assert restore_title("LNN ¡y! HÓ CHỦ TỊCH") == "PHÓ CHỦ TỊCH"
+    assert restore_title("EHÓ TRƯỞNG PHÒNG Ì À Œ") == "PHÓ TRƯỞNG PHÒNG"
+    assert restore_title("CHỦ T TỊCH") == "CHỦ TỊCH"
+    assert restore_title("_PHÓ CHỦ TỊCH") == "PHÓ CHỦ TỊCH"
+    assert restore_title("GIÁM ĐỐC SỞ Y TẾ") == "GIÁM ĐỐC SỞ Y TẾ"
 
 
 def test_a_date_line_with_the_day_left_for_a_hand_still_gives_the_place_and_a_scrawl_keeps_the_notation():
