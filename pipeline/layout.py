@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import groupby, takewhile
+from itertools import takewhile
 
 import numpy as np
 
-from pipeline.tesseract import Word
+from pipeline.tesseract import Word, lines_of
 from pipeline.textfold import fold_diacritics
 
 #: The gutter is looked for in this middle part of the text's width.
@@ -78,9 +78,8 @@ def page_lines(words: list[Word]) -> list[TextLine]:
     On a photographed page a row may come as two lines whose tops differ by a few pixels ("NHÂN DÂN" a
     little higher than "ỦY BAN" before it): on the same row, the one further left comes first.
     """
-    groups = groupby(words, key=lambda w: (w.block, w.paragraph, w.line))
     lines = sorted(
-        (TextLine(tuple(sorted(group, key=lambda w: w.left))) for _, group in groups),
+        (TextLine(tuple(sorted(group, key=lambda w: w.left))) for group in lines_of(words)),
         key=lambda line: (line.top, line.left),
     )
     rows: list[list[TextLine]] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from itertools import groupby
 
 import cv2
 import numpy as np
@@ -13,7 +12,7 @@ import numpy as np
 from pipeline import tesseract
 from pipeline.images import flatten_lighting, resample
 from pipeline.reading_order import reading_order
-from pipeline.tesseract import CallStats, Orientation, TesseractConfig, Word
+from pipeline.tesseract import CallStats, Orientation, TesseractConfig, Word, lines_of
 
 
 @dataclass(frozen=True)
@@ -188,14 +187,10 @@ def read_region(
         replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_REREAD_CONFIDENCE
     ]
     found = [w for w in found if not any(_overlap(w, k) > 0.5 for k in known)]
-    words = _rows(found, block) if psm == 11 else _lines(found, block)
+    # a sparse reading puts each word on a line of its own; a block reading keeps tesseract's lines, which
+    # hold a photo's slanted line together
+    words = _rows(found, block) if psm == 11 else _numbered(lines_of(found), block)
     return OcrResult(words=words, text=words_to_text(words), confidence=mean_confidence(words), calls=read.calls)
-
-
-def _lines(words: list[Word], block: int) -> list[Word]:
-    """Words of a block reading numbered as tesseract lined them (a photo's slanted line is still one line),
-    apart where a line has a gap wider than three word heights."""
-    return _numbered([list(group) for _, group in groupby(words, key=lambda w: (w.block, w.paragraph, w.line))], block)
 
 
 def _rows(words: list[Word], block: int) -> list[Word]:
@@ -213,6 +208,7 @@ def _rows(words: list[Word], block: int) -> list[Word]:
 
 
 def _numbered(rows: list[list[Word]], block: int) -> list[Word]:
+    """The rows' words numbered as lines of `block`, a row parted where a gap is wider than three word heights."""
     numbered, line = [], 0
     for row in rows:
         previous = None

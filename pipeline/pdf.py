@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib.resources import files
-from itertools import groupby
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, Stream
 
-from pipeline.tesseract import Word
+from pipeline.tesseract import Word, lines_of
 
 #: Every glyph of the invisible font advances half an em, so a word's width is set with Tz alone.
 GLYPH_ADVANCE = 0.5
@@ -85,8 +84,7 @@ def text_layer(words: Sequence[Word], *, scale: float, page_height_pt: float) ->
     if not words:
         return b""
     ops = ["BT", "3 Tr"]
-    for _, line_words in groupby(words, key=lambda w: (w.block, w.paragraph, w.line)):
-        line = list(line_words)
+    for line in lines_of(words):
         bottom = max(w.top + w.height for w in line)
         size = max(1.0, max(w.height for w in line) * scale)
         baseline = page_height_pt - bottom * scale + 0.2 * size

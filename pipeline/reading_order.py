@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from itertools import groupby, pairwise
+from itertools import pairwise
 
-from pipeline.tesseract import Word
+from pipeline.tesseract import Word, lines_of
 
 #: A gap wider than this many line heights separates columns, not words.
 COLUMN_GAP_IN_LINE_HEIGHTS = 2.0
@@ -39,8 +39,8 @@ def line_segments(words: Iterable[Word], noise: Callable[[Word], bool] = lambda 
     Gaps are measured with the noise still in place: a dropped smudge must not open a column gap.
     """
     lines: list[list[Segment]] = []
-    for (block, _, _), group in groupby(words, key=lambda w: (w.block, w.paragraph, w.line)):
-        line = sorted(group, key=lambda w: w.left)
+    for group in lines_of(words):
+        block, line = group[0].block, sorted(group, key=lambda w: w.left)
         height = max(w.height for w in line)
         runs: list[list[Word]] = [[line[0]]]
         for previous, word in pairwise(line):

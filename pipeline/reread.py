@@ -9,7 +9,6 @@ whose text was all read pays for no second reading.
 from __future__ import annotations
 
 from dataclasses import replace
-from itertools import groupby
 
 import numpy as np
 
@@ -18,7 +17,7 @@ from pipeline.layout import page_lines
 from pipeline.ocr import REREAD_BLOCK, OcrResult, is_noise, read_region, replaced, words_to_text
 from pipeline.people import unread_signer_name
 from pipeline.reading_order import reading_order
-from pipeline.tesseract import TesseractConfig, Word
+from pipeline.tesseract import TesseractConfig, Word, lines_of
 from schemas.record import ReadAgain
 
 #: At most this many regions of a page are read again (a page covered in handwriting is not read line by line).
@@ -61,7 +60,7 @@ def merged(words: list[Word], extra: list[Word]) -> list[Word]:
     A word on the row of a line already read, and near it, joins that line (a number tesseract read garbled
     beside "Số:"); the rest form lines of their own, placed before the first line that starts below them.
     """
-    lines = [list(group) for _, group in groupby(words, key=lambda w: (w.block, w.paragraph, w.line))]
+    lines = lines_of(words)
     alone: list[Word] = []
     for word in extra:
         line = next((line for line in lines if _beside(word, line)), None)
@@ -69,8 +68,7 @@ def merged(words: list[Word], extra: list[Word]) -> list[Word]:
             alone.append(word)
         else:
             line.append(replace(word, block=line[0].block, paragraph=line[0].paragraph, line=line[0].line))
-    for _, group in groupby(alone, key=lambda w: (w.block, w.paragraph, w.line)):
-        new = list(group)
+    for new in lines_of(alone):
         top = min(w.top for w in new)
         at = next((i for i, line in enumerate(lines) if min(w.top for w in line) > top), len(lines))
         lines.insert(at, new)

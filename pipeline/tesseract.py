@@ -7,8 +7,10 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 
 from pipeline.errors import TesseractFailed, TesseractNotFound, TesseractTimeout
@@ -42,6 +44,11 @@ class Word:
     block: int
     paragraph: int
     line: int
+
+
+def lines_of(words: Iterable[Word]) -> list[list[Word]]:
+    """The words grouped into the lines tesseract read them in: runs of one block, paragraph and line."""
+    return [list(group) for _, group in groupby(words, key=lambda w: (w.block, w.paragraph, w.line))]
 
 
 @dataclass(frozen=True)
