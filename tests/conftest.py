@@ -107,7 +107,7 @@ def rabbitmq_url() -> Iterator[str]:
         ctl("delete_vhost", vhost)
 
 
-REDIS_TEST_DB = 13
+REDIS_TEST_DB = 13  # plus the index of the pytest-xdist worker, so parallel workers never share a database
 
 
 @pytest.fixture
@@ -115,7 +115,8 @@ def redis_url() -> Iterator[str]:
     """A database of this machine's Redis kept for tests, emptied before and after."""
     import redis
 
-    url = f"redis://127.0.0.1:6379/{REDIS_TEST_DB}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    url = f"redis://127.0.0.1:6379/{REDIS_TEST_DB + int(worker or 0)}"
     client = redis.Redis.from_url(url)
     try:
         client.flushdb()
