@@ -33,8 +33,10 @@ LEVELS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PH
 
 
 def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
-    """Each phrase folded word by word (commas dropped), longest first, beside its spelling."""
+    """Each phrase folded word by word (commas dropped), longest first, beside its spelling; a phrase with a dash
+    also without it, as OCR may lose it ("LAO ĐỘNG THƯƠNG BINH")."""
     table = [([fold_diacritics(w).strip(",") for w in p.split()], p.split()) for p in phrases]
+    table += [([w for w in folded if w != "-"], spelled) for folded, spelled in table if "-" in folded]
     return sorted(table, key=lambda pair: -len(pair[0]))
 
 
@@ -69,7 +71,7 @@ class AgencyName:
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
     """The name read from `words`, its fixed phrases spelled as they are; the words it still rests on."""
-    words = _dashes_apart(words)
+    words = _dashes_apart(_without_specks_before(words))
     out: list[str] = []
     doubtful: list[Word] = []
     index, after_phrase, place_from = 0, False, None
@@ -91,12 +93,27 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     place = tuple(words[place_from:]) if place_from is not None else ()
     # A place has no sector in it, nor "VÀ" (two agencies ran together),
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
-        fold_diacritics(w.text) == "va" or len(_cleaned(w.text)) < 2 for w in place
+        fold_diacritics(w.text) == "va" or _lone_letter(w.text) for w in place
     )  # nor a lone letter: a speck, or a word split
     # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number
     stray = any("/" in word or any(ch.isdigit() for ch in word) for word in out)
     impossible = _incomplete(out) or in_place or stray
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
+
+
+def _lone_letter(word: str) -> bool:
+    """A letter alone, unmarked: a speck or a piece of a split word ("Ý" of "Ý YÊN" is a syllable)."""
+    cleaned = _cleaned(word)
+    return len(cleaned) < 2 and fold_diacritics(cleaned) == cleaned.lower()
+
+
+def _without_specks_before(words: Sequence[Word]) -> list[Word]:
+    """The words without the specks OCR read before them as marks (".°ỦY" is "ỦY"); a word of specks is dropped."""
+    kept = []
+    for word in words:
+        text = word.text.lstrip(".,:;°'\"`*·~^")
+        kept += [replace(word, text=text)] if text else []
+    return kept
 
 
 def _dashes_apart(words: Sequence[Word]) -> list[Word]:
@@ -146,13 +163,20 @@ def _incomplete(name: Sequence[str]) -> bool:
         return True
     if folded.startswith("uy ban ") and not folded.startswith(_COMMITTEES):
         return True
-    last = fold_diacritics(name[-1]) if name else ""
-    return folded.endswith(_NEEDS_A_PLACE) or last in _FOLDED_LEVEL_WORDS
+    if any(folded.startswith(f"{committee} ") and _no_level_after(name, committee) for committee in _NEEDS_A_PLACE):
+        return True  # "UBND NH NINH BÌNH": a people's committee is of a level
+    # a level read as one is restored with its marks: "QUAN" at the end of "UBND HUYỆN NHO QUAN" is a place's
+    return folded.endswith(_NEEDS_A_PLACE) or (bool(name) and name[-1] in _LEVEL_WORDS)
+
+
+def _no_level_after(name: Sequence[str], committee: str) -> bool:
+    return name[len(committee.split())] not in _LEVEL_FIRST_WORDS
 
 
 _COMMITTEES = ("uy ban nhan dan", "uy ban mat tran", "uy ban kiem tra")
 _NEEDS_A_PLACE = ("uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd")
-_FOLDED_LEVEL_WORDS = frozenset(fold_diacritics(level.split()[-1]) for level in LEVELS)
+_LEVEL_WORDS = frozenset(level.split()[-1] for level in LEVELS)
+_LEVEL_FIRST_WORDS = frozenset(level.split()[0] for level in LEVELS)
 
 
 def agency_initials(name: str) -> str:

@@ -27,6 +27,9 @@ PAIRS = (
     "năm học", "nghỉ tết", "nguyên đán", "thăm hỏi", "tặng quà", "đơn vị", "trực thuộc",
     "tình trạng", "hôn nhân", "khen thưởng", "kỷ luật", "bảo hiểm", "y tế", "đầu tư", "dự án",
     "ngân sách", "thanh tra", "khiếu nại", "tố cáo", "cải cách", "hành chính", "chuyển đổi",
+    "chuẩn bị", "cao tuổi", "hộ nghèo", "cận nghèo", "phổ biến", "phổ thông", "pháp luật", "trợ cấp",
+    "danh sách", "nhiệm vụ", "nhiệm kỳ", "ban hành", "quy chế", "làm việc", "rà soát", "trật tự", "căn cước",
+    "định danh", "bồi dưỡng", "hằng tháng", "hằng năm",
 )  # fmt: skip
 _BY_FOLDED = {fold_diacritics(pair): pair for pair in PAIRS}
 _LONGEST = max(len(pair.split()) for pair in PAIRS)

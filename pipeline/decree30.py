@@ -182,7 +182,6 @@ SURNAMES = frozenset(
 )
 #: A công văn has no type name printed; its subject starts "V/v" under the number.
 LETTER_TYPE = "CÔNG VĂN"
-LETTER_SUBJECT_STARTS = ("v/v", "v/v:", "v/ v", "v.v")
 #: A line that starts a parent agency ("UBND TỈNH …", "BỘ …"), above the agency that issued the document.
 PARENT_STARTS = ("ubnd", "uy ban nhan dan", "bo ", "tong cuc", "hdnd", "tinh uy", "huyen uy")
 #: Type abbreviations that open a notation (Decree 30 Phụ lục III, and the sectors' licences and certificates).

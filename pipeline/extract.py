@@ -19,7 +19,6 @@ from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
     AGENCY_STARTS,
     BODY_STARTS,
-    LETTER_SUBJECT_STARTS,
     LETTER_TYPE,
     NAME_CONTINUATIONS,
     PARENT_STARTS,
@@ -53,6 +52,9 @@ MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
 #: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT") may stand before the notation.
 NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[a-z]{1,3}\s+)?(?P<value>/\s*[0-9a-z\-/&]{1,30}?)\s*$")
+#: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V.v", "V/w", "Vlv",
+#: "VWN", "VW": the slash and the v read as one letter).
+LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/.|\\l1]\s*[vwyn]|wn?)\b", re.IGNORECASE)
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 VALID_UNTIL = re.compile(
@@ -256,9 +258,11 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     header: list[TextLine] = []
     for line in lines[:8]:
         folded = fold_diacritics(line.text)
-        if NUMBER_LINE.match(folded) or folded.startswith(("so:", "v/v")) or "cong hoa" in folded:
+        if NUMBER_LINE.match(folded) or folded.startswith("so:") or LETTER_SUBJECT_LABEL.match(folded):
             break
-        if is_upper(line.text):
+        if "cong hoa" in folded:  # the national name, in a header not split
+            break
+        if is_upper(line.text) and not _rule_read_as_letters(line):
             header.append(line)
     if not header:
         return {}
@@ -277,6 +281,11 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
         result["parent_organ_name"] = _agency(parent, LIKELY, place)
     return result
+
+
+def _rule_read_as_letters(line: TextLine) -> bool:
+    """The rule under the agency read as a short word or two, unsurely ("NỔ" at 46)."""
+    return all(len(word.text) <= 3 and word.confidence < 60 for word in line.words)
 
 
 def _restored(lines: list[TextLine]) -> AgencyName:
@@ -322,7 +331,7 @@ def _possible(text: str) -> bool:
 def _letter_subject(left: list[TextLine]) -> Found:
     """A công văn's subject: "V/v …" under the number in the header's left column, on one to three lines."""
     for index, line in enumerate(left):
-        if fold_diacritics(line.text).startswith(LETTER_SUBJECT_STARTS):
+        if LETTER_SUBJECT_LABEL.match(line.text):
             parts = [line]
             for below in left[index + 1 : index + 4]:
                 if not follows_closely(parts[-1], below):
@@ -333,10 +342,10 @@ def _letter_subject(left: list[TextLine]) -> Found:
 
 
 def _subject(lines: list[TextLine], structure: float) -> tuple[str, float]:
-    """The subject's lines joined, "V/V", "V/ v" or "V.v" written as Decree 30 writes it: "V/v", and the marks
-    of administrative word pairs mended ("kiếm tra" is "kiểm tra")."""
+    """The subject's lines joined, its label ("V/V", "V/ v", "V/w") written as Decree 30 writes it: "V/v", and the
+    marks of administrative word pairs mended ("kiếm tra" is "kiểm tra")."""
     text, score = _joined(lines, structure)
-    return re.sub(r"^[Vv]\s*[/.]\s*[Vv]\b", "V/v", mend_marks(text)), score
+    return LETTER_SUBJECT_LABEL.sub("V/v", mend_marks(text)), score
 
 
 def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
@@ -437,7 +446,7 @@ def _canonical_type(text: str) -> tuple[str, float]:
 
 
 def _is_subject(line: str) -> bool:
-    return fold_diacritics(line).startswith(("ve viec", *LETTER_SUBJECT_STARTS))
+    return fold_diacritics(line).startswith("ve viec") or bool(LETTER_SUBJECT_LABEL.match(line))
 
 
 def _valid_until(text: str, today: dt.date) -> Found:

@@ -3,7 +3,8 @@
 Tesseract often reads the header's two columns as one line when the gutter between them is narrow
 ("ỦY BAN NHÂN DÂN HUYỆN YÊN KHÁNH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"). The gutter is found where it
 really is: the vertical channel that no word of the header crosses, line after line, from the top of
-the page down to the first line that runs across it (the type name, or the body).
+the page down to the first line that runs across it (the type name, or the body). On a small scan the
+gutter may be no wider than a space; the national name ("CỘNG HÒA …") then says where it is.
 """
 
 from __future__ import annotations
@@ -111,11 +112,27 @@ def split_header(lines: list[TextLine]) -> Header:
     it, and must not hide the gutter; it stays in `rest`.
     """
     notes = list(takewhile(lambda line: not is_upper(line.text), lines[:3]))
-    header = _split_header(lines[len(notes) :]) if len(notes) < len(lines) else Header([], [], lines)
+    body = lines[len(notes) :]
+    header = _split_header(body)
+    if not header.left and (gap := _gap_before_national_name(body[:2])):
+        header = _split_header(body, gap)
     return Header(header.left, header.right, notes + header.rest) if header.left else Header([], [], lines)
 
 
-def _split_header(lines: list[TextLine]) -> Header:
+def _gap_before_national_name(lines: list[TextLine]) -> tuple[int, int] | None:
+    """The space between an agency and "CỘNG HÒA …" read on one line: the right column starts there."""
+    for line in lines:
+        folded = [fold_diacritics(word.text) for word in line.words]
+        for index in range(1, len(folded) - 1):
+            if folded[index : index + 2] == ["cong", "hoa"]:
+                before, national = line.words[index - 1], line.words[index]
+                start = before.left + before.width
+                return (start, national.left) if national.left - start >= 2 else None
+    return None
+
+
+def _split_header(lines: list[TextLine], gap: tuple[int, int] | None = None) -> Header:
+    """The header's columns at the widest gutter, or, given the `gap` before the national name, at that gap."""
     if not lines:
         return Header([], [], [])
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
@@ -123,6 +140,9 @@ def _split_header(lines: list[TextLine]) -> Header:
     span = max(1, right_edge - left_edge)
     free = np.ones(span, dtype=bool)
     search = slice(int(span * GUTTER_SEARCH[0]), int(span * GUTTER_SEARCH[1]))
+    narrowest = float("inf")
+    if gap is not None:
+        search, narrowest = slice(gap[0] - left_edge, gap[1] - left_edge), max(2, (gap[1] - gap[0]) / 2)
     header_end, boundary, dated, smallest = 0, None, False, float("inf")
     for index, line in enumerate(lines):
         if line.top - top_edge > HEADER_HEIGHT_SHARE * (bottom_edge - top_edge):
@@ -134,7 +154,7 @@ def _split_header(lines: list[TextLine]) -> Header:
         for word in line.words:
             trial[max(0, word.left - left_edge) : word.left + word.width - left_edge] = False
         smallest = min(smallest, line.height)  # a taller line below must not ask for a wider gutter than is left
-        channel = _widest_channel(trial[search], MIN_GUTTER_IN_HEIGHTS * smallest)
+        channel = _widest_channel(trial[search], min(narrowest, MIN_GUTTER_IN_HEIGHTS * smallest))
         if channel is None:
             break
         free, header_end = trial, index + 1

@@ -15,6 +15,7 @@ def test_a_pair_read_with_the_wrong_tone_is_spelled_as_listed_keeping_case_and_p
     assert mend_marks("thu hồi đất đế thực hiện dự án") == "thu hồi đất để thực hiện dự án"
     assert mend_marks("TỐ CHỨC (Tiếp công dần)") == "TỔ CHỨC (Tiếp công dân)"
     assert mend_marks("hộ cận nghèo nằm 2020, NẮM 2021") == "hộ cận nghèo năm 2020, NĂM 2021"
+    assert mend_marks("V/v chuấn bị; người cao tuối, hộ cận nghẻo") == "V/v chuẩn bị; người cao tuổi, hộ cận nghèo"
     assert mend_marks("nằm 12 ngày") == "nằm 12 ngày"  # no year after it: "nằm" is a word
 
 

@@ -464,3 +464,57 @@ def test_a_rule_read_before_the_title_and_a_date_line_cut_by_the_photo_s_edge():
     ]
     meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
     assert (meta.type_name, meta.issued_date) == ("PHIẾU LÝ LỊCH TƯ PHÁP", None)
+
+
+def test_a_gutter_no_wider_than_a_space_is_found_before_the_national_name():
+    # Given a small scan's header: the agency and "CỘNG HÒA …" one space apart on one line, and the "V/v" misread
+    rows = [
+        (0, 60, "ỦY BAN NHÂN DÂN HUYỆN NHO QUAN"),
+        (0, 60 + 25 * CHAR_PX + 7 * CHAR_PX // 2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (1, 140, "PHÒNG TƯ PHÁP"),
+        (1, 520, "Độc lập - Tự do - Hạnh phúc"),
+        (2, 120, "Số: 1904/TP"),
+        (2, 480, "Nho Quan, ngày 29 tháng 01 năm 2025"),
+        (3, 60, "V/w triển khai công tác phổ"),
+        (4, 60, "biến giáo dục pháp luật"),
+        (6, 200, "Kính gửi: Ủy ban nhân dân các xã, thị trấn"),
+        (7, 60, "Thực hiện Kế hoạch của Ủy ban nhân dân huyện về công tác phổ biến, giáo dục pháp luật năm 2025"),
+        (11, 820, "TRƯỞNG PHÒNG"),
+        (15, 790, "Hoàng Quang Phúc"),
+    ]
+    words = _relined(_words(rows))
+    # When the header is split, the columns part at that space
+    header = split_header(page_lines(words))
+    assert [line.text for line in header.left][:2] == ["ỦY BAN NHÂN DÂN HUYỆN NHO QUAN", "PHÒNG TƯ PHÁP"]
+    assert header.right[0].text == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    # Then the letter's fields come from its columns; "NHO QUAN" is a place, not a level ("QUẬN") left without one
+    meta = extract_metadata(["text"], page_words=[words], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("ỦY BAN NHÂN DÂN HUYỆN NHO QUAN", "PHÒNG TƯ PHÁP")
+    assert (meta.place, meta.issued_date, meta.document_number) == ("Nho Quan", dt.date(2025, 1, 29), "1904/TP")
+    assert (meta.type_name, meta.subject) == ("CÔNG VĂN", "V/v triển khai công tác phổ biến giáo dục pháp luật")
+
+
+def test_agency_names_as_small_scans_misread_them():
+    def restored(text: str):
+        return restore_agency(_words([(0, 0, text)]))
+
+    # specks before the name, a dash lost, a one-letter syllable in the place: read as the page prints them
+    assert restored(".°ỦY BAN NHÂN DÂN HUYỆN GIA LỘC").text == "ỦY BAN NHÂN DÂN HUYỆN GIA LỘC"
+    assert restored("SỞ LAO ĐỘNG THƯƠNG BINH VÀ XÃ HỘI").text == "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    assert not restored("CÔNG AN HUYỆN Ý YÊN").impossible
+    assert not restored("UBND HUYỆN NHO QUAN").impossible
+    # a people's committee whose level was lost, or a lone unmarked letter in the place, names no agency
+    assert restored("UBND NH NINH BÌNH").impossible
+    assert restored("UBND HUYỆN YÊN I KHÁNH").impossible
+
+
+def test_the_rule_under_the_agency_read_as_letters_is_no_part_of_its_name():
+    # Given the rule under the agency read as "NỔ", unsurely, on a line of its own
+    rows = [(row + (row >= 2), x, text) for row, x, text in LETTER] + [(2, 150, "NỔ")]
+    words = _relined(_words(rows))
+    meta = extract_metadata(["text"], page_words=[_unsure(words, "NỔ")], today=TODAY).metadata
+    assert meta.organ_name == "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+
+
+def _unsure(words: list[Word], text: str) -> list[Word]:
+    return [Word(**{**w.__dict__, "confidence": 45.0}) if w.text == text else w for w in words]
