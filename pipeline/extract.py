@@ -37,6 +37,7 @@ from pipeline.layout import (
     lines_from_text,
     page_lines,
     split_header,
+    written_by_hand,
 )
 from pipeline.people import holder, signer
 from pipeline.syllables import invalid_syllables
@@ -46,12 +47,15 @@ from schemas.record import ResultMetadata
 
 Found = dict[str, tuple[object, float]]
 
-NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*/\s*[0-9a-z\-/& ]{1,30}?)\s*$")
+#: "Số: 15/QĐ-UBND"; a small scan's slash may be read as the fraction slash "⁄".
+NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*[/⁄]\s*[0-9a-z\-/⁄& ]{1,30}?)\s*$")
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
 MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
 #: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT") may stand before the notation.
-NOTATION_ONLY = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[a-z]{1,3}\s+)?(?P<value>/\s*[0-9a-z\-/&]{1,30}?)\s*$")
+NOTATION_ONLY = re.compile(
+    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[a-z]{1,3}\s+)?(?P<value>[/⁄]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
+)
 #: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V.v", "V/w", "Vlv",
 #: "VWN", "VW": the slash and the v read as one letter).
 LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/.|\\l1]\s*[vwyn]|wn?)\b", re.IGNORECASE)
@@ -108,7 +112,9 @@ def extract_metadata(
     `page_words` are the pages' OCR words with their boxes and confidences (as the page step stored them):
     with them the header is split at its gutter and each field's confidence reflects how its words were
     read. Without them the text's line order is used. `header_text` is page 1's header read again region
-    by region; it fills the number and the date when the page-wide text lacks them, with less confidence.
+    by region; it fills the number and the date when the page-wide text lacks them, with less confidence,
+    but not the blank a hand filled in: digits written by hand, or missing beside a printed notation or
+    month, are left null (Tesseract reads handwriting as print, wrongly and surely).
     """
     today = today or dt.date.today()
     if page_words is not None and len(page_words) == len(page_texts):
@@ -134,10 +140,10 @@ def extract_metadata(
         found.setdefault(name, value)
     found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
-        header_lines = lines_from_text(header_text)
+        header_lines, page_wide = lines_from_text(header_text), dict(found)
         for reread in (_number(header_lines), _place_and_date(header_lines, today)):
             for name, (value, score) in reread.items():
-                if name not in found:
+                if name not in found and not _filled_by_hand(name, page_wide):
                     found[name] = (value, min(score, LIKELY))
     found.update(signer(pages[-1]))
     every_line = [line for page in pages for line in page]
@@ -148,6 +154,14 @@ def extract_metadata(
     values = {name: value for name, (value, _) in found.items() if value is not None}
     confidence = {name: score for name, (value, score) in found.items() if value is not None}
     return Extraction(ResultMetadata(**values), confidence)
+
+
+def _filled_by_hand(name: str, found: Found) -> bool:
+    """True for a number or a date the page shows printed around a blank: the page-wide reading found the
+    notation without digits, or the month and year without a day (or the day written by hand)."""
+    if name in ("document_number", "code_number"):
+        return "code_notation" in found
+    return name == "issued_date" and "place" in found
 
 
 def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
@@ -164,7 +178,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded)
         if match is None:
             continue
-        raw = line.text[match.start("value") : match.end("value")].replace(" ", "")
+        raw = line.text[match.start("value") : match.end("value")].replace(" ", "").replace("⁄", "/")
         number, _, notation = raw.partition("/")
         digits = number.replace("O", "0").replace("o", "0")
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
@@ -180,9 +194,9 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             CERTAIN if exact else LIKELY, notation_words, possible=possible, doubt_share=share
         )
         found: Found = {"code_notation": (notation, notation_score)}
-        if digits.isdigit():
+        number_words = _words_with(line, number)
+        if digits.isdigit() and not any(written_by_hand(word, line) for word in number_words):
             structure = CERTAIN if digits == number and exact else LIKELY
-            number_words = _words_with(line, number)
             # Digits apart from the notation (often filled in by hand) are only as sure as their own reading.
             together = share if all(w in notation_words for w in number_words) else 0.5 if known else 1.0
             score = field_confidence(structure, number_words, doubt_share=together)
@@ -232,8 +246,8 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
         place_words = _words_with(line, place.split()[-1]) if place else []
         place_score = score if place[:1].isupper() else DOUBTFUL  # "ìn Thịnh": a place's start was lost
         result: Found = {"place": (place, field_confidence(place_score, place_words, possible=_possible(place)))}
-        if issued is not None:
-            date_words = [w for w in line.words if any(ch.isdigit() for ch in w.text)]
+        date_words = [w for w in line.words if any(ch.isdigit() for ch in w.text)]
+        if issued is not None and not any(written_by_hand(word, line) for word in date_words):
             result["issued_date"] = (issued, field_confidence(score, date_words))
         return result
     return {}

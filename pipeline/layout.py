@@ -196,6 +196,32 @@ def follows_closely(above: TextLine, below: TextLine) -> bool:
     return below.top - above.bottom <= max(above.height, below.height)
 
 
+#: Digits this much taller, and wider per digit, than the printed words of their line were written by hand
+#: (either alone is too common in print: a small scan's box may take in a mark or a rule below).
+HAND_SCALE = 1.45
+
+
+def written_by_hand(digits: Word, line: TextLine) -> bool:
+    """True when a word of digits is much larger than the line's printed digits and capitals: a number or a
+    day filled in by hand where the form left a blank ("2" of 43×49 px beside a printed "3" of 18×27 px).
+
+    Tesseract reads such digits as print, often wrongly and with high confidence. Without printed digits or
+    capitals on the line to compare with, nothing is said.
+    """
+    printed = [w for w in line.words if w is not digits and _digits_or_capitals(w.text)]
+    if not printed or not digits.text:
+        return False
+    height = float(np.median([w.height for w in printed]))
+    per_character = float(np.median([w.width / len(w.text) for w in printed]))
+    return digits.height > HAND_SCALE * height and digits.width / len(digits.text) > HAND_SCALE * per_character
+
+
+def _digits_or_capitals(text: str) -> bool:
+    """Printed digits or capitals without marks ("2024", "/SGDĐT-VP"): a digit's height, about its width."""
+    letters = [ch for ch in text if ch.isalnum()]
+    return len(letters) >= 2 and all(ch.isdigit() or "A" <= ch <= "Z" or ch == "Đ" for ch in letters)
+
+
 def lines_from_text(text: str) -> list[TextLine]:
     """Lines from plain text (no boxes): each line stacked below the last, every word fully confident."""
     lines = []

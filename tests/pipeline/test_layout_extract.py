@@ -518,3 +518,26 @@ def test_the_rule_under_the_agency_read_as_letters_is_no_part_of_its_name():
 
 def _unsure(words: list[Word], text: str) -> list[Word]:
     return [Word(**{**w.__dict__, "confidence": 45.0}) if w.text == text else w for w in words]
+
+
+def test_digits_written_by_hand_into_the_blanks_are_left_null_even_when_read_again():
+    # Given the number and the day filled in by hand: digits half as tall again as the printed ones beside them
+    rows = [(row, x, text) for row, x, text in LETTER if not text.startswith(("Số:", "Ninh Bình,"))]
+    rows += [(2, 120, "Số: 47 /SGDĐT-VP"), (2, 700, "Ninh Bình, ngày 26 tháng 3 năm 2024")]
+    words = [_by_hand(w) if w.text in ("47", "26") else w for w in _relined(_words(rows))]
+    # When the page is read, with the header read again region by region (which reads the hand as print)
+    reread = "Số: 4/SGDĐT-VP\nNinh Bình, ngày 02 tháng 3 năm 2024"
+    meta = extract_metadata(["text"], header_text=reread, page_words=[words], today=TODAY).metadata
+    # Then the printed parts are kept and the handwritten ones left for a person
+    assert (meta.code_notation, meta.place) == ("SGDĐT-VP", "Ninh Bình")
+    assert (meta.document_number, meta.code_number, meta.issued_date) == (None, None, None)
+    # And the same digits printed are read, even when a small scan's box takes in a rule below them
+    printed_words = _relined(_words(rows))
+    tall = [Word(**{**w.__dict__, "height": w.height * 2}) if w.text in ("47", "26") else w for w in printed_words]
+    for as_read in (printed_words, tall):
+        printed = extract_metadata(["text"], page_words=[as_read], today=TODAY).metadata
+        assert (printed.document_number, printed.issued_date) == ("47/SGDĐT-VP", dt.date(2024, 3, 26))
+
+
+def _by_hand(word: Word) -> Word:
+    return Word(**{**word.__dict__, "height": int(word.height * 1.7), "width": int(word.width * 1.6)})
