@@ -17,6 +17,7 @@ from pipeline.confidence import (
 )
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine, is_upper
+from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
@@ -306,7 +307,20 @@ def _name_of(line: str) -> str | None:
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
         candidate = f"{family} {rest}"
     candidate = _mended_surname(candidate)
-    return candidate if looks_like_name(candidate) else None
+    if looks_like_name(candidate):
+        return candidate
+    return _name_after_scrawl(line)
+
+
+def _name_after_scrawl(line: str) -> str | None:
+    """The name at the end of a line whose start is a signature's scrawl read as marks and digits ("—M\\2⁄-
+    “Trịnh Thu Oanh"); a line that starts with words ("giao cho Trần Văn Bình", "hữu Toàn Văn") is no name."""
+    words = line.split()
+    for start in range(1, len(words) - 1):
+        scrawl, name = " ".join(words[:start]), " ".join(words[start:]).strip("“”\"'")
+        if looks_like_name(name) and _is_junk(scrawl) and re.search(r"[^\w\s]|\d", scrawl):
+            return _mended_surname(name)
+    return None
 
 
 def _mended_surname(name: str) -> str:
@@ -345,7 +359,11 @@ def _without_specks(line: str) -> str:
 
 
 def _is_junk(line: str) -> bool:
-    return sum(ch.isalpha() for ch in line) < 4
+    """What OCR makes of a signature or a seal: a few letters, or no word of two letters that is a syllable
+    (">}ÀAJ*x")."""
+    if sum(ch.isalpha() for ch in line) < 4:
+        return True
+    return not any(len(word) >= 2 and is_syllable(word) for word in re.split(r"[\s,;:.]+", line))
 
 
 def looks_like_name(line: str) -> bool:

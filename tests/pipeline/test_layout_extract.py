@@ -541,3 +541,17 @@ def test_digits_written_by_hand_into_the_blanks_are_left_null_even_when_read_aga
 
 def _by_hand(word: Word) -> Word:
     return Word(**{**word.__dict__, "height": int(word.height * 1.7), "width": int(word.width * 1.6)})
+
+
+def test_a_signature_read_as_marks_is_skipped_between_the_title_and_the_name_and_before_the_name():
+    found = signer(lines_from_text("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n“3\nƒ#\n>}ÀAJ*x\nJ\nMai Minh Thắng"))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Mai Minh Thắng")
+    found = signer(lines_from_text("CHỦ TỊCH\n<S~\n—M\\2⁄- “Trịnh Thu Oanh"))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("CHỦ TỊCH", "Trịnh Thu Oanh")
+    assert signer(lines_from_text("CHỦ TỊCH\ngiao cho Trần Văn Bình")) == {}  # words before a name: body text
+
+
+def test_a_signer_name_of_two_words_is_held_below_the_threshold():
+    name, confidence = signer(lines_from_text("CHỦ TỊCH\nĐinh Quân"))["signer_name"]  # "Đình" lost under a seal?
+    assert name == "Đinh Quân" and confidence < 0.7
+    assert signer(lines_from_text("CHỦ TỊCH\nĐinh Đình Quân"))["signer_name"][1] >= 0.7
