@@ -138,6 +138,8 @@ def extract_metadata(
         found.setdefault(name, value)
     for name, value in _number(lines, _agencies(found)).items():
         found.setdefault(name, value)
+    if "place" in found:
+        found["place"] = _place_as_the_agency_spells_it(found["place"], _agencies(found))
     found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
         header_lines, page_wide = lines_from_text(header_text), dict(found)
@@ -156,6 +158,11 @@ def extract_metadata(
     return Extraction(ResultMetadata(**values), confidence)
 
 
+def _scrawl(line: TextLine) -> bool:
+    """A line tesseract read as nothing sure ("Vựz" at 0): handwriting, or a speck."""
+    return all(word.confidence < 30 for word in line.words)
+
+
 def _filled_by_hand(name: str, found: Found) -> bool:
     """True for a number or a date the page shows printed around a blank: the page-wide reading found the
     notation without digits, or the month and year without a day (or the day written by hand)."""
@@ -172,14 +179,18 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
     """
     for index, line in enumerate(lines[:12]):
         folded = fold_diacritics(line.text)
-        if folded.strip() in ("so:", "so") and index + 1 < len(lines):  # "Số:" and a hand-filled gap, then "/X"
-            line = TextLine((*line.words, *lines[index + 1].words))
+        if folded.strip() in ("so:", "so"):  # "Số:" and a hand-filled gap (a scrawl read unsurely), then "/X"
+            after = [below for below in lines[index + 1 : index + 3] if not _scrawl(below)][:1]
+            line = TextLine((*line.words, *(word for below in after for word in below.words)))
             folded = fold_diacritics(line.text)
         match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded)
         if match is None:
             continue
         raw = line.text[match.start("value") : match.end("value")].replace(" ", "").replace("⁄", "/")
         number, _, notation = raw.partition("/")
+        # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
+        while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
+            number, notation = "", notation.partition("/")[2]
         digits = number.replace("O", "0").replace("o", "0")
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}
@@ -208,6 +219,21 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
 
 
 FOREIGN_LETTERS = frozenset("FJWZ")
+
+
+def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequence[str]) -> tuple[object, float]:
+    """The date line's place read a letter off the agency's locality ("Tiền Hỏi" under "… HUYỆN TIỀN HẢI"): the
+    agency's upright capitals are read better than the italic date line, so the place takes their spelling,
+    held below the threshold since the two readings disagree."""
+    value, score = str(place[0]), place[1]
+    size = len(value.split())
+    for agency in agencies:
+        locality = " ".join(agency.split()[-size:])
+        if same_place(locality, value) or len(agency.split()) <= size:
+            continue
+        if SequenceMatcher(None, fold_diacritics(locality), fold_diacritics(value)).ratio() >= 0.8:
+            return locality.title(), min(score, DOUBTFUL)
+    return place
 
 
 def _agencies(found: Found) -> list[str]:

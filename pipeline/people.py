@@ -105,8 +105,8 @@ def signer(lines: list[TextLine]) -> Found:
             j -= 1
         titles: list[TextLine] = []
         while j >= 0 and len(titles) < 3:
-            if titles and not is_upper(column[j].text) and _is_junk(column[j].text):
-                j -= 1  # a speck of the seal between "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH"
+            if titles and _is_junk(column[j].text) and not _title_piece(column[j].text):
+                j -= 1  # a speck of the seal between "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH", a rule's "UY,"
                 continue
             if not is_upper(_without_specks(column[j].text)) or re.match(r"-(?!-)", column[j].text):
                 break  # body text, or a recipient ("- Như trên;"; "---PHÓ …" is a rule's remnant)
@@ -199,6 +199,8 @@ RECIPIENTS = ("noi nhan", "noi gui")
 
 
 FOLDED_SIGNER_TITLES = {fold_diacritics(title): title for title in SIGNER_TITLES}
+#: The titles without spaces, for a word OCR split ("PHO GI ÁM ĐỐC").
+_SQUEEZED_SIGNER_TITLES = {key.replace(" ", ""): title for key, title in FOLDED_SIGNER_TITLES.items()}
 
 
 def restore_title(line: str) -> str:
@@ -217,7 +219,7 @@ def restore_title(line: str) -> str:
     out: list[tuple[str, bool]] = []
     i = 0
     while i < len(words):
-        for size in (4, 3, 2, 1):
+        for size in (5, 4, 3, 2, 1):
             known = _known_title(fold_diacritics(" ".join(words[i : i + size])), size)
             if known is not None:
                 out.append((known, True))
@@ -226,11 +228,18 @@ def restore_title(line: str) -> str:
         else:
             out.append((words[i], False))
             i += 1
-    if any(known for _, known in out):  # junk around a known title goes
+    if any(known for _, known in out):  # junk around a known title goes, and between two ("CHỦ TỊCH UY, PHÓ …")
         while not out[0][1] and _is_leading_junk(out[0][0]):
             out.pop(0)
         while not out[-1][1] and not out[-1][0].isalpha():
             out.pop()
+        out = [
+            (word, known)
+            for i, (word, known) in enumerate(out)
+            if known
+            or not (0 < i < len(out) - 1 and out[i - 1][1] and out[i + 1][1] and _is_leading_junk(word))
+            or fold_diacritics(word).startswith(SIGNER_PREFIXES)
+        ]
     return " ".join(word for word, _ in out)
 
 
@@ -271,6 +280,11 @@ def _mended_prefix(line: str) -> str:
     return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
 
 
+def _title_piece(line: str) -> bool:
+    """A short line that belongs to a title: its prefix alone ("KT."), or "PHÓ" above the head's title."""
+    return _prefixed(line) or fold_diacritics(line).strip(" .") == "pho"
+
+
 def _acting(line: str) -> bool:
     return fold_diacritics(_mended_prefix(line)).startswith("q.")
 
@@ -287,7 +301,7 @@ def _prefixed(line: str) -> bool:
 
 def _known_title(folded: str, size: int) -> str | None:
     """The known title `folded` spells, or misspells by a letter in a title of two words or more ("GLIÁM ĐỐC")."""
-    known = FOLDED_SIGNER_TITLES.get(folded)
+    known = FOLDED_SIGNER_TITLES.get(folded) or _SQUEEZED_SIGNER_TITLES.get(folded.replace(" ", ""))
     if known is not None or size < 2:
         return known
     close = [

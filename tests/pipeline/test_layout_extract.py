@@ -555,3 +555,33 @@ def test_a_signer_name_of_two_words_is_held_below_the_threshold():
     name, confidence = signer(lines_from_text("CHỦ TỊCH\nĐinh Quân"))["signer_name"]  # "Đình" lost under a seal?
     assert name == "Đinh Quân" and confidence < 0.7
     assert signer(lines_from_text("CHỦ TỊCH\nĐinh Đình Quân"))["signer_name"][1] >= 0.7
+
+
+def test_a_number_scrawled_by_hand_leaves_the_printed_notation_and_a_normative_year_stays():
+    def number_fields(number_lines: str) -> tuple[str | None, str | None]:
+        meta = extract_metadata([f"UBND TỈNH NINH BÌNH\n{number_lines}\nQUYẾT ĐỊNH"], today=TODAY).metadata
+        return meta.document_number, meta.code_notation
+
+    assert number_fields("Số: 14/32/QĐ-UBND") == (None, "QĐ-UBND")  # "1433" by hand, read with a slash
+    assert number_fields("Số: 15/2024/QĐ-UBND") == ("15/2024/QĐ-UBND", "2024/QĐ-UBND")
+    # "Số:" then the hand read as nothing sure on a line of its own, then the printed notation
+    words = _relined(_words([(0, 100, "UBND TỈNH NINH BÌNH"), (1, 120, "Số:"), (2, 140, "Vựz"), (3, 120, "/QĐ-UBND")]))
+    words = [Word(**{**w.__dict__, "confidence": 0.0}) if w.text == "Vựz" else w for w in words]
+    meta = extract_metadata(["text"], header_text="Số: 14/32/QĐ-UBND", page_words=[words], today=TODAY).metadata
+    assert (meta.document_number, meta.code_notation) == (None, "QĐ-UBND")
+
+
+def test_a_place_read_a_letter_off_the_agency_s_locality_takes_its_spelling_below_the_threshold():
+    rows = [
+        (row, x, text.replace("NINH BÌNH", "TIỀN HẢI").replace("Ninh Bình,", "Tiền Hỏi,")) for row, x, text in LETTER
+    ]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY)
+    assert extraction.metadata.place == "Tiền Hải" and extraction.confidence["place"] < 0.7
+
+
+def test_a_title_word_split_in_two_and_a_rule_s_remnant_between_the_title_lines_are_mended():
+    assert restore_title("KT. GIÁM ĐỐC PHO GI ÁM ĐỐC") == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
+    found = signer(lines_from_text("KT. CHỦ TỊCH\nUY,\nPHÓ CHỦ TỊCH\nLê Đình Sơn"))
+    assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    found = signer(lines_from_text("KT. GIÁM ĐỐC\nPHÓ\nGIÁM ĐỐC\nLê Đình Sơn"))  # "PHÓ" on a line of its own stays
+    assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
