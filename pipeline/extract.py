@@ -130,7 +130,7 @@ def extract_metadata(
         found.update(_place_and_date(header.right, today) or _place_and_date(header.left, today))
         found.update(_organs(header.left, found.get("place")))
         found.update(_number(header.left, _agencies(found)))
-        found.update(_letter_subject(header.left))
+        found.update(_letter_subject(header.left, header.rest[:4]))
     lines = [*header.left, *header.right, *header.rest]
     for name, value in _place_and_date(lines, today).items():
         found.setdefault(name, value)
@@ -268,7 +268,7 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
         if match is None:
             continue
         issued = _date(match, today)
-        place = line.text[match.start("place") : match.end("place")].strip(" ,.")
+        place = _place_words(line.text[match.start("place") : match.end("place")])
         place_words = _words_with(line, place.split()[-1]) if place else []
         place_score = score if place[:1].isupper() else DOUBTFUL  # "ìn Thịnh": a place's start was lost
         result: Found = {"place": (place, field_confidence(place_score, place_words, possible=_possible(place)))}
@@ -277,6 +277,15 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
             result["issued_date"] = (issued, field_confidence(score, date_words))
         return result
     return {}
+
+
+def _place_words(text: str) -> str:
+    """The place before ", ngày": the words after any that hold a digit, a slash or a colon (the number line
+    read into the same row: "Số: 3⁄2 /SKHĐT-ĐKKD Nam Định")."""
+    words = text.strip(" ,.").split()
+    while any(re.search(r"[\d/⁄:]", word) for word in words):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
@@ -368,12 +377,24 @@ def _possible(text: str) -> bool:
     return not invalid_syllables(text)
 
 
-def _letter_subject(left: list[TextLine]) -> Found:
-    """A công văn's subject: "V/v …" under the number in the header's left column, on one to three lines."""
+def _letter_subject(left: list[TextLine], below_header: Sequence[TextLine] = ()) -> Found:
+    """A công văn's subject: "V/v …" under the number in the header's left column, on one to three lines.
+
+    Its last lines may fall below where the header was found to end (a stamp's marks beside them ended it):
+    lines below the header that sit under the first one, no wider, go on with it.
+    """
     for index, line in enumerate(left):
         if LETTER_SUBJECT_LABEL.match(line.text):
             parts = [line]
-            for below in left[index + 1 : index + 4]:
+            under = [
+                below
+                for below in below_header
+                if below.top > line.top
+                and below.left < line.right
+                and below.right < line.right + 3 * line.height
+                and not fold_diacritics(below.text).startswith("kinh gui")  # the recipients, not the subject
+            ]
+            for below in [*left[index + 1 :], *under][:3]:
                 if not follows_closely(parts[-1], below):
                     break
                 parts.append(below)
@@ -383,9 +404,10 @@ def _letter_subject(left: list[TextLine]) -> Found:
 
 def _subject(lines: list[TextLine], structure: float) -> tuple[str, float]:
     """The subject's lines joined, its label ("V/V", "V/ v", "V/w") written as Decree 30 writes it: "V/v", and the
-    marks of administrative word pairs mended ("kiếm tra" is "kiểm tra")."""
+    marks of administrative word pairs mended ("kiếm tra" is "kiểm tra"). One that ends on "năm" lost its year."""
     text, score = _joined(lines, structure)
-    return LETTER_SUBJECT_LABEL.sub("V/v", mend_marks(text)), score
+    text = LETTER_SUBJECT_LABEL.sub("V/v", mend_marks(text))
+    return text, min(score, DOUBTFUL) if fold_diacritics(text).endswith(" nam") else score
 
 
 def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:

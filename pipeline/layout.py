@@ -112,11 +112,20 @@ def split_header(lines: list[TextLine]) -> Header:
     it, and must not hide the gutter; it stays in `rest`.
     """
     notes = list(takewhile(lambda line: not is_upper(line.text), lines[:3]))
-    body = lines[len(notes) :]
+    body = [line for line in lines[len(notes) :] if not _speck(line)]
     header = _split_header(body)
     if not header.left and (gap := _gap_before_national_name(body[:2])):
         header = _split_header(body, gap)
-    return Header(header.left, header.right, notes + header.rest) if header.left else Header([], [], lines)
+    if not header.left:
+        return Header([], [], lines)
+    # a speck beside the header ("r", "-" from a stamp) must not end it; below it, it stays in its place
+    below, bottom = set(header.rest), max(line.bottom for line in header.left + header.right)
+    rest = [line for line in lines[len(notes) :] if line in below or (_speck(line) and line.top > bottom)]
+    return Header(header.left, header.right, notes + rest)
+
+
+def _speck(line: TextLine) -> bool:
+    return sum(ch.isalnum() for ch in line.text) < 2
 
 
 def _gap_before_national_name(lines: list[TextLine]) -> tuple[int, int] | None:

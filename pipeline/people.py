@@ -231,7 +231,8 @@ def restore_title(line: str) -> str:
     if any(known for _, known in out):  # junk around a known title goes, and between two ("CHỦ TỊCH UY, PHÓ …")
         while not out[0][1] and _is_leading_junk(out[0][0]):
             out.pop(0)
-        while not out[-1][1] and not out[-1][0].isalpha():
+        # marks after it, or "VÀ" (a title never ends on "and": "… PHÓ CHỦ TỊCH VÀ")
+        while not out[-1][1] and (not out[-1][0].isalpha() or fold_diacritics(out[-1][0]) == "va"):
             out.pop()
         out = [
             (word, known)

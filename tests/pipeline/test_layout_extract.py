@@ -585,3 +585,25 @@ def test_a_title_word_split_in_two_and_a_rule_s_remnant_between_the_title_lines_
     assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
     found = signer(lines_from_text("KT. GIÁM ĐỐC\nPHÓ\nGIÁM ĐỐC\nLê Đình Sơn"))  # "PHÓ" on a line of its own stays
     assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"
+
+
+def test_specks_beside_the_header_do_not_end_it_and_the_subject_goes_on_below():
+    # Given a stamp's specks beside the letter's subject, at the right of the gutter
+    rows = [*LETTER[:7], (3, 700, "r"), (3, 900, "-"), *LETTER[7:]]
+    specks = [w for w in _words(rows) if w.text in ("r", "-") and w.left >= 700]
+    words = [Word(**{**w.__dict__, "line": 900 + specks.index(w)}) if w in specks else w for w in _words(rows)]
+    header = split_header(page_lines(_relined(words)))
+    assert [line.text for line in header.left][-2:] == [
+        "V/v tăng cường công tác phòng",
+        "chống dịch bệnh trong trường học",
+    ]
+    assert all(line.text not in ("r", "-") for line in header.left + header.right)
+
+
+def test_place_subject_and_title_rid_of_what_does_not_belong_to_them():
+    text = "UBND TỈNH NAM ĐỊNH\nSố: 3⁄2 /SKHĐT Nam Định, ngày 5 tháng 3 năm 2024\nQUYẾT ĐỊNH\nVề việc hỗ trợ năm"
+    extraction = extract_metadata([text], today=TODAY)
+    assert extraction.metadata.place == "Nam Định"  # not the number line read into the same row
+    assert extraction.confidence["subject"] < 0.7  # "năm" with its year lost
+    assert restore_title("PHÓ CHỦ TỊCH VÀ") == "PHÓ CHỦ TỊCH"
+    assert restore_title("GIÁM ĐỐC SỞ Y TẾ") == "GIÁM ĐỐC SỞ Y TẾ"
