@@ -227,7 +227,7 @@ def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequen
     held below the threshold since the two readings disagree."""
     value, score = str(place[0]), place[1]
     size = len(value.split())
-    for agency in agencies:
+    for agency in agencies if size else ():
         locality = " ".join(agency.split()[-size:])
         if same_place(locality, value) or len(agency.split()) <= size:
             continue

@@ -234,14 +234,16 @@ def restore_title(line: str) -> str:
         # marks after it, or "VÀ" (a title never ends on "and": "… PHÓ CHỦ TỊCH VÀ")
         while not out[-1][1] and (not out[-1][0].isalpha() or fold_diacritics(out[-1][0]) == "va"):
             out.pop()
-        out = [
-            (word, known)
-            for i, (word, known) in enumerate(out)
-            if known
-            or not (0 < i < len(out) - 1 and out[i - 1][1] and out[i + 1][1] and _is_leading_junk(word))
-            or fold_diacritics(word).startswith(SIGNER_PREFIXES)
-        ]
+        out = [pair for i, pair in enumerate(out) if not _junk_between_titles(out, i)]
     return " ".join(word for word, _ in out)
+
+
+def _junk_between_titles(out: list[tuple[str, bool]], i: int) -> bool:
+    """A seal's or a rule's letters between two known titles ("CHỦ TỊCH UY, PHÓ CHỦ TỊCH"); a prefix ("Q.") stays."""
+    word, known = out[i]
+    if known or not 0 < i < len(out) - 1 or not (out[i - 1][1] and out[i + 1][1]):
+        return False
+    return _is_leading_junk(word) and not fold_diacritics(word).startswith(SIGNER_PREFIXES)
 
 
 def _is_leading_junk(word: str) -> bool:
