@@ -345,10 +345,14 @@ def _agency(name: AgencyName, structure: float, place: tuple[object, float] | No
     """An agency's restored name as a field: its locality checked against the date line's place.
 
     The same place read twice alike is confirmed. Read twice differently, the date line's spelling wins when it
-    was read at least as surely, and the name is no more than likely; otherwise the name is doubtful.
+    was read at least as surely, and the name is no more than likely; otherwise the name is doubtful. A locality
+    that is the first words of the place lost the others: the place completes it, no more than likely.
     """
     doubtful = name.doubtful_words
-    if place is not None and same_place(name.place, str(place[0])):
+    if place is not None and _cut_short(name.place, str(place[0])):  # "HUYỆN LÝ" beside "Lý Nhân, ngày …"
+        name, structure = name.with_place(str(place[0]).upper()), min(structure, LIKELY, place[1])
+        doubtful = tuple(w for w in doubtful if w not in name.place_words)
+    elif place is not None and same_place(name.place, str(place[0])):
         spelled, place_score = str(place[0]).upper(), place[1]
         if name.place != spelled:
             if place_score < field_confidence(CERTAIN, name.place_words):
@@ -358,6 +362,12 @@ def _agency(name: AgencyName, structure: float, place: tuple[object, float] | No
         doubtful = tuple(w for w in doubtful if w not in name.place_words)
     possible = _possible(name.text) and not name.impossible
     return name.text, field_confidence(structure, doubtful, possible=possible)
+
+
+def _cut_short(agency_place: str, dated_place: str) -> bool:
+    """True when the agency's locality is the first words of the date line's place, the rest lost."""
+    words, dated = fold_diacritics(agency_place).split(), fold_diacritics(dated_place).split()
+    return 0 < len(words) < len(dated) and dated[: len(words)] == words
 
 
 def _continues(unit: str, line: str) -> bool:

@@ -127,8 +127,10 @@ def signer(lines: list[TextLine]) -> Found:
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
             title, structure = deputy, min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
-        # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân")
-        name_structure = structure if len(name.split()) > 2 else min(structure, DOUBTFUL)
+        # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân"), and
+        # "Ông", a rare family name, is more often what a seal left of "Dương"
+        unlikely = len(name.split()) < 3 or name.split()[0] == "Ông"
+        name_structure = min(structure, DOUBTFUL) if unlikely else structure
         name_words = column[index].words
         return {
             "signer_name": (name, field_confidence(name_structure, name_words, possible=is_possible_name(name))),
@@ -210,7 +212,7 @@ def restore_title(line: str) -> str:
     A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Around a known title, what
     a seal or a signature leaves (a lone letter, "LNN ¡y!", "Ì À") is dropped.
     """
-    words = [w for w in (w.strip(_MARKS) for w in _mended_prefix(line).split()) if w and not _is_speck(w)]
+    words = [w for w in (w.strip(_MARKS) for w in _once(_mended_prefix(line)).split()) if w and not _is_speck(w)]
     for i, word in enumerate(words[:-1]):
         rest = fold_diacritics(" ".join(words[i + 1 :]))
         if len(word) <= 3 and fold_diacritics(word).endswith("ho") and f"pho {rest}" in FOLDED_SIGNER_TITLES:
@@ -293,9 +295,12 @@ def _acting(line: str) -> bool:
 
 
 def _once(title: str) -> str:
-    """A title with a word read twice in a row ("PHÓ PHÓ GIÁM ĐỐC") written once."""
+    """A title with a word read twice in a row ("PHÓ PHÓ GIÁM ĐỐC"), or again in part ("CHỦ HỦ TỊCH": a seal's
+    edge shifted the reading), written once."""
     words = title.split()
-    return " ".join(word for i, word in enumerate(words) if i == 0 or word != words[i - 1])
+    return " ".join(
+        word for i, word in enumerate(words) if i == 0 or not (len(word) >= 2 and words[i - 1].endswith(word))
+    )
 
 
 def _prefixed(line: str) -> bool:
@@ -313,6 +318,8 @@ def _known_title(folded: str, size: int) -> str | None:
         if [w[0] for w in key.split()] == [w[0] for w in folded.split()]  # "CÔNG" is no misread "PHÒNG"
         and SequenceMatcher(None, folded, key).ratio() >= 0.85
     ]
+    if not close and size >= 3:  # a seal's edge over the first letter only: "QHANH VĂN PHÒNG"
+        close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded[1:] and key != folded]
     return close[0] if len(close) == 1 else None
 
 

@@ -607,3 +607,19 @@ def test_place_subject_and_title_rid_of_what_does_not_belong_to_them():
     assert extraction.confidence["subject"] < 0.7  # "năm" with its year lost
     assert restore_title("PHÓ CHỦ TỊCH VÀ") == "PHÓ CHỦ TỊCH"
     assert restore_title("GIÁM ĐỐC SỞ Y TẾ") == "GIÁM ĐỐC SỞ Y TẾ"
+
+
+def test_an_agency_whose_locality_lost_its_last_words_is_completed_by_the_place_and_two_run_together_held():
+    rows = [(row, x, {"UBND TỈNH NINH BÌNH": "ỦY BAN NHÂN DÂN HUYỆN LÝ"}.get(text, text)) for row, x, text in LETTER]
+    rows = [(row, x, text.replace("Ninh Bình,", "Lý Nhân,")) for row, x, text in rows if not text.startswith("SỞ")]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY)
+    assert extraction.metadata.organ_name == "ỦY BAN NHÂN DÂN HUYỆN LÝ NHÂN"
+    assert 0.7 <= extraction.confidence["organ_name"] <= 0.75
+    assert restore_agency(_words([(0, 0, "ỦY BAN NHÂN DÂN HUYỆN LÝ NHÂN XÃ ĐẠO LÝ")])).impossible
+
+
+def test_what_a_seal_s_edge_does_to_a_title_and_a_name():
+    assert restore_title("CHỦ HỦ TỊCH") == "CHỦ TỊCH"  # read again in part, shifted
+    assert restore_title("TL. CHỦ TỊCH QHANH VĂN PHÒNG") == "TL. CHỦ TỊCH CHÁNH VĂN PHÒNG"  # its first letter
+    name, confidence = signer(lines_from_text("CHỦ TỊCH\nÔng Minh Hải"))["signer_name"]  # "Dương" lost "Dư"
+    assert name == "Ông Minh Hải" and confidence < 0.7
