@@ -52,9 +52,10 @@ NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*[/�
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
 MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
-#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT") may stand before the notation.
+#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT", "Số: €7 /…") may stand before the
+#: notation, and its slash may be read as "(" ("Số: 0? (TB-UBND").
 NOTATION_ONLY = re.compile(
-    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[a-z]{1,3}\s+)?(?P<value>[/⁄]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
+    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄(]{1,3}\s+)?(?P<value>[/⁄(]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
 )
 #: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V.v", "V/w", "Vlv",
 #: "VWN", "VW": the slash and the v read as one letter).
@@ -187,6 +188,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         if match is None:
             continue
         raw = line.text[match.start("value") : match.end("value")].replace(" ", "").replace("⁄", "/")
+        raw = "/" + raw[1:] if raw.startswith("(") else raw
         number, _, notation = raw.partition("/")
         # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
         while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):

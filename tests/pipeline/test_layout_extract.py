@@ -563,6 +563,8 @@ def test_a_number_scrawled_by_hand_leaves_the_printed_notation_and_a_normative_y
         return meta.document_number, meta.code_notation
 
     assert number_fields("Số: 14/32/QĐ-UBND") == (None, "QĐ-UBND")  # "1433" by hand, read with a slash
+    assert number_fields("Số: €7 /SLĐTBXH-BTXH") == (None, "SLĐTBXH-BTXH")  # a scrawl before the slash
+    assert number_fields("Số: 0? (TB-UBND") == (None, "TB-UBND")  # the slash read as "("
     assert number_fields("Số: 15/2024/QĐ-UBND") == ("15/2024/QĐ-UBND", "2024/QĐ-UBND")
     # "Số:" then the hand read as nothing sure on a line of its own, then the printed notation
     words = _relined(_words([(0, 100, "UBND TỈNH NINH BÌNH"), (1, 120, "Số:"), (2, 140, "Vựz"), (3, 120, "/QĐ-UBND")]))
