@@ -215,8 +215,9 @@ def restore_title(line: str) -> str:
     words = [w for w in (w.strip(_MARKS) for w in _once(_mended_prefix(line)).split()) if w and not _is_speck(w)]
     for i, word in enumerate(words[:-1]):
         rest = fold_diacritics(" ".join(words[i + 1 :]))
-        if len(word) <= 3 and fold_diacritics(word).endswith("ho") and f"pho {rest}" in FOLDED_SIGNER_TITLES:
-            words = [*words[:i], "PHÓ", *words[i + 1 :]]
+        listed = f"pho {rest}" in FOLDED_SIGNER_TITLES
+        if fold_diacritics(word) == "pho" or (len(word) <= 3 and fold_diacritics(word).endswith("ho") and listed):
+            words = [*words[:i], "PHÓ", *words[i + 1 :]]  # "PHO TRƯỞNG CÔNG AN", "HÓ GIÁM ĐỐC"
             break
     out: list[tuple[str, bool]] = []
     i = 0

@@ -625,3 +625,9 @@ def test_what_a_seal_s_edge_does_to_a_title_and_a_name():
     assert restore_title("TL. CHỦ TỊCH QHANH VĂN PHÒNG") == "TL. CHỦ TỊCH CHÁNH VĂN PHÒNG"  # its first letter
     name, confidence = signer(lines_from_text("CHỦ TỊCH\nÔng Minh Hải"))["signer_name"]  # "Dương" lost "Dư"
     assert name == "Ông Minh Hải" and confidence < 0.7
+
+
+def test_a_deputy_s_title_names_the_head_it_signs_for():
+    assert restore_title("KT. TRƯỞNG CÔNG AN PHO TRƯỞNG CÔNG AN") == "KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN"
+    assert not is_possible_title("KT. GIÁM PHÓ GIÁM ĐỐC")  # "ĐỐC" of the head lost
+    assert is_possible_title("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC") and is_possible_title("KT. BỘ TRƯỞNG THỨ TRƯỞNG")
