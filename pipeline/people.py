@@ -101,8 +101,8 @@ def signer(lines: list[TextLine]) -> Found:
         if name is None:
             continue
         j = index - 1
-        while j >= 0 and not is_upper(column[j].text) and _is_junk(column[j].text):
-            j -= 1
+        while j >= 0 and _is_junk(column[j].text) and not _title_piece(column[j].text):
+            j -= 1  # the signature and the seal between the title and the name, in capitals too ("FẦN,", "SN")
         titles: list[TextLine] = []
         while j >= 0 and len(titles) < 3:
             if titles and _is_junk(column[j].text) and not _title_piece(column[j].text):
@@ -116,6 +116,8 @@ def signer(lines: list[TextLine]) -> Found:
             j -= 1
             if _prefixed(titles[0].text) and not (_acting(titles[0].text) and j >= 0 and _prefixed(column[j].text)):
                 break  # an acting head may sign for another: "TL. GIÁM ĐỐC / Q. CHÁNH VĂN PHÒNG"
+        while len(titles) > 1 and not contains_title(restore_title(titles[-1].text)):
+            titles.pop()  # a seal's letters read in capitals under the title ("LUỐNG")
         if not titles:
             continue
         structure = CERTAIN if len(titles) == 1 or _prefixed(titles[0].text) else DOUBTFUL
