@@ -132,8 +132,12 @@ def _dashes_apart(words: Sequence[Word]) -> list[Word]:
 
 def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
     """The phrase of `table` the words at `index` spell; a phrase of three words or more may be misspelt by a
-    letter or two ("TÀI NGUY VÀ MÔI TRƯỜNG") if every word starts as it should."""
+    letter or two ("TÀI NGUY VÀ MÔI TRƯỜNG") if every word starts as it should; a phrase read as one word ("YTE")
+    is that phrase."""
+    squeezed = fold_diacritics(words[index].text).strip(",") if index < len(words) else ""
     for folded, canonical in table:
+        if len(folded) > 1 and squeezed == "".join(folded):
+            return 1, canonical
         run = [fold_diacritics(w.text).strip(",") for w in words[index : index + len(folded)]]
         if run == folded:
             return len(folded), canonical

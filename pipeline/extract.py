@@ -60,11 +60,12 @@ NOTATION_ONLY = re.compile(
 #: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V.v", "V/w", "Vlv",
 #: "VWN", "VW": the slash and the v read as one letter).
 LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/.|\\l1]\s*[vwyn]|wn?)\b", re.IGNORECASE)
-DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})")
-DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
+#: A year has four digits: "năm 20285" is a misreading, not 2028.
+DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})(?!\d)")
+DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})(?!\d)")
 VALID_UNTIL = re.compile(
-    r"(?:gia tri|hieu luc)[^.]{0,60}?den\s+(?P<rest>ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}"
-    r"|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4})"
+    r"(?:gia tri|hieu luc)[^.]{0,60}?den\s+(?P<rest>ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}(?!\d)"
+    r"|(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}(?!\d))"
 )
 
 

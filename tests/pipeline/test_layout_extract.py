@@ -638,3 +638,12 @@ def test_a_seal_s_letters_read_in_capitals_under_the_title_are_no_title():
         found = signer(lines_from_text(f"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n{junk}\nTrịnh Thanh Hằng"))
         assert (found["signer_title"][0], found["signer_name"][0]) == ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Trịnh Thanh Hằng")
         assert found["signer_title"][1] <= 0.75  # something was skipped: the block was hard to read
+
+
+def test_a_year_read_with_five_digits_is_no_date_and_a_phrase_read_as_one_word_is_the_phrase():
+    validity = "GIẤY XÁC NHẬN\nGiấy này có giá trị sử dụng đến ngày 06 tháng 9 năm {}."
+    assert extract_metadata([validity.format("20285")], today=TODAY).metadata.valid_until is None
+    assert extract_metadata([validity.format("2025")], today=TODAY).metadata.valid_until == dt.date(2025, 9, 6)
+    meta = extract_metadata(["UBND TỈNH NINH BÌNH\nNinh Bình, ngày 5 tháng 1 năm 20245"], today=TODAY).metadata
+    assert (meta.place, meta.issued_date) == ("Ninh Bình", None)
+    assert restore_agency(_words([(0, 0, "SỞ YTE")])).text == "SỞ Y TẾ"
