@@ -326,6 +326,8 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
             units.append([line])
     if len(units) > 2 and not fold_diacritics(units[-2][0].text).startswith(PARENT_STARTS):
         units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
+    if len(units) == 2 and not _parent_like(units[0]) and _parent_like(units[1]):
+        units = units[::-1]  # a photo's slant put the committee under its office ("PHÒNG …" above "UBND …")
     organ = units[-1]
     result: Found = {"organ_name": _agency(_restored(organ), CERTAIN if len(units) <= 2 else LIKELY, place)}
     parent = _restored([line for unit in units[:-1] for line in unit])
@@ -333,6 +335,10 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
         result["parent_organ_name"] = _agency(parent, LIKELY, place)
     return result
+
+
+def _parent_like(unit: list[TextLine]) -> bool:
+    return fold_diacritics(unit[0].text).startswith(PARENT_STARTS)
 
 
 def _rule_read_as_letters(line: TextLine) -> bool:

@@ -647,3 +647,10 @@ def test_a_year_read_with_five_digits_is_no_date_and_a_phrase_read_as_one_word_i
     meta = extract_metadata(["UBND TỈNH NINH BÌNH\nNinh Bình, ngày 5 tháng 1 năm 20245"], today=TODAY).metadata
     assert (meta.place, meta.issued_date) == ("Ninh Bình", None)
     assert restore_agency(_words([(0, 0, "SỞ YTE")])).text == "SỞ Y TẾ"
+
+
+def test_a_committee_read_under_its_office_is_still_the_parent():
+    header = "PHÒNG TÀI CHÍNH - KẾ HOẠCH\nUBND THÀNH PHỐ TAM ĐIỆP\nSố: 12/TCKH"
+    text = f"{header}\nTam Điệp, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
+    meta = extract_metadata([text], today=TODAY).metadata  # a photo's slant swapped the two lines
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND THÀNH PHỐ TAM ĐIỆP", "PHÒNG TÀI CHÍNH - KẾ HOẠCH")
