@@ -93,7 +93,7 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     place = tuple(words[place_from:]) if place_from is not None else ()
     # A place has no sector in it, nor "VÀ" (two agencies ran together),
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
-        fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _UNIT_LEVELS for w in place
+        fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _ONE_WORD_LEVELS for w in place
     )  # nor a lone letter (a speck, or a word split), nor a level ("HUYỆN LÝ NHÂN XÃ ĐẠO LÝ": two agencies)
     # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number
     stray = any("/" in word or any(ch.isdigit() for ch in word) for word in out)
@@ -181,7 +181,7 @@ _COMMITTEES = ("uy ban nhan dan", "uy ban mat tran", "uy ban kiem tra")
 _NEEDS_A_PLACE = ("uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd")
 _LEVEL_WORDS = frozenset(level.split()[-1] for level in LEVELS)
 _LEVEL_FIRST_WORDS = frozenset(level.split()[0] for level in LEVELS)
-_UNIT_LEVELS = frozenset({"TỈNH", "HUYỆN", "QUẬN", "XÃ", "PHƯỜNG"})
+_ONE_WORD_LEVELS = frozenset(level for level in LEVELS if " " not in level)  # "XÃ", not "THỊ XÃ"
 
 
 def agency_initials(name: str) -> str:

@@ -60,7 +60,7 @@ def is_possible_title(title: str) -> bool:
         return False  # a deputy signs "KT." for the head, then their own title: either alone lost a line
     if folded.startswith(" kt. "):
         deputy = next((folded.index(f" {d} ") for d in ("pho", "thu truong") if f" {d} " in folded), None)
-        if deputy is None or folded[5:deputy].strip() not in _FOLDED_TITLES:
+        if deputy is None or folded[len(" kt. ") : deputy].strip() not in _FOLDED_TITLES:
             return False  # and the head signed for is a title: "KT. GIÁM PHÓ GIÁM ĐỐC" lost a word
     if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
         return False

@@ -310,9 +310,12 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     header: list[TextLine] = []
     for line in lines[:8]:
         folded = fold_diacritics(line.text)
-        if NUMBER_LINE.match(folded) or folded.startswith("so:") or LETTER_SUBJECT_LABEL.match(folded):
-            break
-        if "cong hoa" in folded:  # the national name, in a header not split
+        if (
+            NUMBER_LINE.match(folded)
+            or folded.startswith("so:")
+            or LETTER_SUBJECT_LABEL.match(folded)
+            or "cong hoa" in folded  # the national name, in a header not split
+        ):
             break
         if is_upper(line.text) and not _rule_read_as_letters(line):
             header.append(line)
