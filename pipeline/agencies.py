@@ -71,7 +71,7 @@ class AgencyName:
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
     """The name read from `words`, its fixed phrases spelled as they are; the words it still rests on."""
-    words = _dashes_apart(_without_specks_before(words))
+    words = _levels_apart(_dashes_apart(_without_specks(words)))
     out: list[str] = []
     doubtful: list[Word] = []
     index, after_phrase, place_from = 0, False, None
@@ -107,13 +107,33 @@ def _lone_letter(word: str) -> bool:
     return len(cleaned) < 2 and fold_diacritics(cleaned) == cleaned.lower()
 
 
-def _without_specks_before(words: Sequence[Word]) -> list[Word]:
-    """The words without the specks OCR read before them as marks (".°ỦY" is "ỦY"); a word of specks is dropped."""
+def _without_specks(words: Sequence[Word]) -> list[Word]:
+    """The words without the specks OCR read around them as marks: before a word (".°ỦY" is "ỦY"), or as a small
+    letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks is dropped."""
     kept = []
     for word in words:
-        text = word.text.lstrip(".,:;°'\"`*·~^")
+        text = word.text.lstrip(".,:;°'\"`*·~^_")
+        if len(text) > 2 and text[:-1].isupper() and text[-1].islower():
+            text = text[:-1]
         kept += [replace(word, text=text)] if text else []
     return kept
+
+
+def _levels_apart(words: Sequence[Word]) -> list[Word]:
+    """The words with a level OCR ran into the place after it ("TỈNHNGHỆAN") apart: no syllable goes on after
+    "TỈNH", "HUYỆN" or "PHƯỜNG", so a longer word that starts with one of them is two."""
+    apart: list[Word] = []
+    for word in words:
+        folded = fold_diacritics(word.text)
+        level = next((lv for lv in _RUN_IN_LEVELS if folded.startswith(lv) and len(folded) > len(lv) + 1), None)
+        if level is not None and len(folded) == len(word.text) and word.text[len(level) :].isalpha():
+            apart += [replace(word, text=word.text[: len(level)]), replace(word, text=word.text[len(level) :])]
+        else:
+            apart.append(word)
+    return apart
+
+
+_RUN_IN_LEVELS = ("tinh", "huyen", "phuong")
 
 
 def _dashes_apart(words: Sequence[Word]) -> list[Word]:

@@ -52,14 +52,14 @@ NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*[/�
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
 MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
-#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT", "Số: €7 /…") may stand before the
-#: notation, and its slash may be read as "(" ("Số: 0? (TB-UBND").
+#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT", "Số: (đố /…") may stand before the
+#: notation, and its slash may be read as "(" or "ƒ" ("Số: 0? (TB-UBND", "Số: ‹53) ƒUBND-TNMT").
 NOTATION_ONLY = re.compile(
-    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄(]{1,3}\s+)?(?P<value>[/⁄(]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
+    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄]{1,4}\s+)?(?P<value>[/⁄(ƒ]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
 )
-#: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V.v", "V/w", "Vlv",
-#: "VWN", "VW": the slash and the v read as one letter).
-LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/.|\\l1]\s*[vwyn]|wn?)\b", re.IGNORECASE)
+#: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V⁄v", "V.v", "V/w",
+#: "V/x", "Vlv", "VWN", "VW": the slash and the v read as one letter).
+LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/⁄.|\\l1]\s*[vwynx]|wn?)\b", re.IGNORECASE)
 #: A year has four digits: "năm 20285" is a misreading, not 2028.
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})(?!\d)")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})(?!\d)")
@@ -189,7 +189,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         if match is None:
             continue
         raw = line.text[match.start("value") : match.end("value")].replace(" ", "").replace("⁄", "/")
-        raw = "/" + raw[1:] if raw.startswith("(") else raw
+        raw = "/" + raw[1:] if raw.startswith(("(", "ƒ")) else raw
         number, _, notation = raw.partition("/")
         # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
         while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
@@ -230,11 +230,13 @@ def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequen
     held below the threshold since the two readings disagree."""
     value, score = str(place[0]), place[1]
     size = len(value.split())
-    for agency in agencies if size else ():
-        locality = " ".join(agency.split()[-size:])
-        if same_place(locality, value) or len(agency.split()) <= size:
-            continue
-        if SequenceMatcher(None, fold_diacritics(locality), fold_diacritics(value)).ratio() >= 0.8:
+    localities = [" ".join(agency.split()[-size:]) for agency in agencies if len(agency.split()) > size]
+    if not size or any(same_place(locality, value) for locality in localities):
+        return place  # the date line names the issuing commune, and its parent district is another place
+    for locality in localities:
+        folded, dated = fold_diacritics(locality), fold_diacritics(value)
+        same_initials = [w[0] for w in folded.split()] == [w[0] for w in dated.split()]  # "Hải" is no "Châu"
+        if same_initials and SequenceMatcher(None, folded, dated).ratio() >= 0.8:
             return locality.title(), min(score, DOUBTFUL)
     return place
 
@@ -312,7 +314,8 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         folded = fold_diacritics(line.text)
         if (
             NUMBER_LINE.match(folded)
-            or folded.startswith("so:")
+            or folded.startswith(("so:", "/"))  # the number line, or its notation when a blank split it off
+            or (folded.strip() == "so" and not is_upper(line.text))
             or LETTER_SUBJECT_LABEL.match(folded)
             or "cong hoa" in folded  # the national name, in a header not split
         ):

@@ -85,14 +85,14 @@ def page_lines(words: list[Word]) -> list[TextLine]:
     )
     rows: list[list[TextLine]] = []
     for line in lines:
-        if rows and any(_same_row(other, line) for other in rows[-1]):
+        if rows and any(same_row(other, line) for other in rows[-1]):
             rows[-1].append(line)
         else:
             rows.append([line])
     return [line for row in rows for line in sorted(row, key=lambda line: line.left)]
 
 
-def _same_row(one: TextLine, other: TextLine) -> bool:
+def same_row(one: TextLine, other: TextLine) -> bool:
     """True when each line's vertical middle lies within the other's height."""
     middle = (one.top + one.bottom) / 2
     other_middle = (other.top + other.bottom) / 2
@@ -169,7 +169,7 @@ def _split_header(lines: list[TextLine], gap: tuple[int, int] | None = None) -> 
         free, header_end = trial, index + 1
         boundary = left_edge + search.start + channel
         # a day left blank for a hand may break the date line in two on one row ("Tam Điệp, ngày" "tháng 01 …")
-        row = lines[index - 1].text + " " + line.text if index and _same_row(lines[index - 1], line) else ""
+        row = lines[index - 1].text + " " + line.text if index and same_row(lines[index - 1], line) else ""
         dated = dated or is_date_line(line.text) or is_date_line(row)
     if boundary is None or header_end < 2:
         return Header([], [], lines)

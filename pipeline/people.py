@@ -16,7 +16,7 @@ from pipeline.confidence import (
     is_possible_title,
 )
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
-from pipeline.layout import TextLine, is_upper
+from pipeline.layout import TextLine, is_upper, same_row
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
@@ -101,15 +101,15 @@ def signer(lines: list[TextLine]) -> Found:
         if name is None:
             continue
         j = index - 1
-        while j >= 0 and _is_junk(column[j].text) and not _title_piece(column[j].text):
-            j -= 1  # the signature and the seal between the title and the name, in capitals too ("FẦN,", "SN")
+        while j >= 0 and _signature_or_seal(column, j):
+            j -= 1
         titles: list[TextLine] = []
         while j >= 0 and len(titles) < 3:
             if titles and _is_junk(column[j].text) and not _title_piece(column[j].text):
                 j -= 1  # a speck of the seal between "TM. ỦY BAN NHÂN DÂN" and "CHỦ TỊCH", a rule's "UY,"
                 continue
-            if not is_upper(_without_specks(column[j].text)) or re.match(r"-(?!-)", column[j].text):
-                break  # body text, or a recipient ("- Như trên;"; "---PHÓ …" is a rule's remnant)
+            if not is_upper(_without_specks(column[j].text)) or _recipient(column[j].text):
+                break  # body text, or a recipient ("- Như trên;")
             if titles and titles[0].top - column[j].bottom > 2 * titles[0].height:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])
@@ -146,8 +146,21 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
     if not lines or len({line.left for line in lines}) == 1:
         return lines
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
-    middle = left_edge + 0.45 * (right_edge - left_edge)
-    return [line for line in lines if line.right > middle and line.left >= left_edge + 0.25 * (right_edge - left_edge)]
+    middle, inner = left_edge + 0.45 * (right_edge - left_edge), left_edge + 0.25 * (right_edge - left_edge)
+    column = [line for line in lines if line.right > middle and line.left >= inner]
+    return _rows_joined(column)
+
+
+def _rows_joined(lines: list[TextLine]) -> list[TextLine]:
+    """The column's lines with those tesseract cut on one row joined, left to right ("425 PHÔ GIÁM" and "ĐỐC":
+    a signature beside the title took it into a block of its own)."""
+    joined: list[TextLine] = []
+    for line in lines:
+        if joined and same_row(joined[-1], line) and line.left > joined[-1].left:
+            joined[-1] = TextLine((*joined[-1].words, *line.words))
+        else:
+            joined.append(line)
+    return joined
 
 
 #: How far below the signer's title the name is looked for, in the title's line heights (signature and seal).
@@ -224,7 +237,7 @@ def restore_title(line: str) -> str:
     out: list[tuple[str, bool]] = []
     i = 0
     while i < len(words):
-        for size in (5, 4, 3, 2, 1):
+        for size in range(min(5, len(words) - i), 0, -1):
             known = _known_title(fold_diacritics(" ".join(words[i : i + size])), size)
             if known is not None:
                 out.append((known, True))
@@ -281,16 +294,22 @@ def _deputy_title(title: str) -> str | None:
 
 
 def _mended_prefix(line: str) -> str:
-    """The authority prefix as printed: "'IM." is "TM.", "KI." is "KT.", "KT.CHU" is "KT. CHU"."""
+    """The authority prefix as printed: "'IM." is "TM.", "KI." and "KT," are "KT.", "KT.CHU" is "KT. CHU"."""
     line = re.sub(r"^[^\w]+", "", line.strip())
-    line = re.sub(r"^[IT1l]M\.", "TM.", line)
-    line = re.sub(r"^K[IT1l]\.", "KT.", line)
+    line = re.sub(r"^[IT1l]M[.,]", "TM.", line)
+    line = re.sub(r"^K[IT1l][.,]", "KT.", line)
     return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
 
 
 def _title_piece(line: str) -> bool:
     """A short line that belongs to a title: its prefix alone ("KT."), or "PHÓ" above the head's title."""
     return _prefixed(line) or fold_diacritics(line).strip(" .") == "pho"
+
+
+def _recipient(line: str) -> bool:
+    """A line of the recipients' list ("- Như trên;"); "---PHÓ …" (a rule's remnant) and "-PHÓ CHỦ TỊCH" (a speck)
+    before a title are no recipients."""
+    return re.match(r"-(?!-)", line) is not None and not contains_title(restore_title(line))
 
 
 def _acting(line: str) -> bool:
@@ -311,19 +330,29 @@ def _prefixed(line: str) -> bool:
 
 
 def _known_title(folded: str, size: int) -> str | None:
-    """The known title `folded` spells, or misspells by a letter in a title of two words or more ("GLIÁM ĐỐC")."""
+    """The known title `folded` spells, or misspells by a letter in a title of two words or more ("GLIÁM ĐỐC",
+    "PHO CHU 1ỊCH")."""
     known = FOLDED_SIGNER_TITLES.get(folded) or _SQUEEZED_SIGNER_TITLES.get(folded.replace(" ", ""))
     if known is not None or size < 2:
         return known
     close = [
         title
         for key, title in FOLDED_SIGNER_TITLES.items()
-        if [w[0] for w in key.split()] == [w[0] for w in folded.split()]  # "CÔNG" is no misread "PHÒNG"
+        if _same_initials(folded, key)  # "CÔNG" is no misread "PHÒNG"
         and SequenceMatcher(None, folded, key).ratio() >= 0.85
     ]
     if not close and size >= 3:  # a seal's edge over the first letter only: "QHANH VĂN PHÒNG"
         close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded[1:] and key != folded]
+    if not close:  # or the first letter lost ("HỦ TỊCH"), or the first word of a long one ("BAN NHÂN DÂN")
+        close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded]
+        close = close or [t for key, t in FOLDED_SIGNER_TITLES.items() if size >= 3 and key.endswith(f" {folded}")]
     return close[0] if len(close) == 1 else None
+
+
+def _same_initials(folded: str, key: str) -> bool:
+    """True when each word starts with the known title's letter, or with a digit OCR read for it ("1ỊCH")."""
+    read, known = folded.split(), key.split()
+    return len(read) == len(known) and all(r[0] == k[0] or r[0].isdigit() for r, k in zip(read, known, strict=True))
 
 
 def _name_of(line: str) -> str | None:
@@ -391,6 +420,27 @@ def _is_junk(line: str) -> bool:
     if sum(ch.isalpha() for ch in line) < 4:
         return True
     return not any(len(word) >= 2 and is_syllable(word) for word in re.split(r"[\s,;:.]+", line))
+
+
+def _signature_or_seal(column: list[TextLine], index: int) -> bool:
+    """True for what OCR made of the signature and the seal between the title and the name: junk, in capitals
+    too ("FẦN,", "SN"), a line read unsurely, or a seal's word in capitals just under a title ("NINH")."""
+    line = column[index]
+    if _title_piece(line.text):
+        return False
+    if _is_junk(line.text) or _unsure(line):
+        return True
+    above = column[max(0, index - 2) : index]
+    return (
+        len(line.words) <= 2
+        and not contains_title(restore_title(line.text))
+        and any(contains_title(restore_title(title.text)) for title in above)
+    )
+
+
+def _unsure(line: TextLine) -> bool:
+    """A line no word of which was read surely: a signature's loops read as words ("VĂN cv." at 38 and 11)."""
+    return all(word.confidence < 50 for word in line.words)
 
 
 def looks_like_name(line: str) -> bool:

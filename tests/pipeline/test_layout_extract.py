@@ -654,3 +654,58 @@ def test_a_committee_read_under_its_office_is_still_the_parent():
     text = f"{header}\nTam Điệp, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
     meta = extract_metadata([text], today=TODAY).metadata  # a photo's slant swapped the two lines
     assert (meta.parent_organ_name, meta.organ_name) == ("UBND THÀNH PHỐ TAM ĐIỆP", "PHÒNG TÀI CHÍNH - KẾ HOẠCH")
+
+
+def test_a_small_scan_s_letter_label_and_number_marks_are_read_as_printed():
+    rows = [(row, x, text.replace("V/v", "V⁄v")) for row, x, text in LETTER]
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+    assert meta.type_name == "CÔNG VĂN"
+    assert meta.subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
+    rows = [(row, x, text.replace("V/v", "V/x")) for row, x, text in LETTER]
+    assert extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata.type_name == "CÔNG VĂN"
+    # "Số" alone (the hand's number not read) and the notation on a line of its own are no part of the agency
+    rows = [row for row in LETTER if not row[2].startswith("Số")]
+    rows += [(2, 60, "Số"), (3, 60, "/SGDĐT-VP")]
+    rows = [(row + 1 if row >= 3 and not text.startswith("/") else row, x, text) for row, x, text in rows]
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+    assert (meta.organ_name, meta.code_notation) == ("SỞ GIÁO DỤC VÀ ĐÀO TẠO", "SGDĐT-VP")
+    # a scrawl of four marks before the notation, its slash read as "ƒ"
+    meta = extract_metadata(["UBND TỈNH NINH BÌNH\nSố: ‹53) ƒUBND-TNMT\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert (meta.document_number, meta.code_notation) == (None, "UBND-TNMT")
+
+
+def test_a_level_run_into_its_place_or_a_mark_after_it_is_the_level():
+    assert restore_agency(_words([(0, 0, "UBND TỈNHNGHỆ AN")])).text == "UBND TỈNH NGHỆ AN"
+    assert restore_agency(_words([(0, 0, "ỦY BAN NHÂN DÂN _TỈNHắ NGHỆ AN")])).text == "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN"
+    assert restore_agency(_words([(0, 0, "UBND HUYỆNLÝ NHÂN")])).place == "LÝ NHÂN"
+
+
+def test_a_commune_s_place_under_its_district_is_not_taken_for_a_misread_district():
+    header = "UBND HUYỆN DIỄN CHÂU\nỦY BAN NHÂN DÂN\nXÃ DIỄN HẢI\nSố: 2116/XN-UBND"
+    meta = extract_metadata([f"{header}\nDiễn Hải, ngày 21 tháng 10 năm 2022\nGIẤY XÁC NHẬN"], today=TODAY).metadata
+    assert (meta.place, meta.organ_name) == ("Diễn Hải", "ỦY BAN NHÂN DÂN XÃ DIỄN HẢI")
+
+
+def test_titles_misread_in_their_first_letter_or_word_or_with_a_digit_for_a_letter():
+    assert restore_title("PHO CHU 1ỊCH") == "PHÓ CHỦ TỊCH"
+    assert restore_title("HỦ TỊCH") == "CHỦ TỊCH"
+    assert restore_title("TM. BAN NHÂN DÂN") == "TM. ỦY BAN NHÂN DÂN"
+    assert restore_title("NHÂN DÂN") == "NHÂN DÂN"  # two words: too little to say which title lost its first
+    found = signer(lines_from_text("KT, CHỦ TỊCH\n-PHÓ CHỦ TỊCH\nTrịnh Đình Thắng"))  # a comma, a speck as a dash
+    assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+
+
+def test_what_a_signature_and_a_seal_leave_between_the_title_and_the_name_is_skipped():
+    def read(rows: list[tuple[int, int, str]], low: dict[str, float] | None = None) -> tuple[str, str]:
+        found = signer(page_lines(_words([(0, 60, "Nơi nhận:"), (1, 60, "- Như trên;"), *rows], low)))
+        return found["signer_title"][0], found["signer_name"][0]
+
+    # a signature's loops read as words, unsurely
+    rows = [(0, 820, "KT. CHỦ TỊCH"), (1, 800, "PHÓ CHỦ TỊCH"), (3, 840, "VĂN cv."), (5, 800, "Võ Đức Hải")]
+    assert read(rows, {"VĂN": 38.0, "cv.": 11.0}) == ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Võ Đức Hải")
+    # a seal's word in capitals under the title
+    rows = [(0, 820, "CHỦ TỊCH"), (1, 800, "he"), (4, 760, "NINH"), (5, 800, "Phan Thị Huyền")]
+    assert read(rows) == ("CHỦ TỊCH", "Phan Thị Huyền")
+    # the deputy's title cut on its row by a signature beside it: one line again, left to right
+    rows = [(0, 820, "KT. GIÁM ĐỐC"), (1, 760, "425 PHÔ GIÁM"), (1, 940, "ĐỐC"), (4, 790, "Võ Đức Tuấn")]
+    assert read(rows) == ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "Võ Đức Tuấn")
