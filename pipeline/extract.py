@@ -49,6 +49,8 @@ Found = dict[str, tuple[object, float]]
 
 #: "Số: 15/QĐ-UBND"; a small scan's slash may be read as the fraction slash "⁄".
 NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*[/⁄]\s*[0-9a-z\-/⁄& ]{1,30}?)\s*$")
+#: "Số: 16UBND-VP": the slash lost between the number and the notation.
+NUMBER_WITHOUT_SLASH = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>\d{1,6}[a-z][0-9a-z&]*-[0-9a-z\-/&]{1,25})\s*$")
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
 MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
 #: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
@@ -185,11 +187,15 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             after = [below for below in lines[index + 1 : index + 3] if not _scrawl(below)][:1]
             line = TextLine((*line.words, *(word for below in after for word in below.words)))
             folded = fold_diacritics(line.text)
-        match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded)
+        match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded) or NUMBER_WITHOUT_SLASH.match(folded)
         if match is None:
             continue
-        raw = line.text[match.start("value") : match.end("value")].replace(" ", "").replace("⁄", "/")
+        value = line.text[match.start("value") : match.end("value")]
+        value = re.sub(r"(?<=[^\W\d_])\s+\d{1,4}$", "", value)  # "QĐ-UBND 42": digits a hand wrote beside it
+        raw = value.replace(" ", "").replace("⁄", "/")
         raw = "/" + raw[1:] if raw.startswith(("(", "ƒ")) else raw
+        slash_lost = match.re is NUMBER_WITHOUT_SLASH
+        raw = re.sub(r"^(\d+)", r"\1/", raw) if slash_lost else raw
         number, _, notation = raw.partition("/")
         # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
         while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
@@ -210,7 +216,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         found: Found = {"code_notation": (notation, notation_score)}
         number_words = _words_with(line, number)
         if digits.isdigit() and not any(written_by_hand(word, line) for word in number_words):
-            structure = CERTAIN if digits == number and exact else LIKELY
+            structure = CERTAIN if digits == number and exact and not slash_lost else LIKELY
             # Digits apart from the notation (often filled in by hand) are only as sure as their own reading.
             together = share if all(w in notation_words for w in number_words) else 0.5 if known else 1.0
             score = field_confidence(structure, number_words, doubt_share=together)

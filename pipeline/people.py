@@ -128,6 +128,8 @@ def signer(lines: list[TextLine]) -> Found:
         title = _once(" ".join(restore_title(_without_specks(line.text)) for line in titles))
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
             title, structure = deputy, min(structure, LIKELY)
+        if _deduced(title, " ".join(line.text for line in titles)):  # a word the seal hid ("CHÁNH")
+            structure = min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
         # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân"), and
         # "Ông", a rare family name, is more often what a seal left of "Dương"
@@ -286,11 +288,23 @@ def _deputy_title(title: str) -> str | None:
     """ "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" for "KT. CHỦ TỊCH [O] CHỦ TỊCH": one signing for the head is the head's
     deputy (Decree 30), so a "KT." title that names the head twice lost the "PHÓ" of the second line."""
     for head in SIGNER_TITLES:
-        if f"PHÓ {head}" in SIGNER_TITLES and title.startswith(f"KT. {head} ") and title.endswith(f" {head}"):
+        if head.endswith(".") or head.startswith(("PHÓ ", "THỨ ")) or head == "BỘ TRƯỞNG":
+            continue  # a prefix, a deputy's own title, or a head whose deputy is no "PHÓ" (the minister's)
+        if title.startswith(f"KT. {head} ") and title.endswith(f" {head}"):
             between = title[len(f"KT. {head} ") : len(title) - len(head)]
             if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != "pho":
                 return f"KT. {head} PHÓ {head}"
     return None
+
+
+def _deduced(title: str, read: str) -> bool:
+    """True when a word of the title is like no word read: it was deduced ("CHÁNH" before "VĂN PHÒNG"), not
+    mended from a misreading ("TỊCH" from "1ỊCH")."""
+    read_words = fold_diacritics(read).split()
+    return any(
+        max((SequenceMatcher(None, word, other).ratio() for other in read_words), default=0.0) < 0.6
+        for word in fold_diacritics(title).split()
+    )
 
 
 def _mended_prefix(line: str) -> str:
@@ -341,11 +355,11 @@ def _known_title(folded: str, size: int) -> str | None:
         if _same_initials(folded, key)  # "CÔNG" is no misread "PHÒNG"
         and SequenceMatcher(None, folded, key).ratio() >= 0.85
     ]
-    if not close and size >= 3:  # a seal's edge over the first letter only: "QHANH VĂN PHÒNG"
+    if not close:  # a seal's edge over the first letter only: "QHANH VĂN PHÒNG", "RRƯỞNG PHÒNG"
         close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded[1:] and key != folded]
-    if not close:  # or the first letter lost ("HỦ TỊCH"), or the first word of a long one ("BAN NHÂN DÂN")
+    if not close:  # or the first letter lost ("HỦ TỊCH"), or the first word ("BAN NHÂN DÂN", "VĂN PHÒNG")
         close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded]
-        close = close or [t for key, t in FOLDED_SIGNER_TITLES.items() if size >= 3 and key.endswith(f" {folded}")]
+        close = close or [title for key, title in FOLDED_SIGNER_TITLES.items() if key.split()[1:] == folded.split()]
     return close[0] if len(close) == 1 else None
 
 
@@ -359,13 +373,25 @@ def _name_of(line: str) -> str | None:
     """The line as a person's name, mending a hyphen OCR put between two of its words, and a family name
     whose first letter a seal's edge hid ("guyễn Hữu Toàn")."""
     candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", re.sub(r"^[^\w]+", "", line.strip()))
+    candidate = _without_specks_in_name(candidate)
     first, _, rest = candidate.partition(" ")
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
         candidate = f"{family} {rest}"
+    elif first.islower() and len(first) <= 2 and not is_syllable(first):
+        candidate = rest  # what the seal left of a family name ("n Hữu Nam"): the name without it, doubtful
     candidate = _mended_surname(candidate)
     if looks_like_name(candidate):
         return candidate
     return _name_after_scrawl(line)
+
+
+def _without_specks_in_name(line: str) -> str:
+    """A name as printed, without what a seal or a layout's second reading added: "_" before a word, a tilde on
+    "N" ("Ñgô": no Vietnamese letter), a lone small letter between its words ("Trần n Thanh Phương"), and its
+    family name read twice ("Ngô Ngô Đình Trường")."""
+    words = [word.lstrip("_").replace("Ñ", "N").replace("ñ", "n") for word in line.split()]
+    words = [word for i, word in enumerate(words) if word and not (i and len(word) == 1 and word.islower())]
+    return " ".join(words[1:] if len(words) > 2 and words[0] == words[1] else words)
 
 
 def _name_after_scrawl(line: str) -> str | None:

@@ -709,3 +709,33 @@ def test_what_a_signature_and_a_seal_leave_between_the_title_and_the_name_is_ski
     # the deputy's title cut on its row by a signature beside it: one line again, left to right
     rows = [(0, 820, "KT. GIÁM ĐỐC"), (1, 760, "425 PHÔ GIÁM"), (1, 940, "ĐỐC"), (4, 790, "Võ Đức Tuấn")]
     assert read(rows) == ("KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC", "Võ Đức Tuấn")
+
+
+def test_a_name_the_seal_cut_or_a_second_reading_doubled_is_read_as_printed():
+    def read(name_line: str, title: str = "GIÁM ĐỐC") -> tuple[str, str, float]:
+        found = signer(lines_from_text(f"{title}\n{name_line}"))
+        return found["signer_title"][0], found["signer_name"][0], found["signer_name"][1]
+
+    assert read("Trần n Thanh Phương")[1] == "Trần Thanh Phương"  # a speck between its words
+    assert read("_Ñgô _Ñgô Đình Trường")[1] == "Ngô Đình Trường"  # read twice, with a seal's tilde
+    # the family name cut by the seal: the title is still read, the name held below the threshold
+    title, name, confidence = read("n Ngọc Yên", "KT. TRƯỞNG CÔNG AN\nÓ TRƯỞNG CÔNG AN")
+    assert (title, name) == ("KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN", "Ngọc Yên") and confidence < 0.7
+    assert signer(lines_from_text("CHỦ TỊCH\nvà Trần Văn Bình")) == {}  # a word before a name: body text
+
+
+def test_a_title_word_the_seal_hid_is_deduced_and_no_more_than_likely():
+    assert restore_title("RRƯỞNG PHÒNG") == "TRƯỞNG PHÒNG"
+    title, confidence = signer(lines_from_text("TL. GIÁM ĐỐC\nV VĂN PHÒNG\nTạ Minh Hùng"))["signer_title"]
+    assert title == "TL. GIÁM ĐỐC CHÁNH VĂN PHÒNG" and 0.7 <= confidence <= 0.75
+
+
+def test_a_number_whose_slash_was_lost_or_with_digits_beside_it_and_a_day_read_as_marks():
+    def number_fields(number_line: str) -> tuple[str | None, str | None]:
+        meta = extract_metadata([f"UBND TỈNH NINH BÌNH\n{number_line}\nQUYẾT ĐỊNH"], today=TODAY).metadata
+        return meta.document_number, meta.code_notation
+
+    assert number_fields("Số: 16UBND-VP") == ("16/UBND-VP", "UBND-VP")
+    assert number_fields("Số: 742/QĐ-UBND 42") == ("742/QĐ-UBND", "QĐ-UBND")
+    meta = extract_metadata(["UBND TỈNH HÀ NAM\nHà Nam, ngày Íổ tháng 9 năm 2021\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert (meta.place, meta.issued_date) == ("Hà Nam", None)  # the day filled by hand, read as marks
