@@ -64,6 +64,8 @@ def is_possible_title(title: str) -> bool:
             return False  # and the head signed for is a title: "KT. GIÁM PHÓ GIÁM ĐỐC" lost a word
     if folded.startswith(" tm. ") and not any(f" {known} " in folded[5:] for known in _FOLDED_HEADS):
         return False
+    if folded == " uy ban nhan dan ":
+        return False  # a body signs through a person: "TM." before it and the head's title after it were lost
     if folded.startswith((" tl. ", " tuq. ")) and not _names_own_title(folded.split(" ", 2)[2]):
         return False  # one signing "by order" of the head names their own title too ("CHÁNH VĂN PHÒNG")
     return any(f" {known} " in folded for known in _FOLDED_TITLES)

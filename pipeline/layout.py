@@ -79,17 +79,20 @@ def page_lines(words: list[Word]) -> list[TextLine]:
     On a photographed page a row may come as two lines whose tops differ by a few pixels ("NHÂN DÂN" a
     little higher than "ỦY BAN" before it): on the same row, the one further left comes first.
     """
-    lines = sorted(
-        (TextLine(tuple(sorted(group, key=lambda w: w.left))) for group in lines_of(words)),
-        key=lambda line: (line.top, line.left),
-    )
+    lines = [TextLine(tuple(sorted(group, key=lambda w: w.left))) for group in lines_of(words)]
+    return [line for row in in_rows(lines) for line in row]
+
+
+def in_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """The lines in rows, top to bottom, each row left to right; a line is in a row when it shares a row with
+    one of its lines (`same_row`)."""
     rows: list[list[TextLine]] = []
-    for line in lines:
+    for line in sorted(lines, key=lambda line: (line.top, line.left)):
         if rows and any(same_row(other, line) for other in rows[-1]):
             rows[-1].append(line)
         else:
             rows.append([line])
-    return [line for row in rows for line in sorted(row, key=lambda line: line.left)]
+    return [sorted(row, key=lambda line: line.left) for row in rows]
 
 
 def same_row(one: TextLine, other: TextLine) -> bool:

@@ -16,7 +16,7 @@ from pipeline.confidence import (
     is_possible_title,
 )
 from pipeline.decree30 import SIGNER_PREFIXES, SIGNER_TITLES, SURNAMES
-from pipeline.layout import TextLine, is_upper, same_row
+from pipeline.layout import TextLine, in_rows, is_upper
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
@@ -114,8 +114,13 @@ def signer(lines: list[TextLine]) -> Found:
                 break  # a gap: the line above belongs to the body, not to the signer's block
             titles.insert(0, column[j])
             j -= 1
-            if _prefixed(titles[0].text) and not (_acting(titles[0].text) and j >= 0 and _prefixed(column[j].text)):
-                break  # an acting head may sign for another: "TL. GIÁM ĐỐC / Q. CHÁNH VĂN PHÒNG"
+            if _prefixed(titles[0].text):
+                above = j
+                while above >= 0 and _is_junk(column[above].text):
+                    above -= 1  # a speck of the seal between them ("X")
+                if not (_acting(titles[0].text) and above >= 0 and _prefixed(column[above].text)):
+                    break
+                j = above  # an acting head may sign for another: "TL. GIÁM ĐỐC / Q. CHÁNH VĂN PHÒNG"
         while len(titles) > 1 and not contains_title(restore_title(titles[-1].text)):
             titles.pop()  # a seal's letters read in capitals under the title ("LUỐNG")
         if not titles:
@@ -126,10 +131,10 @@ def signer(lines: list[TextLine]) -> Found:
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
             structure = min(structure, LIKELY)
         title = _once(" ".join(restore_title(_without_specks(line.text)) for line in titles))
+        if _deduced(title, " ".join(line.text for line in titles)):  # a word the seal hid ("CHÁNH" or "PHÓ CHÁNH"?)
+            structure = min(structure, DOUBTFUL)
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
             title, structure = deputy, min(structure, LIKELY)
-        if _deduced(title, " ".join(line.text for line in titles)):  # a word the seal hid ("CHÁNH")
-            structure = min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
         # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân"), and
         # "Ông", a rare family name, is more often what a seal left of "Dương"
@@ -149,16 +154,29 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
         return lines
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
     middle, inner = left_edge + 0.45 * (right_edge - left_edge), left_edge + 0.25 * (right_edge - left_edge)
-    column = [line for line in lines if line.right > middle and line.left >= inner]
-    return _rows_joined(column)
+    column = [_without_scrawl_before(line) for line in lines if line.right > middle and line.left >= inner]
+    return [line for row in in_rows(column) for line in _capitals_joined(row)]
 
 
-def _rows_joined(lines: list[TextLine]) -> list[TextLine]:
-    """The column's lines with those tesseract cut on one row joined, left to right ("425 PHÔ GIÁM" and "ĐỐC":
-    a signature beside the title took it into a block of its own)."""
+def _without_scrawl_before(line: TextLine) -> TextLine:
+    """The line without the words before it read as nothing sure: a signature's stroke ("INw Lê Xuân Hải")."""
+    words = list(line.words)
+    while len(words) > 1 and words[0].confidence < 30 and not _kept_however_read(words[0].text):
+        words.pop(0)
+    return TextLine(tuple(words))
+
+
+def _kept_however_read(word: str) -> bool:
+    """An authority prefix ("TM." under the seal) or a family name (under the signature's stroke)."""
+    return _prefixed(word) or word.strip(_MARKS).upper() in SURNAMES
+
+
+def _capitals_joined(row: list[TextLine]) -> list[TextLine]:
+    """A row's lines, with those in capitals side by side joined: a title that tesseract cut in two ("425 PHÔ
+    GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own)."""
     joined: list[TextLine] = []
-    for line in lines:
-        if joined and same_row(joined[-1], line) and line.left > joined[-1].left:
+    for line in row:
+        if joined and is_upper(joined[-1].text) and is_upper(line.text):
             joined[-1] = TextLine((*joined[-1].words, *line.words))
         else:
             joined.append(line)
@@ -229,7 +247,10 @@ def restore_title(line: str) -> str:
     A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Around a known title, what
     a seal or a signature leaves (a lone letter, "LNN ¡y!", "Ì À") is dropped.
     """
-    words = [w for w in (w.strip(_MARKS) for w in _once(_mended_prefix(line)).split()) if w and not _is_speck(w)]
+    line = _once(_mended_prefix(line))
+    if (whole := _SQUEEZED_SIGNER_TITLES.get(fold_diacritics(line).replace(" ", ""))) is not None:
+        return whole  # a title read in pieces, a letter alone among them ("PHO TRƯ ỞN G PHONG")
+    words = [w for w in (w.strip(_MARKS) for w in line.split()) if w and not _is_speck(w)]
     for i, word in enumerate(words[:-1]):
         rest = fold_diacritics(" ".join(words[i + 1 :]))
         listed = f"pho {rest}" in FOLDED_SIGNER_TITLES
@@ -251,11 +272,17 @@ def restore_title(line: str) -> str:
     if any(known for _, known in out):  # junk around a known title goes, and between two ("CHỦ TỊCH UY, PHÓ …")
         while not out[0][1] and _is_leading_junk(out[0][0]):
             out.pop(0)
-        # marks after it, or "VÀ" (a title never ends on "and": "… PHÓ CHỦ TỊCH VÀ")
-        while not out[-1][1] and (not out[-1][0].isalpha() or fold_diacritics(out[-1][0]) == "va"):
+        while not out[-1][1] and _is_trailing_junk(out[-1][0], out[-2][0] if len(out) > 1 else ""):
             out.pop()
         out = [pair for i, pair in enumerate(out) if not _junk_between_titles(out, i)]
     return " ".join(word for word, _ in out)
+
+
+def _is_trailing_junk(word: str, before: str) -> bool:
+    """Marks after a title, the start of its last word read again ("CHỦ TỊCH TỊ"), or "VÀ" (a title never ends
+    on "and": "… PHÓ CHỦ TỊCH VÀ")."""
+    last = before.split()[-1] if before else ""
+    return not word.isalpha() or fold_diacritics(word) == "va" or (word != last and last.startswith(word))
 
 
 def _junk_between_titles(out: list[tuple[str, bool]], i: int) -> bool:
@@ -308,10 +335,11 @@ def _deduced(title: str, read: str) -> bool:
 
 
 def _mended_prefix(line: str) -> str:
-    """The authority prefix as printed: "'IM." is "TM.", "KI." and "KT," are "KT.", "KT.CHU" is "KT. CHU"."""
+    """The authority prefix as printed: "'IM." is "TM.", "KI." and "KT," are "KT.", "KT.CHU" is "KT. CHU"; "T. "
+    is "KT. " with its "K" under the seal (no other prefix starts so)."""
     line = re.sub(r"^[^\w]+", "", line.strip())
     line = re.sub(r"^[IT1l]M[.,]", "TM.", line)
-    line = re.sub(r"^K[IT1l][.,]", "KT.", line)
+    line = re.sub(r"^(?:K[IT1l]|T)[.,]", "KT.", line)
     return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
 
 
@@ -357,10 +385,15 @@ def _known_title(folded: str, size: int) -> str | None:
     ]
     if not close:  # a seal's edge over the first letter only: "QHANH VĂN PHÒNG", "RRƯỞNG PHÒNG"
         close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded[1:] and key != folded]
-    if not close:  # or the first letter lost ("HỦ TỊCH"), or the first word ("BAN NHÂN DÂN", "VĂN PHÒNG")
-        close = [title for key, title in FOLDED_SIGNER_TITLES.items() if key[1:] == folded]
+    if not close:  # or its first letters lost ("HỦ TỊCH", "ƯỞNG PHÒNG"), or its first word ("BAN NHÂN DÂN")
+        close = [title for key, title in FOLDED_SIGNER_TITLES.items() if _first_letters_lost(folded, key)]
         close = close or [title for key, title in FOLDED_SIGNER_TITLES.items() if key.split()[1:] == folded.split()]
     return close[0] if len(close) == 1 else None
+
+
+def _first_letters_lost(folded: str, key: str) -> bool:
+    read, known = folded.split(), key.split()
+    return len(read) == len(known) and read[1:] == known[1:] and known[0].endswith(read[0]) and read[0] != known[0]
 
 
 def _same_initials(folded: str, key: str) -> bool:
@@ -465,8 +498,8 @@ def _signature_or_seal(column: list[TextLine], index: int) -> bool:
 
 
 def _unsure(line: TextLine) -> bool:
-    """A line no word of which was read surely: a signature's loops read as words ("VĂN cv." at 38 and 11)."""
-    return all(word.confidence < 50 for word in line.words)
+    """A line read unsurely on the whole: a signature's loops read as words ("VĂN cv." at 38 and 11)."""
+    return sum(word.confidence for word in line.words) < 50 * len(line.words)
 
 
 def looks_like_name(line: str) -> bool:

@@ -724,10 +724,11 @@ def test_a_name_the_seal_cut_or_a_second_reading_doubled_is_read_as_printed():
     assert signer(lines_from_text("CHỦ TỊCH\nvà Trần Văn Bình")) == {}  # a word before a name: body text
 
 
-def test_a_title_word_the_seal_hid_is_deduced_and_no_more_than_likely():
+def test_a_title_word_the_seal_hid_is_deduced_and_held_below_the_threshold():
     assert restore_title("RRƯỞNG PHÒNG") == "TRƯỞNG PHÒNG"
+    assert restore_title("ƯỞNG PHÒNG") == "TRƯỞNG PHÒNG"
     title, confidence = signer(lines_from_text("TL. GIÁM ĐỐC\nV VĂN PHÒNG\nTạ Minh Hùng"))["signer_title"]
-    assert title == "TL. GIÁM ĐỐC CHÁNH VĂN PHÒNG" and 0.7 <= confidence <= 0.75
+    assert title == "TL. GIÁM ĐỐC CHÁNH VĂN PHÒNG" and confidence < 0.7  # or was it "PHÓ CHÁNH VĂN PHÒNG"?
 
 
 def test_a_number_whose_slash_was_lost_or_with_digits_beside_it_and_a_day_read_as_marks():
@@ -739,3 +740,38 @@ def test_a_number_whose_slash_was_lost_or_with_digits_beside_it_and_a_day_read_a
     assert number_fields("Số: 742/QĐ-UBND 42") == ("742/QĐ-UBND", "QĐ-UBND")
     meta = extract_metadata(["UBND TỈNH HÀ NAM\nHà Nam, ngày Íổ tháng 9 năm 2021\nQUYẾT ĐỊNH"], today=TODAY).metadata
     assert (meta.place, meta.issued_date) == ("Hà Nam", None)  # the day filled by hand, read as marks
+
+
+def test_a_signature_s_stroke_before_a_line_and_a_seal_s_marks_in_and_around_the_title():
+    rows = [(0, 60, "Nơi nhận:"), (0, 820, "CHỦ TỊCH TỊ"), (1, 60, "- Như trên;"), (3, 760, "INw Lê Xuân Hải")]
+    found = signer(page_lines(_words(rows, {"INw": 0.0})))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("CHỦ TỊCH", "Lê Xuân Hải")
+    rows = [(0, 60, "Nơi nhận:"), (0, 820, "KT. CHỦ TỊCH"), (1, 720, 'rất" PHÓ CHỦ TỊCH'), (3, 800, "Hoàng Công Phúc")]
+    assert signer(page_lines(_words(rows, {'rất"': 0.7})))["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    # "T." is "KT." whose "K" the seal hid; an acting head's line is still found above a speck of the seal
+    assert signer(lines_from_text("T. CHỦ TỊCH\nCHỦ TỊCH\nHoàng Minh Hùng"))["signer_title"][0] == (
+        "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    )
+    found = signer(lines_from_text("TL. CHỦ TỊCH\nX\nQ. CHÁNH VĂN PHONG\nNguyễn Minh Trường"))
+    assert found["signer_title"][0] == "TL. CHỦ TỊCH Q. CHÁNH VĂN PHÒNG"
+    assert restore_title("PHO TRƯ ỞN G PHONG") == "PHÓ TRƯỞNG PHÒNG"  # in pieces, a letter alone among them
+    assert not is_possible_title("ỦY BAN NHÂN DÂN")  # "TM." and the head's title lost
+
+
+def test_the_signer_s_lines_keep_their_own_rows_whatever_a_taller_line_beside_them_does():
+    def line(text: str, left: int, top: int, height: int, number: int) -> list[Word]:
+        words, x = [], left
+        for token in text.split():
+            words.append(Word(token, x, top, CHAR_PX * len(token), height, 95.0, number, 1, 1))
+            x += CHAR_PX * (len(token) + 1)
+        return words
+
+    # "Nơi nhận:" as tall as two rows beside "KT. CHỦ TỊCH" and "PHÓ CHỦ TỊCH", which start further left
+    words = [
+        *line("Nơi nhận:", 60, 540, 40, 1),
+        *line("KT. CHỦ TỊCH", 524, 545, 18, 2),
+        *line("PHÓ CHỦ TỊCH", 475, 560, 18, 3),
+        *line("Hồ Hữu Trường", 522, 693, 22, 4),
+    ]
+    assert [line.text for line in page_lines(words)][1] == "PHÓ CHỦ TỊCH"  # the page's rows chain them
+    assert signer(page_lines(words))["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
