@@ -95,8 +95,8 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _ONE_WORD_LEVELS for w in place
     )  # nor a lone letter (a speck, or a word split), nor a level ("HUYỆN LÝ NHÂN XÃ ĐẠO LÝ": two agencies)
-    # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number
-    stray = any("/" in word or any(ch.isdigit() for ch in word) for word in out)
+    # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number, nor a received stamp's "ĐẾN"
+    stray = any("/" in word or any(ch.isdigit() for ch in word) or word == "ĐẾN" for word in out)
     impossible = _incomplete(out) or in_place or stray
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 

@@ -136,9 +136,12 @@ def signer(lines: list[TextLine]) -> Found:
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
             title, structure = deputy, min(structure, LIKELY)
         title_words = [w for line in titles for w in line.words]
-        # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân"), and
-        # "Ông", a rare family name, is more often what a seal left of "Dương"
-        unlikely = len(name.split()) < 3 or name.split()[0] == "Ông"
+        # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân");
+        # "Ông", a rare family name, is more often what a seal left of "Dương"; a family name not read but
+        # deduced from a piece or a letter off ("guyễn", "Nšô") may be another
+        family = name.split()[0]
+        deduced = fold_diacritics(family) not in fold_diacritics(column[index].text).split()
+        unlikely = len(name.split()) < 3 or family == "Ông" or deduced
         name_structure = min(structure, DOUBTFUL) if unlikely else structure
         name_words = column[index].words
         return {
@@ -440,15 +443,29 @@ def _name_after_scrawl(line: str) -> str | None:
 
 def _mended_surname(name: str) -> str:
     """A name whose family name was misread in its marks ("Đỉnh Thị Hoa"), with the one family name that
-    reads so without marks ("Đinh"); other names as they are."""
+    reads so without marks ("Đinh"); or, read as no syllable, a letter off the one family name that is so
+    ("Nšô": "Ngô"); other names as they are ("Giàng" is a name, not a misread "Giang")."""
     first, _, rest = name.partition(" ")
-    if (
-        not rest
-        or first.upper() in SURNAMES
-        or (family := _FOLDED_SURNAMES.get(fold_diacritics(first.upper()))) is None
-    ):
+    if not rest or first.upper() in SURNAMES:
+        return name
+    family = _FOLDED_SURNAMES.get(fold_diacritics(first.upper()))
+    if family is None and not is_syllable(first):
+        family = _a_letter_off(first.upper())
+    if family is None:
         return name
     return f"{family if first.isupper() else family.capitalize()} {rest}"
+
+
+def _a_letter_off(word: str) -> str | None:
+    """The one family name with the same first letter and length as `word` that differs from it in one letter."""
+    close = [
+        name
+        for name in SURNAMES
+        if len(name) == len(word) > 1
+        and name[0] == word[0]
+        and sum(a != b for a, b in zip(name, word, strict=True)) == 1
+    ]
+    return close[0] if len(close) == 1 else None
 
 
 #: Family names without their first letter ("guyễn"), when no other family name reads so.
@@ -466,10 +483,13 @@ _FOLDED_SURNAMES = {
 
 
 def _without_specks(line: str) -> str:
-    """The line without the seal's or signature's specks read before it ("cà. PHÓ GIÁM ĐỐC", "--- PHÓ …")."""
+    """The line without the seal's or signature's specks read before it or among its capitals ("cà. PHÓ GIÁM
+    ĐỐC", "--- PHÓ …", "vẻ PHÓ vn CHỦ TỊCH")."""
     words = line.split()
     while len(words) > 1 and len(words[0]) <= 3 and not words[0].rstrip(".").isupper():
         words.pop(0)
+    if sum(word.isupper() and len(word) > 1 for word in words) >= 2:
+        words = [word for word in words if len(word) > 3 or word.rstrip(".").isupper()]
     return " ".join(words)
 
 

@@ -775,3 +775,11 @@ def test_the_signer_s_lines_keep_their_own_rows_whatever_a_taller_line_beside_th
     ]
     assert [line.text for line in page_lines(words)][1] == "PHÓ CHỦ TỊCH"  # the page's rows chain them
     assert signer(page_lines(words))["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+
+
+def test_a_family_name_read_as_no_syllable_a_letter_off_a_title_s_specks_and_a_received_stamp_s_word():
+    name, confidence = signer(lines_from_text("GIÁM ĐỐC\nNšô Thúy Duyên"))["signer_name"]
+    assert name == "Ngô Thúy Duyên" and confidence < 0.7  # deduced, not read
+    found = signer(lines_from_text("KT. CHỦ TỊCH\nvẻ PHÓ vn CHỦ TỊCH\nLÌ:\nNgô Kim Duyên"))
+    assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert restore_agency(_words([(0, 0, "PHÒNG NỘI VỤ ĐẾN")])).impossible
