@@ -451,7 +451,12 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
     i = start
     while i < len(lines) and not is_upper(lines[i].text) and not (letter and i - start > 2):
         i += 1
-    if i < len(lines) and fold_diacritics(lines[i].text).lstrip(MARKS).startswith(TYPE_STARTS):
+    stamp = i  # a received stamp's capitals ("UBND XÃ", "HUYỆN") may stand before the title
+    while stamp < min(i + 3, len(lines)) and len(lines[stamp].words) <= 2 and not _opens_type(lines[stamp]):
+        stamp += 1
+    if stamp < len(lines) and _opens_type(lines[stamp]) and not letter:
+        i = stamp
+    if i < len(lines) and _opens_type(lines[i]):
         parts = [lines[i]]
         while i + 1 < len(lines) and is_upper(lines[i + 1].text) and not _is_subject(lines[i + 1].text):
             if len(parts) == 3:
@@ -487,6 +492,10 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         text, score = _subject(parts, LIKELY if len(parts) > 1 else CERTAIN)
         result["subject"] = (text[:500], score)
     return result
+
+
+def _opens_type(line: TextLine) -> bool:
+    return fold_diacritics(line.text).lstrip(MARKS).startswith(TYPE_STARTS)
 
 
 def _names_the_subject(title: TextLine, line: TextLine) -> bool:
@@ -530,7 +539,12 @@ def _closest_type(text: str) -> tuple[str, float]:
 
 
 def _canonical_type(text: str) -> tuple[str, float]:
-    name, ratio = _closest_type(text)
+    """The known type name `text` spells, or misspells a little; a stamp's marks after it ("THÔNG BÁO .Đ_N")
+    are dropped, but then it is no more than likely."""
+    words = text.split()
+    while len(words) > 1 and (not words[-1].strip(".,:;").isalpha() or invalid_syllables(words[-1])):
+        words.pop()
+    name, ratio = max(_closest_type(text), _closest_type(" ".join(words)), key=lambda pair: pair[1])
     if ratio >= 0.97:
         return name, CERTAIN if text == name else LIKELY
     if ratio >= 0.85:

@@ -783,3 +783,11 @@ def test_a_family_name_read_as_no_syllable_a_letter_off_a_title_s_specks_and_a_r
     found = signer(lines_from_text("KT. CHỦ TỊCH\nvẻ PHÓ vn CHỦ TỊCH\nLÌ:\nNgô Kim Duyên"))
     assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
     assert restore_agency(_words([(0, 0, "PHÒNG NỘI VỤ ĐẾN")])).impossible
+
+
+def test_a_received_stamp_s_capitals_before_the_title_and_its_marks_beside_it_are_no_part_of_the_type():
+    header = "UBND TỈNH NAM ĐỊNH\nSỞ NỘI VỤ\nSố: 38/TB-SNV\nNam Định, ngày 07 tháng 7 năm 2021"
+    text = f"{header}\nHĐ!.\nHUYỆN\nTHÔNG BÁO .Đ_N\nVề việc lịch tiếp công dân tháng 7\nThực hiện Kế hoạch số 3/KH"
+    extraction = extract_metadata([text], today=TODAY)
+    assert extraction.metadata.type_name == "THÔNG BÁO" and 0.7 <= extraction.confidence["type_name"] <= 0.75
+    assert extraction.metadata.subject == "Về việc lịch tiếp công dân tháng 7"
