@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from pipeline.images import quarter_turn, resample
+from pipeline.images import flatten_lighting, quarter_turn, resample
 from pipeline.ocr import binarize_for_ocr, detect_orientation, recognise
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import CallStats, TesseractConfig, Word
@@ -86,8 +86,9 @@ def orientation_by_reading(
     `previous` is the decision being checked: its OSD confidence and its tesseract calls are kept.
     """
     scores, calls = [], []
+    evened = flatten_lighting(grey, dpi)  # a shadow is no ink: the densest strip is the print's
     for rotation in candidates:
-        words, call = _read_strip(quarter_turn(grey, rotation), dpi, config)
+        words, call = _read_strip(quarter_turn(evened, rotation), dpi, config)
         scores.append(score_turn(rotation, words))
         calls.append(call)
     ranked = sorted(scores, key=lambda s: s.score, reverse=True)

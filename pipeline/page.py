@@ -105,10 +105,14 @@ def upright_page(
         candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
         turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)
         page, turn = _read_in_turn(scan, page, turn, options)
-    if not page.ocr.words and turn.doubtful and turn.rotation_deg != 0:
-        # Nothing read in a doubtful turn: the page read as it came, if that gives text.
+    if (
+        turn.doubtful
+        and turn.rotation_deg != 0
+        and (page.ocr.confidence or 0.0) < options.orientation.poor_ocr_confidence
+    ):
+        # A doubtful turn read poorly or not at all: the page as it came, if it reads better.
         upright, upright_turn = _read_in_turn(scan, page, replace(turn, rotation_deg=0), options)
-        if upright.ocr.words:
+        if (upright.ocr.confidence or 0.0) > (page.ocr.confidence or 0.0):
             return upright, upright_turn
         turn = replace(turn, calls=[*turn.calls, *upright.calls])
     return page, turn

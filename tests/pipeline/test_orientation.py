@@ -125,3 +125,39 @@ def test_when_reading_cannot_tell_osd_s_turn_stands_and_a_turn_that_reads_nothin
     result = process_page(LoadedPage(image, LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
     assert (result.info.rotation_deg, result.info.orientation_doubtful) == (0, True)
     assert word_error(result.info.text, truth) < 0.12
+
+
+def _shadowed(image: np.ndarray) -> np.ndarray:
+    """The page with its lower third in a phone's shadow, darkening to a third of the light at the edge."""
+    shade = np.ones(image.shape[0], np.float32)
+    start = 2 * image.shape[0] // 3
+    shade[start:] = np.linspace(1.0, 0.35, image.shape[0] - start)
+    return (image.astype(np.float32) * shade[:, None, None]).astype(np.uint8)
+
+
+def test_a_shadow_is_not_taken_for_the_print_when_a_strip_is_read_to_find_the_way_up(
+    low_resolution_letter, monkeypatch
+):
+    # Given an upright page with a dark shadow, and OSD unsure and wrong (as on a real 96-dpi letter)
+    image, _ = low_resolution_letter
+    monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(180, 1.2), orient.CallStats(0.0, 0.0)))
+    # When the page is processed
+    result = process_page(LoadedPage(_shadowed(image), LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
+    # Then the strip read in each turn is print, not the shadow, and reading it settles the way up
+    assert (result.info.rotation_deg, result.info.orientation, result.info.orientation_doubtful) == (
+        0,
+        "recognition",
+        False,
+    )
+
+
+def test_a_doubtful_turn_that_reads_poorly_gives_way_to_the_page_as_it_came(low_resolution_letter, monkeypatch):
+    # Given OSD unsure and wrong, and strips that cannot tell (nothing read in any turn)
+    image, truth = low_resolution_letter
+    monkeypatch.setattr(orient, "detect_orientation", lambda *_: (Orientation(180, 0.5), orient.CallStats(0.0, 0.0)))
+    monkeypatch.setattr(orient, "_read_strip", lambda *_: ([], orient.CallStats(0.0, 0.0)))
+    # When the page is processed
+    result = process_page(LoadedPage(image, LOW_DPI, True), 1, PageOptions(tesseract=TesseractConfig()))
+    # Then the upside-down reading, poor, gives way to the page read as it came, which stays flagged
+    assert (result.info.rotation_deg, result.info.orientation_doubtful) == (0, True)
+    assert word_error(result.info.text, truth) < 0.12
