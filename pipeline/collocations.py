@@ -44,7 +44,8 @@ _YEAR = re.compile(r"\b(?:nằm|nắm|nấm|nẵm|nám|năn)(?=\s+(?:19|20)\d\d\
 def mend_marks(text: str) -> str:
     """`text` with the listed pairs spelled as listed, and "năm" before a year.
 
-    A word's case is kept ("Tố chức" becomes "Tổ chức"); punctuation around words stays where it was.
+    A word's case is kept ("Tố chức" becomes "Tổ chức"), but for a capital inside a pair shaped like its small
+    letter ("tăng Cường"); punctuation around words stays where it was.
     """
     text = _YEAR.sub(lambda match: _same_case("năm", match[0]), text)
     tokens = text.split(" ")
@@ -60,12 +61,19 @@ def mend_marks(text: str) -> str:
             if pair is None:
                 continue
             for offset, (part, word) in enumerate(zip(parts, pair.split(), strict=True)):
-                if part[2].lower() != word:
+                if offset and _capital_like_small(part[2]):
+                    tokens[i + offset] = f"{part[1]}{word}{part[3]}"  # "tăng Cường": a small "c" read as "C"
+                elif part[2].lower() != word:
                     tokens[i + offset] = f"{part[1]}{_same_case(word, part[2])}{part[3]}"
             i += size - 1
             break
         i += 1
     return " ".join(tokens)
+
+
+def _capital_like_small(word: str) -> bool:
+    """A word with a capital shaped like its small letter ("Cường", "Sở", "Xã"), the rest in small letters."""
+    return len(word) > 1 and word[0].isupper() and word[1:].islower() and fold_diacritics(word[0]) in "cosvxz"
 
 
 def _same_case(word: str, like: str) -> str:

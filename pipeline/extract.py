@@ -205,6 +205,8 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             return {}
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
         notation = notation if exact else notation.upper()
+        if (dashed := _dash_restored(notation)) != notation:
+            notation, exact = dashed, False  # "XNUBND": the dash before the committee's code lost
         known = _known_notation(notation)
         confirmed = any(spells_agency(code, agencies) for code in re.split(r"[-/]", notation))
         share = 0.25 if confirmed else 0.5 if known else 1.0
@@ -228,6 +230,15 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
 
 
 FOREIGN_LETTERS = frozenset("FJWZ")
+
+
+def _dash_restored(notation: str) -> str:
+    """A notation whose dash before "UBND" or "HĐND" was lost ("XNUBND") with it; others as they are ("GPXD")."""
+    for code in ("UBND", "HĐND"):
+        head = notation.removesuffix(code)
+        if "-" not in notation and head != notation and 2 <= len(head) <= 4 and head.isalpha():
+            return f"{head}-{code}"
+    return notation
 
 
 def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequence[str]) -> tuple[object, float]:

@@ -27,3 +27,9 @@ def test_words_apart_or_spelled_otherwise_are_left_as_read():
 
 def test_no_two_pairs_read_alike_without_their_marks():
     assert len({fold_diacritics(pair) for pair in PAIRS}) == len(PAIRS)
+
+
+def test_a_small_letter_read_as_its_look_alike_capital_inside_a_pair_is_small_again():
+    assert mend_marks("V/v tăng Cường công tác") == "V/v tăng cường công tác"
+    assert mend_marks("TĂNG CƯỜNG CÔNG TÁC") == "TĂNG CƯỜNG CÔNG TÁC"
+    assert mend_marks("Tăng cường công tác") == "Tăng cường công tác"

@@ -791,3 +791,11 @@ def test_a_received_stamp_s_capitals_before_the_title_and_its_marks_beside_it_ar
     extraction = extract_metadata([text], today=TODAY)
     assert extraction.metadata.type_name == "THÔNG BÁO" and 0.7 <= extraction.confidence["type_name"] <= 0.75
     assert extraction.metadata.subject == "Về việc lịch tiếp công dân tháng 7"
+
+
+def test_a_notation_whose_dash_before_the_committee_s_code_was_lost_gets_it_back_below_certainty():
+    text = "UBND XÃ DIỄN THÀNH\nSố: 12/XNUBND\nDiễn Thành, ngày 5 tháng 1 năm 2024\nGIẤY XÁC NHẬN"
+    extraction = extract_metadata([text], today=TODAY)
+    assert extraction.metadata.code_notation == "XN-UBND" and extraction.confidence["code_notation"] <= 0.75
+    text = "SỞ XÂY DỰNG\nSố: 12/GPXD\nNinh Bình, ngày 5 tháng 1 năm 2024\nGIẤY PHÉP XÂY DỰNG"
+    assert extract_metadata([text], today=TODAY).metadata.code_notation == "GPXD"
