@@ -246,11 +246,12 @@ def lines_from_text(text: str) -> list[TextLine]:
     return lines
 
 
-#: The place-and-date line, folded: "Hà Nội, ngay 05 thang 01 nam 2020", or with digits "Hà Nội, 05/01/2020".
+#: The place-and-date line, folded: "Hà Nội, ngay 05 thang 01 nam 2020" (its comma may be read as a stop), or with
+#: digits "Hà Nội, 05/01/2020".
 #: The day and the month may be missing: left blank for a hand to fill in, and the hand not read or read as marks
 #: ("ngày Íổ tháng 9"). A year read with five digits keeps the place; the date is no date.
 PLACE_DATE = re.compile(
-    r"(?P<place>[^,;]{2,40}),\s*ngay\s*(?:(?P<d>\d{1,2})|[^\s\d]{1,3})?\s*"
+    r"(?P<place>[^,;]{2,40})[,.]\s*ngay\s*(?:(?P<d>\d{1,2})|[^\s\d]{1,3})?\s*"
     r"thang\s*(?:(?P<m>\d{1,2})|[^\s\d]{1,3})?\s*nam\s+(?P<y>\d{4,5})"
 )
 PLACE_DATE_DIGITS = re.compile(
@@ -259,7 +260,7 @@ PLACE_DATE_DIGITS = re.compile(
 
 
 #: The place-and-date line with its end lost (a photo's edge, a stamp): "Nghệ An, ngày 13 tháng 03 năm".
-PLACE_DATE_CUT = re.compile(r"[^,;]{2,40},\s*ngay\s*\d{0,2}\s*thang\b")
+PLACE_DATE_CUT = re.compile(r"[^,;]{2,40}[,.]\s*ngay\s*\d{0,2}\s*thang\b")
 
 
 def is_date_line(text: str) -> bool:

@@ -799,3 +799,11 @@ def test_a_notation_whose_dash_before_the_committee_s_code_was_lost_gets_it_back
     assert extraction.metadata.code_notation == "XN-UBND" and extraction.confidence["code_notation"] <= 0.75
     text = "SỞ XÂY DỰNG\nSố: 12/GPXD\nNinh Bình, ngày 5 tháng 1 năm 2024\nGIẤY PHÉP XÂY DỰNG"
     assert extract_metadata([text], today=TODAY).metadata.code_notation == "GPXD"
+
+
+def test_a_date_line_whose_comma_was_read_as_a_stop_still_ends_the_header():
+    rows = [(row, x, text.replace("Ninh Bình,", "Ninh Bình.")) for row, x, text in LETTER]
+    header = split_header(page_lines(_relined(_words(rows))))
+    assert header.right[-1].text == "Ninh Bình. ngày 12 tháng 3 năm 2024"
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+    assert (meta.place, meta.issued_date) == ("Ninh Bình", dt.date(2024, 3, 12))
