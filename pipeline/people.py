@@ -395,6 +395,7 @@ def _known_title(folded: str, size: int) -> str | None:
 
 
 def _first_letters_lost(folded: str, key: str) -> bool:
+    """True when `folded` is the known title without the first letters of its first word ("hu tich")."""
     read, known = folded.split(), key.split()
     return len(read) == len(known) and read[1:] == known[1:] and known[0].endswith(read[0]) and read[0] != known[0]
 
