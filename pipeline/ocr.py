@@ -171,6 +171,7 @@ def read_region(
     *,
     psm: int = 11,
     block: int = REREAD_BLOCK,
+    min_confidence: float = MIN_REREAD_CONFIDENCE,
 ) -> OcrResult:
     """Read `box` of the page again (sparse text, psm 11, by default): its words in the page's pixels.
 
@@ -183,9 +184,7 @@ def read_region(
     if crop.size == 0:
         return OcrResult(words=[], text="", confidence=None)
     read = recognise(crop, dpi, config, psm=psm)
-    found = [
-        replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= MIN_REREAD_CONFIDENCE
-    ]
+    found = [replace(w, left=w.left + left, top=w.top + top) for w in read.words if w.confidence >= min_confidence]
     found = [w for w in found if not any(_overlap(w, k) > 0.5 for k in known)]
     # a sparse reading puts each word on a line of its own; a block reading keeps tesseract's lines, which
     # hold a photo's slanted line together

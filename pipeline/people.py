@@ -227,6 +227,35 @@ def unread_signer_name(lines: list[TextLine]) -> tuple[int, int, int, int] | Non
     return middle, top, right_edge + closing.height, closing.bottom + (NAME_SEARCH_HEIGHTS + 4) * closing.height
 
 
+def lost_family_name_area(lines: list[TextLine]) -> tuple[tuple[int, int, int, int], TextLine] | None:
+    """Where a signer's name of two words lost its family name, and the name's line; else None.
+
+    A seal's edge over the first word can make the page's layout drop it ("Thúy Hạnh" for "Ngô Thúy Hạnh"):
+    the row just before the name is worth reading again. The box is (left, top, right, bottom).
+    """
+    column = _signer_column(lines)
+    for line in reversed(column[-8:]):
+        name = _name_of(line.text)
+        if name is None:
+            continue
+        if len(name.split()) != 2:
+            return None
+        height = line.height
+        box = (max(0, line.left - 5 * height), line.top - height // 2, line.left + height, line.bottom + height // 2)
+        return box, line
+    return None
+
+
+def as_family_name(text: str) -> str | None:
+    """`text` (marks and digits around it dropped) as the family name it spells, or misreads in its marks or by a
+    letter when it is no syllable ("Hỗ" is "Hồ", "N/ô" is "Ngô"); None when it is none, or not capitalised."""
+    word = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
+    if len(word) < 2 or not word[0].isupper():
+        return None
+    mended = _mended_surname(f"{word.capitalize()} _").split()[0]
+    return mended if mended.upper() in SURNAMES else None
+
+
 def _body_end(lines: list[TextLine]) -> int:
     """The top of the body's last line: the last line that spans most of the text's width."""
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
@@ -409,7 +438,7 @@ def _same_initials(folded: str, key: str) -> bool:
 def _name_of(line: str) -> str | None:
     """The line as a person's name, mending a hyphen OCR put between two of its words, and a family name
     whose first letter a seal's edge hid ("guyễn Hữu Toàn")."""
-    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", re.sub(r"^[^\w]+", "", line.strip()))
+    candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", re.sub(r"^[\W\d_]+", "", line.strip()))
     candidate = _without_specks_in_name(candidate)
     first, _, rest = candidate.partition(" ")
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
@@ -424,11 +453,15 @@ def _name_of(line: str) -> str | None:
 
 def _without_specks_in_name(line: str) -> str:
     """A name as printed, without what a seal or a layout's second reading added: "_" before a word, a tilde on
-    "N" ("Ñgô": no Vietnamese letter), a lone small letter between its words ("Trần n Thanh Phương"), and its
-    family name read twice ("Ngô Ngô Đình Trường")."""
+    "N" ("Ñgô": no Vietnamese letter), a lone small letter or marks between its words ("Trần n Thanh Phương",
+    "Đặng n§ Minh Việt"), and its family name read twice ("Ngô Ngô Đình Trường")."""
     words = [word.lstrip("_").replace("Ñ", "N").replace("ñ", "n") for word in line.split()]
-    words = [word for i, word in enumerate(words) if word and not (i and len(word) == 1 and word.islower())]
+    words = [word for i, word in enumerate(words) if word and not (i and _speck_in_name(word))]
     return " ".join(words[1:] if len(words) > 2 and words[0] == words[1] else words)
+
+
+def _speck_in_name(word: str) -> bool:
+    return (len(word) == 1 and word.islower()) or not word.isalpha()
 
 
 def _name_after_scrawl(line: str) -> str | None:

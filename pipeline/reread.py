@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 
 from pipeline.coverage import covers, unread_lines
-from pipeline.layout import page_lines
+from pipeline.layout import TextLine, page_lines
 from pipeline.ocr import REREAD_BLOCK, OcrResult, is_noise, read_region, replaced, words_to_text
-from pipeline.people import unread_signer_name
+from pipeline.people import as_family_name, lost_family_name_area, unread_signer_name
 from pipeline.reading_order import reading_order
-from pipeline.tesseract import TesseractConfig, Word, lines_of
+from pipeline.tesseract import CallStats, TesseractConfig, Word, lines_of
 from schemas.record import ReadAgain
 
 #: At most this many regions of a page are read again (a page covered in handwriting is not read line by line).
@@ -30,7 +30,8 @@ def with_unread_text(
     """The page's words completed where the page-wide pass skipped text, and what was read again.
 
     The signer's name under a title with no name is read as sparse text (a seal or a signature touches it);
-    then each block of line-shaped ink no word covers (`pipeline.coverage`) is read as a block of text.
+    then each block of line-shaped ink no word covers (`pipeline.coverage`) is read as a block of text; last,
+    the family name a signer's name of two words lost is looked for just before it.
     """
     if not ocr.words:
         return ocr, []
@@ -48,10 +49,35 @@ def with_unread_text(
         words, calls = merged(replaced(words, extra.words), extra.words), [*calls, *extra.calls]
     if regions:
         read_again.append("unread_lines")
+    lost = lost_family_name_area(page_lines(words))
+    if lost is not None:
+        family, family_calls = _family_name(binary, *lost, dpi, config)
+        words, calls = merged(words, family), [*calls, *family_calls]
+        read_again += [] if "signer_block" in read_again else ["signer_block"]
     if not read_again:
         return ocr, []
     ordered = reading_order(words, noise=is_noise)
     return OcrResult(ordered, words_to_text(ordered), ocr.confidence, calls), read_again
+
+
+def _family_name(
+    binary: np.ndarray,
+    box: tuple[int, int, int, int],
+    name: TextLine,
+    dpi: int,
+    config: TesseractConfig,
+) -> tuple[list[Word], list[CallStats]]:
+    """The family name read just before `name`, however unsurely (a seal's edge is over it), when it spells one:
+    as a single word, then as a block. Its confidence stays low: the name is left for review."""
+    calls: list[CallStats] = []
+    for psm in (8, 6):
+        read = read_region(binary, box, dpi, config, list(name.words), psm=psm, min_confidence=0.0)
+        calls += read.calls
+        before = [w for w in read.words if w.left + w.width // 2 < name.left and as_family_name(w.text)]
+        if before:
+            word = max(before, key=lambda w: w.left)
+            return [replace(word, text=str(as_family_name(word.text)), confidence=min(word.confidence, 40.0))], calls
+    return [], calls
 
 
 def merged(words: list[Word], extra: list[Word]) -> list[Word]:

@@ -807,3 +807,9 @@ def test_a_date_line_whose_comma_was_read_as_a_stop_still_ends_the_header():
     assert header.right[-1].text == "Ninh Bình. ngày 12 tháng 3 năm 2024"
     meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
     assert (meta.place, meta.issued_date) == ("Ninh Bình", dt.date(2024, 3, 12))
+
+
+def test_marks_inside_a_name_and_digits_before_it_are_no_part_of_it():
+    assert signer(lines_from_text("CHỦ TỊCH\nĐặng n§ Minh Việt"))["signer_name"][0] == "Đặng Minh Việt"
+    name, confidence = signer(lines_from_text("CHỦ TỊCH\n52N§uyễn Thúy Phương"))["signer_name"]
+    assert name == "Nguyễn Thúy Phương" and confidence < 0.7  # a letter mended: deduced

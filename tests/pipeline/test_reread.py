@@ -14,7 +14,7 @@ from pipeline.layout import page_lines
 from pipeline.load import LoadedPage
 from pipeline.ocr import REREAD_BLOCK, OcrResult, recognise, words_to_text
 from pipeline.page import PageOptions, process_page
-from pipeline.people import signer, unread_signer_name
+from pipeline.people import as_family_name, lost_family_name_area, signer, unread_signer_name
 from pipeline.reread import merged, with_unread_text
 from pipeline.tesseract import TesseractConfig, Word
 from samples.generate import make_document
@@ -25,7 +25,7 @@ TITLE = ((1580, 1960, "KT. GIÁM ĐỐC"), (1560, 2040, "PHÓ GIÁM ĐỐC"))
 NAME = (1540, 2480, "Nguyễn Văn Nam")
 
 
-def _page(with_name: bool) -> np.ndarray:
+def _page(with_name: bool, name: str = NAME[2]) -> np.ndarray:
     """An A4 page at 300 dpi: a line of body text, the signer's title, a seal ring, and (or not) the name."""
     page = Image.new("L", (2480, 3508), 255)
     draw = ImageDraw.Draw(page)
@@ -37,7 +37,7 @@ def _page(with_name: bool) -> np.ndarray:
         draw.text((x, y), text, font=bold, fill=0)
     draw.ellipse((980, 2100, 1500, 2560), outline=0, width=14)
     if with_name:
-        draw.text(NAME[:2], NAME[2], font=bold, fill=0)
+        draw.text(NAME[:2], name, font=bold, fill=0)
     return np.array(page)
 
 
@@ -181,3 +181,33 @@ def test_a_slanted_paragraph_nobody_read_is_found_and_read_line_by_line():
     lines = completed.text.splitlines()
     for text in SLANTED:
         assert any(cer(line, text) < 0.1 for line in lines), (text, lines)
+
+
+def test_a_family_name_the_page_wide_pass_lost_is_looked_for_before_a_name_of_two_words():
+    config = TesseractConfig()
+    page = _page(with_name=True, name="Lê Văn Nam")
+    # Given a page-wide reading that lost the family name under the seal's edge
+    read = recognise(page, DPI, config)
+    lost = OcrResult([w for w in read.words if w.text != "Lê"], "", read.confidence, read.calls)
+    box, name = lost_family_name_area(page_lines(lost.words))
+    assert name.text == "Văn Nam" and box[0] < name.left < box[2]
+    # When the page's words are completed
+    completed, read_again = with_unread_text(lost, page, DPI, config)
+    # Then the family name is read just before the name, kept unsure, and the signer's name is whole but held
+    family = [w for w in completed.words if w.text == "Lê"]
+    assert len(family) == 1 and family[0].confidence <= 40 and read_again == ["signer_block"]
+    name_value, confidence = signer(page_lines(completed.words))["signer_name"]
+    assert name_value == "Lê Văn Nam" and confidence < 0.7
+    # And a name of three words asks for nothing
+    assert lost_family_name_area(page_lines(read.words)) is None
+
+
+def test_what_is_read_before_a_name_counts_as_a_family_name_only_when_it_spells_one():
+    assert [as_family_name(t) for t in ('"Hỗ', "N/ô", "-Phạm", "Đằng", "-.1'Nguyễn")] == [
+        "Hồ",
+        "Ngô",
+        "Phạm",
+        "Đặng",
+        "Nguyễn",
+    ]
+    assert [as_family_name(t) for t in ("TI", "tà)", "H", "Xyz")] == [None, None, None, None]
