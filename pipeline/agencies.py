@@ -189,8 +189,9 @@ def _incomplete(name: Sequence[str]) -> bool:
         return True
     if any(folded.startswith(f"{committee} ") and _no_level_after(name, committee) for committee in _NEEDS_A_PLACE):
         return True  # "UBND NH NINH BÌNH": a people's committee is of a level
-    # a level read as one is restored with its marks: "QUAN" at the end of "UBND HUYỆN NHO QUAN" is a place's
-    return folded.endswith(_NEEDS_A_PLACE) or (bool(name) and name[-1] in _LEVEL_WORDS)
+    # a level read as one is restored with its marks: "QUAN" at the end of "UBND HUYỆN NHO QUAN" is a place's;
+    # and a people's body names its place ("BAN NHÂN DÂN" lost "ỦY" and its level)
+    return folded.endswith((*_NEEDS_A_PLACE, "nhan dan")) or (bool(name) and name[-1] in _LEVEL_WORDS)
 
 
 def _no_level_after(name: Sequence[str], committee: str) -> bool:

@@ -377,8 +377,9 @@ def _agency(name: AgencyName, structure: float, place: tuple[object, float] | No
     """An agency's restored name as a field: its locality checked against the date line's place.
 
     The same place read twice alike is confirmed. Read twice differently, the date line's spelling wins when it
-    was read at least as surely, and the name is no more than likely; otherwise the name is doubtful. A locality
-    that is the first words of the place lost the others: the place completes it, no more than likely.
+    was read at least as surely, or the name's was read with no mark at all ("LY NHAN"), and the name is no more
+    than likely; otherwise the name is doubtful. A locality that is the first words of the place lost the
+    others: the place completes it, no more than likely.
     """
     doubtful = name.doubtful_words
     if place is not None and _cut_short(name.place, str(place[0])):  # "HUYỆN LÝ" beside "Lý Nhân, ngày …"
@@ -387,7 +388,8 @@ def _agency(name: AgencyName, structure: float, place: tuple[object, float] | No
     elif place is not None and same_place(name.place, str(place[0])):
         spelled, place_score = str(place[0]).upper(), place[1]
         if name.place != spelled:
-            if place_score < field_confidence(CERTAIN, name.place_words):
+            unmarked = fold_diacritics(name.place) == name.place.lower()  # "LY NHAN" beside "Lý Nhân"
+            if place_score < field_confidence(CERTAIN, name.place_words) and not unmarked:
                 return name.text, min(DOUBTFUL, field_confidence(structure, doubtful, possible=_possible(name.text)))
             structure = min(structure, LIKELY)
             name = name.with_place(spelled)
@@ -407,7 +409,9 @@ def _continues(unit: str, line: str) -> bool:
     folded_unit, folded = fold_diacritics(unit), fold_diacritics(line)
     if any(start.startswith(f"{folded_unit} ") for start in AGENCY_STARTS):  # "ỦY" then "BAN NHÂN DÂN"
         return True
-    return folded.startswith(NAME_CONTINUATIONS) or not folded.startswith(AGENCY_STARTS)
+    squeezed = folded.replace(" ", "")  # "CÔNGAN HUYỆN …": a start of two words read as one
+    run_together = any(squeezed.startswith(start.replace(" ", "")) for start in AGENCY_STARTS if " " in start.strip())
+    return folded.startswith(NAME_CONTINUATIONS) or not (folded.startswith(AGENCY_STARTS) or run_together)
 
 
 def _joined(lines: list[TextLine], structure: float) -> tuple[str, float]:

@@ -813,3 +813,14 @@ def test_marks_inside_a_name_and_digits_before_it_are_no_part_of_it():
     assert signer(lines_from_text("CHỦ TỊCH\nĐặng n§ Minh Việt"))["signer_name"][0] == "Đặng Minh Việt"
     name, confidence = signer(lines_from_text("CHỦ TỊCH\n52N§uyễn Thúy Phương"))["signer_name"]
     assert name == "Nguyễn Thúy Phương" and confidence < 0.7  # a letter mended: deduced
+
+
+def test_agencies_read_without_marks_with_their_committee_cut_or_two_words_run_together():
+    rows = [(row, x, text.replace("UBND TỈNH NINH BÌNH", "UBND TỈNH NINH BINH")) for row, x, text in LETTER]
+    extraction = extract_metadata(["text"], page_words=[_relined(_words(rows, {"Bình,": 60.0}))], today=TODAY)
+    assert extraction.metadata.parent_organ_name == "UBND TỈNH NINH BÌNH"  # the marked spelling wins
+    assert 0.7 <= extraction.confidence["parent_organ_name"] <= 0.75
+    assert restore_agency(_words([(0, 0, "BAN NHÂN DÂN")])).impossible  # "ỦY" and the level lost
+    text = "CÔNG AN TỈNH NAM ĐỊNH\nCÔNGAN HUYỆN HẢI HẬU\nSố: 12/CAH-TH\nHải Hậu, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
+    meta = extract_metadata([text], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("CÔNG AN TỈNH NAM ĐỊNH", "CÔNG AN HUYỆN HẢI HẬU")
