@@ -71,6 +71,7 @@ SIGNER_TITLES = (
     "HIỆU TRƯỞNG",
     "GIÁM ĐỐC SỞ",
     "TRƯỞNG CÔNG AN",
+    "PHÓ TRƯỞNG CÔNG AN",
     "ỦY VIÊN",
 )
 #: A header line starting with one of these continues the agency name above it rather than starting a new one.

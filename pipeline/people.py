@@ -121,8 +121,10 @@ def signer(lines: list[TextLine]) -> Found:
                 if not (_acting(titles[0].text) and above >= 0 and _prefixed(column[above].text)):
                     break
                 j = above  # an acting head may sign for another: "TL. GIÁM ĐỐC / Q. CHÁNH VĂN PHÒNG"
-        while len(titles) > 1 and not contains_title(restore_title(titles[-1].text)):
-            titles.pop()  # a seal's letters read in capitals under the title ("LUỐNG")
+        while (
+            len(titles) > 1 and not contains_title(restore_title(titles[-1].text)) and not _deputy_title(_read(titles))
+        ):
+            titles.pop()  # a seal's letters read in capitals under the title ("LUỐNG"), not what is left of a title
         if not titles:
             continue
         structure = CERTAIN if len(titles) == 1 or _prefixed(titles[0].text) else DOUBTFUL
@@ -130,7 +132,7 @@ def signer(lines: list[TextLine]) -> Found:
             titles = titles[-1:]  # the lines above could not be read as a title: the title may be cut
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
             structure = min(structure, LIKELY)
-        title = _once(" ".join(restore_title(_without_specks(line.text)) for line in titles))
+        title = _read(titles)
         if _deduced(title, " ".join(line.text for line in titles)):  # a word the seal hid ("CHÁNH" or "PHÓ CHÁNH"?)
             structure = min(structure, DOUBTFUL)
         if (deputy := _deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
@@ -149,6 +151,11 @@ def signer(lines: list[TextLine]) -> Found:
             "signer_title": (title, field_confidence(structure, title_words, possible=is_possible_title(title))),
         }
     return {}
+
+
+def _read(titles: list[TextLine]) -> str:
+    """The title the lines spell, each restored ("KT. BỘ TRƯỞNG" above "TRƯỞNG" is no word read twice)."""
+    return " ".join(restore_title(_without_specks(line.text)) for line in titles)
 
 
 def _signer_column(lines: list[TextLine]) -> list[TextLine]:
@@ -336,7 +343,7 @@ def _is_speck(word: str) -> bool:
     return len(word) == 1 and word.isalpha() and fold_diacritics(word) != "y"  # "Y TẾ"
 
 
-_MARKS = "“”\"'‘’`_"
+_MARKS = "“”„‚«»\"'‘’`_"
 
 
 #: What a seal may leave of "PHÓ" before a deputy's title: nothing, or a letter or two ("O CHỦ TỊCH").
@@ -345,14 +352,17 @@ _LOST_PHO = re.compile(r"^(?:\S{1,2} )?$")
 
 def _deputy_title(title: str) -> str | None:
     """ "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" for "KT. CHỦ TỊCH [O] CHỦ TỊCH": one signing for the head is the head's
-    deputy (Decree 30), so a "KT." title that names the head twice lost the "PHÓ" of the second line."""
+    deputy (Decree 30), so a "KT." title that names the head twice lost the "PHÓ" of the second line (and
+    "KT. BỘ TRƯỞNG / TRƯỞNG" the "THỨ" of the minister's deputy)."""
     for head in SIGNER_TITLES:
-        if head.endswith(".") or head.startswith(("PHÓ ", "THỨ ")) or head == "BỘ TRƯỞNG":
-            continue  # a prefix, a deputy's own title, or a head whose deputy is no "PHÓ" (the minister's)
-        if title.startswith(f"KT. {head} ") and title.endswith(f" {head}"):
-            between = title[len(f"KT. {head} ") : len(title) - len(head)]
-            if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != "pho":
-                return f"KT. {head} PHÓ {head}"
+        if head.endswith(".") or head.startswith(("PHÓ ", "THỨ ")):
+            continue  # a prefix, or a deputy's own title
+        deputy = "THỨ TRƯỞNG" if head == "BỘ TRƯỞNG" else f"PHÓ {head}"  # the minister's deputy is no "PHÓ"
+        lost, kept = deputy.split(" ", 1)
+        if title.startswith(f"KT. {head} ") and title.endswith(f" {kept}"):
+            between = title[len(f"KT. {head} ") : len(title) - len(kept)]
+            if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != fold_diacritics(lost.lower()):
+                return f"KT. {head} {deputy}"
     return None
 
 
@@ -369,7 +379,7 @@ def _deduced(title: str, read: str) -> bool:
 def _mended_prefix(line: str) -> str:
     """The authority prefix as printed: "'IM." is "TM.", "KI." and "KT," are "KT.", "KT.CHU" is "KT. CHU"; "T. "
     is "KT. " with its "K" under the seal (no other prefix starts so)."""
-    line = re.sub(r"^[^\w]+", "", line.strip())
+    line = re.sub(r"^[\W_]+", "", line.strip())
     line = re.sub(r"^[IT1l]M[.,]", "TM.", line)
     line = re.sub(r"^(?:K[IT1l]|T)[.,]", "KT.", line)
     return re.sub(r"^(KT|TM|TL|TUQ|Q)\.(?=\S)", r"\1. ", line)
@@ -420,6 +430,12 @@ def _known_title(folded: str, size: int) -> str | None:
     if not close:  # or its first letters lost ("HỦ TỊCH", "ƯỞNG PHÒNG"), or its first word ("BAN NHÂN DÂN")
         close = [title for key, title in FOLDED_SIGNER_TITLES.items() if _first_letters_lost(folded, key)]
         close = close or [title for key, title in FOLDED_SIGNER_TITLES.items() if key.split()[1:] == folded.split()]
+    if not close and size >= 3:  # or its last letters, a seal's edge at its end ("PHÓ TRƯỞNG CÔNG A")
+        close = [
+            title
+            for key, title in FOLDED_SIGNER_TITLES.items()
+            if key.startswith(folded) and len(key) - len(folded) <= 3
+        ]
     return close[0] if len(close) == 1 else None
 
 
@@ -548,6 +564,7 @@ def _signature_or_seal(column: list[TextLine], index: int) -> bool:
         len(line.words) <= 2
         and not contains_title(restore_title(line.text))
         and any(contains_title(restore_title(title.text)) for title in above)
+        and not any(_deputy_title(_read([title, line])) for title in above)  # "TRƯỞNG" of "THỨ TRƯỞNG"
     )
 
 

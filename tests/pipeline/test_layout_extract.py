@@ -824,3 +824,13 @@ def test_agencies_read_without_marks_with_their_committee_cut_or_two_words_run_t
     text = "CÔNG AN TỈNH NAM ĐỊNH\nCÔNGAN HUYỆN HẢI HẬU\nSố: 12/CAH-TH\nHải Hậu, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
     meta = extract_metadata([text], today=TODAY).metadata
     assert (meta.parent_organ_name, meta.organ_name) == ("CÔNG AN TỈNH NAM ĐỊNH", "CÔNG AN HUYỆN HẢI HẬU")
+
+
+def test_what_a_seal_left_of_a_deputy_s_title_under_kt_is_read_as_the_deputy_s_title():
+    def title(text: str) -> str:
+        return signer(lines_from_text(f"{text}\nVũ Kim Loan"))["signer_title"][0]
+
+    assert title("KT. BỘ TRƯỞNG\nTRƯỞNG\n/x\nSƒ") == "KT. BỘ TRƯỞNG THỨ TRƯỞNG"  # "THỨ" lost: the minister's deputy
+    assert title("KT. TRƯỞNG CÔNG AN\nPHÓ TRƯỞNG CÔNG A\n010") == "KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN"  # its end
+    assert title("~__KT. TRƯỞNG PHÒNG\nTa\nTRƯỞNG PHÒNG\n197") == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG"  # marks before
+    assert title("TM. ỦY BAN NHÂN DÂN\n/285 l0) „CHỦ CHỦ TỊCH\n£vỆ") == "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"  # a low quote
