@@ -24,7 +24,7 @@ PAIRS = (
     "dân cư", "sinh hoạt", "rác thải", "kỷ niệm", "định kỳ", "tiếp công dân", "nâng bậc lương",
     "thường xuyên", "hội đồng", "phê duyệt", "điều chỉnh", "bổ sung", "cấp giấy", "chứng nhận", "quyền sử dụng",
     "giao thông", "nông thôn", "an toàn", "phòng cháy", "chữa cháy", "dịch bệnh", "học sinh", "trường học",
-    "năm học", "nghỉ tết", "nguyên đán", "thăm hỏi", "tặng quà", "đơn vị", "trực thuộc",
+    "năm học", "nghỉ tết", "tết nguyên đán", "nguyên đán", "thăm hỏi", "tặng quà", "đơn vị", "trực thuộc",
     "tình trạng", "hôn nhân", "khen thưởng", "kỷ luật", "bảo hiểm", "y tế", "đầu tư", "dự án",
     "ngân sách", "thanh tra", "khiếu nại", "tố cáo", "cải cách", "hành chính", "chuyển đổi",
     "chuẩn bị", "cao tuổi", "hộ nghèo", "cận nghèo", "phổ biến", "phổ thông", "pháp luật", "trợ cấp",
@@ -37,17 +37,20 @@ _LONGEST = max(len(pair.split()) for pair in PAIRS)
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$")
 
 
+#: "Ủy ban" read without its mark: "ủy" and "uỷ" are both written, "uy" never.
+_UNMARKED_UY = re.compile(r"\b([Uu])y(?= ban\b)")
 #: "năm" (year) read with another mark before a year: "nằm 2020".
 _YEAR = re.compile(r"\b(?:nằm|nắm|nấm|nẵm|nám|năn)(?=\s+(?:19|20)\d\d\b)", re.IGNORECASE)
 
 
 def mend_marks(text: str) -> str:
-    """`text` with the listed pairs spelled as listed, and "năm" before a year.
+    """`text` with the listed pairs spelled as listed, "năm" before a year, and "Ủy ban" read without its mark.
 
     A word's case is kept ("Tố chức" becomes "Tổ chức"), but for a capital inside a pair shaped like its small
     letter ("tăng Cường"); punctuation around words stays where it was.
     """
     text = _YEAR.sub(lambda match: _same_case("năm", match[0]), text)
+    text = _UNMARKED_UY.sub(lambda match: "Ủy" if match[1] == "U" else "ủy", text)
     tokens = text.split(" ")
     i = 0
     while i < len(tokens):

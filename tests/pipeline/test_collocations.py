@@ -33,3 +33,9 @@ def test_a_small_letter_read_as_its_look_alike_capital_inside_a_pair_is_small_ag
     assert mend_marks("V/v tăng Cường công tác") == "V/v tăng cường công tác"
     assert mend_marks("TĂNG CƯỜNG CÔNG TÁC") == "TĂNG CƯỜNG CÔNG TÁC"
     assert mend_marks("Tăng cường công tác") == "Tăng cường công tác"
+
+
+def test_uy_ban_read_without_its_mark_and_tet_nguyen_dan_are_mended():
+    assert mend_marks("Quy chế làm việc của Uy ban nhân dân") == "Quy chế làm việc của Ủy ban nhân dân"
+    assert mend_marks("các uy ban và Uỷ ban") == "các ủy ban và Uỷ ban"  # "uỷ" is written too
+    assert mend_marks("dịp Tét Nguyên đán") == "dịp Tết Nguyên đán"
