@@ -14,8 +14,9 @@ import numpy as np
 
 from pipeline.coverage import covers, unread_lines
 from pipeline.layout import TextLine, page_lines
+from pipeline.names import as_family_name
 from pipeline.ocr import REREAD_BLOCK, OcrResult, is_noise, read_region, replaced, words_to_text
-from pipeline.people import as_family_name, lost_family_name_area, unread_signer_name
+from pipeline.people import lost_family_name_area, unread_signer_name
 from pipeline.reading_order import reading_order
 from pipeline.tesseract import CallStats, TesseractConfig, Word, lines_of
 from schemas.record import ReadAgain

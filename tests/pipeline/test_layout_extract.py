@@ -8,8 +8,9 @@ from pipeline.agencies import restore_agency
 from pipeline.confidence import is_possible_name, is_possible_title
 from pipeline.extract import extract_metadata
 from pipeline.layout import lines_from_text, page_lines, split_header
-from pipeline.people import restore_title, signer
+from pipeline.people import signer
 from pipeline.tesseract import Word
+from pipeline.titles import restore_title
 
 TODAY = dt.date(2026, 11, 22)
 CHAR_PX, LINE_PX = 14, 28

@@ -12,9 +12,10 @@ from bench.metrics import cer
 from pipeline.coverage import unread_lines
 from pipeline.layout import page_lines
 from pipeline.load import LoadedPage
+from pipeline.names import as_family_name
 from pipeline.ocr import REREAD_BLOCK, OcrResult, recognise, words_to_text
 from pipeline.page import PageOptions, process_page
-from pipeline.people import as_family_name, lost_family_name_area, signer, unread_signer_name
+from pipeline.people import lost_family_name_area, signer, unread_signer_name
 from pipeline.reread import merged, with_unread_text
 from pipeline.tesseract import TesseractConfig, Word
 from samples.generate import make_document
