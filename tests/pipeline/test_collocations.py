@@ -39,3 +39,8 @@ def test_uy_ban_read_without_its_mark_and_tet_nguyen_dan_are_mended():
     assert mend_marks("Quy chế làm việc của Uy ban nhân dân") == "Quy chế làm việc của Ủy ban nhân dân"
     assert mend_marks("các uy ban và Uỷ ban") == "các ủy ban và Uỷ ban"  # "uỷ" is written too
     assert mend_marks("dịp Tét Nguyên đán") == "dịp Tết Nguyên đán"
+
+
+def test_pairs_of_letters_about_holidays_and_meetings():
+    assert mend_marks("V/v báo đảm an toàn thực phẩm địp Tết") == "V/v bảo đảm an toàn thực phẩm dịp Tết"
+    assert mend_marks("mùa Lê hội Xuân, cuộc hợp giao ban") == "mùa Lễ hội Xuân, cuộc họp giao ban"

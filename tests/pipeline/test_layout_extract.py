@@ -835,3 +835,12 @@ def test_what_a_seal_left_of_a_deputy_s_title_under_kt_is_read_as_the_deputy_s_t
     assert title("KT. TRƯỞNG CÔNG AN\nPHÓ TRƯỞNG CÔNG A\n010") == "KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN"  # its end
     assert title("~__KT. TRƯỞNG PHÒNG\nTa\nTRƯỞNG PHÒNG\n197") == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG"  # marks before
     assert title("TM. ỦY BAN NHÂN DÂN\n/285 l0) „CHỦ CHỦ TỊCH\n£vỆ") == "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"  # a low quote
+
+
+def test_a_letter_label_whose_second_v_was_lost_is_still_the_label():
+    rows = [(row, x, text.replace("V/v ", "V/ ")) for row, x, text in LETTER]
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+    assert (meta.type_name, meta.subject) == (
+        "CÔNG VĂN",
+        "V/v tăng cường công tác phòng chống dịch bệnh trong trường học",
+    )
