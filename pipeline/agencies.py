@@ -71,7 +71,7 @@ class AgencyName:
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
     """The name read from `words`, its fixed phrases spelled as they are; the words it still rests on."""
-    words = _levels_apart(_dashes_apart(_without_specks(words)))
+    words = _run_in_apart(_dashes_apart(_without_specks(words)))
     out: list[str] = []
     doubtful: list[Word] = []
     index, after_phrase, place_from = 0, False, None
@@ -95,8 +95,11 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _ONE_WORD_LEVELS for w in place
     )  # nor a lone letter (a speck, or a word split), nor a level ("HUYỆN LÝ NHÂN XÃ ĐẠO LÝ": two agencies)
-    # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number, nor a received stamp's "ĐẾN"
-    stray = any("/" in word or any(ch.isdigit() for ch in word) or word == "ĐẾN" for word in out)
+    # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number, nor a received stamp's "ĐẾN";
+    # a city's numbered district or ward is a place ("QUẬN 1", "PHƯỜNG 12")
+    numbered = len(out) >= 2 and out[-2] in ("QUẬN", "PHƯỜNG") and out[-1].isdigit() and len(out[-1]) <= 2
+    named = out[:-1] if numbered else out
+    stray = any("/" in word or any(ch.isdigit() for ch in word) or word == "ĐẾN" for word in named)
     impossible = _incomplete(out) or in_place or stray
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 
@@ -104,36 +107,44 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
 def _lone_letter(word: str) -> bool:
     """A letter alone, unmarked: a speck or a piece of a split word ("Ý" of "Ý YÊN" is a syllable)."""
     cleaned = _cleaned(word)
-    return len(cleaned) < 2 and fold_diacritics(cleaned) == cleaned.lower()
+    return len(cleaned) < 2 and not cleaned.isdigit() and fold_diacritics(cleaned) == cleaned.lower()
 
 
 def _without_specks(words: Sequence[Word]) -> list[Word]:
     """The words without the specks OCR read around them as marks: before a word (".°ỦY" is "ỦY"), or as a small
-    letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks is dropped."""
+    letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks, or of a letter and a digit ("D0"),
+    is dropped."""
     kept = []
     for word in words:
         text = word.text.lstrip(".,:;°'\"`*·~^_")
         if len(text) > 2 and text[:-1].isupper() and text[-1].islower():
             text = text[:-1]
-        kept += [replace(word, text=text)] if text else []
+        mixed = len(text) <= 3 and any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
+        kept += [replace(word, text=text)] if text and not mixed else []  # "D0": a dash's speck ("QUẬN 1" stays)
     return kept
 
 
-def _levels_apart(words: Sequence[Word]) -> list[Word]:
-    """The words with a level OCR ran into the place after it ("TỈNHNGHỆAN") apart: no syllable goes on after
-    "TỈNH", "HUYỆN" or "PHƯỜNG", so a longer word that starts with one of them is two."""
-    apart: list[Word] = []
-    for word in words:
-        folded = fold_diacritics(word.text)
-        level = next((lv for lv in _RUN_IN_LEVELS if folded.startswith(lv) and len(folded) > len(lv) + 1), None)
-        if level is not None and len(folded) == len(word.text) and word.text[len(level) :].isalpha():
-            apart += [replace(word, text=word.text[: len(level)]), replace(word, text=word.text[len(level) :])]
-        else:
-            apart.append(word)
-    return apart
+def _run_in_apart(words: Sequence[Word]) -> list[Word]:
+    """The words with a level or a unit OCR ran into the word after it ("TỈNHNGHỆAN", "SỞLAO") apart."""
+    return [replace(word, text=part) for word in words for part in run_in_apart(word.text)]
+
+
+def run_in_apart(word: str) -> list[str]:
+    """`word` as the two words OCR ran together when it starts with a level or a unit no syllable goes on after
+    ("TỈNH", "HUYỆN", "PHƯỜNG", "SỞ", "PHÒNG") and goes on with two letters or more; else `word` alone."""
+    folded = fold_diacritics(word)
+    for start in (*_RUN_IN_LEVELS, *_RUN_IN_UNITS):
+        size = len(start)
+        # a level however its marks were read ("TÍNH"); "SỞ" and "PHÒNG" as printed ("SƠN" is a name)
+        fits = folded.startswith(start) if start in _RUN_IN_LEVELS else word.startswith(start)
+        rest = word[size:]
+        if fits and len(rest) > 1 and len(folded) == len(word) and rest.isalpha() and rest.isupper():
+            return [word[:size], rest]
+    return [word]
 
 
 _RUN_IN_LEVELS = ("tinh", "huyen", "phuong")
+_RUN_IN_UNITS = ("SỞ", "PHÒNG")
 
 
 def _dashes_apart(words: Sequence[Word]) -> list[Word]:
@@ -152,17 +163,16 @@ def _dashes_apart(words: Sequence[Word]) -> list[Word]:
 
 def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[str]]]) -> tuple[int, list[str]] | None:
     """The phrase of `table` the words at `index` spell; a phrase of three words or more may be misspelt by a
-    letter or two ("TÀI NGUY VÀ MÔI TRƯỜNG") if every word starts as it should; a phrase read as one word ("YTE")
-    is that phrase."""
-    squeezed = fold_diacritics(words[index].text).strip(",") if index < len(words) else ""
+    letter or two ("TÀI NGUY VÀ MÔI TRƯỜNG") if every word starts as it should; a phrase read in fewer words, its
+    spaces lost ("YTE", "ỦY BANNHÂN DÂN"), is that phrase."""
+    ahead = [fold_diacritics(w.text).strip(",") for w in words[index:]]
     for folded, canonical in table:
-        if len(folded) > 1 and squeezed == "".join(folded):
-            return 1, canonical
-        run = [fold_diacritics(w.text).strip(",") for w in words[index : index + len(folded)]]
-        if run == folded:
+        run = ahead[: len(folded)]
+        if run == folded or _misspelt(run, folded):
             return len(folded), canonical
-        if _misspelt(run, folded):
-            return len(folded), canonical
+        for size in range(1, len(folded)):
+            if "".join(ahead[:size]) == "".join(folded):
+                return size, canonical
     return None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.agencies import AgencyName, restore_agency, same_place, spells_agency
+from pipeline.agencies import AgencyName, restore_agency, run_in_apart, same_place, spells_agency
 from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
@@ -406,7 +406,8 @@ def _cut_short(agency_place: str, dated_place: str) -> bool:
 
 def _continues(unit: str, line: str) -> bool:
     """True when `line` goes on with the agency named by `unit` rather than naming another one."""
-    folded_unit, folded = fold_diacritics(unit), fold_diacritics(line)
+    first, _, rest = line.partition(" ")
+    folded_unit, folded = fold_diacritics(unit), fold_diacritics(" ".join([*run_in_apart(first), rest]))  # "SỞLAO"
     if any(start.startswith(f"{folded_unit} ") for start in AGENCY_STARTS):  # "ỦY" then "BAN NHÂN DÂN"
         return True
     squeezed = folded.replace(" ", "")  # "CÔNGAN HUYỆN …": a start of two words read as one

@@ -844,3 +844,18 @@ def test_a_letter_label_whose_second_v_was_lost_is_still_the_label():
         "CÔNG VĂN",
         "V/v tăng cường công tác phòng chống dịch bệnh trong trường học",
     )
+
+
+def test_agency_words_run_together_or_split_by_a_speck_and_a_city_s_numbered_district():
+    def restored(text: str):
+        return restore_agency(_words([(0, 0, text)]))
+
+    assert restored("ỦY BANNHÂN DÂN HUYỆN GIA VIỄN").text == "ỦY BAN NHÂN DÂN HUYỆN GIA VIỄN"  # spaces lost
+    assert restored("SỞ LAO D0 ĐỘNG THƯƠNG BINH VÀ XÃ HỘI").text == "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"  # "D0"
+    assert not restored("UBND QUẬN 1").impossible and not restored("ỦY BAN NHÂN DÂN PHƯỜNG 12").impossible
+    assert restored("UBND HUYỆN 1").impossible and restored("SỞ TƯ PHÁP 12").impossible
+    text = (
+        "UBND TỈNH NAM ĐỊNH\nSỞLAO ĐỘNG - THƯƠNG BINH\nVÀ XÃ HỘI\nSố: 12/QĐ-SLĐTBXH\nNam Định, ngày 5 tháng 1 năm 2024"
+    )
+    meta = extract_metadata([f"{text}\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH NAM ĐỊNH", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
