@@ -17,7 +17,7 @@ from pipeline.confidence import (
     is_possible_name,
     is_possible_title,
 )
-from pipeline.decree30 import SURNAMES
+from pipeline.decree30 import SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine, in_rows, is_upper
 from pipeline.names import is_junk, mended_surname, name_of
 from pipeline.tesseract import Word
@@ -150,13 +150,7 @@ def signer(lines: list[TextLine]) -> Found:
             titles = titles[-1:]  # the lines above could not be read as a title: the title may be cut
         if j < index - len(titles) - 1:  # junk was skipped: the signature area was hard to read
             structure = min(structure, LIKELY)
-        title = _read(titles)
-        if has_deduced_word(
-            title, " ".join(line.text for line in titles)
-        ):  # a word the seal hid ("CHÁNH" or "PHÓ CHÁNH"?)
-            structure = min(structure, DOUBTFUL)
-        if (deputy := deputy_title(title)) is not None:  # "PHÓ" lost under a seal: read from the rule
-            title, structure = deputy, min(structure, LIKELY)
+        title, title_structure = _deduced_title(_read(titles), " ".join(line.text for line in titles), structure)
         title_words = [w for line in titles for w in line.words]
         # a name of two words is rare; more often a seal hid one of three ("Đinh Quân" for "Đinh Đình Quân");
         # "Ông", a rare family name, is more often what a seal left of "Dương"; a family name not read but
@@ -168,9 +162,25 @@ def signer(lines: list[TextLine]) -> Found:
         name_words = column[index].words
         return {
             "signer_name": (name, field_confidence(name_structure, name_words, possible=is_possible_name(name))),
-            "signer_title": (title, field_confidence(structure, title_words, possible=is_possible_title(title))),
+            "signer_title": (title, field_confidence(title_structure, title_words, possible=is_possible_title(title))),
         }
     return {}
+
+
+def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]:
+    """The title with what Decree 30 says of a deputy filled in, and how sure it can be.
+
+    "PHÓ" lost under a seal is read from the "KT." rule, no more than likely. A deputy's title alone lost its
+    "KT." line (and a "TM." line above it, perhaps): doubtful. A word the seal hid is doubtful too ("CHÁNH", or
+    "PHÓ CHÁNH"?).
+    """
+    if has_deduced_word(title, read):
+        structure = min(structure, DOUBTFUL)
+    if (deputy := deputy_title(title)) is not None:
+        return deputy, min(structure, LIKELY)
+    if title.startswith("PHÓ ") and title[4:] in SIGNER_TITLES:
+        return f"KT. {title[4:]} {title}", min(structure, DOUBTFUL)
+    return title, structure
 
 
 def _read(titles: list[TextLine]) -> str:

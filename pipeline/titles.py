@@ -29,7 +29,7 @@ def restore_title(line: str) -> str:
     A seal's edge often hides the "P" of "PHÓ": "HÓ GIÁM ĐỐC" is a deputy's title. Around a known title, what
     a seal or a signature leaves (a lone letter, "LNN ¡y!", "Ì À") is dropped.
     """
-    line = _once(mended_prefix(line))
+    line = _once(re.sub(r"(?<=[^\W\d])\.(?=[^\W\d])", " ", mended_prefix(line)))  # "PHÓ.TRƯỞNG"
     if (whole := _SQUEEZED_SIGNER_TITLES.get(fold_diacritics(line).replace(" ", ""))) is not None:
         return whole  # a title read in pieces, a letter alone among them ("PHO TRƯ ỞN G PHONG")
     words = [w for w in (w.strip(MARKS) for w in line.split()) if w and not _is_speck(w)]

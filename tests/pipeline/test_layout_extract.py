@@ -859,3 +859,10 @@ def test_agency_words_run_together_or_split_by_a_speck_and_a_city_s_numbered_dis
     )
     meta = extract_metadata([f"{text}\nQUYẾT ĐỊNH"], today=TODAY).metadata
     assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH NAM ĐỊNH", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+
+
+def test_a_deputy_s_title_alone_lost_its_kt_line_and_the_name_keeps_its_own_confidence():
+    found = signer(lines_from_text("PHÓ GIÁM ĐỐC\nLê Văn Bình"))
+    assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" and found["signer_title"][1] < 0.7
+    assert found["signer_name"] == ("Lê Văn Bình", 0.95)  # the title's deduction is no doubt on the name
+    assert restore_title("PHÓ.TRƯỞNG PHÒNG") == "PHÓ TRƯỞNG PHÒNG"  # a speck read as a stop between its words
