@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from math import nan
 
 from pipeline.decree30 import AGENCY_STARTS
 from pipeline.tesseract import Word
@@ -102,6 +103,16 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     stray = any("/" in word or any(ch.isdigit() for ch in word) or word == "ĐẾN" for word in named)
     impossible = _incomplete(out) or in_place or stray
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
+
+
+def level_rank(name: AgencyName) -> float:
+    """How high the agency's level is: a province 3, a district 2, a commune 1; NaN when unknown or ambiguous
+    ("THÀNH PHỐ" is a province's level and a district's), so that no comparison holds."""
+    head = fold_diacritics(name.text[: len(name.text) - len(name.place)]).split()
+    return next((rank for level, rank in _LEVEL_RANKS.items() if head[-len(level.split()) :] == level.split()), nan)
+
+
+_LEVEL_RANKS = {"thi xa": 2, "thi tran": 1, "tinh": 3, "huyen": 2, "quan": 2, "xa": 1, "phuong": 1}
 
 
 def _lone_letter(word: str) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.agencies import AgencyName, restore_agency, run_in_apart, same_place, spells_agency
+from pipeline.agencies import LEVELS, AgencyName, level_rank, restore_agency, run_in_apart, same_place, spells_agency
 from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
@@ -244,10 +244,16 @@ def _dash_restored(notation: str) -> str:
 def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequence[str]) -> tuple[object, float]:
     """The date line's place read a letter off the agency's locality ("Tiền Hỏi" under "… HUYỆN TIỀN HẢI"): the
     agency's upright capitals are read better than the italic date line, so the place takes their spelling,
-    held below the threshold since the two readings disagree."""
+    held below the threshold since the two readings disagree. A place that lost a short first word ("Yên" for
+    "Ý Yên") takes it back from the agency, no more than likely."""
     value, score = str(place[0]), place[1]
     size = len(value.split())
     localities = [" ".join(agency.split()[-size:]) for agency in agencies if len(agency.split()) > size]
+    for agency in agencies if size else ():  # "Yên" beside "… HUYỆN Ý YÊN": the place lost its first word
+        longer = agency.split()[-size - 1 :]
+        lost = longer[0] if len(longer) > size else ""
+        if 0 < len(lost) <= 2 and lost not in _LEVEL_ENDS and same_place(" ".join(longer[1:]), value):
+            return " ".join(longer).title(), min(score, LIKELY)
     if not size or any(same_place(locality, value) for locality in localities):
         return place  # the date line names the issuing commune, and its parent district is another place
     for locality in localities:
@@ -256,6 +262,9 @@ def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequen
         if same_initials and SequenceMatcher(None, folded, dated).ratio() >= 0.8:
             return locality.title(), min(score, DOUBTFUL)
     return place
+
+
+_LEVEL_ENDS = frozenset(level.split()[-1] for level in LEVELS)  # "XÃ" of "… XÃ DIỄN HẢI" is no place's word
 
 
 def _agencies(found: Found) -> list[str]:
@@ -351,9 +360,10 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
     if len(units) == 2 and not _parent_like(units[0]) and _parent_like(units[1]):
         units = units[::-1]  # a photo's slant put the committee under its office ("PHÒNG …" above "UBND …")
-    organ = units[-1]
-    result: Found = {"organ_name": _agency(_restored(organ), CERTAIN if len(units) <= 2 else LIKELY, place)}
-    parent = _restored([line for unit in units[:-1] for line in unit])
+    organ, parent = _restored(units[-1]), _restored([line for unit in units[:-1] for line in unit])
+    if level_rank(parent) < level_rank(organ):
+        organ, parent = parent, organ  # the slant again: "CÔNG AN HUYỆN …" above "CÔNG AN TỈNH …"
+    result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
     if parent.text and not parent.impossible:
         # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
         result["parent_organ_name"] = _agency(parent, LIKELY, place)

@@ -170,9 +170,9 @@ def signer(lines: list[TextLine]) -> Found:
 def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]:
     """The title with what Decree 30 says of a deputy filled in, and how sure it can be.
 
-    "PHÓ" lost under a seal is read from the "KT." rule, no more than likely. A deputy's title alone lost its
-    "KT." line (and a "TM." line above it, perhaps): doubtful. A word the seal hid is doubtful too ("CHÁNH", or
-    "PHÓ CHÁNH"?).
+    "PHÓ" lost under a seal is read from the "KT." rule, no more than likely, and so is "KT." before the head's
+    and the deputy's titles. A deputy's title alone lost its "KT." line (and a "TM." line above it, perhaps):
+    doubtful. A word the seal hid is doubtful too ("CHÁNH", or "PHÓ CHÁNH"?).
     """
     if has_deduced_word(title, read):
         structure = min(structure, DOUBTFUL)
@@ -180,6 +180,9 @@ def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]
         return deputy, min(structure, LIKELY)
     if title.startswith("PHÓ ") and title[4:] in SIGNER_TITLES:
         return f"KT. {title[4:]} {title}", min(structure, DOUBTFUL)
+    head, _, deputy = title.partition(" PHÓ ")
+    if deputy and head == deputy and head in SIGNER_TITLES:  # the head's and the deputy's lines, "KT." lost
+        return f"KT. {title}", min(structure, LIKELY)
     return title, structure
 
 

@@ -866,3 +866,14 @@ def test_a_deputy_s_title_alone_lost_its_kt_line_and_the_name_keeps_its_own_conf
     assert found["signer_title"][0] == "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC" and found["signer_title"][1] < 0.7
     assert found["signer_name"] == ("Lê Văn Bình", 0.95)  # the title's deduction is no doubt on the name
     assert restore_title("PHÓ.TRƯỞNG PHÒNG") == "PHÓ TRƯỞNG PHÒNG"  # a speck read as a stop between its words
+
+
+def test_a_lower_level_read_above_a_higher_one_a_place_s_lost_first_word_and_kt_before_both_titles():
+    header = "CÔNG AN HUYỆN GIA LỘC\nCÔNG AN TỈNH HẢI DƯƠNG\nSố: 12/QĐ-CAH"  # a photo's slant swapped them
+    meta = extract_metadata([f"{header}\nGia Lộc, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("CÔNG AN TỈNH HẢI DƯƠNG", "CÔNG AN HUYỆN GIA LỘC")
+    text = "ỦY BAN NHÂN DÂN\nHUYỆN Ý YÊN\nSố: 12/QĐ-UBND\nYên, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
+    extraction = extract_metadata([text], today=TODAY)
+    assert extraction.metadata.place == "Ý Yên" and extraction.confidence["place"] <= 0.75
+    title = signer(lines_from_text("TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG\nLê Văn Bình"))["signer_title"]
+    assert title[0] == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG" and title[1] <= 0.75
