@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from math import nan
 
 from pipeline.decree30 import AGENCY_STARTS
 from pipeline.tesseract import Word
@@ -105,11 +104,11 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
 
 
-def level_rank(name: AgencyName) -> float:
-    """How high the agency's level is: a province 3, a district 2, a commune 1; NaN when unknown or ambiguous
-    ("THÀNH PHỐ" is a province's level and a district's), so that no comparison holds."""
+def level_rank(name: AgencyName) -> int | None:
+    """How high the agency's level is: a province 3, a district 2, a commune 1; None when unknown or ambiguous
+    ("THÀNH PHỐ" is a province's level and a district's)."""
     head = fold_diacritics(name.text[: len(name.text) - len(name.place)]).split()
-    return next((rank for level, rank in _LEVEL_RANKS.items() if head[-len(level.split()) :] == level.split()), nan)
+    return next((rank for level, rank in _LEVEL_RANKS.items() if head[-len(level.split()) :] == level.split()), None)
 
 
 _LEVEL_RANKS = {"thi xa": 2, "thi tran": 1, "tinh": 3, "huyen": 2, "quan": 2, "xa": 1, "phuong": 1}
@@ -212,7 +211,7 @@ def _incomplete(name: Sequence[str]) -> bool:
         return True  # "UBND NH NINH BÌNH": a people's committee is of a level
     # a level read as one is restored with its marks: "QUAN" at the end of "UBND HUYỆN NHO QUAN" is a place's;
     # and a people's body names its place ("BAN NHÂN DÂN" lost "ỦY" and its level)
-    return folded.endswith((*_NEEDS_A_PLACE, "nhan dan")) or (bool(name) and name[-1] in _LEVEL_WORDS)
+    return folded.endswith((*_NEEDS_A_PLACE, "nhan dan")) or (bool(name) and name[-1] in LEVEL_WORDS)
 
 
 def _no_level_after(name: Sequence[str], committee: str) -> bool:
@@ -221,7 +220,8 @@ def _no_level_after(name: Sequence[str], committee: str) -> bool:
 
 _COMMITTEES = ("uy ban nhan dan", "uy ban mat tran", "uy ban kiem tra")
 _NEEDS_A_PLACE = ("uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd")
-_LEVEL_WORDS = frozenset(level.split()[-1] for level in LEVELS)
+#: The last word of each level ("XÃ", "PHỐ"): no place's word.
+LEVEL_WORDS = frozenset(level.split()[-1] for level in LEVELS)
 _LEVEL_FIRST_WORDS = frozenset(level.split()[0] for level in LEVELS)
 _ONE_WORD_LEVELS = frozenset(level for level in LEVELS if " " not in level)  # "XÃ", not "THỊ XÃ"
 

@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.agencies import LEVELS, AgencyName, level_rank, restore_agency, run_in_apart, same_place, spells_agency
+from pipeline.agencies import (
+    LEVEL_WORDS,
+    AgencyName,
+    level_rank,
+    restore_agency,
+    run_in_apart,
+    same_place,
+    spells_agency,
+)
 from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
 from pipeline.decree30 import (
@@ -252,7 +260,7 @@ def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequen
     for agency in agencies if size else ():  # "Yên" beside "… HUYỆN Ý YÊN": the place lost its first word
         longer = agency.split()[-size - 1 :]
         lost = longer[0] if len(longer) > size else ""
-        if 0 < len(lost) <= 2 and lost not in _LEVEL_ENDS and same_place(" ".join(longer[1:]), value):
+        if 0 < len(lost) <= 2 and lost not in LEVEL_WORDS and same_place(" ".join(longer[1:]), value):
             return " ".join(longer).title(), min(score, LIKELY)
     if not size or any(same_place(locality, value) for locality in localities):
         return place  # the date line names the issuing commune, and its parent district is another place
@@ -262,9 +270,6 @@ def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequen
         if same_initials and SequenceMatcher(None, folded, dated).ratio() >= 0.8:
             return locality.title(), min(score, DOUBTFUL)
     return place
-
-
-_LEVEL_ENDS = frozenset(level.split()[-1] for level in LEVELS)  # "XÃ" of "… XÃ DIỄN HẢI" is no place's word
 
 
 def _agencies(found: Found) -> list[str]:
@@ -361,7 +366,8 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     if len(units) == 2 and not _parent_like(units[0]) and _parent_like(units[1]):
         units = units[::-1]  # a photo's slant put the committee under its office ("PHÒNG …" above "UBND …")
     organ, parent = _restored(units[-1]), _restored([line for unit in units[:-1] for line in unit])
-    if level_rank(parent) < level_rank(organ):
+    parent_rank, organ_rank = level_rank(parent), level_rank(organ)
+    if parent_rank is not None and organ_rank is not None and parent_rank < organ_rank:
         organ, parent = parent, organ  # the slant again: "CÔNG AN HUYỆN …" above "CÔNG AN TỈNH …"
     result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
     if parent.text and not parent.impossible:

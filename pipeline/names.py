@@ -55,14 +55,21 @@ def mended_surname(name: str) -> str:
     reads so without marks ("Đinh"); or, read as no syllable, a letter off the one family name that is so
     ("Nšô": "Ngô"); other names as they are ("Giàng" is a name, not a misread "Giang")."""
     first, _, rest = name.partition(" ")
-    if not rest or first.upper() in SURNAMES:
-        return name
-    family = _FOLDED_SURNAMES.get(fold_diacritics(first.upper()))
-    if family is None and not is_syllable(first):
-        family = _a_letter_off(first.upper())
-    if family is None:
+    family = _family_read_as(first) if rest else None
+    if family is None or family == first.upper():
         return name
     return f"{family if first.isupper() else family.capitalize()} {rest}"
+
+
+def _family_read_as(word: str) -> str | None:
+    """The family name (in capitals) `word` spells, or misreads in its marks, or, read as no syllable, misreads
+    by a letter; None when it is none of them."""
+    if word.upper() in SURNAMES:
+        return word.upper()
+    family = _FOLDED_SURNAMES.get(fold_diacritics(word.upper()))
+    if family is None and not is_syllable(word):
+        family = _a_letter_off(word.upper())
+    return family
 
 
 def _a_letter_off(word: str) -> str | None:
@@ -99,8 +106,8 @@ def as_family_name(text: str) -> str | None:
     word = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", text)
     if len(word) < 2 or not word[0].isupper():
         return None
-    mended = mended_surname(f"{word.capitalize()} _").split()[0]
-    return mended if mended.upper() in SURNAMES else None
+    family = _family_read_as(word.capitalize())
+    return family.capitalize() if family else None
 
 
 def is_junk(line: str) -> bool:

@@ -54,7 +54,8 @@ def with_unread_text(
     if lost is not None:
         family, family_calls = _family_name(binary, *lost, dpi, config)
         words, calls = merged(words, family), [*calls, *family_calls]
-        read_again += [] if "signer_block" in read_again else ["signer_block"]
+        if "signer_block" not in read_again:
+            read_again.append("signer_block")
     if not read_again:
         return ocr, []
     ordered = reading_order(words, noise=is_noise)

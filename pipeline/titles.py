@@ -104,7 +104,7 @@ def deputy_title(title: str) -> str | None:
         lost, kept = deputy.split(" ", 1)
         if title.startswith(f"KT. {head} ") and title.endswith(f" {kept}"):
             between = title[len(f"KT. {head} ") : len(title) - len(kept)]
-            if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != fold_diacritics(lost.lower()):
+            if _LOST_PHO.match(between) and fold_diacritics(between.strip()) != fold_diacritics(lost):
                 return f"KT. {head} {deputy}"
     return None
 
