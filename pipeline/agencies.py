@@ -120,13 +120,17 @@ def _lone_letter(word: str) -> bool:
     return len(cleaned) < 2 and not cleaned.isdigit() and fold_diacritics(cleaned) == cleaned.lower()
 
 
+#: What OCR reads before a word in capitals from the rule above it, a speck or a stroke: "_PHÒNG", "“PHÒNG".
+LEADING_SPECKS = ".,:;°'\"`*·~^_“”‘’„"
+
+
 def _without_specks(words: Sequence[Word]) -> list[Word]:
     """The words without the specks OCR read around them as marks: before a word (".°ỦY" is "ỦY"), or as a small
     letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks, or of a letter and a digit ("D0"),
     is dropped."""
     kept = []
     for word in words:
-        text = word.text.lstrip(".,:;°'\"`*·~^_")
+        text = word.text.lstrip(LEADING_SPECKS)
         if len(text) > 2 and text[:-1].isupper() and text[-1].islower():
             text = text[:-1]
         mixed = len(text) <= 3 and any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)

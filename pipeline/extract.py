@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from pipeline.agencies import (
+    LEADING_SPECKS,
     LEVEL_WORDS,
     AgencyName,
     level_rank,
@@ -422,7 +423,7 @@ def _cut_short(agency_place: str, dated_place: str) -> bool:
 
 def _continues(unit: str, line: str) -> bool:
     """True when `line` goes on with the agency named by `unit` rather than naming another one."""
-    first, _, rest = line.partition(" ")
+    first, _, rest = line.lstrip(LEADING_SPECKS).partition(" ")
     folded_unit, folded = fold_diacritics(unit), fold_diacritics(" ".join([*run_in_apart(first), rest]))  # "SỞLAO"
     if any(start.startswith(f"{folded_unit} ") for start in AGENCY_STARTS):  # "ỦY" then "BAN NHÂN DÂN"
         return True

@@ -877,3 +877,10 @@ def test_a_lower_level_read_above_a_higher_one_a_place_s_lost_first_word_and_kt_
     assert extraction.metadata.place == "Ý Yên" and extraction.confidence["place"] <= 0.75
     title = signer(lines_from_text("TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG\nLê Văn Bình"))["signer_title"]
     assert title[0] == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG" and title[1] <= 0.75
+
+
+def test_an_office_whose_first_word_the_rule_or_a_speck_touches_is_still_an_agency_of_its_own():
+    for mark in ("_", "“"):
+        header = f"UBND\nHUYỆN TIỀN HẢI\n{mark}PHÒNG\nTÀI CHÍNH -\nKẾ HOẠCH\nSố: 12/GCN-TCKH"
+        meta = extract_metadata([f"{header}\nTiền Hải, ngày 5 tháng 1 năm 2024\nGIẤY CHỨNG NHẬN"], today=TODAY).metadata
+        assert (meta.parent_organ_name, meta.organ_name) == ("UBND HUYỆN TIỀN HẢI", "PHÒNG TÀI CHÍNH - KẾ HOẠCH")
