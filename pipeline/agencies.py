@@ -43,6 +43,8 @@ def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
 _FOLDED = _folded_table(PHRASES)
 _FOLDED_LEVELS = _folded_table(LEVELS)
 _SECTORS = [row for row in _FOLDED if len(row[0]) > 1]
+#: Sectors long enough that one word lost leaves no doubt which they are.
+_LONG_SECTORS = [row for row in _SECTORS if len(row[0]) >= 5]
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,15 @@ class AgencyName:
 
     `doubtful_words` are the words it still rests on (the place name, unknown words); `place_words` are the
     words after the level; `impossible` says no agency is named so: words were lost, or two agencies ran
-    together (a sector or "VÀ" inside the place).
+    together (a sector or "VÀ" inside the place); `deduced` says a word of a sector was lost and put back
+    ("THƯƠNG BINH VÀ HỘI"), so the name is no more than likely.
     """
 
     text: str
     doubtful_words: tuple[Word, ...]
     place_words: tuple[Word, ...]
     impossible: bool
+    deduced: bool = False
 
     @property
     def place(self) -> str:
@@ -66,7 +70,7 @@ class AgencyName:
     def with_place(self, spelled: str) -> AgencyName:
         """The same name with its place spelled as `spelled` (the better-read spelling of the same place)."""
         head = self.text[: len(self.text) - len(self.place)].rstrip()
-        return AgencyName(f"{head} {spelled}", self.doubtful_words, self.place_words, self.impossible)
+        return replace(self, text=f"{head} {spelled}")
 
 
 def restore_agency(words: Sequence[Word]) -> AgencyName:
@@ -74,10 +78,12 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     words = _run_in_apart(_dashes_apart(_without_specks(words)))
     out: list[str] = []
     doubtful: list[Word] = []
-    index, after_phrase, place_from = 0, False, None
+    index, after_phrase, place_from, deduced = 0, False, None, False
     while index < len(words):
         table = _FOLDED + (_FOLDED_LEVELS if after_phrase else [])
         match = _match(words, index, table) if place_from is None else None
+        if match is None and place_from is None and (match := _lost_a_word(words, index)) is not None:
+            deduced = True
         if match is None:
             out.append(_cleaned(words[index].text))
             doubtful.append(words[index])
@@ -91,6 +97,10 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
         after_phrase = True
         index += length
     place = tuple(words[place_from:]) if place_from is not None else ()
+    if _read_twice(place):  # "GIALỘC__ GIA LỘC": the place read once run together, then as printed
+        del out[len(out) - len(place)]
+        doubtful = [w for w in doubtful if w is not place[0]]
+        place = place[1:]
     # A place has no sector in it, nor "VÀ" (two agencies ran together),
     in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _ONE_WORD_LEVELS for w in place
@@ -101,7 +111,13 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     named = out[:-1] if numbered else out
     stray = any("/" in word or any(ch.isdigit() for ch in word) or word == "ĐẾN" for word in named)
     impossible = _incomplete(out) or in_place or stray
-    return AgencyName(" ".join(out), tuple(doubtful), place, impossible)
+    return AgencyName(" ".join(out), tuple(doubtful), place, impossible, deduced)
+
+
+def _read_twice(place: Sequence[Word]) -> bool:
+    """True when the place's first word is the rest of it run together."""
+    rest = " ".join(w.text for w in place[1:])
+    return len(place) > 2 and _squeezed(_cleaned(place[0].text)) == _squeezed(rest)
 
 
 def level_rank(name: AgencyName) -> int | None:
@@ -187,6 +203,16 @@ def _match(words: Sequence[Word], index: int, table: list[tuple[list[str], list[
         for size in range(1, len(folded)):
             if "".join(ahead[:size]) == "".join(folded):
                 return size, canonical
+    return None
+
+
+def _lost_a_word(words: Sequence[Word], index: int) -> tuple[int, list[str]] | None:
+    """The long sector the words at `index` spell with one word after its first lost ("THƯƠNG BINH VÀ HỘI")."""
+    ahead = [fold_diacritics(w.text).strip(",") for w in words[index:]]
+    for folded, canonical in _LONG_SECTORS:
+        run = ahead[: len(folded) - 1]
+        if any(run == folded[:lost] + folded[lost + 1 :] for lost in range(1, len(folded))):
+            return len(run), canonical
     return None
 
 

@@ -399,6 +399,8 @@ def _agency(name: AgencyName, structure: float, place: tuple[object, float] | No
     others: the place completes it, no more than likely.
     """
     doubtful = name.doubtful_words
+    if name.deduced:
+        structure = min(structure, LIKELY)
     if place is not None and _cut_short(name.place, str(place[0])):  # "HUYỆN LÝ" beside "Lý Nhân, ngày …"
         name, structure = name.with_place(str(place[0]).upper()), min(structure, LIKELY, place[1])
         doubtful = tuple(w for w in doubtful if w not in name.place_words)

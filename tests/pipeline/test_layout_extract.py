@@ -884,3 +884,13 @@ def test_an_office_whose_first_word_the_rule_or_a_speck_touches_is_still_an_agen
         header = f"UBND\nHUYỆN TIỀN HẢI\n{mark}PHÒNG\nTÀI CHÍNH -\nKẾ HOẠCH\nSố: 12/GCN-TCKH"
         meta = extract_metadata([f"{header}\nTiền Hải, ngày 5 tháng 1 năm 2024\nGIẤY CHỨNG NHẬN"], today=TODAY).metadata
         assert (meta.parent_organ_name, meta.organ_name) == ("UBND HUYỆN TIỀN HẢI", "PHÒNG TÀI CHÍNH - KẾ HOẠCH")
+
+
+def test_a_long_sector_that_lost_a_word_or_a_place_read_twice_is_the_agency_as_printed():
+    header = "UBND HUYỆN GIALỘC__ GIA LỘC\nPHÒNG LAO ĐỘNG -\nTHƯƠNG BINH VÀ HỘI\nSố: 07/TB-LĐTBXH"
+    extraction = extract_metadata([f"{header}\nGia Lộc, ngày 5 tháng 1 năm 2024\nTHÔNG BÁO"], today=TODAY)
+    meta, confidence = extraction.metadata, extraction.confidence
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND HUYỆN GIA LỘC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")
+    assert confidence["organ_name"] <= 0.75  # "XÃ" was put back, not read
+    assert restore_agency(_words([(0, 0, "SỞ TÀI NGUYÊN VÀ TRƯỜNG")])).text == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert restore_agency(_words([(0, 0, "SỞ TÀI CHÍNH")])).deduced is False
