@@ -46,6 +46,7 @@ from pipeline.layout import (
     lines_from_text,
     page_lines,
     split_header,
+    without_scrawl_before,
     written_by_hand,
 )
 from pipeline.people import holder, signer
@@ -173,7 +174,7 @@ def extract_metadata(
 
 def _scrawl(line: TextLine) -> bool:
     """A line tesseract read as nothing sure ("Vựz" at 0): handwriting, or a speck."""
-    return all(word.confidence < 30 for word in line.words)
+    return not _without_scrawls(line).words
 
 
 def _filled_by_hand(name: str, found: Found) -> bool:
@@ -196,7 +197,11 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             after = [below for below in lines[index + 1 : index + 3] if not _scrawl(below)][:1]
             line = TextLine((*line.words, *(word for below in after for word in below.words)))
             folded = fold_diacritics(line.text)
-        match = NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded) or NUMBER_WITHOUT_SLASH.match(folded)
+        match, scrawled = _number_match(folded), False
+        if match is None and (sure := _without_scrawls(line)).words and folded.startswith("so"):
+            # "Số: <⁄1⁄,/UBND-NV 222 /UBND-NV": a hand's scrawl around the notation; its digits are the hand's
+            line, folded, scrawled = sure, fold_diacritics(sure.text), True
+            match = _number_match(folded)
         if match is None:
             continue
         value = line.text[match.start("value") : match.end("value")]
@@ -226,7 +231,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         )
         found: Found = {"code_notation": (notation, notation_score)}
         number_words = _words_with(line, number)
-        if digits.isdigit() and not any(written_by_hand(word, line) for word in number_words):
+        if digits.isdigit() and not scrawled and not any(written_by_hand(word, line) for word in number_words):
             structure = CERTAIN if digits == number and exact and not slash_lost else LIKELY
             # Digits apart from the notation (often filled in by hand) are only as sure as their own reading.
             together = share if all(w in notation_words for w in number_words) else 0.5 if known else 1.0
@@ -236,6 +241,14 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             found["code_number"] = (digits, score)
         return found
     return {}
+
+
+def _number_match(folded: str) -> re.Match[str] | None:
+    return NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded) or NUMBER_WITHOUT_SLASH.match(folded)
+
+
+def _without_scrawls(line: TextLine) -> TextLine:
+    return TextLine(tuple(word for word in line.words if word.confidence >= 30))
 
 
 FOREIGN_LETTERS = frozenset("FJWZ")
@@ -342,7 +355,7 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     `place` is the date line's place and its confidence, which confirms or corrects an agency's locality.
     """
     header: list[TextLine] = []
-    for line in lines[:8]:
+    for line in (without_scrawl_before(line, is_upper) for line in lines[:8]):
         folded = fold_diacritics(line.text)
         if (
             NUMBER_LINE.match(folded)

@@ -10,6 +10,7 @@ gutter may be no wider than a space; the national name ("CỘNG HÒA …") then 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import takewhile
 
@@ -100,6 +101,15 @@ def same_row(one: TextLine, other: TextLine) -> bool:
     middle = (one.top + one.bottom) / 2
     other_middle = (other.top + other.bottom) / 2
     return other.top <= middle <= other.bottom and one.top <= other_middle <= one.bottom
+
+
+def without_scrawl_before(line: TextLine, kept: Callable[[str], bool]) -> TextLine:
+    """The line without the words before it read as nothing sure (below 30), unless `kept` keeps them: a
+    signature's stroke ("INw Lê Xuân Hải"), a speck before an agency ("an... HUYỆN NGA SƠN")."""
+    words = list(line.words)
+    while len(words) > 1 and words[0].confidence < 30 and not kept(words[0].text):
+        words.pop(0)
+    return TextLine(tuple(words))
 
 
 def is_upper(line: str) -> bool:

@@ -18,7 +18,7 @@ from pipeline.confidence import (
     is_possible_title,
 )
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
-from pipeline.layout import TextLine, in_rows, is_upper
+from pipeline.layout import TextLine, in_rows, is_upper, without_scrawl_before
 from pipeline.names import is_junk, mended_surname, name_of
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
@@ -197,16 +197,9 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
         return lines
     left_edge, right_edge = min(line.left for line in lines), max(line.right for line in lines)
     middle, inner = left_edge + 0.45 * (right_edge - left_edge), left_edge + 0.25 * (right_edge - left_edge)
-    column = [_without_scrawl_before(line) for line in lines if line.right > middle and line.left >= inner]
+    right = [line for line in lines if line.right > middle and line.left >= inner]
+    column = [without_scrawl_before(line, _kept_however_read) for line in right]
     return [line for row in in_rows(column) for line in _capitals_joined(row)]
-
-
-def _without_scrawl_before(line: TextLine) -> TextLine:
-    """The line without the words before it read as nothing sure: a signature's stroke ("INw Lê Xuân Hải")."""
-    words = list(line.words)
-    while len(words) > 1 and words[0].confidence < 30 and not _kept_however_read(words[0].text):
-        words.pop(0)
-    return TextLine(tuple(words))
 
 
 def _kept_however_read(word: str) -> bool:

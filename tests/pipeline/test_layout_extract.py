@@ -894,3 +894,21 @@ def test_a_long_sector_that_lost_a_word_or_a_place_read_twice_is_the_agency_as_p
     assert confidence["organ_name"] <= 0.75  # "XÃ" was put back, not read
     assert restore_agency(_words([(0, 0, "SỞ TÀI NGUYÊN VÀ TRƯỜNG")])).text == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
     assert restore_agency(_words([(0, 0, "SỞ TÀI CHÍNH")])).deduced is False
+
+
+def test_a_speck_before_an_agency_s_line_and_a_hand_s_scrawl_around_the_notation():
+    rows = [
+        (0, 200, "ỦY BAN NHÂN DÂN"),
+        (0, 800, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        (1, 90, "an... HUYỆN NGA SƠN"),
+        (1, 940, "Độc lập - Tự do - Hạnh phúc"),
+        (2, 220, "Số: <⁄1⁄,/UBND-NV 222 /UBND-NV"),
+        (2, 900, "Nga Sơn, ngày 01 tháng 8 năm 2022"),
+        (3, 180, "V/v tăng cường công tác phòng"),
+        (6, 300, "Kính gửi: Ủy ban nhân dân các xã, thị trấn"),
+        (7, 60, "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh, Ủy ban nhân dân huyện đề nghị các xã triển khai."),
+    ]
+    low = {"an...": 0.0, "<⁄1⁄,/UBND-NV": 0.0, "222": 51.0}
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows, low))], today=TODAY).metadata
+    assert meta.organ_name == "ỦY BAN NHÂN DÂN HUYỆN NGA SƠN"
+    assert (meta.code_notation, meta.document_number) == ("UBND-NV", None)  # the hand's digits are not guessed
