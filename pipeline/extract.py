@@ -189,7 +189,8 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
     """The number line, "Số: 15/QĐ-UBND"; when a handwritten number was lost to OCR, the printed notation alone.
 
     A notation whose agency code spells one of `agencies` ("TNMT" under "PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG") is
-    confirmed by the header: a doubtful reading of it costs a quarter.
+    confirmed by the header: a doubtful reading of it costs a quarter, or half when another code in it is
+    neither the header's nor a type's.
     """
     for index, line in enumerate(lines[:12]):
         folded = fold_diacritics(line.text)
@@ -222,8 +223,11 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         if (dashed := _dash_restored(notation)) != notation:
             notation, exact = dashed, False  # "XNUBND": the dash before the committee's code lost
         known = _known_notation(notation)
-        confirmed = any(spells_agency(code, agencies) for code in re.split(r"[-/]", notation))
-        share = 0.25 if confirmed else 0.5 if known else 1.0
+        codes = [code for code in re.split(r"[-/]", notation) if code]
+        confirmed = [spells_agency(code, agencies) for code in codes]
+        # every code the header spells or Decree 30 lists; one unexplained code ("SGDĐT-GDIH") costs half
+        explained = all(spelt or _known_notation(code) for spelt, code in zip(confirmed, codes, strict=True))
+        share = 0.25 if any(confirmed) and explained else 0.5 if known or any(confirmed) else 1.0
         notation_words = _words_with(line, notation)
         possible = not set(notation.upper()) & FOREIGN_LETTERS  # initials of Vietnamese words: no F, J, W, Z
         notation_score = field_confidence(

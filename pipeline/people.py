@@ -209,10 +209,10 @@ def _kept_however_read(word: str) -> bool:
 
 def _capitals_joined(row: list[TextLine]) -> list[TextLine]:
     """A row's lines, with those in capitals side by side joined: a title that tesseract cut in two ("425 PHÔ
-    GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own)."""
+    GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own; "Q." and "GIÁM ĐỐC")."""
     joined: list[TextLine] = []
     for line in row:
-        if joined and is_upper(joined[-1].text) and is_upper(line.text):
+        if joined and (is_upper(joined[-1].text) or prefixed(joined[-1].text)) and is_upper(line.text):
             joined[-1] = TextLine((*joined[-1].words, *line.words))
         else:
             joined.append(line)

@@ -912,3 +912,26 @@ def test_a_speck_before_an_agency_s_line_and_a_hand_s_scrawl_around_the_notation
     meta = extract_metadata(["text"], page_words=[_relined(_words(rows, low))], today=TODAY).metadata
     assert meta.organ_name == "ỦY BAN NHÂN DÂN HUYỆN NGA SƠN"
     assert (meta.code_notation, meta.document_number) == ("UBND-NV", None)  # the hand's digits are not guessed
+
+
+def test_an_acting_head_s_q_read_as_a_line_of_its_own_beside_the_title_stays_with_it():
+    rows = [
+        (0, 60, "Nơi nhận:"),
+        (0, 800, "Q."),
+        (0, 850, "GIÁM ĐỐC"),
+        (1, 60, "- Như Điều 3;"),
+        (4, 820, "Lê Đức Bình"),
+    ]
+    found = signer(page_lines(_words(rows)))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("Q. GIÁM ĐỐC", "Lê Đức Bình")
+
+
+def test_a_notation_confirmed_by_the_header_in_one_code_only_is_held_when_read_unsurely():
+    def notation(number_line: str) -> tuple[str, float]:
+        rows = [(0, 60, "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), (1, 120, number_line), (3, 300, "QUYẾT ĐỊNH")]
+        extraction = extract_metadata(["text"], page_words=[_words(rows, {number_line.split()[-1]: 34.0})])
+        return extraction.metadata.code_notation, extraction.confidence["code_notation"]
+
+    assert notation("Số: 12/QĐ-SGDĐT")[1] >= 0.7  # every code explained: the type's and the header's
+    value, score = notation("Số: 12/SGDĐT-GDIH")  # "GDTrH" misread: nothing vouches for "GDIH"
+    assert value == "SGDĐT-GDIH" and score < 0.7
