@@ -70,8 +70,9 @@ NOTATION_ONLY = re.compile(
     r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄]{1,4}\s+)?(?P<value>[/⁄(ƒ]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
 )
 #: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V⁄v", "V.v", "V/w",
-#: "V/x", "Vlv", "VWN", "VW": the slash and the v read as one letter; "V/ bảo đảm": the second v lost).
-LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/⁄.|\\l1]\s*[vwynx]\b|[/⁄](?=\s)|wn?\b)", re.IGNORECASE)
+#: "V/x", "Vlv", "V#v", "VWN", "VW": the slash and the v read as one letter; "V/ bảo đảm", "V# quyết toán": the
+#: second v lost).
+LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/⁄.|\\l1#]\s*[vwynx]\b|[/⁄#](?=\s)|wn?\b)", re.IGNORECASE)
 #: A year has four digits: "năm 20285" is a misreading, not 2028.
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})(?!\d)")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})(?!\d)")

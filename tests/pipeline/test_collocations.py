@@ -44,3 +44,8 @@ def test_uy_ban_read_without_its_mark_and_tet_nguyen_dan_are_mended():
 def test_pairs_of_letters_about_holidays_and_meetings():
     assert mend_marks("V/v báo đảm an toàn thực phẩm địp Tết") == "V/v bảo đảm an toàn thực phẩm dịp Tết"
     assert mend_marks("mùa Lê hội Xuân, cuộc hợp giao ban") == "mùa Lễ hội Xuân, cuộc họp giao ban"
+
+
+def test_pairs_of_letters_about_budgets_and_schools():
+    assert mend_marks("V/v quyết toắn kinh phí, xây dựng đự toán") == "V/v quyết toán kinh phí, xây dựng dự toán"
+    assert mend_marks("số lượng giảo viên còn thiếu") == "số lượng giáo viên còn thiếu"

@@ -935,3 +935,11 @@ def test_a_notation_confirmed_by_the_header_in_one_code_only_is_held_when_read_u
     assert notation("Số: 12/QĐ-SGDĐT")[1] >= 0.7  # every code explained: the type's and the header's
     value, score = notation("Số: 12/SGDĐT-GDIH")  # "GDTrH" misread: nothing vouches for "GDIH"
     assert value == "SGDĐT-GDIH" and score < 0.7
+
+
+def test_a_letter_label_whose_slash_was_read_as_a_hash_is_still_the_label():
+    for label in ("V#v", "V#"):
+        rows = [(row, x, text.replace("V/v", label)) for row, x, text in LETTER]
+        meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+        assert meta.type_name == "CÔNG VĂN"
+        assert meta.subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
