@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
 
 import numpy as np
@@ -127,8 +127,8 @@ def split_header(lines: list[TextLine]) -> Header:
     notes = list(takewhile(lambda line: not is_upper(line.text), lines[:3]))
     body = [line for line in lines[len(notes) :] if not _speck(line)]
     header = _split_header(body)
-    if not header.left and (gap := _gap_before_national_name(body[:2])):
-        header = _split_header(body, gap)
+    if not header.left and (apart := _national_name_apart(body)):
+        header = _split_header(*apart)
     if not header.left:
         return Header([], [], lines)
     # a speck beside the header ("r", "-" from a stamp) must not end it; below it, it stays in its place
@@ -141,15 +141,26 @@ def _speck(line: TextLine) -> bool:
     return sum(ch.isalnum() for ch in line.text) < 2
 
 
-def _gap_before_national_name(lines: list[TextLine]) -> tuple[int, int] | None:
-    """The space between an agency and "CỘNG HÒA …" read on one line: the right column starts there."""
-    for line in lines:
+def _national_name_apart(lines: list[TextLine]) -> tuple[list[TextLine], tuple[int, int]] | None:
+    """The space between an agency and "CỘNG HÒA …" read on one line: the right column starts there.
+
+    When the agency's last word reaches into the national name ("THANH 1HÓA" over "CỘNG" by a pixel, a stroke
+    read as "1" widened it), its box is cut back to leave a gutter of two pixels.
+    """
+    for number, line in enumerate(lines[:2]):
         folded = [fold_diacritics(word.text) for word in line.words]
         for index in range(1, len(folded) - 1):
-            if folded[index : index + 2] == ["cong", "hoa"]:
-                before, national = line.words[index - 1], line.words[index]
-                start = before.left + before.width
-                return (start, national.left) if national.left - start >= 2 else None
+            if folded[index : index + 2] != ["cong", "hoa"]:
+                continue
+            before, national = line.words[index - 1], line.words[index]
+            start = before.left + before.width
+            if national.left - start >= 2:
+                return lines, (start, national.left)
+            if national.left - start < -national.height // 2 or national.left - 2 <= before.left:
+                return None  # a real overlap, not a touch
+            cut = replace(before, width=national.left - 2 - before.left)
+            words = (*line.words[: index - 1], cut, *line.words[index:])
+            return [*lines[:number], TextLine(words), *lines[number + 1 :]], (national.left - 2, national.left)
     return None
 
 

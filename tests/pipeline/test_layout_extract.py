@@ -943,3 +943,20 @@ def test_a_letter_label_whose_slash_was_read_as_a_hash_is_still_the_label():
         meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
         assert meta.type_name == "CÔNG VĂN"
         assert meta.subject == "V/v tăng cường công tác phòng chống dịch bệnh trong trường học"
+
+
+def test_an_agency_whose_last_word_touches_the_national_name_is_still_split_from_it():
+    rows = [
+        (0, 100, "UBND TỈNH THANH 1HÓA"),
+        (0, 358, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),  # one pixel into "1HÓA"
+        (1, 130, "SỞ TÀI CHÍNH"),
+        (1, 420, "Độc lập - Tự do - Hạnh phúc"),
+        (2, 130, "Số: 852/STC-VP"),
+        (2, 400, "Thanh Hóa, ngày 12 tháng 01 năm 2022"),
+        (3, 100, "V/v quyết toán"),
+        (6, 300, "Kính gửi: Các đơn vị trực thuộc Sở."),
+        (7, 60, "Thực hiện Công văn số 2915/UBND-VP ngày 05/01/2022 của Ủy ban nhân dân tỉnh về việc quyết toán."),
+    ]
+    meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
+    assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH THANH HÓA", "SỞ TÀI CHÍNH")
+    assert (meta.type_name, meta.subject) == ("CÔNG VĂN", "V/v quyết toán")
