@@ -114,6 +114,12 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
     return AgencyName(" ".join(out), tuple(doubtful), place, impossible, deduced)
 
 
+def starts_with_level(text: str) -> bool:
+    """True when `text` starts with an administrative level ("HUYỆN DIỄN CHÂU", "THỊ XÃ …")."""
+    words = fold_diacritics(text).split()
+    return any(words[: len(level)] == level for level, _ in _FOLDED_LEVELS)
+
+
 def _read_twice(place: Sequence[Word]) -> bool:
     """True when the place's first word is the rest of it run together."""
     rest = " ".join(w.text for w in place[1:])

@@ -22,6 +22,7 @@ from pipeline.agencies import (
     run_in_apart,
     same_place,
     spells_agency,
+    starts_with_level,
 )
 from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
@@ -376,7 +377,7 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         return {}
     units: list[list[TextLine]] = []
     for line in header:
-        if units and _continues(" ".join(x.text for x in units[-1]), line.text):
+        if units and _continues(" ".join(x.text for x in units[-1]), line.text) and not _another_level(units[-1], line):
             units[-1].append(line)
         else:
             units.append([line])
@@ -439,6 +440,13 @@ def _cut_short(agency_place: str, dated_place: str) -> bool:
     """True when the agency's locality is the first words of the date line's place, the rest lost."""
     words, dated = fold_diacritics(agency_place).split(), fold_diacritics(dated_place).split()
     return 0 < len(words) < len(dated) and dated[: len(words)] == words
+
+
+def _another_level(unit: list[TextLine], line: TextLine) -> bool:
+    """True when `line` starts with a level under an agency already named in full, with its level and place: the
+    next agency lost its first line ("CÔNG AN TỈNH NGHỆ AN", then "HUYỆN DIỄN CHÂU" without "CÔNG AN")."""
+    named = _restored(unit)
+    return starts_with_level(line.text) and bool(named.place) and not named.impossible
 
 
 def _continues(unit: str, line: str) -> bool:

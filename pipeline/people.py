@@ -172,10 +172,11 @@ def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]
 
     "PHÓ" lost under a seal is read from the "KT." rule, no more than likely, and so is "KT." before the head's
     and the deputy's titles. A deputy's title alone lost its "KT." line (and a "TM." line above it, perhaps):
-    doubtful. A word the seal hid is doubtful too ("CHÁNH", or "PHÓ CHÁNH"?).
+    doubtful. A word the seal hid is doubtful too ("CHÁNH", or "PHÓ CHÁNH"?), and so is a prefix: a stop left
+    before the title.
     """
-    if has_deduced_word(title, read):
-        structure = min(structure, DOUBTFUL)
+    if has_deduced_word(title, read) or (read.lstrip().startswith(".") and not prefixed(title)):
+        structure = min(structure, DOUBTFUL)  # ". GIÁM ĐỐC": the stop is what the seal left of "Q." or "KT."
     if (deputy := deputy_title(title)) is not None:
         return deputy, min(structure, LIKELY)
     if title.startswith("PHÓ ") and title[4:] in SIGNER_TITLES:

@@ -960,3 +960,19 @@ def test_an_agency_whose_last_word_touches_the_national_name_is_still_split_from
     meta = extract_metadata(["text"], page_words=[_relined(_words(rows))], today=TODAY).metadata
     assert (meta.parent_organ_name, meta.organ_name) == ("UBND TỈNH THANH HÓA", "SỞ TÀI CHÍNH")
     assert (meta.type_name, meta.subject) == ("CÔNG VĂN", "V/v quyết toán")
+
+
+def test_an_office_that_lost_its_first_line_under_a_parent_named_in_full_is_not_the_parent_s_continuation():
+    header = "CÔNG AN TỈNH NGHỆ AN\nHUYỆN DIỄN CHÂU\nSố: 2547/CAH-TH"
+    extraction = extract_metadata([f"{header}\nDiễn Châu, ngày 29 tháng 01 năm 2025\nQUYẾT ĐỊNH"], today=TODAY)
+    assert extraction.metadata.parent_organ_name == "CÔNG AN TỈNH NGHỆ AN"
+    assert extraction.confidence["organ_name"] < 0.7  # "HUYỆN DIỄN CHÂU" names no agency
+    header = "ỦY BAN NHÂN DÂN\nHUYỆN DIỄN CHÂU\nSố: 12/QĐ-UBND"  # a level under a unit without one goes on with it
+    meta = extract_metadata([f"{header}\nDiễn Châu, ngày 29 tháng 01 năm 2025\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert meta.organ_name == "ỦY BAN NHÂN DÂN HUYỆN DIỄN CHÂU"
+
+
+def test_a_stop_left_before_a_head_s_title_is_a_prefix_the_seal_hid():
+    title = signer(lines_from_text(". GIÁM ĐỐC\nLê Đức Bình"))["signer_title"]
+    assert title[0] == "GIÁM ĐỐC" and title[1] < 0.7  # "Q." or "KT." under the seal: not certain
+    assert signer(lines_from_text("GIÁM ĐỐC\nLê Đức Bình"))["signer_title"][1] >= 0.7
