@@ -17,13 +17,23 @@ def name_of(line: str) -> str | None:
     candidate = _without_specks_in_name(candidate)
     first, _, rest = candidate.partition(" ")
     if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
-        candidate = f"{family} {rest}"
-    elif first.islower() and len(first) <= 2 and not is_syllable(first):
-        candidate = rest  # what the seal left of a family name ("n Hữu Nam"): the name without it, doubtful
-    candidate = mended_surname(candidate)
+        candidate = mended_surname(f"{family} {rest}")
+    elif first.islower() and len(first) <= 2 and (not is_syllable(first) or _left_of_a_family_name(first, rest)):
+        candidate = rest  # what the seal left of a family name ("n Hữu Nam", "ản Đình Việt"): the rest, doubtful
+    else:
+        candidate = mended_surname(candidate)
     if looks_like_name(candidate):
         return candidate
     return _name_after_scrawl(line)
+
+
+def _left_of_a_family_name(first: str, rest: str) -> bool:
+    """True when a short small word before two names is what a seal left of the family name ("ản" of "Đoàn"),
+    not a word of the text that names someone ("và Trần Văn Bình")."""
+    return len(rest.split()) >= 2 and first not in _WORDS_BEFORE_NAMES
+
+
+_WORDS_BEFORE_NAMES = frozenset({"và", "là", "do", "ở", "bà", "về", "từ", "có", "đã", "bị", "để"})
 
 
 def _without_specks_in_name(line: str) -> str:

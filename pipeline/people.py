@@ -114,10 +114,15 @@ def signer(lines: list[TextLine]) -> Found:
     is skipped. Lines left of the signer's column ("Nơi nhận:") are not part of the block.
     """
     column = _signer_column(lines)
+    untitled: Found = {}
     for index in range(len(column) - 1, max(-1, len(column) - 8), -1):
         name = name_of(column[index].text)
         if name is None:
             continue
+        if not untitled and index == len(column) - 1:
+            # the block's last line: the signer's name even when the seal took the whole title, held for review
+            score = field_confidence(DOUBTFUL, column[index].words, possible=is_possible_name(name))
+            untitled = {"signer_name": (name, score)}
         j = index - 1
         while j >= 0 and _signature_or_seal(column, j):
             j -= 1
@@ -164,7 +169,7 @@ def signer(lines: list[TextLine]) -> Found:
             "signer_name": (name, field_confidence(name_structure, name_words, possible=is_possible_name(name))),
             "signer_title": (title, field_confidence(title_structure, title_words, possible=is_possible_title(title))),
         }
-    return {}
+    return untitled
 
 
 def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]:

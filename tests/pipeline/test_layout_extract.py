@@ -976,3 +976,13 @@ def test_a_stop_left_before_a_head_s_title_is_a_prefix_the_seal_hid():
     title = signer(lines_from_text(". GIÁM ĐỐC\nLê Đức Bình"))["signer_title"]
     assert title[0] == "GIÁM ĐỐC" and title[1] < 0.7  # "Q." or "KT." under the seal: not certain
     assert signer(lines_from_text("GIÁM ĐỐC\nLê Đức Bình"))["signer_title"][1] >= 0.7
+
+
+def test_a_signer_whose_title_the_seal_took_or_whose_family_name_it_cut_is_held_for_review():
+    found = signer(lines_from_text("Hoàng Văn Bình"))  # the seal took the whole title
+    assert found["signer_name"][0] == "Hoàng Văn Bình" and found["signer_name"][1] < 0.7
+    assert "signer_title" not in found
+    found = signer(lines_from_text("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nản Đình Việt"))  # what the seal left of "Đoàn"
+    assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert found["signer_name"][0] == "Đình Việt" and found["signer_name"][1] < 0.7
+    assert signer(lines_from_text("Hoàng Văn Bình\n- Lưu: VT.")) == {}  # a name not at the block's end: no signer
