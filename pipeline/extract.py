@@ -600,9 +600,10 @@ def _closest_type(text: str) -> tuple[str, float]:
 
 
 def _canonical_type(text: str) -> tuple[str, float]:
-    """The known type name `text` spells, or misspells a little; a stamp's marks after it ("THÔNG BÁO .Đ_N")
-    are dropped, but then it is no more than likely."""
+    """The known type name `text` spells, or misspells a little; a stamp's marks after it ("THÔNG BÁO .Đ_N",
+    "THÔNG BÁO--:;") are dropped, but then it is no more than likely."""
     words = text.split()
+    words[-1] = words[-1].rstrip(MARKS + ":;") or words[-1]  # "BÁO--:;"
     while len(words) > 1 and (not words[-1].strip(".,:;").isalpha() or invalid_syllables(words[-1])):
         words.pop()
     name, ratio = max(_closest_type(text), _closest_type(" ".join(words)), key=lambda pair: pair[1])

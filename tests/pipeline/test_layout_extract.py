@@ -792,6 +792,8 @@ def test_a_received_stamp_s_capitals_before_the_title_and_its_marks_beside_it_ar
     extraction = extract_metadata([text], today=TODAY)
     assert extraction.metadata.type_name == "THÔNG BÁO" and 0.7 <= extraction.confidence["type_name"] <= 0.75
     assert extraction.metadata.subject == "Về việc lịch tiếp công dân tháng 7"
+    extraction = extract_metadata([text.replace("THÔNG BÁO .Đ_N", "THÔNG BÁO--:;")], today=TODAY)
+    assert extraction.metadata.type_name == "THÔNG BÁO" and 0.7 <= extraction.confidence["type_name"] <= 0.75
 
 
 def test_a_notation_whose_dash_before_the_committee_s_code_was_lost_gets_it_back_below_certainty():
