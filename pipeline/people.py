@@ -218,7 +218,10 @@ def _capitals_joined(row: list[TextLine]) -> list[TextLine]:
     GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own; "Q." and "GIÁM ĐỐC")."""
     joined: list[TextLine] = []
     for line in row:
-        if joined and (is_upper(joined[-1].text) or prefixed(joined[-1].text)) and is_upper(line.text):
+        after_capitals = joined and (is_upper(joined[-1].text) or prefixed(joined[-1].text))
+        if after_capitals and all(word.confidence < 30 for word in line.words):
+            continue  # the seal's or the signature's marks between two pieces of the title ("PHO TRƯ", "ỞI)")
+        if after_capitals and is_upper(line.text):
             joined[-1] = TextLine((*joined[-1].words, *line.words))
         else:
             joined.append(line)

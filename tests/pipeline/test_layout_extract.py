@@ -988,3 +988,18 @@ def test_a_signer_whose_title_the_seal_took_or_whose_family_name_it_cut_is_held_
     assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
     assert found["signer_name"][0] == "Đình Việt" and found["signer_name"][1] < 0.7
     assert signer(lines_from_text("Hoàng Văn Bình\n- Lưu: VT.")) == {}  # a name not at the block's end: no signer
+
+
+def test_marks_read_between_two_pieces_of_a_title_on_its_row_are_left_out_of_it():
+    rows = [
+        (0, 60, "Nơi nhận:"),
+        (0, 1000, "KT. TRƯỞNG PHÒNG"),
+        (1, 60, "- Như trên;"),
+        (1, 1000, "PHO TRƯ"),
+        (1, 1110, "ỞI)"),
+        (1, 1170, "G PHONG"),
+        (4, 1060, "Đoàn Quang Sơn"),
+    ]
+    found = signer(page_lines(_words(rows, {"ỞI)": 0.0})))
+    assert found["signer_title"][0] == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG"
+    assert found["signer_name"][0] == "Đoàn Quang Sơn"
