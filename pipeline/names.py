@@ -4,6 +4,7 @@ misread in its marks, cut by a seal's edge or a letter off restored when only on
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pipeline.decree30 import SURNAMES
 from pipeline.syllables import is_syllable
@@ -16,7 +17,7 @@ def name_of(line: str) -> str | None:
     candidate = re.sub(r"(?<=\w)-(?=[A-ZĐÀ-Ỹ])", " ", re.sub(r"^[\W\d_]+", "", line.strip()))
     candidate = _without_specks_in_name(candidate)
     first, _, rest = candidate.partition(" ")
-    if first.islower() and (family := _CUT_SURNAMES.get(first)) is not None:
+    if first.islower() and (family := _cut_family(first)) is not None:
         candidate = mended_surname(f"{family} {rest}")
     elif first.islower() and len(first) <= 2 and (not is_syllable(first) or _left_of_a_family_name(first, rest)):
         candidate = rest  # what the seal left of a family name ("n Hữu Nam", "ản Đình Việt"): the rest, doubtful
@@ -100,6 +101,26 @@ _CUT_SURNAMES = {
     for name in SURNAMES
     if len(cut := name[1:].lower()) >= 2 and sum(other[1:].lower() == cut for other in SURNAMES) == 1
 }
+
+
+def _cut_family(word: str) -> str | None:
+    """The family name `word` is the rest of, its first letter hidden ("guyễn"); or, read with another mark,
+    the one whose rest folds alike and bears the same tone ("ạng" is the "ặng" of "Đặng", not of "Tăng")."""
+    if (family := _CUT_SURNAMES.get(word)) is not None:
+        return family
+    close = [
+        name
+        for name in SURNAMES
+        if fold_diacritics(name[1:]) == fold_diacritics(word) and _tone(name[1:]) == _tone(word) and len(word) > 1
+    ]
+    return close[0].capitalize() if len(close) == 1 else None
+
+
+def _tone(word: str) -> set[str]:
+    return set(unicodedata.normalize("NFD", word.lower())) & _TONE_MARKS
+
+
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook above, dot below
 
 
 #: Family names without their marks ("DINH"), when no other family name folds so ("TRINH" is Trịnh or Trình).

@@ -1003,3 +1003,9 @@ def test_marks_read_between_two_pieces_of_a_title_on_its_row_are_left_out_of_it(
     found = signer(page_lines(_words(rows, {"ỞI)": 0.0})))
     assert found["signer_title"][0] == "KT. TRƯỞNG PHÒNG PHÓ TRƯỞNG PHÒNG"
     assert found["signer_name"][0] == "Đoàn Quang Sơn"
+
+
+def test_a_family_name_whose_first_letter_the_seal_hid_and_whose_mark_was_misread_is_the_one_of_that_tone():
+    found = signer(lines_from_text("KT. CHỦ TỊCH\nCHỦ TỊCH\nạng Thúy Phương"))  # "Đặng", not "Tăng" or "Lăng"
+    assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
+    assert found["signer_name"][0] == "Đặng Thúy Phương" and found["signer_name"][1] < 0.7
