@@ -64,9 +64,12 @@ def _name_after_scrawl(line: str) -> str | None:
 def mended_surname(name: str) -> str:
     """A name whose family name was misread in its marks ("Đỉnh Thị Hoa"), with the one family name that
     reads so without marks ("Đinh"); or, read as no syllable, a letter off the one family name that is so
-    ("Nšô": "Ngô"); other names as they are ("Giàng" is a name, not a misread "Giang")."""
+    ("Nšô": "Ngô"); or, before two more names, its first letters misread ("Xuyễn Thị Thảo": only "Nguyễn" ends
+    so); other names as they are ("Giàng" is a name, not a misread "Giang")."""
     first, _, rest = name.partition(" ")
     family = _family_read_as(first) if rest else None
+    if family is None and len(rest.split()) >= 2:
+        family = family_by_ending(first)
     if family is None or family == first.upper():
         return name
     return f"{family if first.isupper() else family.capitalize()} {rest}"
@@ -81,6 +84,16 @@ def _family_read_as(word: str) -> str | None:
     if family is None and not is_syllable(word):
         family = _a_letter_off(word.upper())
     return family
+
+
+def family_by_ending(word: str) -> str | None:
+    """The one family name (in capitals) that ends as `word` does past its first letter, three letters at least
+    ("Xuyễn": "NGUYỄN"); None for a family name as read, or when several or none end so."""
+    ending = word[1:].upper()
+    if len(ending) < 3 or not ending.isalpha() or word.upper() in SURNAMES:
+        return None
+    close = [name for name in SURNAMES if len(name) > len(ending) and name.endswith(ending)]
+    return close[0] if len(close) == 1 else None
 
 
 def _a_letter_off(word: str) -> str | None:

@@ -19,7 +19,7 @@ from pipeline.confidence import (
 )
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine, in_rows, is_upper, without_scrawl_before
-from pipeline.names import is_junk, mended_surname, name_of
+from pipeline.names import family_by_ending, is_junk, mended_surname, name_of
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from pipeline.titles import (
@@ -209,8 +209,10 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
 
 
 def _kept_however_read(word: str) -> bool:
-    """An authority prefix ("TM." under the seal) or a family name (under the signature's stroke)."""
-    return prefixed(word) or word.strip(MARKS).upper() in SURNAMES
+    """An authority prefix ("TM." under the seal) or a family name (under the signature's stroke), perhaps with
+    its first letters misread ("Xuyễn")."""
+    family = word.strip(MARKS)
+    return prefixed(word) or family.upper() in SURNAMES or family_by_ending(family) is not None
 
 
 def _capitals_joined(row: list[TextLine]) -> list[TextLine]:

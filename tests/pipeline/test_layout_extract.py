@@ -1009,3 +1009,10 @@ def test_a_family_name_whose_first_letter_the_seal_hid_and_whose_mark_was_misrea
     found = signer(lines_from_text("KT. CHỦ TỊCH\nCHỦ TỊCH\nạng Thúy Phương"))  # "Đặng", not "Tăng" or "Lăng"
     assert found["signer_title"][0] == "KT. CHỦ TỊCH PHÓ CHỦ TỊCH"
     assert found["signer_name"][0] == "Đặng Thúy Phương" and found["signer_name"][1] < 0.7
+
+
+def test_a_family_name_whose_first_letters_were_misread_is_the_one_that_ends_so_held_for_review():
+    rows = [(0, 60, "Nơi nhận:"), (0, 1000, "CHỦ TỊCH"), (1, 60, "- Lưu: VT."), (4, 1000, "Xuyễn Thị Thảo")]
+    found = signer(page_lines(_words(rows, {"Xuyễn": 20.0})))  # read below 30, yet no signature's stroke
+    assert found["signer_name"][0] == "Nguyễn Thị Thảo" and found["signer_name"][1] < 0.7
+    assert signer(lines_from_text("CHỦ TỊCH\nQuang Nam"))["signer_name"][0] == "Quang Nam"  # a given name stays
