@@ -148,13 +148,13 @@ LEADING_SPECKS = ".,:;°'\"`*·~^_“”‘’„"
 
 def _without_specks(words: Sequence[Word]) -> list[Word]:
     """The words without the specks OCR read around them as marks: before a word (".°ỦY" is "ỦY", "1HÓA" is
-    "HÓA"), or as a small letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks, or of a letter
-    and a digit ("D0"), is dropped."""
+    "HÓA", "JỦY" is "ỦY"), or as a small letter after a word in capitals ("TỈNHắ" is "TỈNH"); a word of specks,
+    or of a letter and a digit ("D0"), is dropped."""
     kept = []
     for word in words:
         text = word.text.lstrip(LEADING_SPECKS)
-        if len(text) > 2 and text[0] in "1|l" and text[1:].isalpha() and text[1:].isupper():
-            text = text[1:]  # "1HÓA": a stroke of the letter before read as a digit
+        if len(text) > 2 and text[0] in "1|lJ" and text[1:].isalpha() and text[1:].isupper():
+            text = text[1:]  # "1HÓA", "JỦY": a stroke beside the word read as a digit or a letter no word starts with
         if len(text) > 2 and text[:-1].isupper() and text[-1].islower():
             text = text[:-1]
         mixed = len(text) <= 3 and any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)

@@ -87,12 +87,13 @@ def _family_read_as(word: str) -> str | None:
 
 
 def family_by_ending(word: str) -> str | None:
-    """The one family name (in capitals) that ends as `word` does past its first letter, three letters at least
-    ("Xuyễn": "NGUYỄN"); None for a family name as read, or when several or none end so."""
-    ending = word[1:].upper()
+    """The one family name (in capitals) that ends as `word` does past its first letter, three letters at least,
+    whatever their marks ("Xuyễn", "Sguyền": "NGUYỄN"); None for a family name as read, or when several or none
+    end so."""
+    ending = fold_diacritics(word[1:])
     if len(ending) < 3 or not ending.isalpha() or word.upper() in SURNAMES:
         return None
-    close = [name for name in SURNAMES if len(name) > len(ending) and name.endswith(ending)]
+    close = [name for name in SURNAMES if len(name) > len(ending) and fold_diacritics(name).endswith(ending)]
     return close[0] if len(close) == 1 else None
 
 

@@ -176,8 +176,9 @@ def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]
     """The title with what Decree 30 says of a deputy filled in, and how sure it can be.
 
     "PHÓ" lost under a seal is read from the "KT." rule, no more than likely, and so is "KT." before the head's
-    and the deputy's titles. A deputy's title alone lost its "KT." line (and a "TM." line above it, perhaps):
-    doubtful. A word the seal hid is doubtful too ("CHÁNH", or "PHÓ CHÁNH"?), and so is a prefix: a stop left
+    and the deputy's titles. A deputy's title alone lost its "KT." line (and a "TM." line above it, perhaps),
+    and "KT." with the head's title alone lost the deputy's: doubtful; so is the chair under "TM. ỦY BAN NHÂN
+    DÂN" alone. A word the seal hid is doubtful too ("CHÁNH", or "PHÓ CHÁNH"?), and so is a prefix: a stop left
     before the title.
     """
     if has_deduced_word(title, read) or (read.lstrip().startswith(".") and not prefixed(title)):
@@ -189,6 +190,12 @@ def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]
     head, _, deputy = title.partition(" PHÓ ")
     if deputy and head == deputy and head in SIGNER_TITLES:  # the head's and the deputy's lines, "KT." lost
         return f"KT. {title}", min(structure, LIKELY)
+    signed_for = title.removeprefix("KT. ")
+    if signed_for != title and signed_for in SIGNER_TITLES and not signed_for.startswith(("PHÓ ", "THỨ ")):
+        deputy = "THỨ TRƯỞNG" if signed_for == "BỘ TRƯỞNG" else f"PHÓ {signed_for}"
+        return f"{title} {deputy}", min(structure, DOUBTFUL)  # "KT. GIÁM ĐỐC" alone: the deputy's line lost
+    if title == "TM. ỦY BAN NHÂN DÂN":
+        return f"{title} CHỦ TỊCH", min(structure, DOUBTFUL)  # a people's committee signs through its chair
     return title, structure
 
 

@@ -1016,3 +1016,15 @@ def test_a_family_name_whose_first_letters_were_misread_is_the_one_that_ends_so_
     found = signer(page_lines(_words(rows, {"Xuyễn": 20.0})))  # read below 30, yet no signature's stroke
     assert found["signer_name"][0] == "Nguyễn Thị Thảo" and found["signer_name"][1] < 0.7
     assert signer(lines_from_text("CHỦ TỊCH\nQuang Nam"))["signer_name"][0] == "Quang Nam"  # a given name stays
+
+
+def test_a_head_s_title_under_kt_or_tm_alone_lost_the_line_under_it_which_decree_30_names():
+    for read, meant in [
+        ("KT. GIÁM ĐỐC", "KT. GIÁM ĐỐC PHÓ GIÁM ĐỐC"),
+        ("KT. BỘ TRƯỞNG", "KT. BỘ TRƯỞNG THỨ TRƯỞNG"),
+        ("TM. ỦY BAN NHÂN DÂN", "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH"),
+    ]:
+        title = signer(lines_from_text(f"{read}\nTrần Thị Hằng"))["signer_title"]
+        assert title[0] == meant and title[1] < 0.7
+    assert restore_agency(_words([(0, 0, "JỦY BAN NHÂN DÂN HUYỆN GIA LỘC")])).text == "ỦY BAN NHÂN DÂN HUYỆN GIA LỘC"
+    assert signer(lines_from_text("CHỦ TỊCH\nSguyền Thị Trang"))["signer_name"][0] == "Nguyễn Thị Trang"
