@@ -534,6 +534,8 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         result["type_name"] = (name, field_confidence(structure, words))
         title = parts[-1]
         i += 1
+        while i < len(lines) and _scrawl(lines[i]):
+            i += 1  # a mark in the margin read between the title and its subject ("--—-...g" at 0)
     elif letter:
         return {"type_name": (LETTER_TYPE, LIKELY)}
     else:

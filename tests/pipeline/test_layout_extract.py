@@ -1028,3 +1028,17 @@ def test_a_head_s_title_under_kt_or_tm_alone_lost_the_line_under_it_which_decree
         assert title[0] == meant and title[1] < 0.7
     assert restore_agency(_words([(0, 0, "JỦY BAN NHÂN DÂN HUYỆN GIA LỘC")])).text == "ỦY BAN NHÂN DÂN HUYỆN GIA LỘC"
     assert signer(lines_from_text("CHỦ TỊCH\nSguyền Thị Trang"))["signer_name"][0] == "Nguyễn Thị Trang"
+
+
+def test_a_mark_in_the_margin_read_between_the_title_and_its_subject_does_not_hide_the_subject():
+    rows = [
+        (0, 60, "UBND HUYỆN GIA LỘC"),
+        (1, 60, "Số: 471/QĐ-UBND"),
+        (1, 700, "Gia Lộc, ngày 18 tháng 8 năm 2021"),
+        (3, 600, "QUYẾT ĐỊNH"),
+        (3, 1400, "--—-...g"),
+        (4, 500, "Về việc công nhận hòa giải viên"),
+        (5, 380, "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN GIA LỘC"),
+    ]
+    meta = extract_metadata(["text"], page_words=[_words(rows, {"--—-...g": 0.0})]).metadata
+    assert (meta.type_name, meta.subject) == ("QUYẾT ĐỊNH", "Về việc công nhận hòa giải viên")
