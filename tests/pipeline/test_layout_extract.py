@@ -1042,3 +1042,9 @@ def test_a_mark_in_the_margin_read_between_the_title_and_its_subject_does_not_hi
     ]
     meta = extract_metadata(["text"], page_words=[_words(rows, {"--—-...g": 0.0})]).metadata
     assert (meta.type_name, meta.subject) == ("QUYẾT ĐỊNH", "Về việc công nhận hòa giải viên")
+
+
+def test_a_date_line_whose_month_word_was_read_a_letter_off_still_gives_the_place_and_the_date():
+    text = "UBND HUYỆN GIA LỘC\nSố: 12/GPXD-UBND\nGia Lộc, ngày 03 thủng 01 năm 2023\nGIẤY PHÉP XÂY DỰNG"
+    meta = extract_metadata([text], today=TODAY).metadata
+    assert (meta.place, meta.issued_date) == ("Gia Lộc", dt.date(2023, 1, 3))
