@@ -20,6 +20,7 @@ from pipeline.confidence import (
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine, in_rows, is_upper, without_scrawl_before
 from pipeline.names import family_by_ending, is_junk, mended_surname, name_of
+from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from pipeline.titles import (
@@ -326,5 +327,10 @@ def _signature_or_seal(column: list[TextLine], index: int) -> bool:
 
 
 def _unsure(line: TextLine) -> bool:
-    """A line read unsurely on the whole: a signature's loops read as words ("VĂN cv." at 38 and 11)."""
-    return sum(word.confidence for word in line.words) < 50 * len(line.words)
+    """A line read unsurely on the whole: a signature's loops read as words ("VĂN cv." at 38 and 11); or a short
+    one read unsurely in part with a word that is no syllable ("Ñ No SA" at 81, 35 and 45)."""
+    if sum(word.confidence for word in line.words) < 50 * len(line.words):
+        return True
+    words = [word.text.strip(MARKS) for word in line.words]
+    weakest = min(word.confidence for word in line.words)
+    return len(words) <= 3 and weakest < 50 and any(word and not is_syllable(word) for word in words)

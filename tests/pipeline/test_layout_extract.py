@@ -1048,3 +1048,16 @@ def test_a_date_line_whose_month_word_was_read_a_letter_off_still_gives_the_plac
     text = "UBND HUYỆN GIA LỘC\nSố: 12/GPXD-UBND\nGia Lộc, ngày 03 thủng 01 năm 2023\nGIẤY PHÉP XÂY DỰNG"
     meta = extract_metadata([text], today=TODAY).metadata
     assert (meta.place, meta.issued_date) == ("Gia Lộc", dt.date(2023, 1, 3))
+
+
+def test_a_seal_s_letters_read_unsurely_with_a_letter_vietnamese_does_not_write_are_skipped():
+    rows = [
+        (0, 60, "Nơi nhận:"),
+        (0, 1000, "KT. CHỦ TỊCH"),
+        (1, 60, "- Lưu: VT."),
+        (1, 1000, "PHO CHỦ TỊCH"),
+        (3, 1060, "Ñ No SA"),
+        (5, 1000, "Nguyễn Thanh Mai"),
+    ]
+    found = signer(page_lines(_words(rows, {"Ñ": 81.0, "No": 35.0, "SA": 45.0})))
+    assert (found["signer_title"][0], found["signer_name"][0]) == ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Nguyễn Thanh Mai")
