@@ -40,10 +40,17 @@ _WORDS_BEFORE_NAMES = frozenset({"và", "là", "do", "ở", "bà", "về", "từ
 def _without_specks_in_name(line: str) -> str:
     """A name as printed, without what a seal or a layout's second reading added: "_" before a word, a tilde on
     "N" ("Ñgô": no Vietnamese letter), a lone small letter or marks between its words ("Trần n Thanh Phương",
-    "Đặng n§ Minh Việt"), and its family name read twice ("Ngô Ngô Đình Trường")."""
-    words = [word.lstrip("_").replace("Ñ", "N").replace("ñ", "n") for word in line.split()]
+    "Đặng n§ Minh Việt"), a capital after a word's small letters ("NgôT": the signature's stroke), and its family
+    name read twice ("Ngô Ngô Đình Trường")."""
+    words = [_without_stroke_after(word.lstrip("_").replace("Ñ", "N").replace("ñ", "n")) for word in line.split()]
     words = [word for i, word in enumerate(words) if word and not (i and _speck_in_name(word))]
     return " ".join(words[1:] if len(words) > 2 and words[0] == words[1] else words)
+
+
+def _without_stroke_after(word: str) -> str:
+    head = word[:-1]
+    stroke = len(word) > 2 and word[-1].isupper() and head[0].isupper() and head[1:].islower() and is_syllable(head)
+    return head if stroke else word
 
 
 def _speck_in_name(word: str) -> bool:

@@ -1061,3 +1061,9 @@ def test_a_seal_s_letters_read_unsurely_with_a_letter_vietnamese_does_not_write_
     ]
     found = signer(page_lines(_words(rows, {"Ñ": 81.0, "No": 35.0, "SA": 45.0})))
     assert (found["signer_title"][0], found["signer_name"][0]) == ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Nguyễn Thanh Mai")
+
+
+def test_a_signature_s_stroke_read_as_a_capital_after_the_family_name_is_no_part_of_it():
+    found = signer(lines_from_text("_.KT. TRƯỞNG CÔNG AN\n- PHÓ TRƯỞNG CÔNG AN\nNgôT Thanh Nam"))
+    assert found["signer_title"][0] == "KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN"
+    assert found["signer_name"][0] == "Ngô Thanh Nam"
