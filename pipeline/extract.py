@@ -217,6 +217,8 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
         while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
             number, notation = "", notation.partition("/")[2]
+        if not number and (run_in := re.match(r"\d+(?=[A-ZĐ]{2})", notation)):
+            notation, scrawled = notation[run_in.end() :], True  # "Số:⁄ 110BTNMT-QLĐĐ": the hand's digits run in
         digits = number.replace("O", "0").replace("o", "0")
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}

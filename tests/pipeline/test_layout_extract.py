@@ -1067,3 +1067,8 @@ def test_a_signature_s_stroke_read_as_a_capital_after_the_family_name_is_no_part
     found = signer(lines_from_text("_.KT. TRƯỞNG CÔNG AN\n- PHÓ TRƯỞNG CÔNG AN\nNgôT Thanh Nam"))
     assert found["signer_title"][0] == "KT. TRƯỞNG CÔNG AN PHÓ TRƯỞNG CÔNG AN"
     assert found["signer_name"][0] == "Ngô Thanh Nam"
+
+
+def test_digits_a_hand_ran_into_the_notation_after_its_slash_are_left_out_and_not_taken_for_the_number():
+    meta = extract_metadata(["BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG\nSố:⁄ 110BTNMT-QLĐĐ\nQUYẾT ĐỊNH"], today=TODAY).metadata
+    assert (meta.code_notation, meta.document_number) == ("BTNMT-QLĐĐ", None)
