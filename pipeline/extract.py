@@ -58,8 +58,9 @@ from schemas.record import ResultMetadata
 
 Found = dict[str, tuple[object, float]]
 
-#: "Số: 15/QĐ-UBND"; a small scan's slash may be read as the fraction slash "⁄".
-NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}\s*[/⁄]\s*[0-9a-z\-/⁄& ]{1,30}?)\s*$")
+#: "Số: 15/QĐ-UBND"; a small scan's slash may be read as the fraction slash "⁄", and a speck after the digits as a
+#: stop ("Số: 1820; /SLĐTBXH-BTXH").
+NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}[;,.]?\s*[/⁄]\s*[0-9a-z\-/⁄& ]{1,30}?)\s*$")
 #: "Số: 16UBND-VP": the slash lost between the number and the notation.
 NUMBER_WITHOUT_SLASH = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>\d{1,6}[a-z][0-9a-z&]*-[0-9a-z\-/&]{1,25})\s*$")
 #: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
@@ -217,9 +218,10 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
         while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
             number, notation = "", notation.partition("/")[2]
+        notation = notation.lstrip("/")  # "570 / /TB-SNV": the slash read twice
         if not number and (run_in := re.match(r"\d+(?=[A-ZĐ]{2})", notation)):
             notation, scrawled = notation[run_in.end() :], True  # "Số:⁄ 110BTNMT-QLĐĐ": the hand's digits run in
-        digits = number.replace("O", "0").replace("o", "0")
+        digits = number.rstrip(";,.").replace("O", "0").replace("o", "0")
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None

@@ -1072,3 +1072,11 @@ def test_a_signature_s_stroke_read_as_a_capital_after_the_family_name_is_no_part
 def test_digits_a_hand_ran_into_the_notation_after_its_slash_are_left_out_and_not_taken_for_the_number():
     meta = extract_metadata(["BỘ TÀI NGUYÊN VÀ MÔI TRƯỜNG\nSố:⁄ 110BTNMT-QLĐĐ\nQUYẾT ĐỊNH"], today=TODAY).metadata
     assert (meta.code_notation, meta.document_number) == ("BTNMT-QLĐĐ", None)
+
+
+def test_a_notation_whose_slash_was_read_twice_or_whose_number_a_speck_follows_is_read_as_printed():
+    meta = extract_metadata(["SỞ NỘI VỤ\nSố: 570 / /TB-SNV\nTHÔNG BÁO"], today=TODAY).metadata
+    assert meta.code_notation == "TB-SNV"
+    meta = extract_metadata(["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI\nsố: 1820; /sLĐTBXH-BTXH\nTHÔNG BÁO"], today=TODAY)
+    assert (meta.metadata.code_notation, meta.metadata.code_number) == ("SLĐTBXH-BTXH", "1820")
+    assert meta.confidence["code_number"] <= 0.75  # the stop after it: not read as printed
