@@ -18,16 +18,21 @@ from pipeline.decree30 import AGENCY_STARTS
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
-#: The fixed phrases of agencies' names: units, councils, and the sectors of ministries, departments and offices.
-PHRASES = (
+#: The units and councils agencies' names start with.
+UNITS = (
     *("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "UBND", "HĐND", "SỞ", "PHÒNG", "CHI CỤC", "CỤC", "TỔNG CỤC"),
     *("BỘ", "BAN", "TRUNG TÂM", "VĂN PHÒNG", "THANH TRA", "CÔNG AN", "BẢO HIỂM XÃ HỘI", "KHO BẠC NHÀ NƯỚC"),
+)
+#: The sectors of ministries, departments and offices, after their unit ("SỞ" "TÀI NGUYÊN VÀ MÔI TRƯỜNG").
+SECTORS = (
     *("TÀI NGUYÊN VÀ MÔI TRƯỜNG", "GIÁO DỤC VÀ ĐÀO TẠO", "TƯ PHÁP", "XÂY DỰNG", "NỘI VỤ", "Y TẾ", "CÔNG THƯƠNG"),
     *("TÀI CHÍNH - KẾ HOẠCH", "TÀI CHÍNH", "KẾ HOẠCH VÀ ĐẦU TƯ", "LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"),
     *("VĂN HÓA, THỂ THAO VÀ DU LỊCH", "VĂN HÓA VÀ THÔNG TIN", "NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN"),
     *("GIAO THÔNG VẬN TẢI", "KINH TẾ VÀ HẠ TẦNG", "KINH TẾ", "QUẢN LÝ ĐÔ THỊ", "KHOA HỌC VÀ CÔNG NGHỆ"),
     *("THÔNG TIN VÀ TRUYỀN THÔNG", "DÂN TỘC", "NGOẠI VỤ", "ĐĂNG KÝ ĐẤT ĐAI", "HÀNH CHÍNH CÔNG", "DÂN SỐ"),
 )
+#: The fixed phrases of agencies' names.
+PHRASES = (*UNITS, *SECTORS)
 #: The administrative levels; they are a level (and restored) only right after a unit or a sector.
 LEVELS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "QUẬN", "THỊ XÃ", "XÃ", "PHƯỜNG", "THỊ TRẤN")
 
@@ -43,6 +48,7 @@ def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
 _FOLDED = _folded_table(PHRASES)
 _FOLDED_LEVELS = _folded_table(LEVELS)
 _SECTORS = [row for row in _FOLDED if len(row[0]) > 1]
+_SECTORS_ONLY = [row for row in _folded_table(SECTORS) if len(row[0]) > 1]
 #: Sectors long enough that one word lost leaves no doubt which they are.
 _LONG_SECTORS = [row for row in _SECTORS if len(row[0]) >= 5]
 
@@ -118,6 +124,21 @@ def starts_with_level(text: str) -> bool:
     """True when `text` starts with an administrative level ("HUYỆN DIỄN CHÂU", "THỊ XÃ …")."""
     words = fold_diacritics(text).split()
     return any(words[: len(level)] == level for level, _ in _FOLDED_LEVELS)
+
+
+def starts_with_sector(text: str) -> bool:
+    """True when `text` starts with a sector of two words or more, or is the start of one ("TÀI NGUYÊN", the rest
+    on the next line), with no unit before it."""
+    words = fold_diacritics(text).replace(",", "").split()
+    starts = [words[: len(sector)] == sector or sector[: len(words)] == words for sector, _ in _SECTORS_ONLY]
+    return len(words) > 1 and any(starts)
+
+
+def unit_under(parent: AgencyName) -> str | None:
+    """The unit a sector is under a committee of that level: a province's department, a district's office."""
+    if not fold_diacritics(parent.text).startswith(("ubnd", "uy ban nhan dan")):
+        return None
+    return {3: "SỞ", 2: "PHÒNG"}.get(level_rank(parent) or 0)
 
 
 def _read_twice(place: Sequence[Word]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from pipeline.agencies import (
@@ -23,6 +23,8 @@ from pipeline.agencies import (
     same_place,
     spells_agency,
     starts_with_level,
+    starts_with_sector,
+    unit_under,
 )
 from pipeline.collocations import mend_marks
 from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
@@ -381,7 +383,8 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         return {}
     units: list[list[TextLine]] = []
     for line in header:
-        if units and _continues(" ".join(x.text for x in units[-1]), line.text) and not _another_level(units[-1], line):
+        goes_on = units and _continues(" ".join(x.text for x in units[-1]), line.text)
+        if goes_on and not _another_agency(units[-1], line):
             units[-1].append(line)
         else:
             units.append([line])
@@ -393,7 +396,10 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
     parent_rank, organ_rank = level_rank(parent), level_rank(organ)
     if parent_rank is not None and organ_rank is not None and parent_rank < organ_rank:
         organ, parent = parent, organ  # the slant again: "CÔNG AN HUYỆN …" above "CÔNG AN TỈNH …"
-    result: Found = {"organ_name": _agency(organ, CERTAIN if len(units) <= 2 else LIKELY, place)}
+    structure = CERTAIN if len(units) <= 2 else LIKELY
+    if starts_with_sector(organ.text) and (unit := unit_under(parent)) is not None:
+        organ, structure = _restored([TextLine((replace(units[-1][0].words[0], text=unit),)), *units[-1]]), DOUBTFUL
+    result: Found = {"organ_name": _agency(organ, structure, place)}
     if parent.text and not parent.impossible:
         # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
         result["parent_organ_name"] = _agency(parent, LIKELY, place)
@@ -446,11 +452,13 @@ def _cut_short(agency_place: str, dated_place: str) -> bool:
     return 0 < len(words) < len(dated) and dated[: len(words)] == words
 
 
-def _another_level(unit: list[TextLine], line: TextLine) -> bool:
-    """True when `line` starts with a level under an agency already named in full, with its level and place: the
-    next agency lost its first line ("CÔNG AN TỈNH NGHỆ AN", then "HUYỆN DIỄN CHÂU" without "CÔNG AN")."""
+def _another_agency(unit: list[TextLine], line: TextLine) -> bool:
+    """True when `line` starts with a level or a sector under an agency already named in full, with its level and
+    place: the next agency lost its first line or word ("CÔNG AN TỈNH NGHỆ AN", then "HUYỆN DIỄN CHÂU" without
+    "CÔNG AN"; "UBND TỈNH HẢI DƯƠNG", then "TÀI NGUYÊN" without "SỞ")."""
     named = _restored(unit)
-    return starts_with_level(line.text) and bool(named.place) and not named.impossible
+    starts = starts_with_level(line.text) or starts_with_sector(line.text)
+    return starts and bool(named.place) and not named.impossible
 
 
 def _continues(unit: str, line: str) -> bool:

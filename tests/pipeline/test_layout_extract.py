@@ -1080,3 +1080,17 @@ def test_a_notation_whose_slash_was_read_twice_or_whose_number_a_speck_follows_i
     meta = extract_metadata(["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI\nsố: 1820; /sLĐTBXH-BTXH\nTHÔNG BÁO"], today=TODAY)
     assert (meta.metadata.code_notation, meta.metadata.code_number) == ("SLĐTBXH-BTXH", "1820")
     assert meta.confidence["code_number"] <= 0.75  # the stop after it: not read as printed
+
+
+def test_a_sector_whose_unit_was_lost_under_a_committee_named_in_full_takes_the_unit_of_that_level():
+    def agencies(header: str) -> tuple[str | None, str | None, float]:
+        text = f"{header}\nSố: 12/STNMT-MT\nHải Dương, ngày 5 tháng 1 năm 2024\nQUYẾT ĐỊNH"
+        extraction = extract_metadata([text], today=TODAY)
+        meta = extraction.metadata
+        return meta.parent_organ_name, meta.organ_name, extraction.confidence["organ_name"]
+
+    parent, organ, confidence = agencies("UBND\nTỈNH HẢI DƯƠNG\nTÀI NGUYÊN\nVÀ MÔI TRƯỜNG")  # "SỞ" lost
+    assert (parent, organ) == ("UBND TỈNH HẢI DƯƠNG", "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG") and confidence < 0.7
+    assert agencies("UBND HUYỆN GIA LỘC\nTÀI CHÍNH - KẾ HOẠCH")[1] == "PHÒNG TÀI CHÍNH - KẾ HOẠCH"  # a district's
+    # a committee's own name is no sector: "ỦY BAN NHÂN DÂN" under a district is the commune's committee
+    assert agencies("UBND HUYỆN GIA LỘC\nỦY BAN NHÂN DÂN XÃ YẾT KIÊU")[1] == "ỦY BAN NHÂN DÂN XÃ YẾT KIÊU"
