@@ -350,12 +350,16 @@ def _place_words(text: str) -> str:
     return " ".join(words)
 
 
+DIGITS_READ_AS_LETTERS = str.maketrans("lio", "110")
+
+
 def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
     """A plausible date: real, not in the future, not before 1945; None when the day or month is missing."""
     if match["d"] is None or match["m"] is None:
         return None
     try:
-        value = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        day, month = (int(match[part].translate(DIGITS_READ_AS_LETTERS)) for part in ("d", "m"))  # "l6"
+        value = dt.date(int(match["y"]), month, day)
     except ValueError:
         return None
     return value if dt.date(1945, 1, 1) <= value <= today else None

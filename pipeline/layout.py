@@ -271,10 +271,10 @@ def lines_from_text(text: str) -> list[TextLine]:
 #: digits "Hà Nội, 05/01/2020".
 #: The day and the month may be missing: left blank for a hand to fill in, and the hand not read or read as marks
 #: ("ngày Íổ tháng 9"). A year read with five digits keeps the place; the date is no date. Between the day and the
-#: month, "tháng" may be read a letter off ("thủng").
+#: month, "tháng" may be read a letter off ("thủng"); a digit of the day or month may be read as a letter ("l6").
 PLACE_DATE = re.compile(
-    r"(?P<place>[^,;]{2,40})[,.]\s*ngay\s*(?:(?P<d>\d{1,2})|[^\s\d]{1,3})?\s*"
-    r"th[a-z]{1,2}ng\s*(?:(?P<m>\d{1,2})|[^\s\d]{1,3})?\s*nam\s+(?P<y>\d{4,5})"
+    r"(?P<place>[^,;]{2,40})[,.]\s*ngay\s*(?:(?P<d>\d{1,2}|[lio]\d|\d[lio])|[^\s\d]{1,3})?\s*"
+    r"th[a-z]{1,2}ng\s*(?:(?P<m>\d{1,2}|[lio]\d|\d[lio])|[^\s\d]{1,3})?\s*nam\s+(?P<y>\d{4,5})"
 )
 PLACE_DATE_DIGITS = re.compile(
     r"(?P<place>[^,;0-9]{2,40}),\s*(?:ngay\s+)?(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})\s*$"

@@ -1094,3 +1094,10 @@ def test_a_sector_whose_unit_was_lost_under_a_committee_named_in_full_takes_the_
     assert agencies("UBND HUYỆN GIA LỘC\nTÀI CHÍNH - KẾ HOẠCH")[1] == "PHÒNG TÀI CHÍNH - KẾ HOẠCH"  # a district's
     # a committee's own name is no sector: "ỦY BAN NHÂN DÂN" under a district is the commune's committee
     assert agencies("UBND HUYỆN GIA LỘC\nỦY BAN NHÂN DÂN XÃ YẾT KIÊU")[1] == "ỦY BAN NHÂN DÂN XÃ YẾT KIÊU"
+
+
+def test_a_date_line_whose_day_has_a_digit_read_as_a_letter_still_ends_the_header_and_the_type_is_found():
+    text = "ỦY BAN NHÂN DÂN\nHUYỆN YÊN MÔ\nSố: 12/TB-UBND\nYên Mô, ngày l6 tháng 10 năm 2022\nTHÔNG BÁO"
+    extraction = extract_metadata([f"{text}\nKết luận của Chủ tịch tại cuộc họp giao ban"], today=TODAY)
+    meta = extraction.metadata
+    assert (meta.place, meta.issued_date, meta.type_name) == ("Yên Mô", dt.date(2022, 10, 16), "THÔNG BÁO")
