@@ -514,7 +514,7 @@ def _subject(lines: list[TextLine], structure: float) -> tuple[str, float]:
     """The subject's lines joined, its label ("V/V", "V/ v", "V/w") written as Decree 30 writes it: "V/v", and the
     marks of administrative word pairs mended ("kiếm tra" is "kiểm tra"). One that ends on "năm" lost its year."""
     text, score = _joined(lines, structure)
-    text = LETTER_SUBJECT_LABEL.sub("V/v", mend_marks(text))
+    text = LETTER_SUBJECT_LABEL.sub("V/v", mend_marks(text)).rstrip(".…,;: ")  # "năm 2024...": a speck's stops
     return text, min(score, DOUBTFUL) if fold_diacritics(text).endswith(" nam") else score
 
 

@@ -1101,3 +1101,9 @@ def test_a_date_line_whose_day_has_a_digit_read_as_a_letter_still_ends_the_heade
     extraction = extract_metadata([f"{text}\nKết luận của Chủ tịch tại cuộc họp giao ban"], today=TODAY)
     meta = extraction.metadata
     assert (meta.place, meta.issued_date, meta.type_name) == ("Yên Mô", dt.date(2022, 10, 16), "THÔNG BÁO")
+
+
+def test_stops_a_speck_left_after_the_subject_are_no_part_of_it():
+    text = "SỞ NỘI VỤ\nSố: 12/TB-SNV\nNinh Bình, ngày 5 tháng 1 năm 2024\nTHÔNG BÁO"
+    meta = extract_metadata([f"{text}\nVề việc tuyển dụng viên chức năm 2024...\nThực hiện Kế hoạch"], today=TODAY)
+    assert meta.metadata.subject == "Về việc tuyển dụng viên chức năm 2024"
