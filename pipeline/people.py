@@ -19,7 +19,7 @@ from pipeline.confidence import (
 )
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
 from pipeline.layout import TextLine, in_rows, is_upper, without_scrawl_before
-from pipeline.names import family_by_ending, is_junk, mended_surname, name_of
+from pipeline.names import family_by_ending, is_junk, looks_like_name, mended_surname, name_of
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
@@ -213,7 +213,7 @@ def _signer_column(lines: list[TextLine]) -> list[TextLine]:
     middle, inner = left_edge + 0.45 * (right_edge - left_edge), left_edge + 0.25 * (right_edge - left_edge)
     right = [line for line in lines if line.right > middle and line.left >= inner]
     column = [without_scrawl_before(line, _kept_however_read) for line in right]
-    return [line for row in in_rows(column) for line in _capitals_joined(row)]
+    return [line for row in in_rows(column) for line in _pieces_joined(row)]
 
 
 def _kept_however_read(word: str) -> bool:
@@ -223,15 +223,17 @@ def _kept_however_read(word: str) -> bool:
     return prefixed(word) or family.upper() in SURNAMES or family_by_ending(family) is not None
 
 
-def _capitals_joined(row: list[TextLine]) -> list[TextLine]:
-    """A row's lines, with those in capitals side by side joined: a title that tesseract cut in two ("425 PHÔ
-    GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own; "Q." and "GIÁM ĐỐC")."""
+def _pieces_joined(row: list[TextLine]) -> list[TextLine]:
+    """A row's lines, with the pieces of one title or name that tesseract cut apart joined: capitals side by side
+    ("425 PHÔ GIÁM" and "ĐỐC": a signature beside the title took its end into a block of its own; "Q." and "GIÁM
+    ĐỐC"), and a family name beside the rest of the name ("Nguyễn" and "Xuân Hùng")."""
     joined: list[TextLine] = []
     for line in row:
         after_capitals = joined and (is_upper(joined[-1].text) or prefixed(joined[-1].text))
         if after_capitals and all(word.confidence < 30 for word in line.words):
             continue  # the seal's or the signature's marks between two pieces of the title ("PHO TRƯ", "ỞI)")
-        if after_capitals and is_upper(line.text):
+        family_alone = joined and joined[-1].text.upper() in SURNAMES and looks_like_name(line.text)
+        if (after_capitals and is_upper(line.text)) or family_alone:  # "Nguyễn" beside "Xuân Hùng" too
             joined[-1] = TextLine((*joined[-1].words, *line.words))
         else:
             joined.append(line)

@@ -1107,3 +1107,9 @@ def test_stops_a_speck_left_after_the_subject_are_no_part_of_it():
     text = "SỞ NỘI VỤ\nSố: 12/TB-SNV\nNinh Bình, ngày 5 tháng 1 năm 2024\nTHÔNG BÁO"
     meta = extract_metadata([f"{text}\nVề việc tuyển dụng viên chức năm 2024...\nThực hiện Kế hoạch"], today=TODAY)
     assert meta.metadata.subject == "Về việc tuyển dụng viên chức năm 2024"
+
+
+def test_a_family_name_read_as_a_line_of_its_own_beside_the_rest_of_the_name_is_part_of_it():
+    rows = [(0, 60, "Nơi nhận:"), (0, 1000, "CHỦ TỊCH"), (1, 60, "- Lưu: VT.")]
+    rows += [(4, 1000, "Nguyễn"), (4, 1110, "Xuân Hùng")]
+    assert signer(page_lines(_words(rows)))["signer_name"][0] == "Nguyễn Xuân Hùng"
