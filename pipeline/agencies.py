@@ -47,8 +47,8 @@ def _folded_table(phrases: Sequence[str]) -> list[tuple[list[str], list[str]]]:
 
 _FOLDED = _folded_table(PHRASES)
 _FOLDED_LEVELS = _folded_table(LEVELS)
-_SECTORS = [row for row in _FOLDED if len(row[0]) > 1]
-_SECTORS_ONLY = [row for row in _folded_table(SECTORS) if len(row[0]) > 1]
+_MANY_WORD_PHRASES = [row for row in _FOLDED if len(row[0]) > 1]
+_SECTORS = [row for row in _folded_table(SECTORS) if len(row[0]) > 1]
 #: Sectors long enough that one word lost leaves no doubt which they are.
 _LONG_SECTORS = [row for row in _SECTORS if len(row[0]) >= 5]
 
@@ -108,7 +108,7 @@ def restore_agency(words: Sequence[Word]) -> AgencyName:
         doubtful = [w for w in doubtful if w is not place[0]]
         place = place[1:]
     # A place has no sector in it, nor "VÀ" (two agencies ran together),
-    in_place = any(_match(place, i, _SECTORS) for i in range(len(place))) or any(
+    in_place = any(_match(place, i, _MANY_WORD_PHRASES) for i in range(len(place))) or any(
         fold_diacritics(w.text) == "va" or _lone_letter(w.text) or w.text in _ONE_WORD_LEVELS for w in place
     )  # nor a lone letter (a speck, or a word split), nor a level ("HUYỆN LÝ NHÂN XÃ ĐẠO LÝ": two agencies)
     # nor a notation's piece ("/QĐ-GDĐT" from the number line) or a number, nor a received stamp's "ĐẾN";
@@ -130,7 +130,7 @@ def starts_with_sector(text: str) -> bool:
     """True when `text` starts with a sector of two words or more, or is the start of one ("TÀI NGUYÊN", the rest
     on the next line), with no unit before it."""
     words = fold_diacritics(text).replace(",", "").split()
-    starts = [words[: len(sector)] == sector or sector[: len(words)] == words for sector, _ in _SECTORS_ONLY]
+    starts = [words[: len(sector)] == sector or sector[: len(words)] == words for sector, _ in _SECTORS]
     return len(words) > 1 and any(starts)
 
 

@@ -402,12 +402,17 @@ def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) ->
         organ, parent = parent, organ  # the slant again: "CÔNG AN HUYỆN …" above "CÔNG AN TỈNH …"
     structure = CERTAIN if len(units) <= 2 else LIKELY
     if starts_with_sector(organ.text) and (unit := unit_under(parent)) is not None:
-        organ, structure = _restored([TextLine((replace(units[-1][0].words[0], text=unit),)), *units[-1]]), DOUBTFUL
+        organ, structure = _restored(_with_unit(units[-1], unit)), DOUBTFUL  # "SỞ" lost: deduced, doubtful
     result: Found = {"organ_name": _agency(organ, structure, place)}
     if parent.text and not parent.impossible:
         # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
         result["parent_organ_name"] = _agency(parent, LIKELY, place)
     return result
+
+
+def _with_unit(lines: list[TextLine], unit: str) -> list[TextLine]:
+    """The agency's lines with its unit put back before them, as a word where the first word stands."""
+    return [TextLine((replace(lines[0].words[0], text=unit),)), *lines]
 
 
 def _parent_like(unit: list[TextLine]) -> bool:

@@ -129,10 +129,12 @@ def _cut_family(word: str) -> str | None:
     the one whose rest folds alike and bears the same tone ("ạng" is the "ặng" of "Đặng", not of "Tăng")."""
     if (family := _CUT_SURNAMES.get(word)) is not None:
         return family
+    if len(word) < 2:
+        return None
     close = [
         name
         for name in SURNAMES
-        if fold_diacritics(name[1:]) == fold_diacritics(word) and _tone(name[1:]) == _tone(word) and len(word) > 1
+        if fold_diacritics(name[1:]) == fold_diacritics(word) and _tone(name[1:]) == _tone(word)
     ]
     return close[0].capitalize() if len(close) == 1 else None
 

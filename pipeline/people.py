@@ -24,8 +24,10 @@ from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from pipeline.titles import (
+    HEADS,
     MARKS,
     acting,
+    deputy_of,
     deputy_title,
     has_deduced_word,
     prefixed,
@@ -191,10 +193,8 @@ def _deduced_title(title: str, read: str, structure: float) -> tuple[str, float]
     head, _, deputy = title.partition(" PHÓ ")
     if deputy and head == deputy and head in SIGNER_TITLES:  # the head's and the deputy's lines, "KT." lost
         return f"KT. {title}", min(structure, LIKELY)
-    signed_for = title.removeprefix("KT. ")
-    if signed_for != title and signed_for in SIGNER_TITLES and not signed_for.startswith(("PHÓ ", "THỨ ")):
-        deputy = "THỨ TRƯỞNG" if signed_for == "BỘ TRƯỞNG" else f"PHÓ {signed_for}"
-        return f"{title} {deputy}", min(structure, DOUBTFUL)  # "KT. GIÁM ĐỐC" alone: the deputy's line lost
+    if title.startswith("KT. ") and (head := title.removeprefix("KT. ")) in HEADS:
+        return f"{title} {deputy_of(head)}", min(structure, DOUBTFUL)  # "KT. GIÁM ĐỐC" alone: the deputy's line lost
     if title == "TM. ỦY BAN NHÂN DÂN":
         return f"{title} CHỦ TỊCH", min(structure, DOUBTFUL)  # a people's committee signs through its chair
     return title, structure

@@ -93,14 +93,21 @@ MARKS = "“”„‚«»\"'‘’`_"
 _LOST_PHO = re.compile(r"^(?:\S{1,2} )?$")
 
 
+#: The titles of those who head a body, whose deputies sign "KT." for them.
+HEADS = tuple(title for title in SIGNER_TITLES if not title.endswith(".") and not title.startswith(("PHÓ ", "THỨ ")))
+
+
+def deputy_of(head: str) -> str:
+    """The deputy's title under a head's: "PHÓ GIÁM ĐỐC"; the minister's deputy is no "PHÓ": "THỨ TRƯỞNG"."""
+    return "THỨ TRƯỞNG" if head == "BỘ TRƯỞNG" else f"PHÓ {head}"
+
+
 def deputy_title(title: str) -> str | None:
     """ "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" for "KT. CHỦ TỊCH [O] CHỦ TỊCH": one signing for the head is the head's
     deputy (Decree 30), so a "KT." title that names the head twice lost the "PHÓ" of the second line (and
     "KT. BỘ TRƯỞNG / TRƯỞNG" the "THỨ" of the minister's deputy)."""
-    for head in SIGNER_TITLES:
-        if head.endswith(".") or head.startswith(("PHÓ ", "THỨ ")):
-            continue  # a prefix, or a deputy's own title
-        deputy = "THỨ TRƯỞNG" if head == "BỘ TRƯỞNG" else f"PHÓ {head}"  # the minister's deputy is no "PHÓ"
+    for head in HEADS:
+        deputy = deputy_of(head)
         lost, kept = deputy.split(" ", 1)
         if title.startswith(f"KT. {head} ") and title.endswith(f" {kept}"):
             between = title[len(f"KT. {head} ") : len(title) - len(kept)]
