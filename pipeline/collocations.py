@@ -31,7 +31,7 @@ PAIRS = (
     "chuẩn bị", "cao tuổi", "hộ nghèo", "cận nghèo", "phổ biến", "phổ thông", "pháp luật", "trợ cấp",
     "danh sách", "nhiệm vụ", "nhiệm kỳ", "ban hành", "quy chế", "làm việc", "rà soát", "trật tự", "căn cước",
     "định danh", "bồi dưỡng", "hằng tháng", "hằng năm", "về việc", "tổ công tác", "kinh phí", "thực phẩm",
-    "dưới đất", "quyết toán", "dự toán", "giáo viên",
+    "dưới đất", "quyết toán", "dự toán", "giáo viên", "nhân dịp",
 )  # fmt: skip
 _BY_FOLDED = {fold_diacritics(pair): pair for pair in PAIRS}
 _LONGEST = max(len(pair.split()) for pair in PAIRS)

@@ -73,6 +73,8 @@ MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]
 NOTATION_ONLY = re.compile(
     r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄]{1,4}\s+)?(?P<value>[/⁄(ƒ]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
 )
+#: "Số: QĐ-UBND": the number left blank for a hand and the slash lost; a notation only when it opens with a type.
+NOTATION_WITHOUT_SLASH = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[a-z]{1,5}-[0-9a-z\-&]{1,25})\s*$")
 #: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V⁄v", "V.v", "V/w",
 #: "V/x", "Vlv", "V#v", "VWN", "VW": the slash and the v read as one letter; "V/ bảo đảm", "V# quyết toán": the
 #: second v lost).
@@ -214,6 +216,10 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         value = re.sub(r"(?<=[^\W\d_])\s+\d{1,4}$", "", value)  # "QĐ-UBND 42": digits a hand wrote beside it
         raw = value.replace(" ", "").replace("⁄", "/")
         raw = "/" + raw[1:] if raw.startswith(("(", "ƒ")) else raw
+        if match.re is NOTATION_WITHOUT_SLASH:
+            if not _known_notation(raw.upper()):
+                continue
+            raw, scrawled = f"/{raw}", True
         slash_lost = match.re is NUMBER_WITHOUT_SLASH
         raw = re.sub(r"^(\d+)", r"\1/", raw) if slash_lost else raw
         number, _, notation = raw.partition("/")
@@ -227,6 +233,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}
         exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
+        exact = exact and match.re is not NOTATION_WITHOUT_SLASH  # its slash not read: no more than likely
         notation = notation if exact else notation.upper()
         if (dashed := _dash_restored(notation)) != notation:
             notation, exact = dashed, False  # "XNUBND": the dash before the committee's code lost
@@ -256,7 +263,12 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
 
 
 def _number_match(folded: str) -> re.Match[str] | None:
-    return NUMBER_LINE.match(folded) or NOTATION_ONLY.match(folded) or NUMBER_WITHOUT_SLASH.match(folded)
+    return (
+        NUMBER_LINE.match(folded)
+        or NOTATION_ONLY.match(folded)
+        or NUMBER_WITHOUT_SLASH.match(folded)
+        or NOTATION_WITHOUT_SLASH.match(folded)
+    )
 
 
 def _without_scrawls(line: TextLine) -> TextLine:

@@ -39,9 +39,9 @@ _WORDS_BEFORE_NAMES = frozenset({"và", "là", "do", "ở", "bà", "về", "từ
 
 def _without_specks_in_name(line: str) -> str:
     """A name as printed, without what a seal or a layout's second reading added: "_" before a word, a tilde on
-    "N" ("Ñgô": no Vietnamese letter), a lone small letter or marks between its words ("Trần n Thanh Phương",
-    "Đặng n§ Minh Việt"), a capital after a word's small letters ("NgôT": the signature's stroke), and its family
-    name read twice ("Ngô Ngô Đình Trường")."""
+    "N" ("Ñgô": no Vietnamese letter), one or two small letters or marks between its words ("Trần n Thanh
+    Phương", "Nguyễn uy Hữu Hiếu", "Đặng n§ Minh Việt"), a capital after a word's small letters ("NgôT": the
+    signature's stroke), and its family name read twice ("Ngô Ngô Đình Trường")."""
     words = [_without_stroke_after(word.lstrip("_").replace("Ñ", "N").replace("ñ", "n")) for word in line.split()]
     words = [word for i, word in enumerate(words) if word and not (i and _speck_in_name(word))]
     return " ".join(words[1:] if len(words) > 2 and words[0] == words[1] else words)
@@ -54,7 +54,7 @@ def _without_stroke_after(word: str) -> str:
 
 
 def _speck_in_name(word: str) -> bool:
-    return (len(word) == 1 and word.islower()) or not word.isalpha()
+    return (len(word) <= 2 and word.islower()) or not word.isalpha()
 
 
 def _name_after_scrawl(line: str) -> str | None:

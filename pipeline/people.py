@@ -335,4 +335,4 @@ def _unsure(line: TextLine) -> bool:
         return True
     words = [word.text.strip(MARKS) for word in line.words]
     weakest = min(word.confidence for word in line.words)
-    return len(words) <= 3 and weakest < 50 and any(word and not is_syllable(word) for word in words)
+    return len(words) <= 3 and weakest < 50 and any(word.isalpha() and not is_syllable(word) for word in words)

@@ -49,3 +49,4 @@ def test_pairs_of_letters_about_holidays_and_meetings():
 def test_pairs_of_letters_about_budgets_and_schools():
     assert mend_marks("V/v quyết toắn kinh phí, xây dựng đự toán") == "V/v quyết toán kinh phí, xây dựng dự toán"
     assert mend_marks("số lượng giảo viên còn thiếu") == "số lượng giáo viên còn thiếu"
+    assert mend_marks("tặng quà nhân địp kỷ niệm") == "tặng quà nhân dịp kỷ niệm"

@@ -1113,3 +1113,13 @@ def test_a_family_name_read_as_a_line_of_its_own_beside_the_rest_of_the_name_is_
     rows = [(0, 60, "Nơi nhận:"), (0, 1000, "CHỦ TỊCH"), (1, 60, "- Lưu: VT.")]
     rows += [(4, 1000, "Nguyễn"), (4, 1110, "Xuân Hùng")]
     assert signer(page_lines(_words(rows)))["signer_name"][0] == "Nguyễn Xuân Hùng"
+
+
+def test_a_notation_whose_slash_was_lost_with_the_hand_s_number_and_small_words_inside_a_name():
+    extraction = extract_metadata(["ỦY BAN NHÂN DÂN\nHUYỆN LÝ NHÂN\nSố: QĐ-UBND\nQUYẾT ĐỊNH"], today=TODAY)
+    assert extraction.metadata.code_notation == "QĐ-UBND" and extraction.confidence["code_notation"] <= 0.75
+    assert extract_metadata(["UBND HUYỆN LÝ NHÂN\nSố: AB-CD\nQUYẾT ĐỊNH"], today=TODAY).metadata.code_notation is None
+    assert signer(lines_from_text("CHỦ TỊCH\nvẻ Nguyễn uy Hữu Hiếu"))["signer_name"][0] == "Nguyễn Hữu Hiếu"
+    rows = [(0, 60, "Nơi nhận:"), (0, 1000, "7, CHỦ TỊCH"), (1, 60, "- Lưu: VT."), (4, 1000, "Lương Minh Ngọc")]
+    found = signer(page_lines(_words(rows, {"7,": 32.0})))  # a digit read unsurely is no seal's letter
+    assert found["signer_title"][0] == "CHỦ TỊCH"
