@@ -1,4 +1,8 @@
-"""The `sohoa` command line: digitize, work, watch, review, verify, search, serve the web app, manage users."""
+"""The `sohoa` command line: digitize, work, watch, review, verify, search, serve the web app, manage users.
+
+Each command imports what it needs when it runs, so `sohoa --help`, `search` and `report` start without
+loading OCR, imaging and signing libraries.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,12 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from sqlalchemy.exc import SQLAlchemyError
 
-from pipeline import tesseract
-from pipeline.errors import TesseractNotFound
-from pipeline.sign import SigningError
-from schemas.settings import Settings, SettingsError
+if TYPE_CHECKING:
+    from schemas.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -204,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in export_schemas(args.dir):
             print(path)
         return EXIT_OK
+    from schemas.settings import Settings, SettingsError
+
     try:
         settings = Settings.from_env(workers=getattr(args, "workers", None))
         if args.command == "verify":
@@ -237,6 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _digitize(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from pipeline import tesseract
+    from pipeline.errors import TesseractNotFound
+    from pipeline.sign import SigningError
     from schemas.intake import Intake
     from sohoa.batch import NoInputs, collect_inputs, export_results
     from sohoa.embedded import open_embedded
@@ -290,6 +298,7 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline.sign import SigningError
     from sohoa.review_command import ReviewError, list_waiting, review_document
 
     console = Console(soft_wrap=True)
@@ -323,6 +332,8 @@ def _day(value: str) -> date:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sohoa.report_command import run_reconcile, run_report
     from storage.reports import ReportError, ReportQuery
 
@@ -361,6 +372,7 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
     from rich.markup import escape
+    from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.search_command import SearchUsageError, run_reindex, run_search
 
@@ -378,6 +390,8 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
 
 def _archive_integrity(settings: Settings, args: argparse.Namespace) -> int:
     """`sohoa fixity` and `sohoa hold`."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sohoa.fixity_command import run_fixity_command
     from sohoa.hold_command import HoldError, run_hold
 
@@ -400,6 +414,7 @@ def _archive_integrity(settings: Settings, args: argparse.Namespace) -> int:
 def _operate(settings: Settings, args: argparse.Namespace) -> int:
     """The distributed-mode commands: worker, recover and dlq."""
     from dramatiq.errors import BrokerConnectionError as BrokerUnreachable
+    from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.operations import run_dlq_list, run_dlq_retry, run_recover
     from workers.service import serve_forever
@@ -430,7 +445,10 @@ def _operate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _watch(settings: Settings, args: argparse.Namespace) -> int:
     from dramatiq.errors import BrokerError
+    from sqlalchemy.exc import SQLAlchemyError
 
+    from pipeline.errors import TesseractNotFound
+    from pipeline.sign import SigningError
     from sohoa.watch import WatchError, run_watch
 
     if args.poll <= 0 or (args.stable_seconds is not None and args.stable_seconds < 0):
@@ -456,6 +474,8 @@ def _watch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from sohoa.web_commands import UserCommandError, run_serve, run_user
 
     try:

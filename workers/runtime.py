@@ -1,22 +1,23 @@
-"""The objects every actor needs (settings, catalog, object store), chosen once from the settings."""
+"""The objects every actor needs (settings, catalog, object store), chosen once from the settings.
+
+The OCR, imaging and signing libraries are imported where a runtime is built or a page's options are asked
+for: a command that only reads the catalog (search, report) opens it without them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import cv2
-
-from pipeline.load import Limits
-from pipeline.orient import OrientationOptions
-from pipeline.page import PageOptions
-from pipeline.sign import SigningSetup
-from pipeline.tesseract import TesseractConfig
 from schemas.settings import Settings
-from storage.audit import record_config_change
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectStore, RetentionPolicy
-from storage.s3 import S3Store
-from workers.signing import build_signing_setup
+
+if TYPE_CHECKING:
+    from pipeline.load import Limits
+    from pipeline.page import PageOptions
+    from pipeline.sign import SigningSetup
+    from pipeline.tesseract import TesseractConfig
 
 INCOMING, WORK, ARCHIVE = "incoming", "work", "archive"
 
@@ -32,11 +33,16 @@ class Runtime:
 
     @property
     def limits(self) -> Limits:
+        from pipeline.load import Limits
+
         s = self.settings
         return Limits(max_file_bytes=s.max_file_bytes, max_page_pixels=s.max_page_pixels, max_pages=s.max_pages)
 
     @property
     def page_options(self) -> PageOptions:
+        from pipeline.orient import OrientationOptions
+        from pipeline.page import PageOptions
+
         s = self.settings
         return PageOptions(
             tesseract=tesseract_config(s),
@@ -48,6 +54,8 @@ class Runtime:
 
 
 def tesseract_config(settings: Settings) -> TesseractConfig:
+    from pipeline.tesseract import TesseractConfig
+
     return TesseractConfig(
         cmd=settings.tesseract_cmd,
         tessdata_dir=settings.tessdata_dir,
@@ -61,6 +69,11 @@ def build_runtime(settings: Settings) -> Runtime:
 
     Settings that differ from those last recorded are logged as a `config_changed` audit event.
     """
+    import cv2
+
+    from storage.audit import record_config_change
+    from workers.signing import build_signing_setup
+
     # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
     cv2.setNumThreads(1)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +100,8 @@ def open_store(settings: Settings) -> ObjectStore:
     locked = {ARCHIVE: RetentionPolicy(mode, days)} if mode is not None and retains else {}
     if settings.s3_endpoint is None:
         return LocalFolderStore(settings.data_dir / "objects", locked_buckets=locked)
+    from storage.s3 import S3Store
+
     secret = settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else ""
     return S3Store.connect(
         settings.s3_endpoint,
