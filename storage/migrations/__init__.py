@@ -29,13 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
@@ -62,6 +63,8 @@ class UnknownCatalogSchema(RuntimeError):
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration of the catalog's revisions; with `connection`, env.py migrates on it."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
     if connection is not None:
@@ -71,29 +74,48 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @cache
 def head_revision() -> str:
-    """The newest revision in `versions/`."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "storage/migrations/versions has no revision"
-    return head
+    """The newest revision in `versions/`: revisions are numbered, and each file is named by its number.
+
+    Read from the file names, so a catalog already at the newest revision is opened without loading Alembic;
+    `tests/storage/test_migrations.py` checks that Alembic's own head agrees.
+    """
+    numbers = [path.name.split("_", 1)[0] for path in (SCRIPT_LOCATION / "versions").glob("[0-9]*_*.py")]
+    assert numbers, "storage/migrations/versions has no revision"
+    return max(numbers)
 
 
 @cache
 def revisions() -> frozenset[str]:
     """Every revision in `versions/`."""
+    from alembic.script import ScriptDirectory
+
     return frozenset(script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions())
 
 
 def current_revision(bind: Engine | Connection) -> str | None:
     """The revision a catalog is at; None for a database Alembic has never touched."""
+    from alembic.runtime.migration import MigrationContext
+
     if isinstance(bind, Engine):
         with bind.connect() as connection:
             return current_revision(connection)
     return MigrationContext.configure(bind).get_current_revision()
 
 
+def _recorded_revision(engine: Engine) -> str | None:
+    """The revision in `alembic_version`, read with plain SQL; None when there is no such table (yet)."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the catalog to the newest revision, adopting a pre-migration catalog; cheap when already there."""
     head = head_revision()
+    if _recorded_revision(engine) == head:
+        return
     current = current_revision(engine)
     if current == head:
         return
@@ -103,6 +125,8 @@ def upgrade(engine: Engine) -> None:
         if current == head:
             return
         _check_known(current)
+        from alembic import command
+
         if current is None and (baseline := legacy_baseline(connection)) is not None:
             command.stamp(alembic_config(connection), baseline)
         command.upgrade(alembic_config(connection), "head")
@@ -110,6 +134,8 @@ def upgrade(engine: Engine) -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the catalog back to `revision` (for operators undoing a release, and for tests)."""
+    from alembic import command
+
     with _migration_lock(engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 

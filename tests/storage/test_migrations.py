@@ -183,7 +183,9 @@ def test_opening_a_catalog_at_head_runs_no_migration(url: str, monkeypatch: pyte
     def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("a catalog at head was migrated again")
 
-    monkeypatch.setattr(migrations.command, "upgrade", must_not_run)
+    import alembic.command
+
+    monkeypatch.setattr(alembic.command, "upgrade", must_not_run)
     monkeypatch.setattr(migrations, "_migration_lock", must_not_run)
     catalog = Catalog(url)
     try:
@@ -210,3 +212,21 @@ def test_sqlite_foreign_keys_are_enforced_again_after_a_migration(tmp_path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_the_head_read_from_the_file_names_is_alembic_s_head():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrations.alembic_config()).get_current_head() == HEAD
+
+
+def test_a_catalog_at_the_newest_revision_opens_without_loading_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    Catalog(url).close()  # made and migrated
+    probe = f"import sys\nfrom storage.catalog import Catalog\nCatalog({url!r}).close()\n"
+    probe += "print('alembic' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "False"
