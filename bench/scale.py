@@ -1,0 +1,265 @@
+"""Province scale: how search, reports and audit behave as the catalog grows (never a timed test).
+
+The catalog is filled through the pipeline's own catalog calls, in the order an archived document makes them
+(`receive`, `start_pages`, `finish_page` for each page with its text, the `assembled` and `signed` events,
+`update_index`, `finish`): about ten audit events per document, as in production. Each document is
+one of `samples/`'s kinds with its metadata and about 2,500 characters of body text; holders' ids, numbers
+and names make the vocabulary grow with the archive as a real one does.
+
+Then, in-process: search over a fixed set of query classes (p50, p95, worst), reports by every grouping,
+audit verification (events per second) and the audit log's first and last pages; and through the command
+line: `sohoa search` and `sohoa report`. Also the catalog's bytes per document and the peak memory.
+
+    python -m bench.scale --documents 1000 10000 [--backend sqlite|postgresql] [--work DIR]
+
+Filling runs at a few hundred documents a second on SQLite: 10,000 documents take about a minute, 100,000
+about ten, and need about 10 GB of disk on SQLite today (see the bytes per document it prints). PostgreSQL
+runs on a fresh database `sohoa_scale` on the server in SOHOA_SCALE_POSTGRES (default: this machine's,
+postgresql://postgres@127.0.0.1:5432), dropped and made again for each size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from samples.documents import ALL_KINDS, build_content
+from samples.generate import metadata_of
+from schemas.record import ArchiveInfo, DocumentRecord, PageInfo, ResultMetadata, SourceInfo
+from storage.audit import SYSTEM, AuditLog, verify_chain
+from storage.catalog import Catalog, document_id_for
+from storage.reports import GROUPINGS, ReportQuery, build_report
+from storage.search import SearchQuery, search, update_index
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+TEXT_CHARS = 2500
+POSTGRES_SERVER = os.environ.get("SOHOA_SCALE_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+
+
+def document_record(index: int, seed: int) -> DocumentRecord:
+    """The record of the `index`-th archived document: a sample kind's metadata and ~2,500 characters of text."""
+    rng = random.Random(seed * 1_000_003 + index)
+    content = build_content(rng.choice(ALL_KINDS), rng, parent_organ=rng.random() < 0.5)
+    paragraphs = [para.text for para in content.body]
+    while sum(map(len, paragraphs)) < TEXT_CHARS:
+        paragraphs.append(content.more().text)
+    paragraphs.append(_particulars(rng))
+    half = len(paragraphs) // 2
+    texts = ["\n".join(paragraphs[:half]), "\n".join(paragraphs[half:])]
+    metadata = {k: v for k, v in metadata_of(content, len(texts)).items() if v is not None}
+    sha = hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()
+    document_id = document_id_for(sha)
+    received = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=index * 7)
+    return DocumentRecord(
+        id=document_id,
+        source=SourceInfo(filename=f"scan-{index}.pdf", sha256=sha, size_bytes=200_000, media_type="application/pdf"),
+        status="archived",
+        pages=[
+            PageInfo(number=n, width_px=2480, height_px=3508, dpi=300, skew_deg=0, rotation_deg=0, blank=False, text=t)
+            for n, t in enumerate(texts, start=1)
+        ],
+        text="\n\n".join(texts),
+        metadata=ResultMetadata.model_validate(metadata),
+        archive=ArchiveInfo(bucket="archive", key=f"{document_id}/{document_id}.pdf", pdf_sha256=sha, signer="TEST"),
+        received_at=received,
+        finished_at=received + timedelta(minutes=3),
+    )
+
+
+def _particulars(rng: random.Random) -> str:
+    """What makes each real document's words its own: a dossier code, a plot, a phone, a receipt, amounts."""
+    number = rng.randint
+    dossier = f"H{number(10, 99)}.{number(10, 99)}-{number(100000, 999999)}-{number(1, 9999):04d}"
+    return (
+        f"Mã hồ sơ: {dossier}; thửa đất số {number(1, 99999)}, tờ bản đồ số {number(1, 999)}; "
+        f"điện thoại 0{number(300000000, 999999999)}; biên lai số {number(1000000, 9999999)}; "
+        f"lệ phí {number(10, 999)}.{number(0, 999):03d} đồng."
+    )
+
+
+def fill(catalog: Catalog, start: int, stop: int, seed: int) -> None:
+    """Archive documents `start` to `stop` through the catalog calls the pipeline makes, in its order."""
+    log = AuditLog(catalog)
+    batch = catalog.create_batch(origin="bench")
+    for index in range(start, stop):
+        record = document_record(index, seed)
+        doc = record.id
+        catalog.receive(
+            batch, filename=record.source.filename, sha256=record.source.sha256, size_bytes=1, incoming_key=doc
+        )
+        catalog.start_pages(doc, "application/pdf", len(record.pages))
+        for page in record.pages:  # the last one claims the assembly, as in the pipeline
+            prefix = f"{doc}/page-{page.number:04d}"
+            info = page.model_dump(mode="json")
+            keys = {"image_key": f"{prefix}.jpg", "words_key": f"{prefix}.words.json"}
+            catalog.finish_page(doc, page.number, status="done", info=info, warnings=[], **keys)
+        log.append("assembled", actor=SYSTEM, document_id=doc, details={"pages": len(record.pages)})
+        log.append("signed", actor=SYSTEM, document_id=doc, details={"signer": "TEST"})
+        update_index(catalog, record, before_finish=True)
+        catalog.finish(doc, record, number_key=f"{record.metadata.document_number}:{index}")
+
+
+#: Query classes an officer types, each a few queries.
+QUERIES: dict[str, list[SearchQuery]] = {
+    "common words": [SearchQuery("quyết định"), SearchQuery("ủy ban nhân dân"), SearchQuery("quyền sử dụng đất")],
+    "without diacritics": [SearchQuery("giay phep xay dung"), SearchQuery("uy ban nhan dan huyen")],
+    "rare words": [SearchQuery("tạp hóa"), SearchQuery("sông")],
+    "phrase": [SearchQuery('"quyền sử dụng đất"'), SearchQuery('"mục đích sử dụng"')],
+    "5+ words": [SearchQuery("căn cứ luật tổ chức chính quyền địa phương")],
+    "prefix": [SearchQuery("thu*"), SearchQuery("xây*")],
+    "number": [SearchQuery(str(document_record(0, 1).metadata.document_number))],
+    "filters": [
+        SearchQuery("quyết định", type_name="quyet dinh"),
+        SearchQuery(agency="ủy ban nhân dân"),
+        SearchQuery(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)),
+    ],
+    "page 50": [SearchQuery("quyết định", page=50)],
+}
+
+
+@dataclass
+class Row:
+    """One measurement: what, and its figures."""
+
+    what: str
+    figures: str
+
+
+def _timed(action: Callable[[], object], repeat: int = 1) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def _spread(seconds: list[float]) -> str:
+    ms = sorted(1000 * s for s in seconds)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    return f"p50 {statistics.median(ms):8.1f} ms  p95 {p95:8.1f} ms  max {ms[-1]:8.1f} ms"
+
+
+def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int | None) -> list[Row]:
+    """Every figure of the bench on a filled catalog."""
+    rows = []
+    for name, queries in QUERIES.items():
+        times = [t for query in queries for t in _timed(lambda q=query: search(catalog, q), repeat=3)]
+        hits = search(catalog, queries[0]).total
+        rows.append(Row(f"search: {name}", f"{_spread(times)}  ({hits} hits)"))
+    some_holder = catalog_holder_id(catalog)
+    if some_holder:
+        times = _timed(lambda: search(catalog, SearchQuery(holder_id=some_holder)), repeat=5)
+        rows.append(Row("search: holder id", _spread(times)))
+    for by in GROUPINGS:
+        times = _timed(lambda b=by: build_report(catalog, ReportQuery(by=b)))
+        rows.append(Row(f"report by {by}", f"{1000 * times[0]:8.1f} ms"))
+    log = AuditLog(catalog)
+    events = log.count()
+    started = time.perf_counter()
+    report = verify_chain(catalog)
+    seconds = time.perf_counter() - started
+    rows.append(Row("audit verify", f"{events} events, {events / seconds:,.0f} events/s, intact: {report.ok}"))
+    rows.append(Row("audit log, first page", f"{1000 * _timed(lambda: log.events(limit=50))[0]:8.1f} ms"))
+    last = max(0, events - 50)
+    rows.append(Row("audit log, last page", f"{1000 * _timed(lambda: log.events(limit=50, offset=last))[0]:8.1f} ms"))
+    for args in (["--help"], ["search", "quyết định"], ["search", "giay phep xay dung"], ["report", "--json"]):
+        started = time.perf_counter()
+        subprocess.run([SOHOA, *args], env=env, capture_output=True, check=True, timeout=3600)
+        rows.append(Row(f"CLI: sohoa {' '.join(args)}", f"{time.perf_counter() - started:8.2f} s"))
+    if db_bytes is not None:
+        rows.append(Row("catalog bytes per document", f"{db_bytes / documents / 1024:8.1f} KB"))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(Row("peak memory (this process)", f"{peak:8.0f} MB"))
+    return rows
+
+
+def catalog_holder_id(catalog: Catalog) -> str | None:
+    hits = search(catalog, SearchQuery("định danh cá nhân", per_page=1)).hits
+    return next((hit.metadata.get("holder_id") for hit in hits if hit.metadata.get("holder_id")), None)
+
+
+@contextmanager
+def catalog_for(
+    backend: str, work: Path, postgres_url: str | None = None
+) -> Iterator[tuple[Catalog, dict[str, str], Callable[[], int]]]:
+    """A fresh, empty catalog on `backend`; the environment that points `sohoa` at it; its size in bytes.
+
+    On PostgreSQL, `postgres_url` names an empty database to fill; without it, `sohoa_scale` is made afresh.
+    """
+    from sqlalchemy import create_engine, text
+
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "SOHOA_DATA_DIR": str(work / "data")}
+    if backend == "sqlite":
+        path = work / "data" / "catalog.sqlite3"
+        for stale in path.parent.glob("catalog.sqlite3*"):
+            stale.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+
+        def size() -> int:
+            return sum(p.stat().st_size for p in path.parent.glob("catalog.sqlite3*"))
+
+    else:
+        if postgres_url is None:
+            admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text("DROP DATABASE IF EXISTS sohoa_scale WITH (FORCE)"))
+                connection.execute(text("CREATE DATABASE sohoa_scale"))
+            admin.dispose()
+            postgres_url = f"{POSTGRES_SERVER}/sohoa_scale"
+        url = env["SOHOA_DATABASE_URL"] = postgres_url
+
+        def size() -> int:
+            with catalog.engine.connect() as connection:
+                return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0)
+
+    catalog = Catalog(url)
+    try:
+        yield catalog, env, size
+    finally:
+        catalog.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=[1000, 10_000], metavar="N")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--work", type=Path, default=Path("bench/results/scale"))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--postgres-url", metavar="URL", help="an empty database to fill (default: sohoa_scale, made afresh)"
+    )
+    args = parser.parse_args(argv)
+    with catalog_for(args.backend, args.work, args.postgres_url) as (catalog, env, size):
+        filled = 0
+        for target in sorted(args.documents):
+            started = time.perf_counter()
+            fill(catalog, filled, target, args.seed)
+            seconds = time.perf_counter() - started
+            print(
+                f"\n{args.backend}, {target} documents (filled {target - filled} in {seconds:.0f} s, "
+                f"{(target - filled) / seconds:.0f} documents/s)",
+                flush=True,
+            )
+            filled = target
+            for row in measure(catalog, target, env, size()):
+                print(f"  {row.what:34} {row.figures}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
