@@ -1,0 +1,38 @@
+"""How the database runs a search: the full-text index drives it, so its cost follows the matches, not the archive."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from bench.scale import fill
+from storage.catalog import Catalog
+from storage.search import SearchQuery, search
+
+
+def _statements(catalog: Catalog, query: SearchQuery) -> list[tuple[str, object]]:
+    """The SQL statements a search runs, with their parameters."""
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(catalog.engine, "before_cursor_execute", record)
+    try:
+        search(catalog, query)
+    finally:
+        event.remove(catalog.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_path):
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    try:
+        fill(catalog, 0, 30, seed=1)
+        for words in ("quyết định", "giay phep xay dung", "thu*"):
+            counted = next(st for st in _statements(catalog, SearchQuery(words)) if st[0].startswith("SELECT count"))
+            with catalog.engine.connect() as connection:
+                plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {counted[0]}", counted[1])]
+            assert plan[0].startswith("SCAN search_fts VIRTUAL TABLE"), plan  # the index first
+            assert not any("ix_documents_status" in step or step.startswith("SCAN d") for step in plan), plan
+    finally:
+        catalog.close()
