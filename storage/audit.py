@@ -88,7 +88,7 @@ def event_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def row_hash(row: AuditEvent) -> str:
+def row_hash(row: Any) -> str:
     """The hash a stored row should carry, recomputed from its fields and its stored `prev_hash`."""
     return event_hash(row.prev_hash, row.at, row.actor, row.role, row.action, row.document_id, row.details)
 
@@ -284,7 +284,7 @@ def verify_chain(catalog: Catalog, *, chunk: int = 5000) -> ChainReport:
         else:
             report.unlisted += 1
 
-    for row in AuditLog(catalog).stream(chunk=chunk):
+    for row in _chain_rows(catalog, chunk):
         edited, unlinked = row_hash(row) != row.hash, row.prev_hash != report.head_hash
         if (edited or unlinked) and report.broken_position is None:
             report.broken_position = report.events + 1
@@ -304,6 +304,33 @@ def verify_chain(catalog: Catalog, *, chunk: int = 5000) -> ChainReport:
             problem(ChainProblem("missing", row_id, after_id))
     report.problems.sort(key=lambda p: (p.row_id, p.kind))
     return report
+
+
+_CHAIN_COLUMNS = (
+    AuditEvent.id,
+    AuditEvent.at,
+    AuditEvent.actor,
+    AuditEvent.role,
+    AuditEvent.action,
+    AuditEvent.document_id,
+    AuditEvent.details,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
+
+
+def _chain_rows(catalog: Catalog, chunk: int) -> Iterator[Any]:
+    """Every event's hashed fields in id order, `chunk` rows at a time, as plain rows: building an ORM
+    object per event took half of a verification's time."""
+    last_id = 0
+    while True:
+        with catalog.session() as s:
+            query = select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(chunk)
+            rows = s.execute(query).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
 
 
 def _rows_with_hashes(catalog: Catalog, hashes: set[str], *, chunk: int = 500) -> dict[str, int]:
