@@ -123,11 +123,16 @@ class AuditLog:
         with self.catalog.session() as s:
             return append_event(s, action, actor=actor, role=role, document_id=document_id, details=details)
 
-    def events(self, where: EventFilter = EventFilter(), *, limit: int = 100, offset: int = 0) -> list[AuditEvent]:
+    def events(
+        self, where: EventFilter = EventFilter(), *, limit: int = 100, offset: int = 0, before: int | None = None
+    ) -> list[AuditEvent]:
+        """Matching events, newest first. `before` (an event id) pages by key: the events older than it, as fast
+        on the millionth page as on the first, where `offset` reads and skips every row before the page."""
+        query = where.apply(select(AuditEvent))
+        if before is not None:
+            query = query.where(AuditEvent.id < before)
         with self.catalog.session() as s:
-            rows = list(
-                s.scalars(where.apply(select(AuditEvent)).order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
-            )
+            rows = list(s.scalars(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)))
             s.expunge_all()
             return rows
 

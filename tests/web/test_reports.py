@@ -358,3 +358,20 @@ def test_reconciliation_per_batch_and_period_on_the_page_in_csv_and_json(app_cli
         (first["key"], "3", "có"),
         (held["key"], "0", "có"),
     ]
+
+
+def test_the_audit_api_pages_by_key_through_every_event_once(app_client: TestClient):
+    audit = app_client.app.state.web.audit
+    for n in range(7):
+        audit.append("view", actor=f"officer{n}", role="officer", document_id=None)
+    headers = api_token(app_client, "auditor")
+    everything = app_client.get("/api/v1/audit", params={"action": "view", "limit": 500}, headers=headers).json()
+    seen, before = [], None
+    while True:
+        params = {"action": "view", "limit": 3, **({"before": before} if before else {})}
+        page = app_client.get("/api/v1/audit", params=params, headers=headers).json()
+        seen += [(e["id"], e["actor"]) for e in page["events"]]
+        if (before := page["next_before"]) is None:
+            break
+    assert seen == [(e["id"], e["actor"]) for e in everything["events"]] and len(seen) >= 7
+    assert [actor for _, actor in seen[:7]] == [f"officer{n}" for n in reversed(range(7))]

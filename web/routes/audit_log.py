@@ -107,6 +107,8 @@ class EventPage(BaseModel):
     limit: int
     offset: int
     events: list[EventOut]
+    #: Pass as `before` for the next (older) page; null on the last page.
+    next_before: int | None = None
 
 
 def parse_day(value: str | None, name: str) -> date | None:
@@ -199,12 +201,17 @@ def audit_events(
     where: Annotated[EventFilter, Depends(event_filter)],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="page by key: events older than this id")] = None,
 ) -> EventPage:
-    """Audit events, newest first, with personal ids masked for auditors. Filter by action, actor, document, days."""
-    rows = ctx.audit.events(where, limit=limit, offset=offset)
+    """Audit events, newest first, with personal ids masked for auditors. Filter by action, actor, document, days.
+
+    Page through a large log with `before`: each page's `next_before` gives the next, older page at once.
+    """
+    rows = ctx.audit.events(where, limit=limit, offset=offset, before=before)
     return EventPage(
         total=ctx.audit.count(where),
         limit=limit,
         offset=offset,
         events=[_event_out(principal.role, row) for row in rows],
+        next_before=rows[-1].id if len(rows) == limit else None,
     )
