@@ -37,6 +37,9 @@ from storage.tables import Document, SearchEntry, utcnow
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
 MAX_PER_PAGE = 100
+#: How many matches, best by the index's own rank, are ordered for exact spellings and paged; a page beyond
+#: them widens the set to reach it.
+CANDIDATES = 1000
 SNIPPET_CHARS = 240
 #: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).
 PG_POSITIONS = 16_383
@@ -398,22 +401,36 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
     dialect = catalog.engine.dialect.name
     where, params, types = _filters(query)
     tables = "search_entries e JOIN documents d ON d.id = e.document_id"
-    if not terms:
-        exact, rank, order = "0", "0", ""
-    elif dialect == "sqlite":
-        tables, exact, rank, order = _sqlite_match(terms, params, where)
-    else:
-        tables, exact, rank, order = _postgres_match(terms, params)
+    exact, rank, best_first = "0", "0", ""
+    if terms:
+        tables, exact, rank, best_first = (_sqlite_match if dialect == "sqlite" else _postgres_match)(
+            terms, params, where
+        )
+        best_first += ", "
     from_where = f"FROM {tables} WHERE d.status = 'archived'{''.join(f' AND {w}' for w in where)}"
-    listing = (
-        f"SELECT e.id, {exact} AS exact_hits, {rank} AS relevance {from_where} "
-        f"ORDER BY {order}e.issued_date DESC NULLS LAST, e.document_id LIMIT :limit OFFSET :offset"
-    )
+
+    def matches(first: int, count: int, *, exact_first: bool = False) -> list[Any]:
+        """Matches `first` to `first + count` in the index's order; among them, by exact spellings first when
+        asked. Exact spellings are counted for those rows only."""
+        chosen = (
+            f"SELECT e.id, e.issued_date, e.document_id, {rank} AS relevance {from_where} "
+            f"ORDER BY {best_first}{_newest('e')} LIMIT :count OFFSET :first"
+        )
+        order = f"{'exact_hits DESC, ' if exact_first else ''}{best_first}{_newest('c')}"
+        sql = f"SELECT c.id, {exact} AS exact_hits FROM ({chosen}) c JOIN search_entries e ON e.id = c.id "
+        window = {"count": count, "first": first}
+        return s.execute(text(f"{sql}ORDER BY {order}").bindparams(*types), {**params, **window}).all()
+
+    offset = (page - 1) * per_page
     with catalog.session() as s:
         total = s.execute(text(f"SELECT count(*) {from_where}").bindparams(*types), params).scalar_one()
-        rows = s.execute(
-            text(listing).bindparams(*types), {**params, "limit": per_page, "offset": (page - 1) * per_page}
-        ).all()
+        # The index's CANDIDATES best matches are ordered by the words spelled as typed, then the rest follow in
+        # the index's order: one order for every page, without counting exact spellings in every match.
+        rows = []
+        if terms and offset < CANDIDATES:
+            rows = matches(0, CANDIDATES, exact_first=True)[offset : offset + per_page]
+        if len(rows) < per_page and (start := max(offset, CANDIDATES) if terms else offset) < total:
+            rows += matches(start, offset + per_page - start)
         entries = {e.id: e for e in s.scalars(select(SearchEntry).where(SearchEntry.id.in_([r.id for r in rows])))}
     hits = [
         Hit(
@@ -427,6 +444,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         if r.id in entries  # not replaced by a re-index between the two reads
     ]
     return SearchResults(hits, total, page, per_page, terms)
+
+
+def _newest(alias: str) -> str:
+    return f"{alias}.issued_date DESC NULLS LAST, {alias}.document_id"
 
 
 def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any], list]:
@@ -456,7 +477,7 @@ def _fts5_string(words: tuple[str, ...], prefix: bool) -> str:
 
 
 def _sqlite_match(terms: list[Term], params: dict[str, Any], where: list[str]) -> tuple[str, str, str, str]:
-    """The tables, exact-hit count, rank and order of a query on FTS5; its MATCH goes into `where`.
+    """The tables, exact-hit count, rank and best-first order of a query on FTS5; its MATCH goes into `where`.
 
     The matches drive the join (CROSS JOIN keeps SQLite's order): joined from the documents instead, every
     archived document was looked up in the index in turn, 0.25-1.5 s at a few thousand documents, not 1 ms.
@@ -469,7 +490,7 @@ def _sqlite_match(terms: list[Term], params: dict[str, Any], where: list[str]) -
         exact.append(f"(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :exact_{i}))")
     tables = "search_fts CROSS JOIN search_entries e ON e.id = search_fts.rowid CROSS JOIN documents d "
     tables += "ON d.id = e.document_id"
-    return tables, " + ".join(exact) or "0", "bm25(search_fts, 1.0, 0.0)", "exact_hits DESC, relevance, "
+    return tables, " + ".join(exact) or "0", "bm25(search_fts, 1.0, 0.0)", "relevance"
 
 
 def _tsquery_text(words: tuple[str, ...], prefix: bool) -> str:
@@ -477,7 +498,8 @@ def _tsquery_text(words: tuple[str, ...], prefix: bool) -> str:
     return " <-> ".join(f"'{w}'" for w in words) + (":*" if prefix else "")
 
 
-def _postgres_match(terms: list[Term], params: dict[str, Any]) -> tuple[str, str, str, str]:
+def _postgres_match(terms: list[Term], params: dict[str, Any], _where: list[str]) -> tuple[str, str, str, str]:
+    """The tables, exact-hit count, rank and best-first order of a query on tsvectors."""
     parts = []
     for i, term in enumerate(terms):
         params[f"q_{i}"] = _tsquery_text(term.folded, term.prefix)
@@ -488,7 +510,7 @@ def _postgres_match(terms: list[Term], params: dict[str, Any]) -> tuple[str, str
         exact.append(f"(e.exact_tsv @@ to_tsquery('simple', :exact_{i}))::int")
     tables = "search_entries e JOIN documents d ON d.id = e.document_id"
     tables += f" JOIN (SELECT {' && '.join(parts)} AS query) q ON e.folded_tsv @@ q.query"
-    return tables, " + ".join(exact) or "0", "ts_rank_cd(e.folded_tsv, q.query)", "exact_hits DESC, relevance DESC, "
+    return tables, " + ".join(exact) or "0", "ts_rank_cd(e.folded_tsv, q.query)", "relevance DESC"
 
 
 def facets(catalog: Catalog, name: str, limit: int = 200) -> list[Facet]:
