@@ -77,6 +77,7 @@ def results_json(query: SearchQuery, results: SearchResults) -> dict:
         "query": query.text,
         "filters": query.filters(),
         "total": results.total,
+        "total_capped": results.total_capped,
         "page": results.page,
         "pages": results.pages,
         "per_page": results.per_page,
@@ -97,7 +98,8 @@ def hit_json(hit: Hit) -> dict:
 
 def print_results(query: SearchQuery, results: SearchResults, console: Console) -> None:
     console.print(
-        f"{results.total} document(s) found, page {results.page} of {results.pages}",
+        f"{'more than ' if results.total_capped else ''}{results.total} document(s) found, "
+        f"page {results.page} of {results.pages}",
         markup=False,
         highlight=False,
     )

@@ -40,6 +40,8 @@ MAX_PER_PAGE = 100
 #: How many matches, best by the index's own rank, are ordered for exact spellings and paged; a page beyond
 #: them widens the set to reach it.
 CANDIDATES = 1000
+#: Matches are counted up to this many; beyond, the results say "more than".
+TOTAL_CAP = 10_000
 SNIPPET_CHARS = 240
 #: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).
 PG_POSITIONS = 16_383
@@ -369,11 +371,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
+    """One page of hits. `total` counts the matches up to TOTAL_CAP; `total_capped` says there are more."""
+
     hits: list[Hit]
     total: int
     page: int
     per_page: int
     terms: list[Term]
+    total_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -423,7 +428,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
 
     offset = (page - 1) * per_page
     with catalog.session() as s:
-        total = s.execute(text(f"SELECT count(*) {from_where}").bindparams(*types), params).scalar_one()
+        # counted no further than the cap: "more than 10,000" says enough, and counting a common word's every
+        # match would cost more than the page itself
+        counted = f"SELECT count(*) FROM (SELECT 1 {from_where} LIMIT :cap) m"
+        total = s.execute(text(counted).bindparams(*types), {**params, "cap": TOTAL_CAP + 1}).scalar_one()
         # The index's CANDIDATES best matches are ordered by the words spelled as typed, then the rest follow in
         # the index's order: one order for every page, without counting exact spellings in every match.
         rows = []
@@ -443,7 +451,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         for r in rows
         if r.id in entries  # not replaced by a re-index between the two reads
     ]
-    return SearchResults(hits, total, page, per_page, terms)
+    return SearchResults(hits, min(total, TOTAL_CAP), page, per_page, terms, total_capped=total > TOTAL_CAP)
 
 
 def _newest(alias: str) -> str:

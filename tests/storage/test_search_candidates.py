@@ -39,3 +39,14 @@ def test_only_the_best_matches_by_the_index_s_rank_are_ordered_yet_every_page_is
         for h in search(catalog, SearchQuery("giấy phép", page=page, per_page=2)).hits
     ]
     assert sorted(seen) == sorted([best, *others])  # the candidates widen to reach each page
+
+
+def test_matches_are_counted_up_to_the_cap_and_the_results_say_there_are_more(catalog, monkeypatch):
+    for n in range(5):
+        add_document(catalog, f"doc{n}", f"Biên bản họp số {n}.", issued_date=date(2024, 1, n + 1))
+    monkeypatch.setattr(search_module, "TOTAL_CAP", 3)
+    results = search(catalog, SearchQuery("bien ban", per_page=2))
+    assert (results.total, results.total_capped, results.pages) == (3, True, 2)
+    assert len(search(catalog, SearchQuery("bien ban", page=3, per_page=2)).hits) == 1  # the fifth is still there
+    exact = search(catalog, SearchQuery("họp số 4"))
+    assert (exact.total, exact.total_capped) == (1, False)

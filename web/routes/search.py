@@ -53,6 +53,8 @@ class SearchOut(BaseModel):
     query: str
     filters: dict[str, str]
     total: int
+    #: True when there are more matches than `total` (they are counted up to 10,000).
+    total_capped: bool = False
     page: int
     pages: int
     per_page: int
@@ -107,6 +109,7 @@ def search_api(
         query=query.text,
         filters=query.filters(),
         total=results.total,
+        total_capped=results.total_capped,
         page=results.page,
         pages=results.pages,
         per_page=results.per_page,
