@@ -7,10 +7,12 @@ tsvector columns ('simple' configuration, so no stemming or stop words). Words a
 the same way for the index and for queries, so both engines see the same words.
 
 A query matches the folded words, so "dang ky kinh doanh" finds "Đăng ký kinh doanh". Words typed with
-diacritics are also looked up as written: the more of them a document has, the higher it ranks, then the
-engine's relevance, then the newest. Queries are never passed to the engine as syntax: they are cut into
-words and phrases (a quoted phrase, or a chunk such as "123/QĐ-UBND", is matched as consecutive words; a
-trailing * makes a prefix), then written as quoted strings and bound parameters.
+diacritics are also looked up as written: among the engine's 1,000 most relevant matches, the more of them a
+document has, the higher it ranks, then the engine's relevance, then the newest; further matches follow in the
+engine's order. Matches are counted up to 10,000 ("more than" beyond). Queries are never passed to the
+engine as syntax: they are cut into words and phrases (a quoted phrase, or a chunk such as "123/QĐ-UBND", is
+matched as consecutive words; a trailing * makes a prefix), then written as quoted strings and bound
+parameters.
 
 Snippets are built here too, from the original text: the match found in the folded copy marks the same
 characters of the original, and `Snippet.html` escapes every piece before putting `<mark>` around matches.
@@ -414,7 +416,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         best_first += ", "
     from_where = f"FROM {tables} WHERE d.status = 'archived'{''.join(f' AND {w}' for w in where)}"
 
-    def matches(first: int, count: int, *, exact_first: bool = False) -> list[Any]:
+    def matches(s: Session, first: int, count: int, *, exact_first: bool = False) -> list[Any]:
         """Matches `first` to `first + count` in the index's order; among them, by exact spellings first when
         asked. Exact spellings are counted for those rows only."""
         chosen = (
@@ -436,9 +438,9 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         # the index's order: one order for every page, without counting exact spellings in every match.
         rows = []
         if terms and offset < CANDIDATES:
-            rows = matches(0, CANDIDATES, exact_first=True)[offset : offset + per_page]
+            rows = matches(s, 0, CANDIDATES, exact_first=True)[offset : offset + per_page]
         if len(rows) < per_page and (start := max(offset, CANDIDATES) if terms else offset) < total:
-            rows += matches(start, offset + per_page - start)
+            rows += matches(s, start, offset + per_page - start)
         entries = {e.id: e for e in s.scalars(select(SearchEntry).where(SearchEntry.id.in_([r.id for r in rows])))}
     hits = [
         Hit(
