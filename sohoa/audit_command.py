@@ -28,6 +28,10 @@ def add_audit_parser(commands: Any) -> None:
     actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = actions.add_parser("verify", help="recompute the chain; name edited, missing or reordered rows")
     verify.add_argument("--json", action="store_true", help="the report as JSON on stdout")
+    verify.add_argument(
+        "--since", type=int, metavar="ID", help="verify only the rows after a head trusted from an earlier run"
+    )
+    verify.add_argument("--head-hash", metavar="HASH", help="with --since: the hash that head was trusted with")
     export = actions.add_parser("export", help="events as JSON lines (with their hashes), oldest first")
     export.add_argument("--since", type=_moment, metavar="DATE", help="events on or after (YYYY-MM-DD or ISO 8601)")
     export.add_argument("--until", type=_moment_end, metavar="DATE", help="events on or before this day (or before)")
@@ -47,7 +51,8 @@ def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int
         return 3
     try:
         if args.audit_command == "verify":
-            return _verify(catalog, args.json, Console(soft_wrap=True), err)
+            since = (args.since, args.head_hash)
+            return _verify(catalog, args.json, Console(soft_wrap=True), err, since)
         return _export(catalog, args.since, args.until, args.output, err)
     except (SQLAlchemyError, OSError) as exc:
         err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0])}")
@@ -56,14 +61,21 @@ def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int
         catalog.close()
 
 
-def _verify(catalog, as_json: bool, out: Console, err: Console) -> int:
-    from storage.audit import verify_chain
+def _verify(catalog, as_json: bool, out: Console, err: Console, since: tuple[int | None, str | None]) -> int:
+    from storage.audit import UnknownHead, verify_chain
 
-    report = verify_chain(catalog)
+    try:
+        report = verify_chain(catalog, since=since[0], since_hash=since[1])
+    except UnknownHead as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        return 2
     if as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif report.ok:
-        out.print(f"[green]audit log intact:[/] {report.events} events; head: row {report.head_id} {report.head_hash}")
+        after = f" after row {since[0]}" if since[0] is not None else ""
+        out.print(
+            f"[green]audit log intact:[/] {report.events} events{after}; head: row {report.head_id} {report.head_hash}"
+        )
     else:
         count = len(report.problems) + report.unlisted
         err.print(f"[red]audit log broken:[/] {count} problem{'s' if count != 1 else ''} in {report.events} events")

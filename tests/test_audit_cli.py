@@ -69,3 +69,20 @@ def test_a_digitized_scan_leaves_its_steps_in_a_chain_that_verifies_and_exports(
         ("edited", edited),
         ("missing", deleted + 1),
     ]
+
+
+def test_verify_since_a_trusted_head_names_it_and_refuses_a_head_whose_hash_changed(tmp_path: Path):
+    from storage.audit import AuditLog
+    from storage.catalog import Catalog
+
+    (tmp_path / "data").mkdir()
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}")
+    log = AuditLog(catalog)
+    ids = [log.append("view", actor=f"officer{n}", role="officer") for n in range(4)]
+    trusted = next(e for e in log.events(limit=10) if e.id == ids[1])
+    catalog.close()
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data")}
+    done = _run(["audit", "verify", "--since", str(ids[1]), "--head-hash", trusted.hash], env)
+    assert done.returncode == 0 and f"2 events after row {ids[1]}" in done.stdout, done.stdout + done.stderr
+    refused = _run(["audit", "verify", "--since", str(ids[1]), "--head-hash", "0" * 64], env)
+    assert refused.returncode == 2 and "no longer carries the hash" in refused.stderr

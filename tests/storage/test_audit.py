@@ -268,3 +268,24 @@ def test_processes_starting_together_record_one_configuration_change(catalog: Ca
     for thread in threads:
         thread.join()
     assert AuditLog(catalog).count(EventFilter(action=CONFIG_CHANGED)) == 1 and verify_chain(catalog).ok
+
+
+def test_verifying_from_a_trusted_head_checks_only_the_rows_after_it(catalog: Catalog):
+    from storage.audit import UnknownHead
+
+    log = AuditLog(catalog)
+    ids = [log.append("view", actor=f"officer{n}", role="officer") for n in range(6)]
+    head = verify_chain(catalog)
+    trusted = next(e for e in log.events(limit=10) if e.id == ids[2])
+    with catalog.session() as s:  # a row before the trusted head is edited: not this run's business
+        s.execute(update(AuditEvent).where(AuditEvent.id == ids[1]).values(actor="someone else"))
+    since = verify_chain(catalog, since=ids[2], since_hash=trusted.hash)
+    assert since.ok and since.events == 3 and (since.head_id, since.head_hash) == (head.head_id, head.head_hash)
+    assert not verify_chain(catalog).ok  # the whole log still shows the edit
+    with catalog.session() as s:  # a row after it is edited: found
+        s.execute(update(AuditEvent).where(AuditEvent.id == ids[4]).values(actor="someone else"))
+    assert [p.row_id for p in verify_chain(catalog, since=ids[2]).problems] == [ids[4]]
+    with pytest.raises(UnknownHead):
+        verify_chain(catalog, since=ids[2], since_hash="0" * 64)  # the head no longer carries its trusted hash
+    with pytest.raises(UnknownHead):
+        verify_chain(catalog, since=ids[-1] + 1000)
