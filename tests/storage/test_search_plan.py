@@ -32,7 +32,8 @@ def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_p
             counted = next(st for st in _statements(catalog, SearchQuery(words)) if st[0].startswith("SELECT count"))
             with catalog.engine.connect() as connection:
                 plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {counted[0]}", counted[1])]
-            assert plan[0].startswith("SCAN search_fts VIRTUAL TABLE"), plan  # the index first
+            steps = [step for step in plan if not step.startswith("CO-ROUTINE")]  # the count's capped subquery
+            assert steps[0].startswith("SCAN search_fts VIRTUAL TABLE"), plan  # the index first
             assert not any("ix_documents_status" in step or step.startswith("SCAN d") for step in plan), plan
     finally:
         catalog.close()
