@@ -289,3 +289,11 @@ def test_verifying_from_a_trusted_head_checks_only_the_rows_after_it(catalog: Ca
         verify_chain(catalog, since=ids[2], since_hash="0" * 64)  # the head no longer carries its trusted hash
     with pytest.raises(UnknownHead):
         verify_chain(catalog, since=ids[-1] + 1000)
+
+
+def test_the_actions_in_the_log_are_read_from_its_index_as_distinct_and_sorted_does(catalog: Catalog):
+    log = AuditLog(catalog)
+    assert log.actions() == []
+    for action in ("view", "login", "view", "download", "login", "view"):
+        log.append(action, actor="officer1", role="officer")
+    assert log.actions() == ["download", "login", "view"]

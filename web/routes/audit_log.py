@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from storage.audit import EventFilter
 from storage.catalog import as_utc
@@ -161,11 +160,6 @@ def details_text(details: dict[str, Any]) -> str:
     return "; ".join(f"{key}: {text(value)}" for key, value in sorted(details.items()))
 
 
-def _actions(ctx: WebContext) -> list[str]:
-    with ctx.rt.catalog.session() as s:
-        return sorted(s.scalars(select(AuditEvent.action).distinct()))
-
-
 @router.get("/audit", include_in_schema=False)
 def audit_page(
     request: Request,
@@ -188,7 +182,7 @@ def audit_page(
         page=page,
         pages=pages,
         params=params,
-        actions=_actions(ctx),
+        actions=ctx.audit.actions(),
         action_names=ACTION_NAMES,
         details_text=details_text,
     )
