@@ -49,11 +49,11 @@ COUNTS = (
 
 
 class RecordField:
-    """Values inside a document's record JSON, picked out by the database."""
+    """Values of a document's record, kept in columns of their own by the database (`storage.tables.Document`)."""
 
-    organ = Document.record[("metadata", "organ_name")].as_string()
-    type_name = Document.record[("metadata", "type_name")].as_string()
-    signed_at = Document.record[("archive", "signed_at")].as_string()
+    organ = Document.organ_name
+    type_name = Document.type_name
+    signed_at = Document.signed_at
 
 
 class ReportError(ValueError):

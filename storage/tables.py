@@ -61,6 +61,11 @@ class Document(Base):
     dossier_code: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     #: Issuing agency, number and notation, and year, folded: the same key twice is the same result twice.
     number_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    #: The record's agency, type and signing time, filled by the database from `record` whoever writes it
+    #: (triggers, migration 0006): reports group by them without parsing every record. Never written here.
+    organ_name: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    type_name: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class ReviewEvent(Base):

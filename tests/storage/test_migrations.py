@@ -230,3 +230,27 @@ def test_a_catalog_at_the_newest_revision_opens_without_loading_alembic(tmp_path
     probe += "print('alembic' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.strip() == "False"
+
+
+def test_a_record_s_agency_type_and_signing_time_are_kept_in_columns_whoever_writes_it(url: str, engine: Engine):
+    from sqlalchemy import update
+
+    from storage.tables import Document
+
+    catalog = Catalog(url)
+    try:
+        batch = catalog.create_batch()
+        doc = catalog.receive(batch, filename="a.pdf", sha256="ab" * 32, size_bytes=1, incoming_key="k").document_id
+        record = {"metadata": {"organ_name": "SỞ NỘI VỤ", "type_name": "QUYẾT ĐỊNH"}, "archive": {"signed_at": "t"}}
+        with catalog.session() as s:  # a plain UPDATE, as an operator's script or a test would write it
+            s.execute(update(Document).where(Document.id == doc).values(record=record))
+        fields = select(Document.organ_name, Document.type_name, Document.signed_at).where(Document.id == doc)
+        with catalog.session() as s:
+            assert s.execute(fields).one() == ("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t")
+    finally:
+        catalog.close()
+    # a catalog from before the columns gets them filled from the records it holds
+    migrations.downgrade(engine, "0005")
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(fields).one() == ("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t")
