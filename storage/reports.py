@@ -2,8 +2,9 @@
 
 A report covers a date range on when things came in (receipts and documents by their `received_at`,
 reuse by the time of the audit event), in Vietnam time, and is grouped by day, month, issuing agency
-(`organ_name`), document type (`type_name`) or status. Each table is read with one query; the JSON
-fields are picked out in SQL (`json_extract` on SQLite, `#>>` on PostgreSQL) and grouped here.
+(`organ_name`), document type (`type_name`) or status. Each table is read with one query and grouped here;
+a document's agency, type and signing time come from the columns the database keeps from its record
+(`RecordField`), so no record is parsed.
 
 Every count is traceable: each row keeps the ids of the documents behind each of its counts.
 """
