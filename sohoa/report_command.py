@@ -47,7 +47,7 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
     """Print the report: a table on the console, or CSV (UTF-8 with a BOM, for Excel) or JSON on stdout."""
     catalog = open_catalog(settings)
     try:
-        report = build_report(catalog, query)
+        report = build_report(catalog, query, with_ids=False)
     finally:
         catalog.close()
     if as_json:

@@ -15,7 +15,7 @@ from storage.catalog import Catalog
 from storage.objects import LocalFolderStore
 from storage.rates import Period, RatesError, compute_rates, set_dossier_total
 from storage.reconcile import reconcile, verify_audit_chain
-from storage.reports import ReportError, ReportQuery, build_report, local_day, report_choices
+from storage.reports import GROUPINGS, ReportError, ReportQuery, build_report, local_day, report_choices
 from storage.tables import AuditEvent, Document, Page, Receipt
 
 UBND = "UBND QUẬN BA ĐÌNH"
@@ -349,3 +349,20 @@ def test_rates_from_supplied_dossier_totals_are_traceable(archive: Archive):
     data = now.to_json()
     assert data["rows"][0]["dossiers_reused"] == 2 and data["rows"][0]["reused_dossiers"]["D1"] == [ids["jan"]]
     assert data["total"]["reuse_rate"] == 1.0 and data["reuse_target"] == 0.8
+
+
+def test_counts_added_up_by_the_database_are_the_traced_counts(archive: Archive):
+    audit = AuditLog(archive.catalog)
+    audit.append("view", actor="officer1", role="officer", document_id=archive.ids["jan"])
+    audit.append("download", actor="officer2", role="officer", document_id=archive.ids["jan"])
+    audit.append("view", actor="admin1", role="admin", document_id=archive.ids["feb1"])
+    queries = [ReportQuery(by=by) for by in GROUPINGS] + [
+        ReportQuery(by="day", since=date(2024, 2, 1), until=date(2024, 2, 10)),
+        ReportQuery(by="type", agency=SO_XD),
+        ReportQuery(by="month", status="archived"),
+        ReportQuery(by="agency", type_name="QUYẾT ĐỊNH"),
+    ]
+    for query in queries:
+        traced, summed = (build_report(archive.catalog, query, with_ids=ids) for ids in (True, False))
+        assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
+        assert summed.total.counts == traced.total.counts, query

@@ -262,7 +262,7 @@ def reports_page(
     ctx: Annotated[WebContext, Depends(web)],
     query: Annotated[ReportQuery, Depends(report_query)],
 ) -> Response:
-    report = build_report(ctx.rt.catalog, query)
+    report = build_report(ctx.rt.catalog, query, with_ids=False)
     agencies, types = report_choices(ctx.rt.catalog)
     params = urlencode(query.as_params())
     return render(
@@ -297,7 +297,7 @@ def reports_csv(
     ctx: Annotated[WebContext, Depends(web)],
     query: Annotated[ReportQuery, Depends(report_query)],
 ) -> Response:
-    report = build_report(ctx.rt.catalog, query)
+    report = build_report(ctx.rt.catalog, query, with_ids=False)
     ctx.audit.append("report_exported", actor=principal.username, role=principal.role, details=query.as_params())
     header, rows = report_csv_rows(report)
     period = "-".join(d.isoformat() for d in (query.since, query.until) if d) or "tat-ca"
@@ -314,7 +314,7 @@ def reports_api(
     """Counts by day, month, issuing agency, document type or status (`by`), for received dates `from`–`to`
     (inclusive, Vietnam time), optionally for one `agency`, `type` and `status`. `reused` counts distinct
     documents viewed or downloaded by officers; the total counts each document once."""
-    return JSONResponse(build_report(ctx.rt.catalog, query).to_json(with_ids=ids))
+    return JSONResponse(build_report(ctx.rt.catalog, query, with_ids=ids).to_json(with_ids=ids))
 
 
 # --- rates and dossier totals --------------------------------------------------------------------------------------
