@@ -7,8 +7,9 @@ one of `samples/`'s kinds with its metadata and about 2,500 characters of body t
 and names make the vocabulary grow with the archive as a real one does.
 
 Then, in-process: search over a fixed set of query classes (p50, p95, worst), reports by every grouping (as
-the web page and the CLI get them, and once with the ids behind every count), audit verification (events per second) and the audit log's first and last pages; and through the command
-line: `sohoa search` and `sohoa report`. Also the catalog's bytes per document and the peak memory.
+the web page and the CLI get them, and once with the ids behind every count), audit verification (events
+per second) and the audit log's first and last pages; and through the command line: `sohoa search` and
+`sohoa report`. Also the catalog's bytes per document and the peak memory.
 
     python -m bench.scale --documents 1000 10000 [--backend sqlite|postgresql] [--work DIR]
 
