@@ -151,18 +151,33 @@ class AuditLog:
         with self.catalog.session() as s:
             return s.scalar(where.apply(select(func.count()).select_from(AuditEvent))) or 0
 
-    def stream(self, where: EventFilter = EventFilter(), *, chunk: int = 1000) -> Iterator[AuditEvent]:
-        """Every matching event in id order, read `chunk` rows at a time (nothing else is held in memory)."""
-        last_id = 0
+    def stream(self, where: EventFilter = EventFilter(), *, chunk: int = 1000, after: int = 0) -> Iterator[Any]:
+        """Every matching event after the id `after`, in id order, `chunk` rows at a time (nothing else is held in
+        memory), as plain rows of its hashed fields: building an ORM object per event took half of a
+        verification's time."""
+        last_id = after
         while True:
             with self.catalog.session() as s:
-                query = where.apply(select(AuditEvent)).where(AuditEvent.id > last_id)
-                batch = list(s.scalars(query.order_by(AuditEvent.id).limit(chunk)))
-                s.expunge_all()
+                query = where.apply(select(*_EVENT_FIELDS)).where(AuditEvent.id > last_id)
+                batch = s.execute(query.order_by(AuditEvent.id).limit(chunk)).all()
             if not batch:
                 return
             yield from batch
             last_id = batch[-1].id
+
+
+#: The fields of an event that its hash covers, with its id and its links: what a stream reads.
+_EVENT_FIELDS = (
+    AuditEvent.id,
+    AuditEvent.at,
+    AuditEvent.actor,
+    AuditEvent.role,
+    AuditEvent.action,
+    AuditEvent.document_id,
+    AuditEvent.details,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
 
 
 def append_event(
@@ -311,7 +326,7 @@ def verify_chain(
         else:
             report.unlisted += 1
 
-    for row in _chain_rows(catalog, chunk, after=since or 0):
+    for row in AuditLog(catalog).stream(chunk=chunk, after=since or 0):
         edited, unlinked = row_hash(row) != row.hash, row.prev_hash != report.head_hash
         if (edited or unlinked) and report.broken_position is None:
             report.broken_position = report.events + 1
@@ -333,19 +348,6 @@ def verify_chain(
     return report
 
 
-_CHAIN_COLUMNS = (
-    AuditEvent.id,
-    AuditEvent.at,
-    AuditEvent.actor,
-    AuditEvent.role,
-    AuditEvent.action,
-    AuditEvent.document_id,
-    AuditEvent.details,
-    AuditEvent.prev_hash,
-    AuditEvent.hash,
-)
-
-
 def _trusted_head(catalog: Catalog, row_id: int, expected: str | None) -> str:
     with catalog.session() as s:
         stored = s.scalar(select(AuditEvent.hash).where(AuditEvent.id == row_id))
@@ -354,20 +356,6 @@ def _trusted_head(catalog: Catalog, row_id: int, expected: str | None) -> str:
     if expected is not None and stored != expected:
         raise UnknownHead(f"audit event {row_id} no longer carries the hash {expected} it was trusted with")
     return stored
-
-
-def _chain_rows(catalog: Catalog, chunk: int, *, after: int = 0) -> Iterator[Any]:
-    """Every event's hashed fields in id order after `after`, `chunk` rows at a time, as plain rows: building
-    an ORM object per event took half of a verification's time."""
-    last_id = after
-    while True:
-        with catalog.session() as s:
-            query = select(*_CHAIN_COLUMNS).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(chunk)
-            rows = s.execute(query).all()
-        if not rows:
-            return
-        yield from rows
-        last_id = rows[-1].id
 
 
 def _rows_with_hashes(catalog: Catalog, hashes: set[str], *, chunk: int = 500) -> dict[str, int]:
@@ -385,7 +373,7 @@ def _rows_with_hashes(catalog: Catalog, hashes: set[str], *, chunk: int = 500) -
 
 
 # --- exporting -------------------------------------------------------------------------------------------------------
-def event_json(row: AuditEvent) -> dict[str, Any]:
+def event_json(row: Any) -> dict[str, Any]:
     """One event as exported: every hashed field (time in ISO 8601 UTC), its `prev_hash` and `hash`."""
     return {
         "id": row.id,
