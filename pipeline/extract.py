@@ -45,11 +45,13 @@ from pipeline.layout import (
     TextLine,
     follows_closely,
     is_date_line,
+    is_scrawl,
     is_upper,
     lines_from_text,
     page_lines,
     split_header,
     without_scrawl_before,
+    without_scrawls,
     written_by_hand,
 )
 from pipeline.people import holder, signer
@@ -179,11 +181,6 @@ def extract_metadata(
     return Extraction(ResultMetadata(**values), confidence)
 
 
-def _scrawl(line: TextLine) -> bool:
-    """A line tesseract read as nothing sure ("Vựz" at 0): handwriting, or a speck."""
-    return not _without_scrawls(line).words
-
-
 def _filled_by_hand(name: str, found: Found) -> bool:
     """True for a number or a date the page shows printed around a blank: the page-wide reading found the
     notation without digits, or the month and year without a day (or the day written by hand)."""
@@ -202,11 +199,11 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
     for index, line in enumerate(lines[:12]):
         folded = fold_diacritics(line.text)
         if folded.strip() in ("so:", "so"):  # "Số:" and a hand-filled gap (a scrawl read unsurely), then "/X"
-            after = [below for below in lines[index + 1 : index + 3] if not _scrawl(below)][:1]
+            after = [below for below in lines[index + 1 : index + 3] if not is_scrawl(below)][:1]
             line = TextLine((*line.words, *(word for below in after for word in below.words)))
             folded = fold_diacritics(line.text)
         match, scrawled = _number_match(folded), False
-        if match is None and (sure := _without_scrawls(line)).words and folded.startswith("so"):
+        if match is None and (sure := without_scrawls(line)).words and folded.startswith("so"):
             # "Số: <⁄1⁄,/UBND-NV 222 /UBND-NV": a hand's scrawl around the notation; its digits are the hand's
             line, folded, scrawled = sure, fold_diacritics(sure.text), True
             match = _number_match(folded)
@@ -269,10 +266,6 @@ def _number_match(folded: str) -> re.Match[str] | None:
         or NUMBER_WITHOUT_SLASH.match(folded)
         or NOTATION_WITHOUT_SLASH.match(folded)
     )
-
-
-def _without_scrawls(line: TextLine) -> TextLine:
-    return TextLine(tuple(word for word in line.words if word.confidence >= 30))
 
 
 FOREIGN_LETTERS = frozenset("FJWZ")
@@ -567,7 +560,7 @@ def _type_and_subject(lines: list[TextLine], *, letter: bool) -> Found:
         result["type_name"] = (name, field_confidence(structure, words))
         title = parts[-1]
         i += 1
-        while i < len(lines) and _scrawl(lines[i]):
+        while i < len(lines) and is_scrawl(lines[i]):
             i += 1  # a mark in the margin read between the title and its subject ("--—-...g" at 0)
     elif letter:
         return {"type_name": (LETTER_TYPE, LIKELY)}

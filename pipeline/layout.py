@@ -103,11 +103,25 @@ def same_row(one: TextLine, other: TextLine) -> bool:
     return other.top <= middle <= other.bottom and one.top <= other_middle <= one.bottom
 
 
+#: A word tesseract read below this confidence is nothing sure: handwriting, a signature's stroke, a speck.
+SCRAWL_CONFIDENCE = 30.0
+
+
+def without_scrawls(line: TextLine) -> TextLine:
+    """The line without its words read as nothing sure."""
+    return TextLine(tuple(word for word in line.words if word.confidence >= SCRAWL_CONFIDENCE))
+
+
+def is_scrawl(line: TextLine) -> bool:
+    """A line tesseract read as nothing sure ("Vựz" at 0): handwriting, or a speck."""
+    return not without_scrawls(line).words
+
+
 def without_scrawl_before(line: TextLine, kept: Callable[[str], bool]) -> TextLine:
-    """The line without the words before it read as nothing sure (below 30), unless `kept` keeps them: a
-    signature's stroke ("INw Lê Xuân Hải"), a speck before an agency ("an... HUYỆN NGA SƠN")."""
+    """The line without the words before it read as nothing sure, unless `kept` keeps them: a signature's stroke
+    ("INw Lê Xuân Hải"), a speck before an agency ("an... HUYỆN NGA SƠN")."""
     words = list(line.words)
-    while len(words) > 1 and words[0].confidence < 30 and not kept(words[0].text):
+    while len(words) > 1 and words[0].confidence < SCRAWL_CONFIDENCE and not kept(words[0].text):
         words.pop(0)
     return TextLine(tuple(words))
 

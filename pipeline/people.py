@@ -18,7 +18,7 @@ from pipeline.confidence import (
     is_possible_title,
 )
 from pipeline.decree30 import SIGNER_TITLES, SURNAMES
-from pipeline.layout import TextLine, in_rows, is_upper, without_scrawl_before
+from pipeline.layout import TextLine, in_rows, is_scrawl, is_upper, without_scrawl_before
 from pipeline.names import family_by_ending, is_junk, looks_like_name, mended_surname, name_of
 from pipeline.syllables import is_syllable
 from pipeline.tesseract import Word
@@ -230,7 +230,7 @@ def _pieces_joined(row: list[TextLine]) -> list[TextLine]:
     joined: list[TextLine] = []
     for line in row:
         after_capitals = joined and (is_upper(joined[-1].text) or prefixed(joined[-1].text))
-        if after_capitals and all(word.confidence < 30 for word in line.words):
+        if after_capitals and is_scrawl(line):
             continue  # the seal's or the signature's marks between two pieces of the title ("PHO TRƯ", "ỞI)")
         family_alone = joined and joined[-1].text.upper() in SURNAMES and looks_like_name(line.text)
         if (after_capitals and is_upper(line.text)) or family_alone:  # "Nguyễn" beside "Xuân Hùng" too
