@@ -14,9 +14,9 @@ per second) and the audit log's first and last pages; and through the command li
     python -m bench.scale --documents 1000 10000 [--backend sqlite|postgresql] [--work DIR]
 
 Filling runs at 60-90 documents a second on SQLite on two cores (45-60 on PostgreSQL): 10,000 documents take
-about two minutes, 100,000 about twenty, and need about 4.5 GB of disk on SQLite. PostgreSQL
-runs on a fresh database `sohoa_scale` on the server in SOHOA_SCALE_POSTGRES (default: this machine's,
-postgresql://postgres@127.0.0.1:5432), dropped and made again for each size.
+about two minutes, 100,000 about twenty, and need about 4.5 GB of disk on SQLite. PostgreSQL runs on a new
+database on this machine's server (127.0.0.1:5432), dropped after the run, or on the empty one
+`--postgres-url` names.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench.workers import fresh_database
 from samples.documents import ALL_KINDS, build_content
 from samples.generate import metadata_of
 from schemas.record import ArchiveInfo, DocumentRecord, PageInfo, ResultMetadata, SourceInfo
@@ -46,7 +47,6 @@ from storage.search import SearchQuery, search, update_index
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 TEXT_CHARS = 2500
-POSTGRES_SERVER = os.environ.get("SOHOA_SCALE_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
 
 def document_record(index: int, seed: int) -> DocumentRecord:
@@ -201,39 +201,32 @@ def catalog_for(
 ) -> Iterator[tuple[Catalog, dict[str, str], Callable[[], int]]]:
     """A fresh, empty catalog on `backend`; the environment that points `sohoa` at it; its size in bytes.
 
-    On PostgreSQL, `postgres_url` names an empty database to fill; without it, `sohoa_scale` is made afresh.
+    On PostgreSQL, `postgres_url` names an empty database to fill; without it, one is made on this machine's
+    server for the run and dropped after it.
     """
-    from sqlalchemy import create_engine, text
-
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SOHOA_DATA_DIR": str(work / "data")}
-    if backend == "sqlite":
-        path = work / "data" / "catalog.sqlite3"
-        for stale in path.parent.glob("catalog.sqlite3*"):
-            stale.unlink()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
+    if backend == "postgresql":
+        with nullcontext(postgres_url) if postgres_url else fresh_database() as url:
+            env["SOHOA_DATABASE_URL"] = url
+            catalog = Catalog(url)
 
-        def size() -> int:
-            return sum(p.stat().st_size for p in path.parent.glob("catalog.sqlite3*"))
+            def size() -> int:
+                with catalog.engine.connect() as connection:
+                    return int(connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar())
 
-    else:
-        if postgres_url is None:
-            admin = create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(text("DROP DATABASE IF EXISTS sohoa_scale WITH (FORCE)"))
-                connection.execute(text("CREATE DATABASE sohoa_scale"))
-            admin.dispose()
-            postgres_url = f"{POSTGRES_SERVER}/sohoa_scale"
-        url = env["SOHOA_DATABASE_URL"] = postgres_url
-
-        def size() -> int:
-            with catalog.engine.connect() as connection:
-                return int(connection.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0)
-
-    catalog = Catalog(url)
+            try:
+                yield catalog, env, size
+            finally:
+                catalog.close()
+        return
+    path = work / "data" / "catalog.sqlite3"
+    for stale in path.parent.glob("catalog.sqlite3*"):
+        stale.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(f"sqlite:///{path}")
     try:
-        yield catalog, env, size
+        yield catalog, env, lambda: sum(p.stat().st_size for p in path.parent.glob("catalog.sqlite3*"))
     finally:
         catalog.close()
 
@@ -245,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("bench/results/scale"))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--postgres-url", metavar="URL", help="an empty database to fill (default: sohoa_scale, made afresh)"
+        "--postgres-url", metavar="URL", help="an empty database to fill (default: a new one, dropped after)"
     )
     args = parser.parse_args(argv)
     with catalog_for(args.backend, args.work, args.postgres_url) as (catalog, env, size):
