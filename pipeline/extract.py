@@ -202,10 +202,10 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             after = [below for below in lines[index + 1 : index + 3] if not is_scrawl(below)][:1]
             line = TextLine((*line.words, *(word for below in after for word in below.words)))
             folded = fold_diacritics(line.text)
-        match, scrawled = _number_match(folded), False
+        match, hand_digits = _number_match(folded), False
         if match is None and (sure := without_scrawls(line)).words and folded.startswith("so"):
             # "Số: <⁄1⁄,/UBND-NV 222 /UBND-NV": a hand's scrawl around the notation; its digits are the hand's
-            line, folded, scrawled = sure, fold_diacritics(sure.text), True
+            line, folded, hand_digits = sure, fold_diacritics(sure.text), True
             match = _number_match(folded)
         if match is None:
             continue
@@ -216,7 +216,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         if match.re is NOTATION_WITHOUT_SLASH:
             if not _known_notation(raw.upper()):
                 continue
-            raw, scrawled = f"/{raw}", True
+            raw = f"/{raw}"  # no number before it to take
         slash_lost = match.re is NUMBER_WITHOUT_SLASH
         raw = re.sub(r"^(\d+)", r"\1/", raw) if slash_lost else raw
         number, _, notation = raw.partition("/")
@@ -225,7 +225,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
             number, notation = "", notation.partition("/")[2]
         notation = notation.lstrip("/")  # "570 / /TB-SNV": the slash read twice
         if not number and (run_in := re.match(r"\d+(?=[A-ZĐ]{2})", notation)):
-            notation, scrawled = notation[run_in.end() :], True  # "Số:⁄ 110BTNMT-QLĐĐ": the hand's digits run in
+            notation = notation[run_in.end() :]  # "Số:⁄ 110BTNMT-QLĐĐ": the hand's digits run in, not a number
         digits = number.rstrip(";,.").replace("O", "0").replace("o", "0")
         if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
             return {}
@@ -247,7 +247,7 @@ def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
         )
         found: Found = {"code_notation": (notation, notation_score)}
         number_words = _words_with(line, number)
-        if digits.isdigit() and not scrawled and not any(written_by_hand(word, line) for word in number_words):
+        if digits.isdigit() and not hand_digits and not any(written_by_hand(word, line) for word in number_words):
             structure = CERTAIN if digits == number and exact and not slash_lost else LIKELY
             # Digits apart from the notation (often filled in by hand) are only as sure as their own reading.
             together = share if all(w in notation_words for w in number_words) else 0.5 if known else 1.0
