@@ -178,6 +178,9 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
     rows.append(Row("audit log, first page", f"{1000 * _timed(lambda: log.events(limit=50))[0]:8.1f} ms"))
     last = max(0, events - 50)
     rows.append(Row("audit log, last page", f"{1000 * _timed(lambda: log.events(limit=50, offset=last))[0]:8.1f} ms"))
+    by_key = _timed(lambda: log.events(limit=50, after=0))  # the oldest fifty, as the viewer's last page reads them
+    rows.append(Row("audit log, last page by key", f"{1000 * by_key[0]:8.1f} ms"))
+    rows.append(Row("audit log, capped count", f"{1000 * _timed(lambda: log.count(cap=10_000))[0]:8.1f} ms"))
     for args in (["--help"], ["search", "quyết định"], ["search", "giay phep xay dung"], ["report", "--json"]):
         started = time.perf_counter()
         subprocess.run([SOHOA, *args], env=env, capture_output=True, check=True, timeout=3600)

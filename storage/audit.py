@@ -124,17 +124,28 @@ class AuditLog:
             return append_event(s, action, actor=actor, role=role, document_id=document_id, details=details)
 
     def events(
-        self, where: EventFilter = EventFilter(), *, limit: int = 100, offset: int = 0, before: int | None = None
+        self,
+        where: EventFilter = EventFilter(),
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        before: int | None = None,
+        after: int | None = None,
     ) -> list[AuditEvent]:
-        """Matching events, newest first. `before` (an event id) pages by key: the events older than it, as fast
-        on the millionth page as on the first, where `offset` reads and skips every row before the page."""
+        """Matching events, newest first. `before` and `after` (event ids) page by key: the `limit` events just
+        older, or just newer, than that id, as fast on the millionth page as on the first, where `offset` reads
+        and skips every row before the page."""
         query = where.apply(select(AuditEvent))
         if before is not None:
             query = query.where(AuditEvent.id < before)
+        if after is not None:
+            query = query.where(AuditEvent.id > after).order_by(AuditEvent.id)
+        else:
+            query = query.order_by(AuditEvent.id.desc())
         with self.catalog.session() as s:
-            rows = list(s.scalars(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)))
+            rows = list(s.scalars(query.limit(limit).offset(offset)))
             s.expunge_all()
-            return rows
+        return rows[::-1] if after is not None else rows
 
     def actions(self) -> list[str]:
         """The actions found in the log, in order, read from the action index one value at a time (a skip
@@ -147,9 +158,16 @@ class AuditLog:
         with self.catalog.session() as s:
             return list(s.scalars(skip_scan))
 
-    def count(self, where: EventFilter = EventFilter()) -> int:
+    def count(self, where: EventFilter = EventFilter(), *, cap: int | None = None) -> int:
+        """How many events match; with `cap`, counting stops past it (at most `cap + 1` comes back), so a
+        viewer can say "more than 10,000" without reading ten million rows."""
+        if cap is None:
+            query = where.apply(select(func.count()).select_from(AuditEvent))
+        else:
+            matching = where.apply(select(AuditEvent.id)).limit(cap + 1).subquery()
+            query = select(func.count()).select_from(matching)
         with self.catalog.session() as s:
-            return s.scalar(where.apply(select(func.count()).select_from(AuditEvent))) or 0
+            return s.scalar(query) or 0
 
     def stream(self, where: EventFilter = EventFilter(), *, chunk: int = 1000, after: int = 0) -> Iterator[Any]:
         """Every matching event after the id `after`, in id order, `chunk` rows at a time (nothing else is held in

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -203,16 +204,38 @@ def test_the_audit_viewer_lists_filters_and_masks_personal_ids(app_client: TestC
 
 def test_the_audit_viewer_pages_through_events(app_client: TestClient):
     audit = app_client.app.state.web.audit
-    for n in range(60):
-        audit.append("search", actor="officer1", role="officer", details={"q": f"truy vấn {n}"})
+    ids = [audit.append("search", actor="officer1", role="officer", details={"q": f"truy vấn {n}"}) for n in range(60)]
     sign_in(app_client, "auditor")
     first = app_client.get("/audit", params={"action": "search"})
     shown = [int(n) for n in re.findall(r"q: truy vấn (\d+)<", first.text)]
     assert "trang 1/2" in first.text and shown == list(range(59, 9, -1))  # newest first, 50 a page
-    assert 'href="/audit?action=search&amp;page=2"' in first.text
-    second = app_client.get("/audit", params={"action": "search", "page": 2})
-    assert "trang 2/2" in second.text
+    # the next page is found by key: the events older than the last one shown
+    assert f'href="/audit?action=search&amp;before={ids[10]}&amp;page=2"' in first.text
+    assert "Mới hơn" not in first.text
+    second = app_client.get("/audit", params={"action": "search", "before": ids[10], "page": 2})
+    assert "trang 2/2" in second.text and "Cũ hơn" not in second.text
     assert [int(n) for n in re.findall(r"q: truy vấn (\d+)<", second.text)] == list(range(9, -1, -1))
+    assert f'href="/audit?action=search&amp;after={ids[9]}&amp;page=1"' in second.text
+    back = app_client.get("/audit", params={"action": "search", "after": ids[9], "page": 1})
+    assert [int(n) for n in re.findall(r"q: truy vấn (\d+)<", back.text)] == shown
+    assert "Mới hơn" not in back.text and f"before={ids[10]}" in back.text
+    by_number = app_client.get("/audit", params={"action": "search", "page": 2})  # a bookmarked page number
+    assert [int(n) for n in re.findall(r"q: truy vấn (\d+)<", by_number.text)] == list(range(9, -1, -1))
+
+
+def test_the_audit_viewer_counts_up_to_a_cap(app_client: TestClient, monkeypatch: pytest.MonkeyPatch):
+    from web.routes import audit_log
+
+    audit = app_client.app.state.web.audit
+    for n in range(12):
+        audit.append("search", actor="officer1", role="officer", details={"q": f"q{n}"})
+    monkeypatch.setattr(audit_log, "COUNT_CAP", 10)
+    sign_in(app_client, "auditor")
+    page = app_client.get("/audit", params={"action": "search"})
+    assert "Hơn 10 sự kiện" in page.text
+    data = app_client.get("/api/v1/audit", params={"action": "search"}, headers=api_token(app_client, "auditor")).json()
+    assert data["total"] == 10 and data["total_capped"] is True and len(data["events"]) == 12
+    assert audit.count(EventFilter(action="search"), cap=10) == 11 and audit.count(EventFilter(action="search")) == 12
 
 
 def test_only_auditors_and_admins_see_reports(app_client: TestClient):

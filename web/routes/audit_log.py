@@ -29,6 +29,8 @@ router = APIRouter()
 
 AUDITOR = require("auditor")
 PAGE_SIZE = 50
+#: The viewer counts matching events up to this many and says "more than" beyond.
+COUNT_CAP = 10_000
 #: A citizen id (CCCD, 12 digits) standing alone in text; ids and hashes, whose digits touch letters, are left.
 CITIZEN_ID = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
 
@@ -102,7 +104,9 @@ class EventOut(BaseModel):
 
 
 class EventPage(BaseModel):
+    #: Matching events, counted up to 10,000; `total_capped` says there are more.
     total: int
+    total_capped: bool = False
     limit: int
     offset: int
     events: list[EventOut]
@@ -166,21 +170,35 @@ def audit_page(
     principal: Annotated[Principal, Depends(AUDITOR)],
     ctx: Annotated[WebContext, Depends(web)],
     where: Annotated[EventFilter, Depends(event_filter)],
+    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    total = ctx.audit.count(where)
-    pages = page_count(total, PAGE_SIZE)
-    page = min(page, pages)
-    rows = ctx.audit.events(where, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    """One page of events, newest first. The pager's links carry the id next to the page (`before` or
+    `after`), so the last page of ten million events is read as fast as the first; `page` only labels it."""
+    total = ctx.audit.count(where, cap=COUNT_CAP)
+    capped = total > COUNT_CAP
+    keyed = before is not None or after is not None
+    rows = ctx.audit.events(
+        where, limit=PAGE_SIZE + 1, before=before, after=after, offset=0 if keyed else (page - 1) * PAGE_SIZE
+    )
+    # one row more than a page tells whether there is a further page in the direction read
+    further = len(rows) > PAGE_SIZE
+    rows = rows[1:] if after is not None and further else rows[:PAGE_SIZE]
+    newer = further if after is not None else before is not None or page > 1
+    older = after is not None or further
     events = [(row.at, _event_out(principal.role, row)) for row in rows]
-    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    params = {k: v for k, v in request.query_params.items() if k not in ("page", "before", "after") and v}
     return render(
         request,
         "audit.html",
         events=events,
-        total=total,
+        total=min(total, COUNT_CAP),
+        total_capped=capped,
         page=page,
-        pages=pages,
+        pages=None if capped else page_count(total, PAGE_SIZE),
+        newer=(rows[0].id, max(1, page - 1)) if newer and rows else None,
+        older=(rows[-1].id, page + 1) if older and rows else None,
         params=params,
         actions=ctx.audit.actions(),
         action_names=ACTION_NAMES,
@@ -202,8 +220,10 @@ def audit_events(
     Page through a large log with `before`: each page's `next_before` gives the next, older page at once.
     """
     rows = ctx.audit.events(where, limit=limit, offset=offset, before=before)
+    total = ctx.audit.count(where, cap=COUNT_CAP)
     return EventPage(
-        total=ctx.audit.count(where),
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
         limit=limit,
         offset=offset,
         events=[_event_out(principal.role, row) for row in rows],
