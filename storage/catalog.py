@@ -19,7 +19,17 @@ from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage import migrations
 from storage.audit import SYSTEM, append_event
-from storage.tables import AuditEvent, Batch, DeadLetter, Document, Page, Receipt, ReviewEvent, utcnow
+from storage.tables import (
+    AuditEvent,
+    Batch,
+    DeadLetter,
+    Document,
+    Page,
+    Receipt,
+    ReviewEvent,
+    canonical_json,
+    utcnow,
+)
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
 #: The audit action recording a file refused at upload, before it became a document.
@@ -107,7 +117,7 @@ class Catalog:
 
     def __init__(self, url: str) -> None:
         self.url = sqlalchemy_url(url)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, json_serializer=canonical_json)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:

@@ -3,10 +3,20 @@ the dossier totals supplied for the rates."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: How JSON is written, in every JSON column (the catalog's engine serializes with it) and in audit hashes: keys
+#: sorted, no spaces, Vietnamese as UTF-8 rather than six-byte `\\u` escapes. A stored event's details are then
+#: the very text its hash covered, so verification hashes them without decoding and encoding them again.
+CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def canonical_json(value: object) -> str:
+    return CANONICAL_JSON.encode(value)
 
 
 def utcnow() -> datetime:

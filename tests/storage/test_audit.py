@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 
 from schemas.record import ArchiveInfo, DocumentRecord, SourceInfo
 from schemas.settings import Settings
@@ -27,6 +27,7 @@ from storage.audit import (
     hash_of_exported,
     record_config_change,
     row_hash,
+    stored_row_hash,
     verify_chain,
 )
 from storage.catalog import Catalog
@@ -68,6 +69,36 @@ def test_an_intact_chain_verifies_across_chunks_and_text_is_kept_in_nfc(catalog:
     assert row.actor == composed and row.details == {"q": composed, composed: [composed]}
     first = AuditLog(catalog).events(EventFilter(document_id="doc0"))[0]
     assert first.prev_hash == GENESIS
+
+
+def test_events_are_stored_as_the_very_text_their_hash_covers(catalog: Catalog):
+    """Verification hashes the stored details without decoding them: that must hold for every event appended."""
+    ids = _ten(catalog)
+    AuditLog(catalog).append("search", actor="Nguyễn Văn Đức", details={"q": "giấy phép", "b": [1, None, 2.5]})
+    with catalog.session() as s:  # a time without microseconds, which `isoformat` spells shorter
+        row = s.get(AuditEvent, ids[0])
+        row.at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        row.hash = row_hash(row)
+    rows = list(AuditLog(catalog).stream(stored=True))
+    assert len(rows) == 11 and all(stored_row_hash(row) == row.hash for row in rows)
+    assert rows[-1].details == '{"b":[1,null,2.5],"q":"giấy phép"}'
+
+
+def test_details_stored_in_another_spelling_still_verify_and_an_edit_in_it_is_found(catalog: Catalog):
+    """Catalogs written before the canonical spelling hold `{"n": 3}` or `\\u`-escaped text: the same details."""
+    ids = _ten(catalog)
+    AuditLog(catalog).append("search", actor="officer1", details={"q": "Đức", "n": 1})
+    value = "CAST(:d AS JSON)" if catalog.engine.dialect.name == "postgresql" else ":d"
+    respell = text(f"UPDATE audit_events SET details = {value} WHERE id = :i")
+    with catalog.session() as s:  # plain SQL, as an older version's serializer wrote them
+        s.execute(respell, {"d": json.dumps({"q": "Đức", "n": 1}), "i": ids[-1] + 1})
+        s.execute(respell, {"d": '{"n": 3}', "i": ids[3]})
+    (row,) = [r for r in AuditLog(catalog).stream(stored=True) if r.action == "search"]
+    assert "\\u0110" in row.details and stored_row_hash(row) != row.hash  # so the decoded details decide
+    assert verify_chain(catalog, chunk=4).ok
+    with catalog.session() as s:
+        s.execute(respell, {"d": '{"n": 4}', "i": ids[3]})
+    assert _kinds(catalog) == [("edited", ids[3], None)]
 
 
 def test_an_edited_row_is_named(catalog: Catalog):
