@@ -1,10 +1,10 @@
 """Full-text search of archived documents, insensitive to diacritics, with exact spellings ranked first.
 
 Each archived document has one `SearchEntry`: its metadata values and the OCR text of its pages, as
-written (NFC) and folded by `pipeline.textfold` (lower case, marks removed, đ→d, one character for one).
-The words of both go to the dialect's full-text index: SQLite's FTS5 table `search_fts`, PostgreSQL's
-tsvector columns ('simple' configuration, so no stemming or stop words). Words are cut here, in Python,
-the same way for the index and for queries, so both engines see the same words.
+written (NFC). Its words, folded by `pipeline.textfold` (lower case, marks removed, đ→d) and as written, go
+to the dialect's full-text index, which keeps no copy of the text: SQLite's contentless FTS5 table
+`search_fts`, PostgreSQL's tsvector columns ('simple' configuration, so no stemming or stop words). Words
+are cut here, in Python, the same way for the index and for queries, so both engines see the same words.
 
 A query matches the folded words, so "dang ky kinh doanh" finds "Đăng ký kinh doanh". Words typed with
 diacritics are also looked up as written: among the engine's 1,000 most relevant matches, the more of them a
@@ -14,8 +14,9 @@ engine as syntax: they are cut into words and phrases (a quoted phrase, or a chu
 matched as consecutive words; a trailing * makes a prefix), then written as quoted strings and bound
 parameters.
 
-Snippets are built here too, from the original text: the match found in the folded copy marks the same
-characters of the original, and `Snippet.html` escapes every piece before putting `<mark>` around matches.
+Snippets are built here too, for the hits of the page shown only: their text is folded again (one character
+for one), so a match found in the folded copy marks the same characters of the original; `Snippet.html`
+escapes every piece before putting `<mark>` around matches.
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ class Term:
 def words_of(value: str) -> list[str]:
     """The words of a text as both indexes and queries cut them: NFC, lower case, letters and digits."""
     return WORD.findall(unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).lower()))
+
+
+def fulltext_words(content: str) -> tuple[list[str], list[str]]:
+    """The words the full-text index holds for an entry's text: folded, and as written (lower case). SQLite's
+    contentless index is told them again to remove an entry, so they must come out the same every time."""
+    return WORD.findall(fold_diacritics(content)), words_of(content)
 
 
 def parse_query(query: str) -> list[Term]:
@@ -290,7 +297,6 @@ def entry_for(record: DocumentRecord) -> SearchEntry:
         holder_id=holder,
         metadata_values=meta.model_dump(mode="json"),
         content=content,
-        folded=fold_diacritics(content),
         body_start=len(head) + 2,
         indexed_at=utcnow(),
     )
@@ -327,16 +333,20 @@ def indexed_ids(catalog: Catalog) -> list[str]:
 
 
 def _remove(s: Session, document_id: str) -> None:
-    if s.get_bind().dialect.name == "sqlite":
+    entry = s.execute(select(SearchEntry.id, SearchEntry.content).where(SearchEntry.document_id == document_id)).first()
+    if entry is None:
+        return
+    if s.get_bind().dialect.name == "sqlite":  # a contentless index forgets a row when told the words it held
+        folded, exact = fulltext_words(entry.content)
         s.execute(
-            text("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entries WHERE document_id = :d)"),
-            {"d": document_id},
+            text("INSERT INTO search_fts (search_fts, rowid, folded, exact) VALUES ('delete', :id, :folded, :exact)"),
+            {"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)},
         )
-    s.execute(delete(SearchEntry).where(SearchEntry.document_id == document_id))
+    s.execute(delete(SearchEntry).where(SearchEntry.id == entry.id))
 
 
 def _write_fulltext(s: Session, entry: SearchEntry) -> None:
-    folded, exact = WORD.findall(entry.folded), words_of(entry.content)
+    folded, exact = fulltext_words(entry.content)
     if s.get_bind().dialect.name == "sqlite":
         words = {"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)}
         s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), words)
@@ -442,11 +452,15 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         if len(rows) < per_page and (start := max(offset, CANDIDATES) if terms else offset) < total:
             rows += matches(s, start, offset + per_page - start)
         entries = {e.id: e for e in s.scalars(select(SearchEntry).where(SearchEntry.id.in_([r.id for r in rows])))}
+
+    def cut(entry: SearchEntry) -> Snippet:
+        return snippet(entry.content, fold_diacritics(entry.content), entry.body_start, terms)
+
     hits = [
         Hit(
             document_id=entries[r.id].document_id,
             metadata=entries[r.id].metadata_values,
-            snippet=snippet(entries[r.id].content, entries[r.id].folded, entries[r.id].body_start, terms),
+            snippet=cut(entries[r.id]),
             exact=int(r.exact_hits or 0),
             terms=terms,
         )

@@ -209,12 +209,11 @@ class DossierTotal(Base):
 
 
 class SearchEntry(Base):
-    """An archived document as search sees it: its filter fields, and its text as written and folded.
+    """An archived document as search sees it: its filter fields and its text.
 
-    `content` is the metadata values, a blank line, then the OCR text of every page (NFC); `folded` is
-    `pipeline.textfold.fold_diacritics(content)`, character for character, so a match found in `folded`
-    highlights the same span of `content`. The full-text indexes over them are not models: migration 0004
-    makes them (SQLite: the FTS5 table `search_fts`; PostgreSQL: tsvector columns and a GIN index).
+    `content` is the metadata values, a blank line, then the OCR text of every page (NFC). The full-text
+    indexes over its words are not models: migrations 0004 and 0007 make them (SQLite: the contentless FTS5
+    table `search_fts`; PostgreSQL: tsvector columns and a GIN index).
     """
 
     __tablename__ = "search_entries"
@@ -231,7 +230,6 @@ class SearchEntry(Base):
     #: The record's metadata (JSON form), shown with each hit.
     metadata_values: Mapped[dict] = mapped_column(JSON)
     content: Mapped[str] = mapped_column(Text)
-    folded: Mapped[str] = mapped_column(Text)
     #: Where the pages' text starts in `content` (before it: the metadata values).
     body_start: Mapped[int] = mapped_column(Integer)
     indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

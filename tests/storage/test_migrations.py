@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from storage import migrations
@@ -254,3 +254,23 @@ def test_a_record_s_agency_type_and_signing_time_are_kept_in_columns_whoever_wri
     migrations.upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(fields).one() == ("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t")
+
+
+def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: str, engine: Engine):
+    from storage.search import SearchQuery, search
+    from tests.storage.test_search import add_document
+
+    catalog = Catalog(url)
+    try:
+        document_id = add_document(catalog, "doc", "Giấy phép xây dựng nhà ở riêng lẻ.", type_name="GIẤY PHÉP")
+    finally:
+        catalog.close()
+    migrations.downgrade(engine, "0006")  # the entry gets its folded copy back, and SQLite an index with content
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT folded FROM search_entries")).startswith("giay phep")
+    migrations.upgrade(engine)
+    catalog = Catalog(url)
+    try:
+        assert [h.document_id for h in search(catalog, SearchQuery("giay phep xay dung")).hits] == [document_id]
+    finally:
+        catalog.close()

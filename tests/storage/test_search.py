@@ -339,3 +339,20 @@ def test_a_long_document_is_indexed_whole(catalog: Catalog):
     assert found(catalog, "trang 7999") == [document_id]
     hit = search(catalog, SearchQuery("99999")).hits[0]
     assert hit.snippet.marked == ["99999"] and "kiểm toán viên số" in hit.snippet.text()
+
+
+def test_the_sqlite_index_keeps_words_not_text_and_forgets_a_replaced_entry(tmp_path):
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    try:
+        document_id = add_document(catalog, "doc", "Biên bản kiểm tra.", type_name="BIÊN BẢN")
+        record = catalog.record(document_id)
+        update_index(catalog, record.model_copy(update={"text": "Biên bản nghiệm thu."}))
+        with catalog.session() as s:
+            in_index = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q"
+            assert s.execute(text(in_index), {"q": "kiem"}).all() == []  # the old words left the index itself
+            assert len(s.execute(text(in_index), {"q": "nghiem"}).all()) == 1
+            assert s.execute(text("SELECT folded, exact FROM search_fts")).all() == [(None, None)]  # no copy
+            assert "folded" not in {c[1] for c in s.execute(text("PRAGMA table_info(search_entries)"))}
+        assert found(catalog, "nghi*") == [document_id] and found(catalog, "ng*") == [document_id]
+    finally:
+        catalog.close()
