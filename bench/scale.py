@@ -8,8 +8,9 @@ and names make the vocabulary grow with the archive as a real one does.
 
 Then, in-process: search over a fixed set of query classes (p50, p95, worst), reports by every grouping (as
 the web page and the CLI get them, and once with the ids behind every count), audit verification (events
-per second) and the audit log's first and last pages; and through the command line: `sohoa search` and
-`sohoa report`. Also the catalog's bytes per document and the peak memory.
+per second) and the audit log's first and last pages; and through the command line: `sohoa search`,
+`sohoa report`, and `sohoa catalog rebuild` into a new catalog from the filled documents' record sidecars
+(documents per second, peak memory). Also the catalog's bytes per document and the peak memory.
 
     python -m bench.scale --documents 1000 10000 [--backend sqlite|postgresql] [--work DIR]
 
@@ -26,6 +27,7 @@ import hashlib
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -192,6 +194,31 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
     return rows
 
 
+def rebuild_rows(work: Path, documents: int, seed: int, backend: str) -> list[Row]:
+    """`sohoa catalog rebuild` into a new catalog from the record sidecars of the documents filled."""
+    folder = work / "rebuild"
+    shutil.rmtree(folder, ignore_errors=True)
+    for index in range(documents):
+        record = document_record(index, seed)
+        sidecar = folder / "objects" / "archive" / record.id / f"{record.id}.json"
+        sidecar.parent.mkdir(parents=True)
+        sidecar.write_text(record.model_dump_json())
+    env = {**os.environ, "SOHOA_DATA_DIR": str(folder)}
+    with fresh_database() if backend == "postgresql" else nullcontext(None) as url:
+        if url:
+            env["SOHOA_DATABASE_URL"] = url
+        started = time.perf_counter()
+        child = subprocess.Popen([SOHOA, "catalog", "rebuild"], env=env, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)  # its own peak memory, not that of the other children
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+    shutil.rmtree(folder)
+    if child.returncode != 0:
+        raise RuntimeError(f"sohoa catalog rebuild failed with exit code {child.returncode}")
+    figures = f"{documents / seconds:8.0f} documents/s, {seconds:.1f} s, peak {usage.ru_maxrss / 1024:.0f} MB"
+    return [Row("CLI: sohoa catalog rebuild", figures)]
+
+
 def catalog_holder_id(documents: int, seed: int = 1) -> str | None:
     """A holder's id among the first documents filled (the generator's, so the bench reads no record)."""
     records = (document_record(index, seed) for index in range(min(documents, 200)))
@@ -243,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--postgres-url", metavar="URL", help="an empty database to fill (default: a new one, dropped after)"
     )
+    parser.add_argument(
+        "--no-rebuild", dest="rebuild", action="store_false", help="skip `sohoa catalog rebuild` from sidecars"
+    )
     args = parser.parse_args(argv)
     with catalog_for(args.backend, args.work, args.postgres_url) as (catalog, env, size):
         filled = 0
@@ -256,7 +286,10 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             filled = target
-            for row in measure(catalog, target, env, size()):
+            rows = measure(catalog, target, env, size())
+            if args.rebuild:
+                rows += rebuild_rows(args.work, target, args.seed, args.backend)
+            for row in rows:
                 print(f"  {row.what:34} {row.figures}", flush=True)
     return 0
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.settings import Settings
@@ -45,8 +49,10 @@ def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, 
             _audit(settings, "catalog_restored", {"file": str(args.file), "rows": restored.rows, "forced": args.force})
             console.print(f"catalog restored from {escape(str(args.file))}: {_rows(restored.rows)}", highlight=False)
             return EXIT_OK
-        with open_catalog(settings) as catalog:
-            result = rebuild_catalog(catalog, open_store(settings), bucket=ARCHIVE)
+        with open_catalog(settings) as catalog, _progress_bar(err) as progress:
+            started = time.monotonic()
+            result = rebuild_catalog(catalog, open_store(settings), bucket=ARCHIVE, progress=progress)
+            seconds = time.monotonic() - started
             details = {
                 "documents": result.documents,
                 "pages": result.pages,
@@ -57,7 +63,8 @@ def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, 
             AuditLog(catalog).append("catalog_rebuilt", actor=f"cli:{getpass.getuser()}", details=details)
         console.print(
             f"catalog rebuilt from the archive: {result.documents} documents, {result.pages} pages, "
-            f"{result.batches} batches, {result.indexed} indexed for search",
+            f"{result.batches} batches, {result.indexed} indexed for search "
+            f"({seconds:.1f} s, {result.documents / max(seconds, 1e-3):,.0f} documents/s)",
             highlight=False,
         )
         for key, why in result.skipped.items():
@@ -74,6 +81,22 @@ def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, 
     except (OSError, ObjectStoreError, SQLAlchemyError) as exc:
         err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0] if str(exc) else repr(exc))}")
         return EXIT_FAILED
+
+
+@contextmanager
+def _progress_bar(console: Console) -> Iterator[Callable[[int, int], None]]:
+    """A bar of sidecars read, on a terminal only (on stderr, so the summary on stdout stays clean)."""
+    columns = (
+        TextColumn("[bold]Rebuilding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("sidecars"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("rebuild", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _rows(rows: dict[str, int]) -> str:

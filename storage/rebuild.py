@@ -15,19 +15,23 @@ tokens, and the dossier totals supplied for the rates. Restore a backup (`storag
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from pipeline.extract import number_key
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
-from storage.search import update_index
+from storage.search import index_archived
 from storage.tables import Batch, Document, Page, Receipt
 
 REBUILT_ORIGIN = "rebuilt"
+#: Sidecars read and written per transaction.
+CHUNK = 250
 _ORDINAL = re.compile(r"-KQ(\d+)$")
 
 
@@ -101,55 +105,76 @@ def _pages(record: DocumentRecord) -> list[Page]:
     ]
 
 
-def read_records(store: ObjectStore, bucket: str, result: RebuildResult) -> list[DocumentRecord]:
-    """The archived records of the bucket's sidecars; unreadable or unarchived ones go to `result.skipped`."""
-    records = []
-    for key in sidecar_keys(store, bucket):
-        try:
-            record = DocumentRecord.model_validate_json(store.get_bytes(bucket, key))
-        except (ValidationError, ValueError) as exc:
-            result.skipped[key] = f"not a document record: {str(exc).splitlines()[0]}"
-            continue
-        if record.id != key.partition("/")[0]:
-            result.skipped[key] = f"the record is of document {record.id}, not of its folder"
-        elif record.status != "archived" or record.archive is None:
-            result.skipped[key] = f"the record is {record.status}, not archived"
-        else:
-            records.append(record)
-    return records
+def _read_record(store: ObjectStore, bucket: str, key: str, result: RebuildResult) -> DocumentRecord | None:
+    """The archived record of one sidecar; an unreadable or unarchived one goes to `result.skipped`."""
+    try:
+        record = DocumentRecord.model_validate_json(store.get_bytes(bucket, key))
+    except (ValidationError, ValueError) as exc:
+        result.skipped[key] = f"not a document record: {str(exc).splitlines()[0]}"
+        return None
+    if record.id != key.partition("/")[0]:
+        result.skipped[key] = f"the record is of document {record.id}, not of its folder"
+    elif record.status != "archived" or record.archive is None:
+        result.skipped[key] = f"the record is {record.status}, not archived"
+    else:
+        return record
+    return None
 
 
-def rebuild_catalog(catalog: Catalog, store: ObjectStore, *, bucket: str = "archive") -> RebuildResult:
-    """Fill an empty catalog from the archive bucket's record sidecars; refuses a catalog that has documents."""
+def _put_back(s: Session, records: list[DocumentRecord], batches: set[str]) -> int:
+    """One chunk of records as batches (those not yet seen), documents, receipts, pages and search entries."""
+    members = [(record.batch_id or f"{REBUILT_ORIGIN}-{record.received_at:%Y%m%d}", record) for record in records]
+    for batch_id, record in members:
+        if batch_id not in batches:  # its time is set to its earliest receipt at the end
+            batches.add(batch_id)
+            s.add(Batch(id=batch_id, origin=REBUILT_ORIGIN, created_at=record.received_at))
+    s.flush()
+    s.add_all(_document(record, batch_id) for batch_id, record in members)
+    s.flush()
+    s.add_all(
+        Receipt(
+            batch_id=batch_id,
+            document_id=record.id,
+            filename=record.source.filename,
+            duplicate=False,
+            received_at=record.received_at,
+        )
+        for batch_id, record in members
+    )
+    pages = [page for record in records for page in _pages(record)]
+    s.add_all(pages)
+    index_archived(s, records)
+    return len(pages)
+
+
+def rebuild_catalog(
+    catalog: Catalog,
+    store: ObjectStore,
+    *,
+    bucket: str = "archive",
+    progress: Callable[[int, int], None] | None = None,
+) -> RebuildResult:
+    """Fill an empty catalog from the archive bucket's record sidecars; refuses a catalog that has documents.
+
+    Sidecars are read and written `CHUNK` at a time, one transaction each, so memory holds one chunk of
+    records (and the list of keys) however large the archive. `progress(done, total)` follows the sidecars.
+    """
     with catalog.session() as s:
         held = sum(s.scalar(select(func.count()).select_from(t)) or 0 for t in (Document, Receipt, Batch))
     if held:
         raise RebuildError("the catalog already holds documents, receipts or batches: rebuild into an empty one")
     result = RebuildResult()
-    records = read_records(store, bucket, result)
-    batches: dict[str, list[DocumentRecord]] = {}
-    for record in records:
-        batches.setdefault(record.batch_id or f"{REBUILT_ORIGIN}-{record.received_at:%Y%m%d}", []).append(record)
+    keys = sidecar_keys(store, bucket)
+    batches: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        records = [r for key in keys[start : start + CHUNK] if (r := _read_record(store, bucket, key, result))]
+        with catalog.session() as s:
+            result.pages += _put_back(s, records, batches)
+        result.documents += len(records)
+        if progress:
+            progress(min(start + CHUNK, len(keys)), len(keys))
     with catalog.session() as s:
-        for batch_id, members in sorted(batches.items()):
-            s.add(Batch(id=batch_id, origin=REBUILT_ORIGIN, created_at=min(r.received_at for r in members)))
-        s.flush()
-        for batch_id, members in sorted(batches.items()):
-            for record in sorted(members, key=lambda r: (r.received_at, r.id)):
-                s.add(_document(record, batch_id))
-                s.flush()
-                s.add(
-                    Receipt(
-                        batch_id=batch_id,
-                        document_id=record.id,
-                        filename=record.source.filename,
-                        duplicate=False,
-                        received_at=record.received_at,
-                    )
-                )
-                pages = _pages(record)
-                s.add_all(pages)
-                result.pages += len(pages)
-        result.batches, result.documents = len(batches), len(records)
-    result.indexed = sum(update_index(catalog, record) for record in records)
+        earliest = select(func.min(Receipt.received_at)).where(Receipt.batch_id == Batch.id).scalar_subquery()
+        s.execute(update(Batch).values(created_at=earliest))
+    result.batches, result.indexed = len(batches), result.documents
     return result

@@ -322,6 +322,16 @@ def update_index(catalog: Catalog, record: DocumentRecord, *, before_finish: boo
     return True
 
 
+def index_archived(s: Session, records: list[DocumentRecord]) -> None:
+    """Index archived documents being put back into an empty catalog, in the caller's transaction: there is no
+    entry to replace and no status to check, so a rebuild indexes a chunk of records in one go."""
+    entries = [entry_for(record) for record in records]
+    s.add_all(entries)
+    s.flush()
+    for entry in entries:
+        _write_fulltext(s, entry)
+
+
 def remove_from_index(catalog: Catalog, document_id: str) -> None:
     with catalog.session() as s:
         _remove(s, document_id)

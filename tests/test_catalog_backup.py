@@ -177,3 +177,31 @@ def test_rebuild_from_sidecars_reproduces_the_archived_counts(
         assert [(row.origin, row.counts["archived"], row.ok) for row in result.by_batch] == [("rebuilt", 3, True)]
     assert main(["catalog", "rebuild"]) == 2  # never over a catalog that has documents
     assert corpus.id_of(HELD[0]) not in [r[0] for r in rebuilt_rows]
+
+
+def test_rebuild_goes_chunk_by_chunk_and_reports_its_progress(
+    corpus: Corpus,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from storage import rebuild
+
+    objects = LocalFolderStore(corpus.data / "objects")
+    sidecars = len(rebuild.sidecar_keys(objects, "archive"))
+    monkeypatch.setattr(rebuild, "CHUNK", 2)  # several transactions, a batch met again in a later chunk
+    seen: list[tuple[int, int]] = []
+    with Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}") as catalog:
+        result = rebuild.rebuild_catalog(catalog, objects, progress=lambda done, total: seen.append((done, total)))
+        assert result.documents == result.indexed == len(ARCHIVED) and not result.skipped
+        assert seen == [(min(n, sidecars), sidecars) for n in range(2, sidecars + 2, 2)]
+        assert indexed_ids(catalog) == sorted(corpus.id_of(stem) for stem, _, _ in ARCHIVED)
+        with catalog.session() as s:  # each batch dates from its earliest receipt, whichever chunk held it
+            assert (
+                s.execute(
+                    text(
+                        "SELECT count(*) FROM batches b WHERE created_at != "
+                        "(SELECT min(received_at) FROM receipts r WHERE r.batch_id = b.id)"
+                    )
+                ).scalar_one()
+                == 0
+            )
