@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event
+
 from bench.workers import fresh_database
 from samples.documents import ALL_KINDS, build_content
 from samples.generate import metadata_of
@@ -155,6 +157,24 @@ def _spread(seconds: list[float]) -> str:
     return f"p50 {statistics.median(ms):8.1f} ms  p95 {p95:8.1f} ms  max {ms[-1]:8.1f} ms"
 
 
+def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
+    """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(catalog.engine, "before_cursor_execute", keep)
+    try:
+        search(catalog, query)
+    finally:
+        event.remove(catalog.engine, "before_cursor_execute", keep)
+    counted, parameters = next(st for st in statements if st[0].startswith("SELECT count"))
+    with catalog.engine.connect() as connection:
+        plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {counted}", parameters)]
+    return next((step.split("(")[0].strip(" ->") for step in plan if "search_entries" in step), "?")
+
+
 def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int | None) -> list[Row]:
     """Every figure of the bench on a filled catalog."""
     rows = []
@@ -162,6 +182,9 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
         times = [t for query in queries for t in _timed(lambda q=query: search(catalog, q), repeat=3)]
         hits = search(catalog, queries[0]).total
         rows.append(Row(f"search: {name}", f"{_spread(times)}  ({hits} hits)"))
+    if catalog.engine.dialect.name == "postgresql":
+        for name in ("rare words", "common words"):
+            rows.append(Row(f"search plan: {name}", _search_scan(catalog, QUERIES[name][0])))
     some_holder = catalog_holder_id(documents)
     if some_holder:
         times = _timed(lambda: search(catalog, SearchQuery(holder_id=some_holder)), repeat=5)

@@ -39,3 +39,5 @@ def test_the_bench_prints_every_measurement_for_each_size(backend, tmp_path, cap
     for what in [*measured, "search: holder id", "report by month", "audit verify", "CLI: sohoa catalog rebuild"]:
         assert out.count(what) >= 2, what
     assert "intact: True" in out and "catalog bytes per document" in out
+    if backend == "postgresql":
+        assert out.count("search plan: rare words") == 2 and "search_entries" in out
