@@ -31,6 +31,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -46,11 +47,16 @@ from samples.generate import metadata_of
 from schemas.record import ArchiveInfo, DocumentRecord, PageInfo, ResultMetadata, SourceInfo
 from storage.audit import SYSTEM, AuditLog, verify_chain
 from storage.catalog import Catalog, document_id_for
+from storage.objects import LocalFolderStore
+from storage.rates import Period, compute_rates, set_dossier_total
+from storage.reconcile import reconcile
 from storage.reports import GROUPINGS, ReportQuery, build_report
 from storage.search import SearchQuery, search, update_index
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 TEXT_CHARS = 2500
+#: When the first document filled was received; each next one seven minutes later.
+FIRST_RECEIVED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def document_record(index: int, seed: int) -> DocumentRecord:
@@ -66,7 +72,7 @@ def document_record(index: int, seed: int) -> DocumentRecord:
     metadata = {k: v for k, v in metadata_of(content, len(texts)).items() if v is not None}
     sha = hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()
     document_id = document_id_for(sha)
-    received = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=index * 7)
+    received = FIRST_RECEIVED + timedelta(minutes=index * 7)
     return DocumentRecord(
         id=document_id,
         source=SourceInfo(filename=f"scan-{index}.pdf", sha256=sha, size_bytes=200_000, media_type="application/pdf"),
@@ -157,6 +163,27 @@ def _spread(seconds: list[float]) -> str:
     return f"p50 {statistics.median(ms):8.1f} ms  p95 {p95:8.1f} ms  max {ms[-1]:8.1f} ms"
 
 
+def _rates_and_reconciliation(catalog: Catalog, documents: int) -> list[Row]:
+    """The Decree 45 rates over every month filled (each given 1,000 dossiers received), and the
+    reconciliation against an empty store (the bench writes no objects, so every archived row is a difference:
+    the most a reconciliation ever lists)."""
+    months, month, last = [], FIRST_RECEIVED.date().replace(day=1), FIRST_RECEIVED + timedelta(minutes=7 * documents)
+    while month <= last.date():
+        months.append(f"{month:%Y-%m}")
+        month = (month + timedelta(days=32)).replace(day=1)
+    for month in months:
+        set_dossier_total(catalog, Period.parse(month), 1000, supplied_by="bench")
+    rates = _timed(lambda: compute_rates(catalog))
+    with tempfile.TemporaryDirectory() as empty:
+        started = time.perf_counter()
+        result = reconcile(catalog, LocalFolderStore(Path(empty)), check_audit_chain=False)
+        seconds = time.perf_counter() - started
+    return [
+        Row("rates", f"{1000 * rates[0]:8.1f} ms  ({len(months)} months)"),
+        Row("reconciliation", f"{1000 * seconds:8.1f} ms  ({len(result.issues)} differences)"),
+    ]
+
+
 def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
     """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
     statements: list[tuple[str, object]] = []
@@ -194,6 +221,7 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
         rows.append(Row(f"report by {by}", f"{1000 * times[0]:8.1f} ms"))
     traced = _timed(lambda: build_report(catalog, ReportQuery(by="month"), with_ids=True))
     rows.append(Row("report by month, with ids", f"{1000 * traced[0]:8.1f} ms"))
+    rows += _rates_and_reconciliation(catalog, documents)
     log = AuditLog(catalog)
     events = log.count()
     started = time.perf_counter()

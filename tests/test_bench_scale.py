@@ -36,7 +36,8 @@ def test_the_bench_prints_every_measurement_for_each_size(backend, tmp_path, cap
     out = capsys.readouterr().out
     assert f"{backend}, 20 documents" in out and f"{backend}, 40 documents" in out
     measured = [f"search: {name}" for name in scale.QUERIES]
-    for what in [*measured, "search: holder id", "report by month", "audit verify", "CLI: sohoa catalog rebuild"]:
+    measured += ["search: holder id", "report by month", "rates", "reconciliation", "audit verify"]
+    for what in [*measured, "CLI: sohoa catalog rebuild"]:
         assert out.count(what) >= 2, what
     assert "intact: True" in out and "catalog bytes per document" in out
     if backend == "postgresql":
