@@ -153,13 +153,14 @@ class Reconciliation:
     def count(self, severity: str) -> int:
         return sum(1 for i in self.issues if i.severity == severity)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, with_issues: bool = True) -> dict[str, Any]:
+        """Everything as JSON; without the issues themselves (their counts stay) for a caller that pages them."""
         return {
             "generated_at": self.generated_at.isoformat(),
             "ok": self.ok,
             "totals": self.totals,
             "balances": [b.to_json() for b in self.balances],
-            "issues": [i.to_json() for i in self.issues],
+            "issues": [i.to_json() for i in self.issues] if with_issues else [],
             "issue_counts": {severity: self.count(severity) for severity in SEVERITIES},
             "hashes_checked": self.hashes_checked,
             "fixity": self.fixity.to_json() if self.fixity else None,

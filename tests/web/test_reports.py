@@ -398,3 +398,32 @@ def test_the_audit_api_pages_by_key_through_every_event_once(app_client: TestCli
             break
     assert seen == [(e["id"], e["actor"]) for e in everything["events"]] and len(seen) >= 7
     assert [actor for _, actor in seen[:7]] == [f"officer{n}" for n in reversed(range(7))]
+
+
+def test_reconciliation_differences_come_a_page_at_a_time(app_client: TestClient, monkeypatch: pytest.MonkeyPatch):
+    catalog = app_client.app.state.web.rt.catalog
+    batch = catalog.create_batch()
+    for n in range(3):  # received, never processed: each in progress, its original not in the store
+        catalog.receive(batch, filename=f"scan-{n}.pdf", sha256=f"{n:02d}" * 32, size_bytes=1, incoming_key=f"k{n}")
+    headers = api_token(app_client, "auditor")
+    url = "/api/v1/reconciliation"
+    whole = app_client.get(url, params={"limit": 10_000}, headers=headers).json()
+    total = whole["issues_total"]
+    assert total >= 2 and len(whole["issues"]) == total and whole["next_offset"] is None
+    walked, offset = [], 0
+    while offset is not None:
+        page = app_client.get(url, params={"limit": 1, "offset": offset}, headers=headers).json()
+        assert page["issues_total"] == total and len(page["issues"]) == 1
+        walked, offset = walked + page["issues"], page["next_offset"]
+    assert walked == whole["issues"]
+    info = app_client.get(url, params={"severity": "info"}, headers=headers).json()
+    assert info["issues_total"] == whole["issue_counts"]["info"] >= 1
+    assert {i["severity"] for i in info["issues"]} == {"info"}
+    assert app_client.get(url, params={"severity": "fatal"}, headers=headers).status_code == 400
+
+    monkeypatch.setattr("web.routes.reports.ISSUES_PER_PAGE", 1)
+    sign_in(app_client, "auditor")
+    second = app_client.get("/reconciliation", params={"page": 2})
+    assert f"Trang 2/{total}" in second.text and "page=3" in second.text and "page=1" in second.text
+    shown = re.findall(r'<tr class="(?:error|warning|info)">', second.text)
+    assert len(shown) == 1

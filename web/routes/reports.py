@@ -26,7 +26,7 @@ from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
 from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow, build_report, report_choices
 from web.auth import Principal, require
 from web.context import WebContext, web
-from web.pages import STATUS_NAMES, local_time, render
+from web.pages import STATUS_NAMES, local_time, page_count, render
 from web.routes.audit_log import parse_day, shown
 from workers.runtime import ARCHIVE, INCOMING
 
@@ -36,7 +36,8 @@ AUDITOR = require("auditor")
 #: Dossier totals are supplied by admins only: auditors check the figures, they do not enter them.
 ADMIN = require("admin")
 UNKNOWN = "(không rõ)"
-MAX_ISSUES_SHOWN = 1000
+#: Differences per page of the reconciliation (the web page's; the API's default).
+ISSUES_PER_PAGE = 500
 
 COUNT_NAMES = {
     "files_received": "Tệp nhận",
@@ -510,17 +511,22 @@ def reconciliation_page(
     stale_days: StaleDays = 7,
     severity: Annotated[str | None, Query(max_length=10)] = None,
     period: Period_ = "month",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     result = _reconcile(ctx, hashes, stale_days, period)
     severity = severity if severity in SEVERITIES else None
     issues = [i for i in result.issues if severity is None or i.severity == severity]
+    pages = page_count(len(issues), ISSUES_PER_PAGE)
+    page = min(page, pages)
     params = urlencode({"stale_days": stale_days, "period": result.period, **({"hashes": "true"} if hashes else {})})
     return render(
         request,
         "reconciliation.html",
         result=result,
-        issues=[issue_out(principal.role, i) for i in issues[:MAX_ISSUES_SHOWN]],
+        issues=[issue_out(principal.role, i) for i in issues[(page - 1) * ISSUES_PER_PAGE : page * ISSUES_PER_PAGE]],
         issues_total=len(issues),
+        page=page,
+        pages=pages,
         severity=severity,
         hashes=hashes,
         stale_days=stale_days,
@@ -588,12 +594,23 @@ def reconciliation_api(
     hashes: Hashes = False,
     stale_days: StaleDays = 7,
     period: Period_ = "month",
+    severity: Annotated[str | None, Query(max_length=10, description="only issues of this severity")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="issues per page")] = ISSUES_PER_PAGE,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> JSONResponse:
     """Files received against documents, pages, archived objects in the store and catalog rows, in all and per batch
     (`by_batch`) and per day or month (`by_period`). Each issue names its document; `kinds` gives each kind's
-    severity; `ok` is true when nothing is wrong."""
+    severity; `ok` is true when nothing is wrong.
+
+    The issues come a page at a time (`limit`, `offset`, optionally one `severity`): `issues_total` counts them
+    all, `issue_counts` per severity, and `next_offset` gives the next page (null on the last)."""
+    if severity is not None and severity not in SEVERITIES:
+        raise HTTPException(400, f"Mức độ không hợp lệ: hãy chọn một trong {', '.join(SEVERITIES)}.")
     result = _reconcile(ctx, hashes, stale_days, period)
-    data = result.to_json()
-    data["issues"] = [issue_out(principal.role, i) for i in result.issues]
+    data = result.to_json(with_issues=False)
+    issues = [i for i in result.issues if severity is None or i.severity == severity]
+    data["issues"] = [issue_out(principal.role, i) for i in issues[offset : offset + limit]]
+    data["issues_total"] = len(issues)
+    data["next_offset"] = offset + limit if offset + limit < len(issues) else None
     data["kinds"] = KINDS
     return JSONResponse(data)
