@@ -184,8 +184,9 @@ def _rates_and_reconciliation(catalog: Catalog, documents: int) -> list[Row]:
     ]
 
 
-def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
-    """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
+def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
+    """The SQL statement (and its parameters) with which a search counts its matches: the one whose plan says
+    how the index is used."""
     statements: list[tuple[str, object]] = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
@@ -196,7 +197,12 @@ def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
         search(catalog, query)
     finally:
         event.remove(catalog.engine, "before_cursor_execute", keep)
-    counted, parameters = next(st for st in statements if st[0].startswith("SELECT count"))
+    return next(st for st in statements if st[0].startswith("SELECT count"))
+
+
+def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
+    """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
+    counted, parameters = count_statement(catalog, query)
     with catalog.engine.connect() as connection:
         plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {counted}", parameters)]
     return next((step.split("(")[0].strip(" ->") for step in plan if "search_entries" in step), "?")

@@ -2,26 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
-from bench.scale import fill
+from bench.scale import count_statement, fill
 from storage.catalog import Catalog
-from storage.search import SearchQuery, search
-
-
-def _statements(catalog: Catalog, query: SearchQuery) -> list[tuple[str, object]]:
-    """The SQL statements a search runs, with their parameters."""
-    seen: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(catalog.engine, "before_cursor_execute", record)
-    try:
-        search(catalog, query)
-    finally:
-        event.remove(catalog.engine, "before_cursor_execute", record)
-    return seen
+from storage.search import SearchQuery
 
 
 def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_path):
@@ -29,7 +12,7 @@ def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_p
     try:
         fill(catalog, 0, 30, seed=1)
         for words in ("quyết định", "giay phep xay dung", "thu*"):
-            counted = next(st for st in _statements(catalog, SearchQuery(words)) if st[0].startswith("SELECT count"))
+            counted = count_statement(catalog, SearchQuery(words))
             with catalog.engine.connect() as connection:
                 plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {counted[0]}", counted[1])]
             steps = [step for step in plan if not step.startswith("CO-ROUTINE")]  # the count's capped subquery
@@ -47,7 +30,7 @@ def test_on_postgresql_the_gin_index_serves_every_kind_of_query(postgres_url: st
     try:
         fill(catalog, 0, 30, seed=1)
         for words in ("quyết định", "giay phep xay dung", "thu*", '"quyền sử dụng đất"'):
-            counted = next(st for st in _statements(catalog, SearchQuery(words)) if st[0].startswith("SELECT count"))
+            counted = count_statement(catalog, SearchQuery(words))
             with catalog.engine.connect() as connection:
                 for method in ("seqscan", "indexscan", "nestloop"):  # leave only what can use the tsvector
                     connection.exec_driver_sql(f"SET enable_{method} = off")
