@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,6 +120,40 @@ def backup_catalog(url: str, target: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _restore_postgresql(url: str, source: Path) -> None:
+    """`pg_restore`'s script fed to `psql` inside one transaction that first drops the partitioned audit log
+    (with `--clean`, pg_restore would drop each partition's key, which PostgreSQL refuses: it is inherited).
+    The transaction is committed only once pg_restore has read the whole backup, so a failed restore, or a
+    truncated backup, leaves the catalog as it was."""
+    restore = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-", str(source)]
+    apply = [_tool("psql"), "--quiet", "--set=ON_ERROR_STOP=1", "--no-psqlrc", f"--dbname={_libpq_url(url)}"]
+    with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as apply_output:
+        with (
+            subprocess.Popen(restore, stdout=subprocess.PIPE, stderr=restore_errors) as script,
+            subprocess.Popen(apply, stdin=subprocess.PIPE, stdout=apply_output, stderr=apply_output) as psql,
+        ):
+            assert script.stdout is not None and psql.stdin is not None
+            try:
+                psql.stdin.write(b"BEGIN;\nDROP TABLE IF EXISTS public.audit_events CASCADE;\n")
+                while chunk := script.stdout.read(1 << 20):
+                    psql.stdin.write(chunk)
+                if script.wait() == 0:
+                    psql.stdin.write(b"COMMIT;\n")
+            except BrokenPipeError:
+                script.kill()  # psql stopped at an error: its transaction is gone with it
+            finally:
+                psql.stdin.close()
+            psql.wait(timeout=24 * 3600)
+        for stream in (restore_errors, apply_output):
+            stream.seek(0)
+        restore_message = restore_errors.read().decode(errors="replace").strip()
+        apply_message = apply_output.read().decode(errors="replace").strip()
+    if psql.returncode != 0:
+        raise BackupError(f"psql failed: {apply_message}")
+    if script.returncode != 0:
+        raise BackupError(f"pg_restore failed: {restore_message}")
+
+
 def restore_catalog(url: str, source: Path, *, force: bool = False) -> CatalogCounts:
     """Put a backup back into the catalog at `url`; refuses a catalog with content unless `force`.
 
@@ -147,10 +182,7 @@ def restore_catalog(url: str, source: Path, *, force: bool = False) -> CatalogCo
             live.close()
             backup.close()
     elif dialect == "postgresql":
-        _run(
-            [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-             f"--dbname={_libpq_url(url)}", str(source)]
-        )  # fmt: skip
+        _restore_postgresql(url, source)
     else:
         raise BackupError(f"restoring a {dialect} catalog is not supported")
     Catalog(url).close()  # brings an older backup to the newest revision

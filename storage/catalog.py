@@ -110,6 +110,11 @@ def _prepare_schema(engine: Engine) -> None:
                     raise
                 time.sleep(0.02 * 2**attempt)
     migrations.upgrade(engine)
+    if engine.dialect.name == "postgresql":
+        from storage import partitions  # the audit log's months ahead (`storage.partitions`)
+
+        with engine.begin() as connection:
+            partitions.keep_ahead(connection)
 
 
 class Catalog:

@@ -205,3 +205,16 @@ def test_rebuild_goes_chunk_by_chunk_and_reports_its_progress(
                 ).scalar_one()
                 == 0
             )
+
+
+def test_a_postgresql_restore_that_fails_leaves_the_catalog_as_it_was(postgres_url: str, tmp_path: Path):
+    with Catalog(postgres_url) as catalog:
+        fill(catalog)
+    before = table_counts(postgres_url)
+    backup = tmp_path / "catalog.backup"
+    backup_catalog(postgres_url, backup)
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])  # the header, half the data
+    with pytest.raises(BackupError, match=r"(pg_restore|psql) failed"):
+        restore_catalog(postgres_url, truncated, force=True)
+    assert table_counts(postgres_url) == before  # the partitioned audit log too: dropped in the same transaction
