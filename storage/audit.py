@@ -233,13 +233,16 @@ _EVENT_FIELDS = (
     AuditEvent.hash,
 )
 #: The same, with the time and the details left as the database answers them (no parsing, no JSON decoding).
-_STORED_FIELDS = tuple(
-    type_coerce(c, String).label("at")
-    if c is AuditEvent.at
-    else cast(c, Text).label("details")
-    if c is AuditEvent.details
-    else c
-    for c in _EVENT_FIELDS
+_STORED_FIELDS = (
+    AuditEvent.id,
+    type_coerce(AuditEvent.at, String).label("at"),
+    AuditEvent.actor,
+    AuditEvent.role,
+    AuditEvent.action,
+    AuditEvent.document_id,
+    cast(AuditEvent.details, Text).label("details"),
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
 )
 
 
