@@ -157,12 +157,16 @@ def rebuild_catalog(
     """Fill an empty catalog from the archive bucket's record sidecars; refuses a catalog that has documents.
 
     Sidecars are read and written `CHUNK` at a time, one transaction each, so memory holds one chunk of
-    records (and the list of keys) however large the archive. `progress(done, total)` follows the sidecars.
+    records (and the list of keys) however large the archive; an interrupted rebuild leaves the chunks done,
+    and is started again on an emptied catalog. `progress(done, total)` follows the sidecars.
     """
     with catalog.session() as s:
         held = sum(s.scalar(select(func.count()).select_from(t)) or 0 for t in (Document, Receipt, Batch))
     if held:
-        raise RebuildError("the catalog already holds documents, receipts or batches: rebuild into an empty one")
+        raise RebuildError(
+            "the catalog already holds documents, receipts or batches: rebuild into an empty one "
+            "(after an interrupted rebuild, empty it and start again)"
+        )
     result = RebuildResult()
     keys = sidecar_keys(store, bucket)
     batches: set[str] = set()
