@@ -50,3 +50,40 @@ def test_matches_are_counted_up_to_the_cap_and_the_results_say_there_are_more(ca
     assert len(search(catalog, SearchQuery("bien ban", page=3, per_page=2)).hits) == 1  # the fifth is still there
     exact = search(catalog, SearchQuery("họp số 4"))
     assert (exact.total, exact.total_capped) == (1, False)
+
+
+def test_candidates_read_from_the_index_s_top_are_those_of_ranking_every_match(tmp_path, monkeypatch):
+    """SQLite reads the best candidates from the full-text index's own top ranks and joins only those; the
+    rows must be the ones ranking every match gives, also with ties at the end and documents not archived."""
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    try:
+        for n in range(12):  # several with the same text, so the same rank: ties broken by date, then by id
+            text = "Giấy phép xây dựng nhà ở." if n % 3 else f"Giay phep xay dung so {n}. Giấy phép số {n}."
+            add_document(catalog, f"doc{n}", text, issued_date=date(2024, 1, 1 + n % 4) if n % 5 else None)
+        add_document(catalog, "held", "Giấy phép xây dựng nhà ở.", status="needs_review")
+        monkeypatch.setattr(search_module, "CANDIDATES", 5)
+        used: list[bool] = []
+        top = search_module._from_the_index_top
+
+        def spy(*args):
+            found = top(*args)
+            used.append(found is not None)
+            return found
+
+        def pages(query: str) -> list[tuple[str, int]]:
+            return [
+                (hit.document_id, hit.exact)
+                for page in (1, 2, 3, 4)
+                for hit in search(catalog, SearchQuery(query, page=page, per_page=3)).hits
+            ]
+
+        queries = ("giấy phép", "giay phep xay dung", "nhà ở", "xây*")
+        for margin in (1, 3, 50):
+            monkeypatch.setattr(search_module, "CANDIDATE_MARGIN", margin)
+            monkeypatch.setattr(search_module, "_from_the_index_top", spy)
+            fast = {query: pages(query) for query in queries}
+            monkeypatch.setattr(search_module, "_from_the_index_top", lambda *_: None)
+            assert {query: pages(query) for query in queries} == fast, margin
+        assert True in used and False in used  # both the index's top and, at a tie, every match were used
+    finally:
+        catalog.close()
