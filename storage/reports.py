@@ -2,9 +2,11 @@
 
 A report covers a date range on when things came in (receipts and documents by their `received_at`,
 reuse by the time of the audit event), in Vietnam time, and is grouped by day, month, issuing agency
-(`organ_name`), document type (`type_name`) or status. Each table is read with one query and grouped here;
-a document's agency, type and signing time come from the columns the database keeps from its record
-(`RecordField`), so no record is parsed.
+(`organ_name`), document type (`type_name`) or status. The counts come from the counters the database keeps per
+day, agency, type and status (`ReportCount`, migration 0009): a report reads a few hundred rows however large
+the archive. Reuse is counted from the audit log. With the ids behind every count, each table is read with one
+query and grouped here; a document's agency, type and signing time come from the columns the database keeps
+from its record (`RecordField`), so no record is parsed.
 
 Every count is traceable: each row keeps the ids of the documents behind each of its counts.
 """
@@ -18,11 +20,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.catalog import Catalog, as_utc
-from storage.tables import AuditEvent, Document, Receipt
+from storage.tables import AuditEvent, Document, Receipt, ReportCount
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUPINGS = ("day", "month", "agency", "type", "status")
@@ -177,9 +179,9 @@ def _group_key(q: ReportQuery, moment: datetime, status: str, organ: str | None,
     if q.by == "month":
         return local_day(moment).strftime("%Y-%m")
     if q.by == "agency":
-        return organ
+        return organ or None  # as the counters keep it: an empty agency or type is an unknown one
     if q.by == "type":
-        return type_name
+        return type_name or None
     return status
 
 
@@ -193,57 +195,27 @@ def build_report(catalog: Catalog, q: ReportQuery, *, with_ids: bool = True) -> 
     """Count receipts, documents and reuse events for the query.
 
     With `with_ids`, every receipt, document and reuse event is read and each count keeps the ids of the
-    documents behind it. Without, the database adds them up (`GROUP BY`: a few hundred rows come back however
-    large the archive), for the pages and files that show counts only.
+    documents behind it. Without, the database sums its counters per day, agency, type and status (a few
+    hundred rows however large the archive) and counts reuse, for the pages and files that show counts only;
+    `tests/storage/test_report_counts.py` shows both give the same counts.
     """
     return _traced_report(catalog, q) if with_ids else _summed_report(catalog, q)
 
 
 def _summed_report(catalog: Catalog, q: ReportQuery) -> Report:
+    """Documents and files from the counters the database keeps (`ReportCount`), reuse from the audit log."""
     dialect = catalog.engine.dialect.name
-    archived = Document.status == "archived"
-    signed = and_(archived, RecordField.signed_at.is_not(None), RecordField.signed_at != "")
-    pages = func.coalesce(Document.page_count, 0)
-    receipt_sums = {
-        "files_received": func.count(),
-        "duplicates": func.sum(case((Receipt.duplicate, 1), else_=0)),
-    }
-    document_sums = {
-        "documents": func.count(),
-        "pages": func.sum(pages),
-        "archived": func.sum(case((archived, 1), else_=0)),
-        "signed": func.sum(case((signed, 1), else_=0)),
-        "pages_archived": func.sum(case((archived, pages), else_=0)),
-        "in_progress": func.sum(case((Document.status.in_(IN_PROGRESS), 1), else_=0)),
-        **{status: func.sum(case((Document.status == status, 1), else_=0)) for status in FINAL_COUNTS},
-    }
-    use_sums = {"reused": func.count(func.distinct(AuditEvent.document_id))}
-    sources = (
-        (receipt_sums, Receipt.received_at, lambda query: query.select_from(Receipt).join(Document)),
-        (document_sums, Document.received_at, lambda query: query.select_from(Document)),
-        (
-            use_sums,
-            AuditEvent.at,
-            lambda query: (
-                query.select_from(AuditEvent)
-                .join(Document, AuditEvent.document_id == Document.id)
-                .where(AuditEvent.action.in_(REUSE_ACTIONS), AuditEvent.role.in_(REUSE_ROLES))
-            ),
-        ),
-    )
     rows: dict[str | None, ReportRow] = {}
     total = ReportRow(key=None)
     with catalog.session() as s:
-        for sums, moment, source in sources:
-            key = _group_expression(q, moment, dialect).label("key")
-            named = [value.label(name) for name, value in sums.items()]
-            for row in s.execute(_filtered(source(select(key, *named)), q, moment).group_by(key)):
+        for statement in (_counted(q, dialect), _reuse(q, dialect)):
+            for row in s.execute(statement):
                 counts = rows.setdefault(row.key, ReportRow(key=row.key)).counts
-                for name in sums:
-                    counts[name] += int(getattr(row, name) or 0)
-            whole = s.execute(_filtered(source(select(*named)), q, moment)).one()
-            for name in sums:
-                total.counts[name] += int(getattr(whole, name) or 0)
+                for name, value in row._mapping.items():
+                    if name != "key":
+                        counts[name] += int(value or 0)
+                        total.counts[name] += int(value or 0)
+        total.counts["reused"] = s.scalar(_reuse(q, dialect, grouped=False)) or 0
     return Report(q, sorted(rows.values(), key=lambda row: _sort_key(q, row)), total, datetime.now(UTC))
 
 
@@ -251,13 +223,67 @@ def _summed_report(catalog: Catalog, q: ReportQuery) -> Report:
 FINAL_COUNTS = ("needs_review", "rejected", "failed")
 
 
+def _counted(q: ReportQuery, dialect: str) -> Select:
+    """The counters of the query's days and filters, summed by group; groups whose counts are all zero left out."""
+    c = ReportCount
+    archived = c.status == "archived"
+    sums = {
+        "files_received": func.sum(c.files_received),
+        "duplicates": func.sum(c.duplicates),
+        "documents": func.sum(c.documents),
+        "pages": func.sum(c.pages),
+        "archived": func.sum(case((archived, c.documents), else_=0)),
+        "signed": func.sum(case((and_(archived, c.signed == 1), c.documents), else_=0)),
+        "pages_archived": func.sum(case((archived, c.pages), else_=0)),
+        "in_progress": func.sum(case((c.status.in_(IN_PROGRESS), c.documents), else_=0)),
+        **{status: func.sum(case((c.status == status, c.documents), else_=0)) for status in FINAL_COUNTS},
+    }
+    if q.by in ("day", "month"):
+        key = _local_date_text(c.local_day, q.by, dialect)
+    else:
+        key = {"agency": func.nullif(c.organ_name, ""), "type": func.nullif(c.type_name, ""), "status": c.status}[q.by]
+    key = key.label("key")
+    statement = select(key, *(value.label(name) for name, value in sums.items()))
+    if q.since:
+        statement = statement.where(c.local_day >= q.since)
+    if q.until:
+        statement = statement.where(c.local_day <= q.until)
+    for column, value in ((c.organ_name, q.agency), (c.type_name, q.type_name), (c.status, q.status)):
+        if value:
+            statement = statement.where(column == value)
+    nonzero = [func.sum(column) != 0 for column in (c.documents, c.pages, c.files_received, c.duplicates)]
+    return statement.group_by(key).having(or_(*nonzero))
+
+
+def _reuse(q: ReportQuery, dialect: str, *, grouped: bool = True) -> Select:
+    """Distinct documents viewed or downloaded by an officer, per group or over the whole range."""
+    reused = func.count(func.distinct(AuditEvent.document_id)).label("reused")
+    if grouped:
+        key = _group_expression(q, AuditEvent.at, dialect).label("key")
+        statement = select(key, reused).group_by(key)
+    else:
+        statement = select(reused)
+    statement = (
+        statement.select_from(AuditEvent)
+        .join(Document, AuditEvent.document_id == Document.id)
+        .where(AuditEvent.action.in_(REUSE_ACTIONS), AuditEvent.role.in_(REUSE_ROLES))
+    )
+    return _filtered(statement, q, AuditEvent.at)
+
+
+def _local_date_text(moment: Any, by: str, dialect: str) -> Any:
+    """A day or month as text (YYYY-MM-DD, YYYY-MM) of a local moment or date."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d" if by == "day" else "%Y-%m", moment)
+    return func.to_char(moment, "YYYY-MM-DD" if by == "day" else "YYYY-MM")
+
+
 def _group_expression(q: ReportQuery, moment: InstrumentedAttribute, dialect: str) -> Any:
     """The SQL of a row's group: its day or month in Vietnam (UTC+7 all year), agency, type or status."""
     if q.by in ("day", "month"):
         if dialect == "sqlite":
             return func.strftime("%Y-%m-%d" if q.by == "day" else "%Y-%m", moment, "+7 hours")
-        local = func.timezone("Asia/Ho_Chi_Minh", moment)
-        return func.to_char(local, "YYYY-MM-DD" if q.by == "day" else "YYYY-MM")
+        return _local_date_text(func.timezone("Asia/Ho_Chi_Minh", moment), q.by, dialect)
     return {"agency": RecordField.organ, "type": RecordField.type_name, "status": Document.status}[q.by]
 
 

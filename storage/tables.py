@@ -78,6 +78,27 @@ class Document(Base):
     signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
+class ReportCount(Base):
+    """Documents, pages and files received per Vietnam day, agency, type, status and signature (migration 0009).
+
+    Kept by database triggers in the transaction of every change to a document or a receipt, never written
+    here; an unknown agency or type is ''. A document counts on the day it was received, a file on the day it
+    was. Reports sum these rows instead of every document's.
+    """
+
+    __tablename__ = "report_counts"
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    organ_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    type_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: 1 when the document has a signing time in its record (reports count it for archived ones).
+    signed: Mapped[int] = mapped_column(Integer, primary_key=True)
+    documents: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    files_received: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+
+
 class ReviewEvent(Base):
     """A person confirming or correcting extracted metadata. Rows are only ever added."""
 
