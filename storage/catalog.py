@@ -19,6 +19,7 @@ from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord
 from storage import migrations
 from storage.audit import SYSTEM, append_event
+from storage.record_text import full_record, stored_form
 from storage.tables import (
     AuditEvent,
     Batch,
@@ -312,7 +313,7 @@ class Catalog:
             doc.status = record.status
             doc.number_key = number_key if record.status == "archived" else None
             doc.error = record.error.model_dump() if record.error else None
-            doc.record = record.model_dump(mode="json")
+            doc.record = stored_form(record, _page_texts(s, document_id))
             doc.finished_at = record.finished_at or utcnow()
             if changed:
                 append_event(s, record.status, actor=SYSTEM, document_id=document_id, details=_outcome(record))
@@ -361,7 +362,7 @@ class Catalog:
             if doc.status not in ("assembling", "failed"):
                 return False
             doc.status, doc.error, doc.number_key, doc.confirmed_metadata = "needs_review", None, None, None
-            doc.record = record.model_dump(mode="json")
+            doc.record = stored_form(record, _page_texts(s, document_id))
             doc.finished_at = utcnow()
             reason = record.warnings[-1].model_dump(mode="json") if record.warnings else None
             append_event(s, "returned_to_review", actor=SYSTEM, document_id=document_id, details={"reason": reason})
@@ -404,7 +405,7 @@ class Catalog:
             doc = s.get(Document, document_id)
             if doc is None:
                 raise UnknownDocument(document_id)
-            return DocumentRecord.model_validate(doc.record) if doc.record else None
+            return full_record(doc.record, _page_texts(s, document_id)) if doc.record else None
 
     def archived_with_number(self, key: str, *, other_than: str) -> str | None:
         """The id of an archived document, other than `other_than`, whose number key is `key`."""
@@ -587,6 +588,12 @@ class Catalog:
             )
             s.expunge_all()
             return rows
+
+
+def _page_texts(s: Session, document_id: str) -> dict[int, str | None]:
+    """Page number → the text its row holds (`storage.record_text`: the record refers to it)."""
+    rows = s.execute(select(Page.number, Page.info["text"].as_string()).where(Page.document_id == document_id))
+    return {number: text for number, text in rows}
 
 
 def _outcome(record: DocumentRecord) -> dict:

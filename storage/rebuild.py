@@ -26,6 +26,7 @@ from pipeline.extract import number_key
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
+from storage.record_text import stored_form
 from storage.search import index_archived
 from storage.tables import Batch, Document, Page, Receipt
 
@@ -81,7 +82,7 @@ def _document(record: DocumentRecord, batch_id: str) -> Document:
         incoming_key=f"{source.sha256[:2]}/{source.sha256}",
         status="archived",
         page_count=len(record.pages),
-        record=record.model_dump(mode="json"),
+        record=stored_form(record, {page.number: page.text for page in record.pages}),
         received_at=record.received_at,
         updated_at=record.finished_at or record.received_at,
         finished_at=record.finished_at or record.received_at,

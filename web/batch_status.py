@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo, Warning
 from storage.catalog import Catalog, as_utc
+from storage.record_text import record_without_text
 from web.labels import REVIEW_REASONS, error_text, warning_text
 from web.pages import STATUS_NAMES
 
@@ -84,7 +85,7 @@ def batch_status(catalog: Catalog, batch_id: str) -> BatchStatus | None:
     statuses: dict[str, str] = {}
     for receipt, doc in catalog.batch_documents(batch_id):
         statuses[doc.id] = doc.status
-        record = DocumentRecord.model_validate(doc.record) if doc.record else None
+        record = record_without_text(doc.record) if doc.record else None
         error = ErrorInfo.model_validate(doc.error) if doc.error else None
         done, total = pages.get(doc.id, (0, doc.page_count or 0))
         documents.append(

@@ -18,6 +18,7 @@ from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, ResultMetadat
 from sohoa.review_command import ReviewError, ReviewOutcome, apply_values, confirm_and_archive, uncertain_fields
 from storage.catalog import UnknownDocument
 from storage.objects import ObjectNotFound
+from storage.record_text import record_without_text
 from web.auth import Principal, require
 from web.batch_status import review_reasons
 from web.context import WebContext, web
@@ -99,7 +100,7 @@ def _review_items(ctx: WebContext, limit: int, offset: int) -> tuple[int, list[R
     catalog = ctx.rt.catalog
     items = []
     for doc in catalog.documents_with_status("needs_review", limit=limit, offset=offset):
-        record = DocumentRecord.model_validate(doc.record)
+        record = record_without_text(doc.record)
         reasons = [warning_text(w) for w in review_reasons(record)]
         items.append(
             ReviewItem(document_id=doc.id, filename=doc.filename, received_at=doc.received_at, reasons=reasons)
