@@ -206,6 +206,20 @@ class ObjectStore(Protocol):
     ) -> str: ...
 
 
+def _keys_under(folder: Path | str, under: str, prefix: str) -> Iterator[str]:
+    """The files below `folder` (named `under` in keys) whose keys start with `prefix`, folders followed in name
+    order: the order of sorting every path, with one folder's names in memory at a time."""
+    with os.scandir(folder) as scanned:
+        entries = sorted(scanned, key=lambda entry: entry.name)
+    for entry in entries:
+        key = under + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if (key + "/").startswith(prefix) or prefix.startswith(key + "/"):
+                yield from _keys_under(entry.path, key + "/", prefix)
+        elif entry.is_file() and not entry.name.startswith(".part-") and key.startswith(prefix):
+            yield key
+
+
 def ascii_metadata(values: Mapping[str, str | None]) -> dict[str, str]:
     """Object metadata must be ASCII: Vietnamese values are percent-encoded (UTF-8), None dropped."""
     return {key: quote(value, safe=" -_.,:/()") for key, value in values.items() if value is not None}
@@ -429,13 +443,10 @@ class LocalFolderStore:
         return len(keys)
 
     def list_keys(self, bucket: str, prefix: str = "") -> Iterator[str]:
+        """Keys in sorted order, read a folder at a time (an archive of 700,000 documents holds 2 million files)."""
         base = self.root / bucket
-        if not base.is_dir():
-            return
-        for path in sorted(base.rglob("*")):
-            key = path.relative_to(base).as_posix()
-            if path.is_file() and not path.name.startswith(".part-") and key.startswith(prefix):
-                yield key
+        if base.is_dir():
+            yield from _keys_under(base, "", prefix)
 
     @contextmanager
     def local_path(self, bucket: str, key: str) -> Iterator[Path]:

@@ -288,6 +288,22 @@ def test_missing_objects(store):
     store.delete("archive", "nope")  # deleting nothing is no error
 
 
+def test_a_local_folder_lists_its_keys_in_path_order_a_folder_at_a_time(tmp_path: Path):
+    store = LocalFolderStore(tmp_path / "objects")
+    keys = ["a-c/x.json", "a/b/c.pdf", "a/b.json", "a/z", "b", "d1/page-0001.jpg", "d10/page-0001.jpg", "đ/ý.xml"]
+    for key in reversed(keys):
+        store.put_bytes("archive", key, b"data")
+    (tmp_path / "objects" / "archive" / "a" / ".part-unfinished").write_bytes(b"half")
+
+    everything = sorted(path for path in (tmp_path / "objects" / "archive").rglob("*") if path.is_file())
+    expected = [p.relative_to(tmp_path / "objects" / "archive").as_posix() for p in everything]
+    assert list(store.list_keys("archive")) == [key for key in expected if ".part-" not in key]
+    assert list(store.list_keys("archive", "a/")) == ["a/b/c.pdf", "a/b.json", "a/z"]
+    assert list(store.list_keys("archive", "a/b")) == ["a/b/c.pdf", "a/b.json"]
+    assert list(store.list_keys("archive", "d1")) == ["d1/page-0001.jpg", "d10/page-0001.jpg"]
+    assert list(store.list_keys("missing")) == []
+
+
 def test_listing_and_deleting_a_prefix(store):
     for key in ("d1/page-0001.jpg", "d1/page-0002.jpg", "d2/page-0001.jpg"):
         store.put_bytes("work", key, b"data")
