@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import unicodedata
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,16 +33,6 @@ from storage.catalog import Catalog
 from storage.tables import AuditEvent
 
 COLUMNS = ("at", "actor", "role", "action", "document_id", "details", "prev_hash", "hash")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")  # an unreachable server is a failure, never a skip
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
 
 
 def _ten(catalog: Catalog) -> list[int]:

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from schemas.intake import Intake
 from schemas.record import DocumentRecord, SourceInfo
 from storage.catalog import Catalog
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
 
 
 def _receive(catalog: Catalog, batch: str, sha: str, **intake: object):

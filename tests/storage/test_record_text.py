@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select, update
 
 from bench.scale import document_record
@@ -13,16 +9,6 @@ from schemas.record import DocumentRecord
 from storage import migrations
 from storage.catalog import Catalog
 from storage.tables import Document, Page
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
 
 
 def archived(catalog: Catalog, record: DocumentRecord, batch: str) -> None:

@@ -6,12 +6,10 @@ with the one traced from every document and receipt row, for every grouping and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 
-import pytest
 from sqlalchemy import delete, func, select, update
 
 from bench.scale import FIRST_RECEIVED, document_record
@@ -20,17 +18,6 @@ from storage import migrations
 from storage.catalog import Catalog
 from storage.reports import GROUPINGS, ReportQuery, build_report
 from storage.tables import Document, Page, Receipt, ReportCount
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
-
 
 QUERIES = [ReportQuery(by=by) for by in GROUPINGS] + [
     ReportQuery(by="day", since=date(2024, 1, 1), until=date(2024, 1, 1)),
@@ -98,14 +85,21 @@ def test_counters_follow_a_document_through_every_status_it_can_take(catalog: Ca
     assert total["in_progress"] == 2 and total["pages"] == 14
 
 
-def test_counters_follow_rows_changed_by_hand_and_deleted(catalog: Catalog):
+def filled(catalog: Catalog, seed: int, count: int, held: Callable[[DocumentRecord], bool]) -> list[DocumentRecord]:
+    """`count` documents received, read and finished: archived, or held for review when `held` says so; the
+    first one's file received a second time."""
     batch = catalog.create_batch()
-    records = [document_record(index, seed=5) for index in range(4)]
+    records = [document_record(index, seed=seed) for index in range(count)]
     for record in records:
         received(catalog, batch, record)
         processed(catalog, record)
-        catalog.finish(record.id, record)
+        catalog.finish(record.id, as_status(record, "needs_review") if held(record) else record)
     received(catalog, batch, records[0], "again.pdf")
+    return records
+
+
+def test_counters_follow_rows_changed_by_hand_and_deleted(catalog: Catalog):
+    records = filled(catalog, seed=5, count=4, held=lambda record: False)
     with catalog.session() as s:  # a document moved to another day, agency and type; a receipt to another day
         s.execute(
             update(Document)
@@ -124,13 +118,7 @@ def test_counters_follow_rows_changed_by_hand_and_deleted(catalog: Catalog):
 
 
 def test_a_catalog_from_before_the_counters_gets_them_filled(catalog: Catalog):
-    batch = catalog.create_batch()
-    records = [document_record(index, seed=11) for index in range(5)]
-    for record in records:
-        received(catalog, batch, record)
-        processed(catalog, record)
-        catalog.finish(record.id, record if record.metadata.holder_id else as_status(record, "needs_review"))
-    received(catalog, batch, records[0], "again.pdf")
+    filled(catalog, seed=11, count=5, held=lambda record: not record.metadata.holder_id)
     migrations.downgrade(catalog.engine, "0008")
     migrations.upgrade(catalog.engine)
 

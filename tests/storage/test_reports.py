@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,16 +19,6 @@ from storage.tables import AuditEvent, Document, Page, Receipt
 
 UBND = "UBND QUẬN BA ĐÌNH"
 SO_XD = "SỞ XÂY DỰNG HÀ NỘI"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")  # an unreachable server fails in CI, as everywhere else
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
 
 
 @pytest.fixture

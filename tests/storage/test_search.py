@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import text
 
 from schemas.record import DocumentRecord, PageInfo, ResultMetadata, SourceInfo
@@ -27,16 +25,6 @@ from storage.search import (
 BUSINESS = "Giấy chứng nhận đăng ký kinh doanh hộ kinh doanh số 27B8001234 cấp cho ông Nguyễn Văn An."
 #: Folds to the same words as "đăng ký kinh doanh", but the diacritics differ.
 LOOKALIKE = "Dáng kỳ kinh doanh: báo cáo về dang ky kinh doanh của xã, đang kỷ niệm ngày thành lập."
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path) -> Iterator[Catalog]:
-    url = f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-    catalog = Catalog(url)
-    yield catalog
-    catalog.close()
 
 
 def add_document(

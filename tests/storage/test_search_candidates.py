@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-
-import pytest
 
 from storage import search as search_module
 from storage.catalog import Catalog
 from storage.search import SearchQuery, search
 from tests.storage.test_search import add_document
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def catalog(request: pytest.FixtureRequest, tmp_path) -> Iterator[Catalog]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
-    catalog = Catalog(url or f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
-    try:
-        yield catalog
-    finally:
-        catalog.close()
 
 
 def test_only_the_best_matches_by_the_index_s_rank_are_ordered_yet_every_page_is_reached(catalog, monkeypatch):
