@@ -3,7 +3,7 @@
 A report covers a date range on when things came in (receipts and documents by their `received_at`,
 reuse by the time of the audit event), in Vietnam time, and is grouped by day, month, issuing agency
 (`organ_name`), document type (`type_name`) or status. The counts come from the counters the database keeps per
-day, agency, type and status (`ReportCount`, migration 0009): a report reads a few hundred rows however large
+day, agency, type and status (`storage.report_counts`, migration 0009): a report reads a few hundred rows however large
 the archive. Reuse is counted from the audit log. With the ids behind every count, each table is read with one
 query and grouped here; a document's agency, type and signing time come from the columns the database keeps
 from its record (`RecordField`), so no record is parsed.
@@ -24,7 +24,8 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.catalog import Catalog, as_utc
-from storage.tables import AuditEvent, Document, Receipt, ReportCount
+from storage.report_counts import FOLD_BEFORE_REPORT, changes_waiting, counted, fold_changes
+from storage.tables import AuditEvent, Document, Receipt
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUPINGS = ("day", "month", "agency", "type", "status")
@@ -203,7 +204,10 @@ def build_report(catalog: Catalog, q: ReportQuery, *, with_ids: bool = True) -> 
 
 
 def _summed_report(catalog: Catalog, q: ReportQuery) -> Report:
-    """Documents and files from the counters the database keeps (`ReportCount`), reuse from the audit log."""
+    """Documents and files from the counters the database keeps (`storage.report_counts`), reuse from the audit
+    log. Many changes waiting are folded first, so the report reads the counts per key rather than them."""
+    if changes_waiting(catalog, FOLD_BEFORE_REPORT) >= FOLD_BEFORE_REPORT:
+        fold_changes(catalog)
     dialect = catalog.engine.dialect.name
     rows: dict[str | None, ReportRow] = {}
     total = ReportRow(key=None)
@@ -225,7 +229,7 @@ FINAL_COUNTS = ("needs_review", "rejected", "failed")
 
 def _counted(q: ReportQuery, dialect: str) -> Select:
     """The counters of the query's days and filters, summed by group; groups whose counts are all zero left out."""
-    c = ReportCount
+    c = counted().c
     archived = c.status == "archived"
     sums = {
         "files_received": func.sum(c.files_received),

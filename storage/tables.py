@@ -6,7 +6,19 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: How JSON is written, in every JSON column (the catalog's engine serializes with it) and in audit hashes: keys
@@ -78,25 +90,38 @@ class Document(Base):
     signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
-class ReportCount(Base):
-    """Documents, pages and files received per Vietnam day, agency, type, status and signature (migration 0009).
+class _CountsOfADay:
+    """A Vietnam day, agency, type, status and signature, and the documents, pages and files counted under them.
 
-    Kept by database triggers in the transaction of every change to a document or a receipt, never written
-    here; an unknown agency or type is ''. A document counts on the day it was received, a file on the day it
-    was. Reports sum these rows instead of every document's.
+    Written by database triggers (migration 0009), never here; an unknown agency or type is ''. A document
+    counts on the day it was received, a file on the day it was.
     """
 
-    __tablename__ = "report_counts"
-    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
-    organ_name: Mapped[str] = mapped_column(Text, primary_key=True)
-    type_name: Mapped[str] = mapped_column(Text, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    local_day: Mapped[date] = mapped_column(Date)
+    organ_name: Mapped[str] = mapped_column(Text)
+    type_name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
     #: 1 when the document has a signing time in its record (reports count it for archived ones).
-    signed: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signed: Mapped[int] = mapped_column(Integer)
     documents: Mapped[int] = mapped_column(Integer)
     pages: Mapped[int] = mapped_column(Integer)
     files_received: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
+
+
+class ReportCount(_CountsOfADay, Base):
+    """The counts per key, as of the last fold of the changes (`storage.report_counts`)."""
+
+    __tablename__ = "report_counts"
+    __table_args__ = (PrimaryKeyConstraint("local_day", "organ_name", "type_name", "status", "signed"),)
+
+
+class ReportCountChange(_CountsOfADay, Base):
+    """A change of the counts (negative for what a document no longer counts under), appended by the triggers in
+    the transaction of the change, until folded into `ReportCount`."""
+
+    __tablename__ = "report_count_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
 
 
 class ReviewEvent(Base):

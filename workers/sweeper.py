@@ -3,6 +3,7 @@
 A document that is unfinished and shows no progress (neither on its row nor on any page) for a
 lease is re-enqueued: received and processing documents to ingest (which re-sends only the pages
 still pending), assembling ones to assembly. Of several sweepers, one renews the lease and sends.
+Each round also folds the report counters' changes (`storage.report_counts`), so reports read few rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from dramatiq import Broker
 
+from storage.report_counts import fold_changes
 from workers import actors
 from workers.deadletters import drain_broker
 from workers.runtime import Runtime
@@ -49,7 +51,8 @@ def recover(rt: Runtime, lease_seconds: float) -> list[Recovered]:
 
 
 class Sweeper(threading.Thread):
-    """Runs `recover` and drains the broker's dead-letter queues every `interval` seconds until stopped."""
+    """Runs `recover`, drains the broker's dead-letter queues and folds the report counters' changes every
+    `interval` seconds until stopped."""
 
     def __init__(self, rt: Runtime, broker: Broker, *, interval: float) -> None:
         super().__init__(name="sohoa-sweeper", daemon=True)
@@ -61,6 +64,7 @@ class Sweeper(threading.Thread):
             try:
                 recover(self.rt, self.rt.settings.lease_seconds)
                 drain_broker(self.broker, self.rt.catalog)
+                fold_changes(self.rt.catalog)
             except Exception:  # the catalog or broker is away for a moment: try again next round
                 log.exception("sweep failed; trying again in %.0f s", self.interval)
 

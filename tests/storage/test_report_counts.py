@@ -6,6 +6,7 @@ with the one traced from every document and receipt row, for every grouping and 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -16,6 +17,7 @@ from bench.scale import FIRST_RECEIVED, document_record
 from schemas.record import DocumentRecord
 from storage import migrations
 from storage.catalog import Catalog
+from storage.report_counts import changes_waiting, fold_changes
 from storage.reports import GROUPINGS, ReportQuery, build_report
 from storage.tables import Document, Page, Receipt, ReportCount
 
@@ -27,10 +29,15 @@ QUERIES = [ReportQuery(by=by) for by in GROUPINGS] + [
 
 
 def assert_counters_are_the_rows(catalog: Catalog, queries: list[ReportQuery] = QUERIES) -> None:
-    for query in queries:
-        traced, summed = (build_report(catalog, query, with_ids=ids) for ids in (True, False))
-        assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
-        assert summed.total.counts == traced.total.counts, query
+    """The same counts from the counters as from the rows, with the changes waiting and once they are folded."""
+    for folded in (False, True):
+        if folded:
+            fold_changes(catalog, chunk=7)  # several chunks
+            assert changes_waiting(catalog, up_to=1) == 0
+        for query in queries:
+            traced, summed = (build_report(catalog, query, with_ids=ids) for ids in (True, False))
+            assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
+            assert summed.total.counts == traced.total.counts, query
 
 
 def received(catalog: Catalog, batch: str, record: DocumentRecord, filename: str | None = None) -> None:
@@ -122,23 +129,34 @@ def test_a_catalog_from_before_the_counters_gets_them_filled(catalog: Catalog):
     migrations.downgrade(catalog.engine, "0008")
     migrations.upgrade(catalog.engine)
 
-    with catalog.session() as s:
+    with catalog.session() as s:  # counted per key at once, nothing left to fold
         assert s.scalar(select(func.sum(ReportCount.files_received))) == 6
+    assert changes_waiting(catalog, up_to=1) == 0
     assert_counters_are_the_rows(catalog)
 
 
-def test_counters_stay_right_when_documents_finish_at_the_same_time(catalog: Catalog):
+def test_counters_stay_right_when_documents_finish_and_changes_are_folded_at_the_same_time(catalog: Catalog):
     batch = catalog.create_batch()
     records = [document_record(index, seed=13) for index in range(24)]
-    for record in records:  # all received on one day: every change meets the same counter rows
+    for record in records:  # all received on one day: every change counts under the same keys
         received(catalog, batch, record)
+    finished = threading.Event()
 
     def archive(record: DocumentRecord) -> None:
         processed(catalog, record)
         catalog.finish(record.id, record)
 
+    def fold() -> int:
+        moved = 0
+        while not finished.is_set():
+            moved += fold_changes(catalog, chunk=5)
+        return moved
+
     with ThreadPoolExecutor(max_workers=6) as pool:
+        folders = [pool.submit(fold) for _ in range(2)]
         list(pool.map(archive, records))
+        finished.set()
+        assert sum(folder.result() for folder in folders) > 0
 
     assert_counters_are_the_rows(catalog)
     assert build_report(catalog, ReportQuery(), with_ids=False).total.counts["archived"] == 24

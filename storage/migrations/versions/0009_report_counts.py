@@ -2,11 +2,13 @@
 
 A monthly report grouped the document and receipt rows of the whole range: hundreds of thousands of rows for
 a province. `report_counts` holds their sums per Vietnam day, agency, type, status and whether an archived
-result is signed, so a report reads a few hundred rows. Triggers keep it in the transaction of every change,
-whoever writes the row: a document's contribution (one document, its pages) is taken from its old key and
-given to its new one, and with it the contribution of its receipts (files received, duplicates) when its
-agency, type, status or signature changes. The counters are additive, so trigger order does not matter; an
-unknown agency or type is kept as ''. Rows that fall to zero stay and are skipped by the reports.
+result is signed, so a report reads a few hundred rows. Triggers record every change in the transaction that
+makes it, whoever writes the row: a document's contribution (one document, its pages) is taken from its old
+key and given to its new one, and with it its receipts' (files received, duplicates) when its agency, type,
+status or signature changes. They only append these changes to `report_count_changes`, never update a shared
+row: workers changing documents at the same time then never wait on each other's counters (nor take a lock
+the audit chain's order does not expect). `storage.report_counts.fold_changes` moves the changes into
+`report_counts` later; reports read both. An unknown agency or type is kept as ''.
 
 Reuse is not counted here: it counts distinct documents, which daily sums cannot give.
 
@@ -76,19 +78,17 @@ def _receipt_side(row: str, sign: int, dialect: str, source: str = "") -> str:
     return _side("d", dialect, f"{row}.received_at", ("0", "0", str(sign), duplicates), source)
 
 
-def _add(*sides: str) -> str:
-    """One upsert of the summed deltas, keys in order (so concurrent changes lock counter rows in one order)."""
-    names = ", ".join((*KEY, *MEASURES))
+def _summed(*sides: str) -> str:
+    """The deltas of `sides`, summed per key; keys whose deltas cancel out left out."""
     keys = ", ".join(KEY)
     sums = ", ".join(f"SUM({m})" for m in MEASURES)
     nonzero = " OR ".join(f"SUM({m}) <> 0" for m in MEASURES)
-    update = ", ".join(f"{m} = report_counts.{m} + excluded.{m}" for m in MEASURES)
-    union = " UNION ALL ".join(sides)
-    return (
-        f"INSERT INTO report_counts ({names}) SELECT {keys}, {sums} FROM ({union}) AS deltas "
-        f"WHERE true GROUP BY {keys} HAVING {nonzero} ORDER BY {keys} "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {update}"
-    )
+    return f"SELECT {keys}, {sums} FROM ({' UNION ALL '.join(sides)}) AS deltas GROUP BY {keys} HAVING {nonzero}"
+
+
+def _add(*sides: str) -> str:
+    """Append the summed deltas to the changes."""
+    return f"INSERT INTO report_count_changes ({', '.join((*KEY, *MEASURES))}) {_summed(*sides)}"
 
 
 def _changed(dialect: str) -> str:
@@ -97,7 +97,7 @@ def _changed(dialect: str) -> str:
 
 
 def _statements(dialect: str) -> dict[tuple[str, str], str]:
-    """(table, operation) → the upsert that keeps the counters."""
+    """(table, operation) → the statement that records the change."""
     return {
         ("documents", "INSERT"): _add(_document_side("NEW", 1, dialect)),
         ("documents", "UPDATE"): _add(
@@ -143,26 +143,34 @@ def _create_triggers(dialect: str) -> None:
 
 
 def _fill(dialect: str) -> None:
-    """The counters of the rows already there."""
+    """The counts of the rows already there."""
+    op.execute("DELETE FROM report_count_changes")
     op.execute("DELETE FROM report_counts")
     documents = _document_side("d", 1, dialect, " FROM documents d")
     receipts = _receipt_side("r", 1, dialect, " FROM receipts r JOIN documents d ON d.id = r.document_id")
-    op.execute(_add(documents, receipts))
+    op.execute(f"INSERT INTO report_counts ({', '.join((*KEY, *MEASURES))}) {_summed(documents, receipts)}")
+
+
+def _columns() -> list[sa.Column]:
+    return [
+        sa.Column("local_day", sa.Date(), nullable=False),
+        sa.Column("organ_name", sa.Text(), nullable=False),
+        sa.Column("type_name", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("signed", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in MEASURES),
+    ]
 
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     # a catalog adopted from `create_all` of the current tables has the table already (see LEGACY_BASELINES)
-    if "report_counts" not in sa.inspect(op.get_bind()).get_table_names():
+    tables = sa.inspect(op.get_bind()).get_table_names()
+    if "report_counts" not in tables:
+        op.create_table("report_counts", *_columns(), sa.PrimaryKeyConstraint(*KEY))
+    if "report_count_changes" not in tables:
         op.create_table(
-            "report_counts",
-            sa.Column("local_day", sa.Date(), nullable=False),
-            sa.Column("organ_name", sa.Text(), nullable=False),
-            sa.Column("type_name", sa.Text(), nullable=False),
-            sa.Column("status", sa.String(16), nullable=False),
-            sa.Column("signed", sa.Integer(), nullable=False),
-            *(sa.Column(name, sa.Integer(), nullable=False) for name in MEASURES),
-            sa.PrimaryKeyConstraint(*KEY),
+            "report_count_changes", sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True), *_columns()
         )
     _create_triggers(dialect)
     _fill(dialect)
@@ -177,4 +185,5 @@ def downgrade() -> None:
         for table in ("documents", "receipts"):
             op.execute(f"DROP TRIGGER IF EXISTS report_counts_{table} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS report_counts_{table}()")
+    op.drop_table("report_count_changes")
     op.drop_table("report_counts")
