@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 
 from storage.catalog import Catalog, sqlalchemy_url
+from storage.partitions import PARTITIONED_TABLES
 from storage.tables import AuditEvent, Batch, Document, Receipt, User
 
 #: Tables whose rows make a catalog "not empty" for restore and rebuild.
@@ -121,8 +122,8 @@ def backup_catalog(url: str, target: Path) -> None:
 
 
 def _restore_postgresql(url: str, source: Path) -> None:
-    """`pg_restore`'s script fed to `psql` inside one transaction that first drops the partitioned audit log
-    (with `--clean`, pg_restore would drop each partition's key, which PostgreSQL refuses: it is inherited).
+    """`pg_restore`'s script fed to `psql` inside one transaction that first drops the partitioned tables (with
+    `--clean`, pg_restore would drop each partition's key, which PostgreSQL refuses: it is inherited).
     The transaction is committed only once pg_restore has read the whole backup, so a failed restore, or a
     truncated backup, leaves the catalog as it was."""
     restore = [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-", str(source)]
@@ -134,7 +135,8 @@ def _restore_postgresql(url: str, source: Path) -> None:
         ):
             assert script.stdout is not None and psql.stdin is not None
             try:
-                psql.stdin.write(b"BEGIN;\nDROP TABLE IF EXISTS public.audit_events CASCADE;\n")
+                drops = "".join(f"DROP TABLE IF EXISTS public.{t} CASCADE;\n" for t in PARTITIONED_TABLES)
+                psql.stdin.write(f"BEGIN;\n{drops}".encode())
                 while chunk := script.stdout.read(1 << 20):
                     psql.stdin.write(chunk)
                 if script.wait() == 0:

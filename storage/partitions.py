@@ -22,6 +22,9 @@ from sqlalchemy import Connection, text
 from storage.reports import VIETNAM
 
 PARENT = "audit_events"
+#: Every table partitioned on PostgreSQL: the audit log here, the pages by a hash of their document (migration
+#: 0011). A restore drops them whole first (`storage.backup`).
+PARTITIONED_TABLES = (PARENT, "pages")
 DEFAULT_PARTITION = "audit_events_default"
 #: Months made ahead of the current one, and how few left make a catalog that opens make more.
 MONTHS_AHEAD = 12

@@ -290,8 +290,8 @@ UNMODELLED_INDEXES = frozenset({"ix_search_entries_folded_tsv"})
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """Alembic's filter: compare everything but the structures made outside the models (search, partitions)."""
-    if type_ == "table":  # the audit log's monthly partitions on PostgreSQL (`storage.partitions`) neither
-        return not (name or "").startswith((UNMODELLED_TABLE_PREFIX, "audit_events_"))
+    if type_ == "table":  # nor the partitions on PostgreSQL: the audit log's months, the pages' hash buckets
+        return not (name or "").startswith((UNMODELLED_TABLE_PREFIX, "audit_events_", "pages_part_"))
     if type_ == "column":
         return (getattr(getattr(obj, "table", None), "name", None), name) not in UNMODELLED_COLUMNS
     if type_ == "index":

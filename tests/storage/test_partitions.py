@@ -92,3 +92,37 @@ def test_partitioning_and_undoing_it_keep_every_event_and_the_chain(postgres_url
         assert _answers(catalog) == before
         next_id = AuditLog(catalog).append("login", actor="officer1")  # the id sequence goes on
         assert next_id > max(before["newest"])[0]
+
+
+def _pages_answers(catalog: Catalog) -> dict[str, object]:
+    """Thirty documents' pages through the catalog's calls; what they give back."""
+    batch = catalog.create_batch()
+    ids = []
+    for n in range(30):
+        sha = f"{n:02d}" * 32
+        ids.append(catalog.receive(batch, filename=f"{n}.pdf", sha256=sha, size_bytes=1, incoming_key=sha).document_id)
+        catalog.start_pages(ids[-1], "application/pdf", n % 4 + 1)
+        for number in range(1, n % 4 + 1, 2):
+            catalog.finish_page(ids[-1], number, status="done", info={"text": f"trang {number} của {n}"})
+    return {
+        "pages": [[(p.number, p.status, p.info) for p in catalog.pages(i)] for i in ids],
+        "statuses": [catalog.page_status(i, 2) for i in ids],
+        "progress": catalog.batch_progress(batch),
+        "by_document": sorted(catalog.batch_pages(batch).values()),
+    }
+
+
+def test_pages_are_in_hash_partitions_and_answer_as_one_table(postgres_url: str, tmp_path: Path):
+    with Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}") as plain:
+        expected = _pages_answers(plain)
+    with Catalog(postgres_url) as catalog:
+        assert _pages_answers(catalog) == expected
+        with catalog.engine.connect() as connection:
+            spread = connection.execute(text("SELECT DISTINCT CAST(tableoid AS regclass)::text FROM pages")).scalars()
+            some_id = connection.execute(text("SELECT min(document_id) FROM pages")).scalar_one()
+            plan = connection.execute(
+                text("EXPLAIN SELECT * FROM pages WHERE document_id = :id"), {"id": some_id}
+            ).scalars()
+            scanned = [line for line in plan if "pages_part_" in line]
+    assert len(set(spread)) > 4 and all(name.startswith("pages_part_") for name in spread)
+    assert len(scanned) == 1, scanned  # one document's pages: one partition read
