@@ -185,9 +185,8 @@ def _rates_and_reconciliation(catalog: Catalog, documents: int) -> list[Row]:
     ]
 
 
-def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
-    """The SQL statement (and its parameters) with which a search counts its matches: the one whose plan says
-    how the index is used."""
+def search_statements(catalog: Catalog, query: SearchQuery) -> list[tuple[str, object]]:
+    """The SQL statements (and their parameters) a search runs, in order: their plans say how it is run."""
     statements: list[tuple[str, object]] = []
 
     def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
@@ -198,7 +197,12 @@ def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
         search(catalog, query)
     finally:
         event.remove(catalog.engine, "before_cursor_execute", keep)
-    return next(st for st in statements if st[0].startswith("SELECT count"))
+    return statements
+
+
+def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
+    """The statement with which a search counts its matches: the one whose plan says how the index is used."""
+    return next(st for st in search_statements(catalog, query) if st[0].startswith("SELECT count"))
 
 
 def _search_scan(catalog: Catalog, query: SearchQuery) -> str:

@@ -437,7 +437,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             terms, params, where
         )
         best_first += ", "
-    from_where = f"FROM {tables} WHERE d.status = 'archived'{''.join(f' AND {w}' for w in where)}"
+    # On SQLite the unary + keeps the planner off the status index: started from every archived document, a
+    # listing by agency or date sorted them all (140 ms at 40,000), where walking the date index stops at a page
+    archived = "+d.status = 'archived'" if dialect == "sqlite" else "d.status = 'archived'"
+    from_where = f"FROM {tables} WHERE {archived}{''.join(f' AND {w}' for w in where)}"
 
     def matches(s: Session, first: int, count: int, *, exact_first: bool = False) -> list[Any]:
         """Matches `first` to `first + count` in the index's order; among them, by exact spellings first when

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench.scale import count_statement, fill
+from datetime import date
+
+from bench.scale import count_statement, fill, search_statements
 from storage.catalog import Catalog
 from storage.search import SearchQuery
 
@@ -18,6 +20,22 @@ def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_p
             steps = [step for step in plan if not step.startswith("CO-ROUTINE")]  # the count's capped subquery
             assert steps[0].startswith("SCAN search_fts VIRTUAL TABLE"), plan  # the index first
             assert not any("ix_documents_status" in step or step.startswith("SCAN d") for step in plan), plan
+    finally:
+        catalog.close()
+
+
+def test_on_sqlite_a_listing_by_agency_or_date_walks_the_date_index_not_every_archived_document(tmp_path):
+    catalog = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    try:
+        fill(catalog, 0, 30, seed=1)
+        for query in (SearchQuery(agency="ủy ban"), SearchQuery(date_from=date(2021, 1, 1))):
+            for statement, parameters in search_statements(catalog, query)[:2]:  # the count, then the page
+                with catalog.engine.connect() as connection:
+                    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+                    plan = [row[-1] for row in rows]
+                assert not any("ix_documents_status" in step for step in plan), plan
+                if "ORDER BY" in statement and query.date_from:
+                    assert any("ix_search_entries_issued_date" in step for step in plan), plan
     finally:
         catalog.close()
 
