@@ -14,8 +14,8 @@ per second) and the audit log's first and last pages; and through the command li
 
     python -m bench.scale --documents 1000 10000 [--backend sqlite|postgresql] [--work DIR]
 
-Filling runs at 60-90 documents a second on SQLite on two cores (45-60 on PostgreSQL): 10,000 documents take
-about two minutes, 100,000 about twenty, and need about 4.5 GB of disk on SQLite. PostgreSQL runs on a new
+Filling ran at 17-40 documents a second on SQLite on two cores with another bench beside it (11-14 on
+PostgreSQL): 100,000 documents took 45 minutes on SQLite and need about 2.6 GB of disk there. PostgreSQL runs on a new
 database on this machine's server (127.0.0.1:5432), dropped after the run, or on the empty one
 `--postgres-url` names.
 """
