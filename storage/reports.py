@@ -24,7 +24,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.catalog import Catalog, as_utc
-from storage.report_counts import FOLD_BEFORE_REPORT, changes_waiting, counted, fold_changes
+from storage.report_counts import FOLD_BEFORE_REPORT, MEASURES, changes_waiting, counted, fold_changes
 from storage.tables import AuditEvent, Document, Receipt
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -255,7 +255,7 @@ def _counted(q: ReportQuery, dialect: str) -> Select:
     for column, value in ((c.organ_name, q.agency), (c.type_name, q.type_name), (c.status, q.status)):
         if value:
             statement = statement.where(column == value)
-    nonzero = [func.sum(column) != 0 for column in (c.documents, c.pages, c.files_received, c.duplicates)]
+    nonzero = [func.sum(c[measure]) != 0 for measure in MEASURES]
     return statement.group_by(key).having(or_(*nonzero))
 
 
