@@ -279,13 +279,17 @@ class SearchEntry(Base):
     #: Where the pages' text starts in `content` (before it: the metadata values).
     body_start: Mapped[int] = mapped_column(Integer)
     indexed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Whether the document is archived: kept by triggers (migration 0012) from `documents.status`, so search
+    #: reads it beside the words instead of joining every match to its document.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 #: Search structures made by migration 0004 with dialect-specific DDL, which the models cannot describe:
-#: SQLite's FTS5 table (and the shadow tables FTS5 keeps beside it), PostgreSQL's tsvector columns and index.
+#: SQLite's FTS5 table (and the shadow tables FTS5 keeps beside it), PostgreSQL's tsvector columns and index,
+#: and its index of the entries newest first (migration 0012: SQLite cannot say NULLS LAST in an index).
 UNMODELLED_TABLE_PREFIX = "search_fts"
 UNMODELLED_COLUMNS = frozenset({("search_entries", "folded_tsv"), ("search_entries", "exact_tsv")})
-UNMODELLED_INDEXES = frozenset({"ix_search_entries_folded_tsv"})
+UNMODELLED_INDEXES = frozenset({"ix_search_entries_folded_tsv", "ix_search_entries_newest"})
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

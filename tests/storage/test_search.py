@@ -280,6 +280,22 @@ def test_only_archived_documents_are_searchable(catalog: Catalog):
     assert found(catalog) == []
 
 
+def test_an_entry_follows_its_document_s_status_whoever_writes_it(catalog: Catalog):
+    document_id = add_document(catalog, "doc", "Quyết định thu hồi đất.", type_name="QUYẾT ĐỊNH")
+
+    def status(value: str) -> None:  # a plain UPDATE, as an operator's script would write it
+        with catalog.engine.begin() as connection:
+            connection.execute(text("UPDATE documents SET status = :s WHERE id = :id"), {"s": value, "id": document_id})
+
+    status("needs_review")
+    results = search(catalog, SearchQuery("thu hoi dat"))
+    assert (results.hits, results.total) == ([], 0)  # neither shown nor counted
+    assert found(catalog) == [] and facets(catalog, "type_name") == []
+    status("archived")
+    assert found(catalog, "thu hoi dat") == [document_id] == found(catalog)
+    assert [(f.value, f.count) for f in facets(catalog, "type_name")] == [("QUYẾT ĐỊNH", 1)]
+
+
 def test_archiving_indexes_before_the_final_status_and_search_waits_for_it(catalog: Catalog):
     # Given a document still assembling, indexed as archiving does just before it writes the final status
     document_id = add_document(catalog, "doc", "Quyết định giao đất.", status="needs_review", index=False)

@@ -74,3 +74,35 @@ def test_candidates_read_from_the_index_s_top_are_those_of_ranking_every_match(t
         assert True in used and False in used  # both the index's top and, at a tie, every match were used
     finally:
         catalog.close()
+
+
+def test_on_postgresql_a_query_with_many_matches_ranks_its_newest_and_lists_the_rest_newest_first(
+    postgres_url: str, monkeypatch
+):
+    """PostgreSQL's index keeps no rank order, so ranking every match of a common word reads them all: beyond
+    RANKED_MATCHES, the CANDIDATES newest matches are ordered by exact spellings and relevance, the rest by date."""
+    catalog = Catalog(postgres_url)
+    try:
+        best = add_document(catalog, "best", "Giấy phép. Giấy phép xây dựng. Cấp giấy phép.", issued_date=date(2020, 1, 1))
+        doc = [
+            add_document(
+                catalog,
+                f"doc{n}",
+                f"Giấy phép số {n}." if n == 4 else f"Giay phep so {n}, cấp cho hộ {n}.",
+                issued_date=date(2024, 1, n + 1),
+            )
+            for n in range(6)
+        ]
+
+        def pages() -> list[str]:
+            results = [search(catalog, SearchQuery("giấy phép", page=page, per_page=2)) for page in (1, 2, 3, 4)]
+            assert {r.total for r in results} == {7}
+            return [hit.document_id for r in results for hit in r.hits]
+
+        monkeypatch.setattr(search_module, "CANDIDATES", 3)
+        assert pages()[:2] == [best, doc[4]]  # seven matches, all ranked: the best first wherever its date
+        monkeypatch.setattr(search_module, "RANKED_MATCHES", 6)
+        # the three newest ranked (spelled as typed first, then equal relevance by date), then the rest by date
+        assert pages() == [doc[4], doc[5], doc[3], doc[2], doc[1], doc[0], best]
+    finally:
+        catalog.close()
