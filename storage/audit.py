@@ -90,8 +90,9 @@ def _quoted(value: str | None) -> str:
 
 
 def _iso_utc(at: datetime | str) -> str:
-    """An event's time as its hash spells it. SQLite answers `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, which becomes
-    the ISO form by two string edits (unless the microseconds are zero: `isoformat` then leaves them out)."""
+    """An event's time as its hash spells it. A stored time is read as `YYYY-MM-DD HH:MM:SS.ffffff` in UTC,
+    which becomes the ISO form by two string edits (unless the microseconds are zero: `isoformat` then leaves
+    them out)."""
     if isinstance(at, str) and len(at) == 26 and not at.endswith(".000000"):
         return at[:10] + "T" + at[11:] + "+00:00"
     return _as_utc(at if isinstance(at, datetime) else datetime.fromisoformat(at)).isoformat()
@@ -206,14 +207,14 @@ class AuditLog:
     ) -> Iterator[Any]:
         """Every matching event after the id `after`, in id order, `chunk` rows at a time (nothing else is held in
         memory), as plain rows of its hashed fields: building an ORM object per event took half of a
-        verification's time. `stored=True` reads the time and the details as the database holds them (text on
-        SQLite, the JSON's text on PostgreSQL), undecoded, for `stored_row_hash`."""
-        fields = _STORED_FIELDS if stored else _EVENT_FIELDS
+        verification's time. `stored=True` reads the time and the details as text, undecoded, for
+        `stored_row_hash`."""
+        fields = _stored_fields(self.catalog.engine.dialect.name) if stored else _EVENT_FIELDS
         last_id = after
         while True:
-            with self.catalog.session() as s:
+            with self.catalog.engine.connect() as connection:  # plain rows: no ORM session to load them through
                 query = where.apply(select(*fields)).where(AuditEvent.id > last_id)
-                batch = s.execute(query.order_by(AuditEvent.id).limit(chunk)).all()
+                batch = connection.execute(query.order_by(AuditEvent.id).limit(chunk)).all()
             if not batch:
                 return
             yield from batch
@@ -232,18 +233,19 @@ _EVENT_FIELDS = (
     AuditEvent.prev_hash,
     AuditEvent.hash,
 )
-#: The same, with the time and the details left as the database answers them (no parsing, no JSON decoding).
-_STORED_FIELDS = (
-    AuditEvent.id,
-    type_coerce(AuditEvent.at, String).label("at"),
-    AuditEvent.actor,
-    AuditEvent.role,
-    AuditEvent.action,
-    AuditEvent.document_id,
-    cast(AuditEvent.details, Text).label("details"),
-    AuditEvent.prev_hash,
-    AuditEvent.hash,
-)
+
+
+def _stored_fields(dialect: str) -> tuple[Any, ...]:
+    """The same, with the time and the details as text (no parsing, no JSON decoding): the details as stored,
+    the time in UTC as SQLite stores it (`YYYY-MM-DD HH:MM:SS.ffffff`), which PostgreSQL is asked to spell
+    too, so that `_iso_utc` makes the ISO form with two string edits instead of converting a datetime."""
+    at = (
+        type_coerce(AuditEvent.at, String)
+        if dialect == "sqlite"
+        else func.to_char(func.timezone("UTC", AuditEvent.at), "YYYY-MM-DD HH24:MI:SS.US")
+    )
+    details = cast(AuditEvent.details, Text)
+    return (*_EVENT_FIELDS[:1], at.label("at"), *_EVENT_FIELDS[2:6], details.label("details"), *_EVENT_FIELDS[7:])
 
 
 def append_event(

@@ -83,7 +83,9 @@ def test_on_postgresql_a_query_with_many_matches_ranks_its_newest_and_lists_the_
     RANKED_MATCHES, the CANDIDATES newest matches are ordered by exact spellings and relevance, the rest by date."""
     catalog = Catalog(postgres_url)
     try:
-        best = add_document(catalog, "best", "Giấy phép. Giấy phép xây dựng. Cấp giấy phép.", issued_date=date(2020, 1, 1))
+        best = add_document(
+            catalog, "best", "Giấy phép. Giấy phép xây dựng. Cấp giấy phép.", issued_date=date(2020, 1, 1)
+        )
         doc = [
             add_document(
                 catalog,
