@@ -71,6 +71,8 @@ def document_record(index: int, seed: int) -> DocumentRecord:
     half = len(paragraphs) // 2
     texts = ["\n".join(paragraphs[:half]), "\n".join(paragraphs[half:])]
     metadata = {k: v for k, v in metadata_of(content, len(texts)).items() if v is not None}
+    if rng.random() < 0.9:  # most results belong to a dossier, some dossiers to two results
+        metadata["dossier_code"] = f"000.00.{index // 2 % 97:02d}.H{index // 2 % 63:02d}-{index // 2:06d}"
     sha = hashlib.sha256(f"{seed}:{index}".encode()).hexdigest()
     document_id = document_id_for(sha)
     received = FIRST_RECEIVED + timedelta(minutes=index * 7)
@@ -84,7 +86,13 @@ def document_record(index: int, seed: int) -> DocumentRecord:
         ],
         text="\n\n".join(texts),
         metadata=ResultMetadata.model_validate(metadata),
-        archive=ArchiveInfo(bucket="archive", key=f"{document_id}/{document_id}.pdf", pdf_sha256=sha, signer="TEST"),
+        archive=ArchiveInfo(
+            bucket="archive",
+            key=f"{document_id}/{document_id}.pdf",
+            pdf_sha256=sha,
+            signer="TEST",
+            signed_at=received + timedelta(minutes=2),
+        ),
         received_at=received,
         finished_at=received + timedelta(minutes=3),
     )

@@ -77,7 +77,7 @@ class Document(Base):
     record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     confirmed_metadata: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     intake: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
