@@ -213,11 +213,21 @@ def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
     return next(st for st in search_statements(catalog, query) if st[0].startswith("SELECT count"))
 
 
+def count_plan(catalog: Catalog, query: SearchQuery, *, analyze: bool = False) -> list[str]:
+    """PostgreSQL's plan for a search's count, in the transaction the search runs it in: the statements before
+    it (its settings) are replayed first."""
+    with catalog.engine.begin() as connection:
+        for statement, parameters in search_statements(catalog, query):
+            if statement.startswith("SELECT count"):
+                explain = f"EXPLAIN {'ANALYZE ' if analyze else ''}{statement}"
+                return [row[0] for row in connection.exec_driver_sql(explain, parameters)]
+            connection.exec_driver_sql(statement, parameters)
+    raise AssertionError("the search counted nothing")
+
+
 def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
     """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
-    counted, parameters = count_statement(catalog, query)
-    with catalog.engine.connect() as connection:
-        plan = [row[0] for row in connection.exec_driver_sql(f"EXPLAIN {counted}", parameters)]
+    plan = count_plan(catalog, query)
     return next((step.split("(")[0].strip(" ->") for step in plan if "search_entries" in step), "?")
 
 
