@@ -18,7 +18,7 @@ from storage.objects import LocalFolderStore
 from storage.rates import Period, set_dossier_total
 from storage.reconcile import reconcile
 from storage.reports import ReportQuery, build_report
-from storage.search import indexed_ids
+from storage.search import SearchQuery, indexed_ids, search
 from storage.tables import Base
 from tests.web.conftest import ARCHIVED, HELD, Corpus, corpus  # noqa: F401  (the digitized sample archive)
 
@@ -172,6 +172,8 @@ def test_rebuild_from_sidecars_reproduces_the_archived_counts(
         assert [tuple(r) for r in rebuilt_rows] == [tuple(r) for r in archived_rows]
         assert catalog.count_with_status("needs_review") == 0  # held documents have no sidecar: not rebuilt
         assert indexed_ids(catalog) == sorted(corpus.id_of(stem) for stem, _, _ in ARCHIVED)
+        listed = search(catalog, SearchQuery())  # and searchable: their entries know they are archived
+        assert sorted(hit.document_id for hit in listed.hits) == indexed_ids(catalog) and listed.total == 3
         result = reconcile(catalog, LocalFolderStore(data / "objects"))
         assert result.ok, [i.to_json() for i in result.issues if i.severity == "error"]
         assert [(row.origin, row.counts["archived"], row.ok) for row in result.by_batch] == [("rebuilt", 3, True)]
