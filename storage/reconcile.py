@@ -23,7 +23,7 @@ from storage.audit import verify_chain
 from storage.catalog import Catalog, as_utc
 from storage.fixity import FixityStatus, last_fixity_run
 from storage.objects import ObjectStore
-from storage.reconcile_groups import GroupRow, group_tables
+from storage.reconcile_groups import GroupRow, group_tables, read_batches
 from storage.reports import IN_PROGRESS, RecordField
 from storage.tables import Document, Page, Receipt
 
@@ -180,6 +180,7 @@ class Reconciliation:
 @dataclass(frozen=True)
 class _Doc:
     id: str
+    batch_id: str
     filename: str
     status: str
     page_count: int | None
@@ -209,7 +210,12 @@ def reconcile(
 ) -> Reconciliation:
     """Compare receipts, documents, pages and the archive and incoming buckets; list every difference."""
     now = now or datetime.now(UTC)
-    receipts, docs, pages = _read_catalog(catalog)
+    receipt_rows, docs, page_rows_of = _read_catalog(catalog)
+    receipts: dict[str, tuple[int, int]] = {}  # per document: files received, first receipts
+    for document_id, _batch, _at, duplicate in receipt_rows:
+        count, first = receipts.get(document_id, (0, 0))
+        receipts[document_id] = (count + 1, first + (not duplicate))
+    pages = {document_id: (count, last) for document_id, (count, _done, last) in page_rows_of.items()}
     archive_keys = set(store.list_keys(archive_bucket))
     incoming_keys = set(store.list_keys(incoming_bucket))
     issues: list[Issue] = []
@@ -282,7 +288,15 @@ def reconcile(
     issues.sort(key=lambda i: (SEVERITIES.index(i.severity), order[i.kind], i.document_id or "", i.key or ""))
     chain = verify_audit_chain(catalog) if check_audit_chain else None
     archive_key_of = {d.id: d.archive_key for d in docs if d.archive_key}
-    by_batch, by_period = group_tables(catalog, archive_keys, period=period, archive_key_of=archive_key_of)
+    by_batch, by_period = group_tables(
+        read_batches(catalog),
+        ((batch_id, at, duplicate) for _document, batch_id, at, duplicate in receipt_rows),
+        docs,
+        {document_id: (count, done) for document_id, (count, done, _last) in page_rows_of.items()},
+        archive_keys,
+        period=period,
+        archive_key_of=archive_key_of,
+    )
     return Reconciliation(
         totals,
         balances,
@@ -297,24 +311,21 @@ def reconcile(
     )
 
 
-def _read_catalog(catalog: Catalog) -> tuple[dict[str, tuple[int, int]], list[_Doc], dict[str, tuple[int, datetime]]]:
-    """Receipts per document (count, first receipts), the documents, and page rows per document (count, last change)."""
+def _read_catalog(
+    catalog: Catalog,
+) -> tuple[list[Any], list[_Doc], dict[str, tuple[int, int, datetime]]]:
+    """Every receipt (document, batch, time, duplicate), the documents, and page rows per document (count, done,
+    last change): read once, for the whole-archive balances and the per-batch and per-period tables alike."""
     with catalog.session() as s:
-        receipts = {
-            document_id: (count, int(first or 0))
-            for document_id, count, first in s.execute(
-                select(
-                    Receipt.document_id,
-                    func.count(),
-                    func.sum(case((Receipt.duplicate.is_(False), 1), else_=0)),
-                ).group_by(Receipt.document_id)
-            )
-        }
+        receipts = s.execute(
+            select(Receipt.document_id, Receipt.batch_id, Receipt.received_at, Receipt.duplicate)
+        ).all()
         docs = [
             _Doc(*row)
             for row in s.execute(
                 select(
                     Document.id,
+                    Document.batch_id,
                     Document.filename,
                     Document.status,
                     Document.page_count,
@@ -330,10 +341,11 @@ def _read_catalog(catalog: Catalog) -> tuple[dict[str, tuple[int, int]], list[_D
                 ).order_by(Document.received_at, Document.id)
             )
         ]
+        done = func.sum(case((Page.status == "done", 1), else_=0))
         pages = {
-            document_id: (count, last)
-            for document_id, count, last in s.execute(
-                select(Page.document_id, func.count(), func.max(Page.updated_at)).group_by(Page.document_id)
+            document_id: (count, int(done or 0), last)
+            for document_id, count, done, last in s.execute(
+                select(Page.document_id, func.count(), done, func.max(Page.updated_at)).group_by(Page.document_id)
             )
         }
     return receipts, docs, pages

@@ -19,13 +19,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from storage.catalog import Catalog, as_utc
 from storage.reports import local_day
-from storage.tables import Batch, Document, Page, Receipt
+from storage.tables import Batch
 
 PERIODS = ("day", "month")
 #: The counts of a group, in display order.
@@ -75,8 +75,9 @@ class GroupRow:
         return {**out, "ok": self.ok, "differences": self.differences}
 
 
-@dataclass(frozen=True)
-class _DocRow:
+class GroupedDocument(Protocol):
+    """What grouping needs of a document row."""
+
     id: str
     batch_id: str
     received_at: datetime
@@ -89,14 +90,24 @@ def period_key(moment: datetime, period: str) -> str:
     return day.isoformat() if period == "day" else day.strftime("%Y-%m")
 
 
+def read_batches(catalog: Catalog) -> dict[str, tuple[str, datetime | None]]:
+    """Every batch's origin and creation time."""
+    with catalog.session() as s:
+        return {b.id: (b.origin, as_utc(b.created_at)) for b in s.scalars(select(Batch))}
+
+
 def group_tables(
-    catalog: Catalog,
+    batches: dict[str, tuple[str, datetime | None]],
+    receipts: Iterable[tuple[str, datetime, bool]],
+    documents: Iterable[GroupedDocument],
+    pages: dict[str, tuple[int, int]],
     archive_keys: Iterable[str],
     *,
     period: str = "month",
     archive_key_of: dict[str, str] | None = None,
 ) -> tuple[list[GroupRow], list[GroupRow]]:
-    """The per-batch rows (oldest batch first) and the per-period rows (in order), from one query per table.
+    """The per-batch rows (oldest batch first) and the per-period rows (in order), from the rows reconciliation
+    read: receipts as (batch id, received at, duplicate), and page rows per document as (rows, done).
 
     `archive_key_of` maps archived document ids to their PDF's key (default `<id>/<id>.pdf`).
     """
@@ -105,23 +116,6 @@ def group_tables(
     archive_key_of = archive_key_of or {}
     objects = Counter(key.split("/", 1)[0] for key in archive_keys)
     stored = set(archive_keys)
-    with catalog.session() as s:
-        batches = {b.id: (b.origin, as_utc(b.created_at)) for b in s.scalars(select(Batch))}
-        receipts = s.execute(select(Receipt.batch_id, Receipt.received_at, Receipt.duplicate)).all()
-        docs = [
-            _DocRow(*row)
-            for row in s.execute(
-                select(Document.id, Document.batch_id, Document.received_at, Document.status, Document.page_count)
-            )
-        ]
-        pages = {
-            document_id: (count, int(done or 0))
-            for document_id, count, done in s.execute(
-                select(Page.document_id, func.count(), func.sum(case((Page.status == "done", 1), else_=0))).group_by(
-                    Page.document_id
-                )
-            )
-        }
     by_batch: dict[str, GroupRow] = {}
     by_period: dict[str, GroupRow] = {}
 
@@ -136,7 +130,7 @@ def group_tables(
         for row in rows_for(batch_id, received_at):
             row.counts["files_received"] += 1
             row.counts["duplicates"] += int(bool(duplicate))
-    for doc in docs:
+    for doc in documents:
         rows, done = pages.get(doc.id, (0, 0))
         archived = doc.status == "archived"
         pdf = archive_key_of.get(doc.id) or f"{doc.id}/{doc.id}.pdf"
