@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select
 
@@ -58,9 +58,9 @@ KINDS: dict[str, str] = {
 SEVERITIES = ("error", "warning", "info")
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One difference and the document (or object) behind it; `expected`/`actual` when it is a count or hash."""
+class Issue(NamedTuple):
+    """One difference and the document (or object) behind it; `expected`/`actual` when it is a count or hash.
+    A tuple: a reconciliation of a large archive with its store gone makes hundreds of thousands of them."""
 
     kind: str
     document_id: str | None = None
@@ -284,8 +284,8 @@ def reconcile(
         Balance("pages_declared_vs_page_rows", declared_pages, page_rows),
         Balance("archived_vs_pdfs_in_store", totals["archived"], archived_pdfs),
     ]
-    order = {kind: n for n, kind in enumerate(KINDS)}
-    issues.sort(key=lambda i: (SEVERITIES.index(i.severity), order[i.kind], i.document_id or "", i.key or ""))
+    order = {kind: (SEVERITIES.index(severity), n) for n, (kind, severity) in enumerate(KINDS.items())}
+    issues.sort(key=lambda i: (order[i.kind], i.document_id or "", i.key or ""))
     chain = verify_audit_chain(catalog) if check_audit_chain else None
     archive_key_of = {d.id: d.archive_key for d in docs if d.archive_key}
     by_batch, by_period = group_tables(
