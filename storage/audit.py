@@ -244,8 +244,17 @@ def _stored_fields(dialect: str) -> tuple[Any, ...]:
         if dialect == "sqlite"
         else func.to_char(func.timezone("UTC", AuditEvent.at), "YYYY-MM-DD HH24:MI:SS.US")
     )
-    details = cast(AuditEvent.details, Text)
-    return (*_EVENT_FIELDS[:1], at.label("at"), *_EVENT_FIELDS[2:6], details.label("details"), *_EVENT_FIELDS[7:])
+    return (
+        AuditEvent.id,
+        at.label("at"),
+        AuditEvent.actor,
+        AuditEvent.role,
+        AuditEvent.action,
+        AuditEvent.document_id,
+        cast(AuditEvent.details, Text).label("details"),
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
 
 
 def append_event(
