@@ -329,7 +329,7 @@ def update_index(catalog: Catalog, record: DocumentRecord, *, before_finish: boo
         entry = entry_for(record)
         s.add(entry)
         s.flush()
-        _write_fulltext(s, entry)
+        _write_fulltext(s, [entry])
     return True
 
 
@@ -339,8 +339,7 @@ def index_archived(s: Session, records: list[DocumentRecord]) -> None:
     entries = [entry_for(record) for record in records]
     s.add_all(entries)
     s.flush()
-    for entry in entries:
-        _write_fulltext(s, entry)
+    _write_fulltext(s, entries)
 
 
 def remove_from_index(catalog: Catalog, document_id: str) -> None:
@@ -366,23 +365,32 @@ def _remove(s: Session, document_id: str) -> None:
     s.execute(delete(SearchEntry).where(SearchEntry.id == entry.id))
 
 
-def _write_fulltext(s: Session, entry: SearchEntry) -> None:
-    folded, exact = fulltext_words(entry.content)
-    if s.get_bind().dialect.name == "sqlite":
-        words = {"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)}
-        s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), words)
+def _write_fulltext(s: Session, entries: list[SearchEntry]) -> None:
+    """The entries' words into the full-text index, in one statement run for all of them."""
+    rows: list[dict[str, Any]] = []
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    for entry in entries:
+        folded, exact = fulltext_words(entry.content)
+        if sqlite:
+            rows.append({"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)})
+            continue
+        # PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
+        row: dict[str, Any] = {"id": entry.id}
+        for name, words in (("folded", folded), ("exact", exact)):
+            row[name], row[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
+        rows.append(row)
+    if not rows:
         return
-    # PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
-    params: dict[str, Any] = {"id": entry.id}
-    for name, words in (("folded", folded), ("exact", exact)):
-        params[name], params[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
+    if sqlite:
+        s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), rows)
+        return
     s.execute(
         text(
             "UPDATE search_entries SET "
             "folded_tsv = to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
             "exact_tsv = to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)) WHERE id = :id"
         ),
-        params,
+        rows,
     )
 
 
