@@ -78,6 +78,7 @@ def results_json(query: SearchQuery, results: SearchResults) -> dict:
         "filters": query.filters(),
         "total": results.total,
         "total_capped": results.total_capped,
+        "ranked_among_newest": results.ranked_among_newest,
         "page": results.page,
         "pages": results.pages,
         "per_page": results.per_page,
@@ -99,7 +100,8 @@ def hit_json(hit: Hit) -> dict:
 def print_results(query: SearchQuery, results: SearchResults, console: Console) -> None:
     console.print(
         f"{'more than ' if results.total_capped else ''}{results.total} document(s) found, "
-        f"page {results.page} of {results.pages}",
+        f"page {results.page} of {results.pages}"
+        + (f" (best of the {results.ranked_among_newest} newest first)" if results.ranked_among_newest else ""),
         markup=False,
         highlight=False,
     )

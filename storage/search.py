@@ -412,7 +412,9 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of hits. `total` counts the matches up to TOTAL_CAP; `total_capped` says there are more."""
+    """One page of hits. `total` counts the matches up to TOTAL_CAP; `total_capped` says there are more.
+    `ranked_among_newest`, when not 0: too many matched to rank them all (PostgreSQL), so the best are those of
+    this many newest matches, and the rest follow newest first."""
 
     hits: list[Hit]
     total: int
@@ -420,6 +422,7 @@ class SearchResults:
     per_page: int
     terms: list[Term]
     total_capped: bool = False
+    ranked_among_newest: int = 0
 
     @property
     def pages(self) -> int:
@@ -509,7 +512,15 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         for r in rows
         if r.id in entries  # not replaced by a re-index between the two reads
     ]
-    return SearchResults(hits, min(total, TOTAL_CAP), page, per_page, terms, total_capped=total > TOTAL_CAP)
+    return SearchResults(
+        hits,
+        min(total, TOTAL_CAP),
+        page,
+        per_page,
+        terms,
+        total_capped=total > TOTAL_CAP,
+        ranked_among_newest=CANDIDATES if terms and not ranked else 0,
+    )
 
 
 def _from_the_index_top(s: Session, exact: str, params: dict[str, Any]) -> list[Any] | None:

@@ -99,6 +99,7 @@ def test_on_postgresql_a_query_with_many_matches_ranks_its_newest_and_lists_the_
         def pages() -> list[str]:
             results = [search(catalog, SearchQuery("giấy phép", page=page, per_page=2)) for page in (1, 2, 3, 4)]
             assert {r.total for r in results} == {7}
+            assert {r.ranked_among_newest for r in results} == {0 if search_module.RANKED_MATCHES >= 7 else 3}
             return [hit.document_id for r in results for hit in r.hits]
 
         monkeypatch.setattr(search_module, "CANDIDATES", 3)

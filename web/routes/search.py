@@ -55,6 +55,9 @@ class SearchOut(BaseModel):
     total: int
     #: True when there are more matches than `total` (they are counted up to 10,000).
     total_capped: bool = False
+    #: When not 0, too many matched to rank them all: the best of this many newest come first, then the rest
+    #: newest first.
+    ranked_among_newest: int = 0
     page: int
     pages: int
     per_page: int
@@ -110,6 +113,7 @@ def search_api(
         filters=query.filters(),
         total=results.total,
         total_capped=results.total_capped,
+        ranked_among_newest=results.ranked_among_newest,
         page=results.page,
         pages=results.pages,
         per_page=results.per_page,
