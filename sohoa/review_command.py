@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 NEEDS_REVIEW_PREFIX = "check these fields: "
 
 
+#: The longest value a person may give a metadata field (the longest, a subject, is cut at 500 anyway).
+MAX_VALUE_CHARS = 1000
+
+
 class ReviewError(ValueError):
     """The review cannot go on as asked (unknown document, bad field or value); `fields` names the bad fields."""
 
@@ -100,6 +104,8 @@ def apply_values(
     for name, value in values.items():
         if name not in current:
             raise ReviewError(f"unknown field: {name!r} (fields: {', '.join(current)})", (name,))
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            raise ReviewError(f"{name}: a value has at most {MAX_VALUE_CHARS} characters", (name,))
         new = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
         new = None if new == "" else new
         before = current[name]

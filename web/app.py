@@ -21,6 +21,7 @@ from storage.accounts import Accounts
 from storage.audit import AuditLog
 from web.context import WEB_DIR, WebContext
 from web.errors import install_error_handlers
+from web.limits import BodyLimit
 from web.pages import build_templates
 from web.routes import ROUTERS
 from web.security import SecurityHeaders
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders, hsts=settings.web_cookie_secure)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     for router in ROUTERS:

@@ -11,11 +11,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from pipeline.sign import SigningError
 from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, ResultMetadata
-from sohoa.review_command import ReviewError, ReviewOutcome, apply_values, confirm_and_archive, uncertain_fields
+from sohoa.review_command import (
+    MAX_VALUE_CHARS,
+    ReviewError,
+    ReviewOutcome,
+    apply_values,
+    confirm_and_archive,
+    uncertain_fields,
+)
 from storage.catalog import UnknownDocument
 from storage.objects import ObjectNotFound
 from storage.record_text import record_without_text
@@ -33,6 +40,8 @@ PAGE_SIZE = 50
 #: Fields staff may correct; the page count is always counted from the scan.
 EDITABLE_FIELDS = tuple(name for name in ResultMetadata.model_fields if name != "page_amount")
 DATE_FIELDS = frozenset({"issued_date", "valid_until"})
+FieldName = Annotated[str, StringConstraints(max_length=40)]
+FieldValue = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)]
 
 
 class ReviewItem(BaseModel):
@@ -69,7 +78,7 @@ class ReviewDetail(BaseModel):
 class ReviewRequest(BaseModel):
     """Corrections (field → value; an empty value clears the field) and whether to confirm, sign and archive."""
 
-    changes: dict[str, str | None] = Field(default_factory=dict)
+    changes: dict[FieldName, FieldValue | None] = Field(default_factory=dict, max_length=len(EDITABLE_FIELDS))
     confirm: bool = True
 
 
