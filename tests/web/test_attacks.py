@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.browser import LiveApp, live_app_fixture  # noqa: F401
@@ -97,3 +98,12 @@ def test_the_review_form_refuses_an_overlong_value_too(app_client: TestClient, c
     assert response.status_code == 422
     assert FIELD_TITLES["holder_name"] in response.text
     assert app_client.get(f"/api/v1/review/{document_id}").json()["status"] == "needs_review"
+
+
+# --- 7. paging parameters are bounded --------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/api/v1/batches", "/api/v1/review", "/api/v1/audit"])
+def test_an_offset_past_any_integer_is_refused_not_a_crash(app_client: TestClient, path: str) -> None:
+    headers = api_token(app_client, "admin")
+    assert app_client.get(path, params={"offset": 2**63}, headers=headers).status_code == 422
+    far = app_client.get(path, params={"offset": 100_000_000}, headers=headers)
+    assert far.status_code == 200, far.text

@@ -212,7 +212,7 @@ def audit_events(
     ctx: Annotated[WebContext, Depends(web)],
     where: Annotated[EventFilter, Depends(event_filter)],
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
     before: Annotated[int | None, Query(ge=1, le=2**62, description="page by key: events older than this id")] = None,
 ) -> EventPage:
     """Audit events, newest first, with personal ids masked for auditors. Filter by action, actor, document, days.

@@ -213,7 +213,7 @@ def review_list(
     _: Annotated[Principal, Depends(STAFF)],
     ctx: Annotated[WebContext, Depends(web)],
     limit: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> ReviewList:
     """Documents waiting for review, oldest first, with the reasons they wait."""
     total, items = _review_items(ctx, limit, offset)

@@ -353,7 +353,7 @@ def list_batches(
     _: Annotated[Principal, Depends(STAFF)],
     ctx: Annotated[WebContext, Depends(web)],
     limit: Annotated[int, Query(ge=1, le=500)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> list[BatchOut]:
     """Batches, newest first, with their files and documents by status."""
     return batch_list(ctx.rt.catalog, limit=limit, offset=offset)
