@@ -12,6 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 ENV_PREFIX = "SOHOA_"
+#: Settings that once existed, and why they went: set, they are refused with this reason.
+REMOVED = {
+    "web_secret_key": "web sessions are random ids kept server-side, so nothing is signed with a key",
+}
 
 
 class SettingsError(ValueError):
@@ -64,10 +68,11 @@ class Settings(BaseModel):
 
     web_host: str = Field("127.0.0.1", description="Address `sohoa serve` listens on.")
     web_port: int = Field(8000, ge=1, le=65535, description="Port `sohoa serve` listens on.")
-    web_secret_key: SecretStr | None = Field(
-        None, description="Signs session cookies; default a random key kept in data_dir/web-secret-key."
+    web_session_hours: float = Field(
+        2.0, gt=0, description="A login ends after this long without a request (the idle timeout)."
     )
-    web_session_hours: float = Field(8.0, gt=0, description="A login lasts this long without activity.")
+    web_session_max_hours: float = Field(12.0, gt=0, description="A login ends this long after it began, however busy.")
+    web_token_days: float = Field(90.0, gt=0, description="API tokens stop working this long after they are issued.")
     web_cookie_secure: bool = Field(False, description="Send cookies over HTTPS only (set behind a TLS proxy).")
     web_login_attempts: int = Field(5, ge=1, description="Failed logins allowed per user and address per window.")
     web_login_window_s: float = Field(300.0, gt=0, description="The window of the login rate limit.")
@@ -143,6 +148,8 @@ class Settings(BaseModel):
                     values[name] = json.loads(value)
                 except ValueError as exc:
                     raise SettingsError(f"{ENV_PREFIX}{name.upper()}: not a JSON object: {exc}") from None
+        for name in REMOVED.keys() & values.keys():
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()} is no longer used: {REMOVED[name]}; remove it")
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(values)

@@ -158,10 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands.add_parser("list", help="every account and its role")
     for action, text in [
         ("add", "create an account"),
-        ("password", "set a new password (signs the user out everywhere)"),
-        ("disable", "lock an account out"),
-        ("enable", "let a locked account in again"),
-        ("token", "issue an API token and print it (shown once)"),
+        ("password", "set a new password (signs the user out everywhere and revokes its API tokens)"),
+        ("disable", "lock an account out (signs it out everywhere and revokes its API tokens)"),
+        ("enable", "let a locked account in again (with new API tokens only)"),
+        ("token", "issue an API token and print it (shown once); it expires"),
         ("revoke", "revoke every API token of the user"),
     ]:
         sub = user_commands.add_parser(action, help=text)
@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--name", help="full name (add) or what the token is for (token)")
         if action in ("add", "password"):
             sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        if action == "token":
+            sub.add_argument("--days", type=float, help="days the token works (default: SOHOA_WEB_TOKEN_DAYS, 90)")
 
     catalog = commands.add_parser("catalog", help="back up, restore, or rebuild the catalog from the archive")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")

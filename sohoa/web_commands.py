@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import timedelta
 
 from rich.console import Console
 from rich.table import Table
@@ -39,6 +40,10 @@ def read_password(from_stdin: bool) -> str:
     return first
 
 
+def _signed_out(tokens_revoked: int) -> str:
+    return f"signed out everywhere, {tokens_revoked} API token(s) revoked"
+
+
 def run_user(settings: Settings, action: str, args, console: Console) -> int:
     actor = f"cli:{getpass.getuser()}"
     with open_catalog(settings) as catalog:
@@ -51,17 +56,25 @@ def run_user(settings: Settings, action: str, args, console: Console) -> int:
                 audit.append("user_added", actor=actor, details={"user": account.username, "role": account.role})
                 console.print(f"added {account.username} ({account.role})")
             elif action == "password":
-                accounts.set_password(args.username, read_password(args.password_stdin))
-                audit.append("password_changed", actor=actor, details={"user": args.username})
-                console.print(f"password of {args.username} changed; its sessions are signed out")
+                revoked = accounts.set_password(args.username, read_password(args.password_stdin))
+                audit.append(
+                    "password_changed", actor=actor, details={"user": args.username, "tokens_revoked": revoked}
+                )
+                console.print(
+                    f"password of {args.username} changed; signed out everywhere, {revoked} API token(s) revoked"
+                )
             elif action in ("disable", "enable"):
-                accounts.set_active(args.username, action == "enable")
-                audit.append(f"user_{action}d", actor=actor, details={"user": args.username})
-                console.print(f"{args.username} {action}d")
+                revoked = accounts.set_active(args.username, action == "enable")
+                audit.append(f"user_{action}d", actor=actor, details={"user": args.username, "tokens_revoked": revoked})
+                console.print(f"{args.username} {action}d; {_signed_out(revoked)}")
             elif action == "token":
-                token = accounts.issue_token(args.username, args.name or "")
-                audit.append("token_issued", actor=actor, details={"user": args.username, "name": args.name or ""})
-                print(token)  # the only time it is shown
+                days = args.days if args.days is not None else settings.web_token_days
+                issued = accounts.issue_token(args.username, args.name or "", timedelta(days=days))
+                expires = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+                details = {"user": args.username, "name": args.name or "", "expires_at": issued.expires_at.isoformat()}
+                audit.append("token_issued", actor=actor, details=details)
+                print(issued.token)  # the only time it is shown; stdout holds nothing else, for scripts
+                Console(stderr=True).print(f"token of {args.username} issued; it works until {expires}")
             elif action == "revoke":
                 count = accounts.revoke_tokens(args.username)
                 audit.append("tokens_revoked", actor=actor, details={"user": args.username, "count": count})

@@ -10,11 +10,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from storage.catalog import Catalog, as_utc
 from storage.tables import ApiToken, LoginFailure, User, WebSession, utcnow
@@ -23,10 +24,19 @@ ROLES = ("admin", "staff", "officer", "auditor")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "sohoa_"
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
 
 
 class AccountError(ValueError):
     """A user cannot be created or changed as asked; the message says why."""
+
+
+class UnknownUser(AccountError):
+    """No account has this username."""
+
+
+class AccountRefused(AccountError):
+    """The change would lock the archive out of its own administration (the last admin, oneself)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,22 @@ class Account:
     username: str
     full_name: str
     role: str
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a browser login lasts: `idle` without a request, and `lifetime` at most, however active."""
+
+    idle: timedelta
+    lifetime: timedelta
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token, shown once, and when it stops working."""
+
+    token: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,19 @@ def _digest(secret: str) -> str:
 
 def _account(user: User) -> Account:
     return Account(user.id, user.username, user.full_name, user.role)
+
+
+def _revoke_tokens(s: Session, user: User) -> int:
+    rows = list(s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))))
+    for row in rows:
+        row.revoked = True
+    return len(rows)
+
+
+def _sign_out_everywhere(s: Session, user: User) -> int:
+    """End the user's sessions and revoke its API tokens; the number of tokens revoked."""
+    s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return _revoke_tokens(s, user)
 
 
 class Accounts:
@@ -79,19 +118,32 @@ class Accounts:
             s.flush()
             return _account(user)
 
-    def set_password(self, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str) -> int:
+        """A new password: the user's sessions end and its API tokens are revoked (their count is returned)."""
         self._check(password, ROLES[0])
         with self.catalog.session() as s:
             user = self._user(s, username)
             user.password_hash = self.hasher.hash(password)
-            s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            return _sign_out_everywhere(s, user)
 
-    def set_active(self, username: str, active: bool) -> None:
+    def set_active(self, username: str, active: bool, *, by: str | None = None) -> int:
+        """Disable or enable an account; either way its sessions end and its API tokens are revoked (counted).
+
+        `by` is the account asking, if any: an account cannot disable itself, and nobody can disable the
+        last active admin (the admins' rows are locked while counted, so two admins cannot disable each
+        other at once).
+        """
         with self.catalog.session() as s:
             user = self._user(s, username)
+            if not active and user.active:
+                if by is not None and by.strip().lower() == user.username:
+                    raise AccountRefused("an account cannot disable itself; ask another admin")
+                if user.role == "admin":
+                    admins = select(User.id).where(User.role == "admin", User.active.is_(True)).with_for_update()
+                    if len(s.scalars(admins).all()) <= 1:
+                        raise AccountRefused(f"{user.username} is the last active admin; add another admin first")
             user.active = active
-            if not active:
-                s.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            return _sign_out_everywhere(s, user)
 
     def users(self) -> list[tuple[Account, bool]]:
         with self.catalog.session() as s:
@@ -112,29 +164,38 @@ class Accounts:
             return _account(user)
 
     # --- sessions ------------------------------------------------------------------------------
-    def start_session(self, account: Account, lifetime: timedelta) -> tuple[str, str]:
+    def start_session(self, account: Account, policy: SessionPolicy) -> tuple[str, str]:
         """A new session for the account: (cookie value, CSRF token)."""
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = utcnow()
         with self.catalog.session() as s:
-            s.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))
+            s.execute(delete(WebSession).where(WebSession.expires_at < now))
+            expires_at = now + min(policy.idle, policy.lifetime)
             s.add(
                 WebSession(
-                    id_hash=_digest(session_id), user_id=account.id, csrf_token=csrf, expires_at=utcnow() + lifetime
+                    id_hash=_digest(session_id),
+                    user_id=account.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=expires_at,
                 )
             )
         return session_id, csrf
 
-    def session(self, session_id: str, lifetime: timedelta) -> SignedIn | None:
-        """The session's user, its expiry pushed back by `lifetime`; None when unknown, expired or disabled."""
+    def session(self, session_id: str, policy: SessionPolicy) -> SignedIn | None:
+        """The session's user, its idle expiry pushed back (never past its lifetime); None when unknown,
+        idle too long, too old or disabled."""
+        now = utcnow()
         with self.catalog.session() as s:
             row = s.get(WebSession, _digest(session_id))
-            if row is None or as_utc(row.expires_at) < utcnow():
+            if row is None or min(as_utc(row.expires_at), as_utc(row.created_at) + policy.lifetime) < now:
                 return None
             user = s.get(User, row.user_id)
             if user is None or not user.active:
                 return None
-            if as_utc(row.expires_at) - utcnow() < lifetime - timedelta(minutes=1):
-                row.expires_at = utcnow() + lifetime
+            slid = min(now + policy.idle, as_utc(row.created_at) + policy.lifetime)
+            if abs(slid - as_utc(row.expires_at)) > timedelta(minutes=1):
+                row.expires_at = slid
             return SignedIn(_account(user), row.csrf_token)
 
     def end_session(self, session_id: str) -> None:
@@ -142,30 +203,28 @@ class Accounts:
             s.execute(delete(WebSession).where(WebSession.id_hash == _digest(session_id)))
 
     # --- API tokens ----------------------------------------------------------------------------
-    def issue_token(self, username: str, name: str = "") -> str:
-        """A new bearer token for the user; shown once, only its digest is kept."""
+    def issue_token(self, username: str, name: str = "", lifetime: timedelta = DEFAULT_TOKEN_LIFETIME) -> IssuedToken:
+        """A new bearer token for the user, valid for `lifetime`; shown once, only its digest is kept."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        expires_at = utcnow() + lifetime
         with self.catalog.session() as s:
             user = self._user(s, username)
-            s.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name))
-        return token
+            s.add(ApiToken(user_id=user.id, token_hash=_digest(token), name=name, expires_at=expires_at))
+        return IssuedToken(token, expires_at)
 
     def token_account(self, token: str) -> Account | None:
+        """The token's account; None when the token is unknown, revoked, expired, or its user disabled."""
         with self.catalog.session() as s:
             row = s.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked.is_(False)))
             user = s.get(User, row.user_id) if row else None
-            if row is None or user is None or not user.active:
+            if row is None or user is None or not user.active or as_utc(row.expires_at) <= utcnow():
                 return None
             row.last_used_at = utcnow()
             return _account(user)
 
     def revoke_tokens(self, username: str) -> int:
         with self.catalog.session() as s:
-            user = self._user(s, username)
-            rows = list(s.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))))
-            for row in rows:
-                row.revoked = True
-            return len(rows)
+            return _revoke_tokens(s, self._user(s, username))
 
     # --- login rate limit ----------------------------------------------------------------------
     def login_blocked(self, key: str, attempts: int, window: timedelta) -> bool:
@@ -192,8 +251,8 @@ class Accounts:
             raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
 
     @staticmethod
-    def _user(s, username: str) -> User:
+    def _user(s: Session, username: str) -> User:
         user = s.scalar(select(User).where(User.username == username.strip().lower()))
         if user is None:
-            raise AccountError(f"no user {username!r}")
+            raise UnknownUser(f"no user {username!r}")
         return user

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from fastapi import Request
 
-from storage.accounts import Account
+from storage.accounts import Account, SessionPolicy
 from web.context import WebContext
 
 SESSION_COOKIE = "sohoa_session"
@@ -51,8 +51,11 @@ class Principal:
         return self.account.role
 
 
-def session_lifetime(ctx: WebContext) -> timedelta:
-    return timedelta(hours=ctx.settings.web_session_hours)
+def session_policy(ctx: WebContext) -> SessionPolicy:
+    settings = ctx.settings
+    return SessionPolicy(
+        idle=timedelta(hours=settings.web_session_hours), lifetime=timedelta(hours=settings.web_session_max_hours)
+    )
 
 
 def find_principal(request: Request) -> Principal | None:
@@ -66,7 +69,7 @@ def find_principal(request: Request) -> Principal | None:
         account = ctx.accounts.token_account(token.strip())
         principal = Principal(account, None) if account else None
     elif session_id := request.cookies.get(SESSION_COOKIE):
-        signed_in = ctx.accounts.session(session_id, session_lifetime(ctx))
+        signed_in = ctx.accounts.session(session_id, session_policy(ctx))
         principal = Principal(signed_in.account, signed_in.csrf_token) if signed_in else None
     request.state.principal = principal
     return principal

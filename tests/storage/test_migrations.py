@@ -274,3 +274,30 @@ def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: 
         assert [h.document_id for h in search(catalog, SearchQuery("giay phep xay dung")).hits] == [document_id]
     finally:
         catalog.close()
+
+
+def test_api_tokens_from_before_expiry_get_the_default_lifetime_and_keep_working(url: str, engine: Engine):
+    from datetime import timedelta
+
+    from storage.accounts import Accounts
+    from storage.catalog import as_utc
+    from storage.tables import ApiToken
+
+    catalog = Catalog(url)
+    try:
+        accounts = Accounts(catalog)
+        accounts.add_user("script", "mật-khẩu-dài-đủ", "officer")
+        token = accounts.issue_token("script", "nightly").token
+    finally:
+        catalog.close()
+    migrations.downgrade(engine, "0013")  # the token loses its end, as tokens had none
+    assert "expires_at" not in {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+    migrations.upgrade(engine)
+    catalog = Catalog(url)
+    try:
+        assert Accounts(catalog).token_account(token).username == "script"
+        with catalog.session() as s:
+            left = as_utc(s.scalar(select(ApiToken.expires_at))) - utcnow()
+        assert timedelta(days=89) < left <= timedelta(days=90)
+    finally:
+        catalog.close()

@@ -104,4 +104,4 @@ def sign_in(client: TestClient, role: str) -> str:
 def api_token(client: TestClient, role: str) -> dict[str, str]:
     """Authorization headers of a fresh API token for the role's account."""
     accounts: Accounts = client.app.state.web.accounts
-    return {"Authorization": f"Bearer {accounts.issue_token(f'{role}1', 'tests')}"}
+    return {"Authorization": f"Bearer {accounts.issue_token(f'{role}1', 'tests').token}"}

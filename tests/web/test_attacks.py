@@ -6,14 +6,23 @@ it says, a body without a length); the rest use the test client.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import socket
+import subprocess
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from schemas.settings import Settings
+from storage.accounts import AccountRefused, Accounts
+from storage.catalog import Catalog, as_utc
+from storage.tables import WebSession
 from tests.web.browser import LiveApp, live_app_fixture  # noqa: F401
-from tests.web.conftest import Corpus, api_token, sign_in
+from tests.web.conftest import PASSWORD, SOHOA, Corpus, api_token, sign_in
 from web.labels import FIELD_TITLES
 from web.limits import MAX_BODY_BYTES
 
@@ -107,3 +116,110 @@ def test_an_offset_past_any_integer_is_refused_not_a_crash(app_client: TestClien
     assert app_client.get(path, params={"offset": 2**63}, headers=headers).status_code == 422
     far = app_client.get(path, params={"offset": 100_000_000}, headers=headers)
     assert far.status_code == 200, far.text
+
+
+# --- 8. API tokens end: on a password change, a disable or enable, and by age -----------------------------
+def _me(client: TestClient, headers: dict[str, str]) -> int:
+    return client.get("/api/v1/me", headers=headers).status_code
+
+
+def test_a_password_change_revokes_the_user_s_api_tokens(app_client: TestClient) -> None:
+    headers = api_token(app_client, "officer")
+    assert _me(app_client, headers) == 200
+    assert app_client.app.state.web.accounts.set_password("officer1", "một-mật-khẩu-mới") == 1
+    assert _me(app_client, headers) == 401
+
+
+def test_disabling_and_enabling_an_account_revokes_its_api_tokens(app_client: TestClient) -> None:
+    headers, admin = api_token(app_client, "officer"), api_token(app_client, "admin")
+    for active in ("false", "true"):
+        response = app_client.post("/api/v1/users/officer1/active", params={"active": active}, headers=admin)
+        assert response.status_code == 200, response.text
+    assert app_client.get("/api/v1/users", headers=admin).json()[-2]["active"] is True
+    assert _me(app_client, headers) == 401
+    assert _me(app_client, api_token(app_client, "officer")) == 200  # a new one works
+
+
+def test_an_api_token_stops_working_when_it_expires(app_client: TestClient) -> None:
+    accounts: Accounts = app_client.app.state.web.accounts
+    assert _me(app_client, _bearer(accounts.issue_token("officer1", "đã hết hạn", timedelta(0)).token)) == 401
+    live = accounts.issue_token("officer1", "còn hạn", timedelta(minutes=5))
+    assert _me(app_client, _bearer(live.token)) == 200
+
+
+def test_sohoa_user_token_prints_the_token_alone_and_says_when_it_expires(app_client: TestClient) -> None:
+    settings = app_client.app.state.web.settings
+    done = _sohoa(settings, "user", "token", "officer1", "--days", "30", "--name", "báo cáo tháng")
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip()
+    assert token.startswith("sohoa_") and "\n" not in token
+    in_30_days = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert f"works until {in_30_days}" in " ".join(done.stderr.split())
+    assert _me(app_client, _bearer(token)) == 200
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _sohoa(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
+    environ["SOHOA_DATA_DIR"] = str(settings.data_dir)
+    return subprocess.run([SOHOA, *args], env=environ, capture_output=True, text=True, timeout=120)
+
+
+# --- 9. the archive keeps an admin -----------------------------------------------------------------------
+def test_an_admin_cannot_disable_itself(app_client: TestClient) -> None:
+    admin = api_token(app_client, "admin")
+    response = app_client.post("/api/v1/users/admin1/active", params={"active": "false"}, headers=admin)
+    assert response.status_code == 409
+    assert _me(app_client, admin) == 200
+
+
+def test_nobody_can_disable_the_last_active_admin(app_client: TestClient) -> None:
+    accounts: Accounts = app_client.app.state.web.accounts
+    accounts.add_user("admin2", PASSWORD, "admin")
+    second = _bearer(accounts.issue_token("admin2").token)
+    response = app_client.post("/api/v1/users/admin1/active", params={"active": "false"}, headers=second)
+    assert response.status_code == 200, response.text
+    refused = _sohoa(app_client.app.state.web.settings, "user", "disable", "admin2")
+    assert refused.returncode == 2 and "last active admin" in " ".join(refused.stderr.split())
+    with pytest.raises(AccountRefused):
+        accounts.set_active("admin2", False)
+    assert _me(app_client, second) == 200
+
+
+# --- 11. a login ends: after idling, and at an absolute lifetime ---------------------------------------------
+def _session_row(client: TestClient) -> tuple[Catalog, str]:
+    digest = hashlib.sha256(client.cookies["sohoa_session"].encode()).hexdigest()
+    return client.app.state.web.rt.catalog, digest
+
+
+def _move_session(client: TestClient, **times: datetime) -> None:
+    catalog, digest = _session_row(client)
+    with catalog.session() as s:
+        s.execute(update(WebSession).where(WebSession.id_hash == digest).values(**times))
+
+
+def _session_expiry(client: TestClient) -> datetime:
+    catalog, digest = _session_row(client)
+    with catalog.session() as s:
+        return as_utc(s.get(WebSession, digest).expires_at)
+
+
+def test_a_busy_session_still_ends_at_its_absolute_lifetime(app_client: TestClient) -> None:
+    response = app_client.post("/login", data={"username": "officer1", "password": PASSWORD}, follow_redirects=False)
+    assert "Max-Age=43200" in response.headers["set-cookie"]  # 12 h, as the server keeps it
+    _move_session(app_client, created_at=datetime.now(UTC) - timedelta(hours=11, minutes=30))
+    assert app_client.get("/api/v1/me").status_code == 200
+    ends = _session_expiry(app_client)
+    assert timedelta(minutes=29) < ends - datetime.now(UTC) <= timedelta(minutes=30)  # not slid past 12 h
+    _move_session(app_client, created_at=datetime.now(UTC) - timedelta(hours=12, minutes=1))
+    assert app_client.get("/api/v1/me").status_code == 401
+
+
+def test_an_idle_session_ends_after_the_idle_timeout(app_client: TestClient) -> None:
+    sign_in(app_client, "officer")
+    assert timedelta(hours=1, minutes=58) < _session_expiry(app_client) - datetime.now(UTC) <= timedelta(hours=2)
+    _move_session(app_client, expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    assert app_client.get("/api/v1/me").status_code == 401

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from web.auth import SESSION_COOKIE, Principal, check_origin, client_address, find_principal, require, session_lifetime
+from web.auth import SESSION_COOKIE, Principal, check_origin, client_address, find_principal, require, session_policy
 from web.context import WebContext, web
 from web.pages import render
 
@@ -65,13 +65,14 @@ def login(
         error = "Tên đăng nhập hoặc mật khẩu không đúng."
         return render(request, "login.html", status_code=401, next=target, error=error, username=username)
     ctx.accounts.login_succeeded(key)
-    session_id, _csrf = ctx.accounts.start_session(account, session_lifetime(ctx))
+    policy = session_policy(ctx)
+    session_id, _csrf = ctx.accounts.start_session(account, policy)
     ctx.audit.append("login", actor=account.username, role=account.role, details={"address": client_address(request)})
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,
-        max_age=int(session_lifetime(ctx).total_seconds()),
+        max_age=int(policy.lifetime.total_seconds()),
         httponly=True,
         samesite="lax",
         secure=ctx.settings.web_cookie_secure,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from storage.accounts import AccountError
+from storage.accounts import AccountError, AccountRefused, UnknownUser
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.pages import render
@@ -99,11 +99,15 @@ def set_active(
     principal: Annotated[Principal, Depends(ADMIN)],
     ctx: Annotated[WebContext, Depends(web)],
 ) -> UserOut:
-    """Disable (signing the user out everywhere) or re-enable an account."""
+    """Disable or re-enable an account; either signs it out everywhere and revokes its API tokens.
+
+    409 for one's own account or the last active admin."""
     try:
-        ctx.accounts.set_active(username, active)
-    except AccountError as exc:
+        ctx.accounts.set_active(username, active, by=principal.username)
+    except UnknownUser as exc:
         raise HTTPException(404, str(exc)) from None
+    except AccountRefused as exc:
+        raise HTTPException(409, str(exc)) from None
     ctx.audit.append(
         "user_enabled" if active else "user_disabled",
         actor=principal.username,
