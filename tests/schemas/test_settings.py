@@ -32,3 +32,9 @@ def test_cli_reports_configuration_errors_with_exit_status_3(monkeypatch, tmp_pa
     (tmp_path / "scan.png").write_bytes(b"")
     assert main(["digitize", str(tmp_path / "scan.png")]) == EXIT_CONFIG
     assert "khong-co" in capsys.readouterr().err
+
+
+def test_a_setting_that_is_no_longer_used_is_refused_with_the_reason():
+    with pytest.raises(SettingsError, match="SOHOA_WEB_SECRET_KEY is no longer used: web sessions are random ids"):
+        Settings.from_env({"SOHOA_WEB_SECRET_KEY": "s3cret"})
+    assert "web_secret_key" not in Settings.model_fields
