@@ -35,7 +35,11 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/)(\d{4}-\d{2}-\d{2})$")
 
 
 class RatesError(ValueError):
-    """A period or total that cannot be used: malformed, negative, or overlapping another period."""
+    """A period or total that cannot be used; `code` says which: "bad_period", "negative" or "overlap"."""
+
+    def __init__(self, message: str, code: str = "bad_period") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ def set_dossier_total(
     total and the figure it replaced. A period overlapping another one of the same agency is refused, so that
     totals add up."""
     if dossiers_received < 0:
-        raise RatesError("the number of dossiers received cannot be negative")
+        raise RatesError("the number of dossiers received cannot be negative", "negative")
     agency_key = _agency(agency)
     with catalog.session() as s:
         same_agency = list(s.scalars(select(DossierTotal).where(DossierTotal.agency == agency_key)))
@@ -199,7 +203,9 @@ def set_dossier_total(
         for row in same_agency:
             if row is not existing and period.overlaps(Period(row.period_start, row.period_end)):
                 label = Period(row.period_start, row.period_end).label
-                raise RatesError(f"the period {period.label} overlaps {label}, already supplied for this agency")
+                raise RatesError(
+                    f"the period {period.label} overlaps {label}, already supplied for this agency", "overlap"
+                )
         previous = existing.dossiers_received if existing else None
         if existing is None:
             existing = DossierTotal(period_start=period.start, period_end=period.end, agency=agency_key)

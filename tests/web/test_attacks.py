@@ -223,3 +223,19 @@ def test_an_idle_session_ends_after_the_idle_timeout(app_client: TestClient) -> 
     assert timedelta(hours=1, minutes=58) < _session_expiry(app_client) - datetime.now(UTC) <= timedelta(hours=2)
     _move_session(app_client, expires_at=datetime.now(UTC) - timedelta(seconds=1))
     assert app_client.get("/api/v1/me").status_code == 401
+
+
+# --- 12. messages come from codes, never from the URL ----------------------------------------------------
+def test_the_reports_page_shows_no_text_taken_from_the_url(app_client: TestClient) -> None:
+    csrf = sign_in(app_client, "admin")
+    spoof = "Hệ thống bị lỗi: hãy gửi mật khẩu đến evil@example.com"
+    assert spoof not in app_client.get("/reports", params={"dossiers": spoof}).text
+    form = {"period": "2026-13", "dossiers_received": "10", "csrf_token": csrf}
+    refused = app_client.post("/reports/dossier-totals", data=form, follow_redirects=False)
+    assert refused.headers["location"] == "/reports?dossiers=bad_period#rates"
+    assert "kỳ ghi theo tháng (2026-11)" in app_client.get(refused.headers["location"]).text
+    saved = app_client.post("/reports/dossier-totals", data={**form, "period": "2026-11"}, follow_redirects=False)
+    assert "Đã lưu số hồ sơ tiếp nhận" in app_client.get(saved.headers["location"]).text
+    overlap = {**form, "period": "2026-11-10..2026-11-20"}
+    again = app_client.post("/reports/dossier-totals", data=overlap, follow_redirects=False)
+    assert "trùng với một kỳ đã nhập" in app_client.get(again.headers["location"]).text

@@ -275,7 +275,8 @@ def reports_page(
         supplied=dossier_totals(ctx.rt.catalog),
         percent=percent,
         reuse_target=REUSE_TARGET,
-        dossier_message=request.query_params.get("dossiers"),
+        dossier_outcome=request.query_params.get("dossiers"),
+        dossier_message=DOSSIER_OUTCOMES.get(request.query_params.get("dossiers", "")),
         report=report,
         query=query,
         chart=build_chart(report),
@@ -396,17 +397,31 @@ class DossierTotalIn(BaseModel):
     agency: str | None = Field(None, max_length=500)
 
 
-def _supply(ctx: WebContext, principal: Principal, given: DossierTotalIn) -> dict[str, Any]:
-    try:
-        period = Period.parse(given.period)
-        total, previous = set_dossier_total(
-            ctx.rt.catalog, period, given.dossiers_received, agency=_text(given.agency), supplied_by=principal.username
-        )
-    except RatesError as exc:
-        raise HTTPException(400, str(exc)) from None
+#: What the reports page says after the dossier-total form, by the outcome's code (never text from the URL).
+DOSSIER_OUTCOMES = {
+    "saved": "Đã lưu số hồ sơ tiếp nhận.",
+    "bad_period": "Chưa lưu: kỳ ghi theo tháng (2026-11) hoặc khoảng ngày (2026-11-01..2026-11-15).",
+    "negative": "Chưa lưu: số hồ sơ tiếp nhận không thể âm.",
+    "overlap": "Chưa lưu: kỳ này trùng với một kỳ đã nhập của cùng cơ quan.",
+}
+
+
+def _supply_or_raise(ctx: WebContext, principal: Principal, given: DossierTotalIn) -> dict[str, Any]:
+    """Record the total and audit it; RatesError when it cannot be used."""
+    period = Period.parse(given.period)
+    total, previous = set_dossier_total(
+        ctx.rt.catalog, period, given.dossiers_received, agency=_text(given.agency), supplied_by=principal.username
+    )
     details = {**total.to_json(), "previous": previous}
     ctx.audit.append("dossier_total_set", actor=principal.username, role=principal.role, details=details)
     return details
+
+
+def _supply(ctx: WebContext, principal: Principal, given: DossierTotalIn) -> dict[str, Any]:
+    try:
+        return _supply_or_raise(ctx, principal, given)
+    except RatesError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.post("/api/v1/dossier-totals", tags=["reports"])
@@ -435,11 +450,12 @@ def supply_dossier_total_form(
     agency: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     try:
-        _supply(ctx, principal, DossierTotalIn(period=period, dossiers_received=dossiers_received, agency=agency))
-        message = "saved"
-    except HTTPException as exc:
-        message = str(exc.detail)
-    return RedirectResponse("/reports?" + urlencode({"dossiers": message}) + "#rates", status_code=303)
+        given = DossierTotalIn(period=period, dossiers_received=dossiers_received, agency=agency)
+        _supply_or_raise(ctx, principal, given)
+        outcome = "saved"
+    except RatesError as exc:
+        outcome = exc.code
+    return RedirectResponse("/reports?" + urlencode({"dossiers": outcome}) + "#rates", status_code=303)
 
 
 # --- reconciliation ------------------------------------------------------------------------------------------------
