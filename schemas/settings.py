@@ -75,6 +75,16 @@ class Settings(BaseModel):
     web_token_days: float = Field(90.0, gt=0, description="API tokens stop working this long after they are issued.")
     web_cookie_secure: bool = Field(False, description="Send cookies over HTTPS only (set behind a TLS proxy).")
     web_login_attempts: int = Field(5, ge=1, description="Failed logins allowed per user and address per window.")
+    web_login_account_attempts: int = Field(
+        20, ge=1, description="Failed logins allowed per user per window, whatever the addresses they come from."
+    )
+    web_trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Addresses (or CIDR ranges) of the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+            "believed; empty (the default): none, every caller is its own socket address."
+        ),
+    )
     web_login_window_s: float = Field(300.0, gt=0, description="The window of the login rate limit.")
     upload_max_files: int = Field(500, ge=1, description="Files one upload may carry.")
 

@@ -26,8 +26,14 @@ def run_serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     host, port = host or settings.web_host, port or settings.web_port
     Console(stderr=True).print(f"sohoa web app on http://{host}:{port}/ (Ctrl+C stops it)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", proxy_headers=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", **proxy_options(settings))
     return 0
+
+
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy options: forwarded headers are believed only from the configured proxies, if any."""
+    trusted = settings.web_trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else None}
 
 
 def read_password(from_stdin: bool) -> str:

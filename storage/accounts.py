@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from storage.catalog import Catalog, as_utc
@@ -63,6 +64,23 @@ class IssuedToken:
 
     token: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A login attempt as counted: `over` is how far past its limit the most-used key is (≤ 0: allowed)."""
+
+    over: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.over <= 0
+
+    @property
+    def worth_logging(self) -> bool:
+        """A refused attempt is logged the first time, then at 2, 4, 8… past the limit: a flood of guesses
+        writes a handful of audit events per window, each with the count so far."""
+        return self.over > 0 and self.over & (self.over - 1) == 0
 
 
 @dataclass(frozen=True)
@@ -227,20 +245,33 @@ class Accounts:
             return _revoke_tokens(s, self._user(s, username))
 
     # --- login rate limit ----------------------------------------------------------------------
-    def login_blocked(self, key: str, attempts: int, window: timedelta) -> bool:
+    def attempt_login(self, limits: Mapping[str, int], window: timedelta) -> LoginAttempt:
+        """Record a login attempt under each key (e.g. account and address, account alone) and count the
+        attempts of the window, in one transaction, before any password is checked.
+
+        Attempts at once are serialised per key (a PostgreSQL advisory lock; SQLite has one writer), so
+        30 parallel guesses cannot all pass a limit of 5: the sixth is refused whatever the timing.
+        A right password clears its key's attempts (`login_succeeded`).
+        """
+        since = utcnow() - window
         with self.catalog.session() as s:
-            since = utcnow() - window
+            if s.get_bind().dialect.name == "postgresql":
+                for key in sorted(limits):
+                    s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
             s.execute(delete(LoginFailure).where(LoginFailure.at < since))
-            failures = s.scalar(select(func.count()).where(LoginFailure.key == key, LoginFailure.at >= since))
-            return (failures or 0) >= attempts
+            s.add_all(LoginFailure(key=key) for key in limits)
+            s.flush()
+            counted = select(LoginFailure.key, func.count()).where(
+                LoginFailure.key.in_(list(limits)), LoginFailure.at >= since
+            )
+            counts: dict[str, int] = {key: n for key, n in s.execute(counted.group_by(LoginFailure.key))}
+        over = max(counts.get(key, 0) - limit for key, limit in limits.items())
+        return LoginAttempt(over)
 
-    def login_failed(self, key: str) -> None:
+    def login_succeeded(self, keys: Iterable[str]) -> None:
+        """The right password: the attempts counted under these keys are forgotten."""
         with self.catalog.session() as s:
-            s.add(LoginFailure(key=key))
-
-    def login_succeeded(self, key: str) -> None:
-        with self.catalog.session() as s:
-            s.execute(delete(LoginFailure).where(LoginFailure.key == key))
+            s.execute(delete(LoginFailure).where(LoginFailure.key.in_(list(keys))))
 
     # -------------------------------------------------------------------------------------------
     @staticmethod

@@ -91,9 +91,18 @@ def app_client(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
+def login_form(client: TestClient, username: str, password: str, **fields: str) -> dict[str, str]:
+    """The login form's fields as a browser sends them: the page is loaded first for its token (and cookie)."""
+    page = client.get("/login").text
+    marker = 'name="login_token" value="'
+    start = page.index(marker) + len(marker)
+    token = page[start : page.index('"', start)]
+    return {"username": username, "password": password, "login_token": token, **fields}
+
+
 def sign_in(client: TestClient, role: str) -> str:
     """Sign the client in as the role's account; returns the session's CSRF token."""
-    response = client.post("/login", data={"username": f"{role}1", "password": PASSWORD}, follow_redirects=False)
+    response = client.post("/login", data=login_form(client, f"{role}1", PASSWORD), follow_redirects=False)
     assert response.status_code == 303, response.text
     page = client.get("/")
     marker = 'name="csrf-token" content="'

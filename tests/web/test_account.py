@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from storage.audit import EventFilter
-from tests.web.conftest import PASSWORD, api_token, sign_in
+from tests.web.conftest import PASSWORD, api_token, login_form, sign_in
 
 
 def test_login_sets_a_session_and_logout_ends_it(app_client: TestClient):
@@ -26,14 +26,14 @@ def test_login_sets_a_session_and_logout_ends_it(app_client: TestClient):
 
 def test_wrong_passwords_are_rate_limited_and_logged(app_client: TestClient):
     for _ in range(5):
-        wrong = app_client.post("/login", data={"username": "staff1", "password": "sai-mật-khẩu"})
+        wrong = app_client.post("/login", data=login_form(app_client, "staff1", "sai-mật-khẩu"))
         assert wrong.status_code == 401 and "không đúng" in wrong.text
-    blocked = app_client.post("/login", data={"username": "staff1", "password": PASSWORD})
+    blocked = app_client.post("/login", data=login_form(app_client, "staff1", PASSWORD))
     assert blocked.status_code == 429 and "Hãy đợi" in blocked.text  # even the right password waits
     audit = app_client.app.state.web.audit
     assert audit.count(EventFilter(action="login_failed", actor="staff1")) == 5
     assert audit.count(EventFilter(action="login_blocked", actor="staff1")) == 1
-    assert app_client.post("/login", data={"username": "officer1", "password": PASSWORD}).status_code == 200
+    assert app_client.post("/login", data=login_form(app_client, "officer1", PASSWORD)).status_code == 200
 
 
 def test_a_change_without_the_csrf_token_is_refused(app_client: TestClient):
@@ -45,7 +45,7 @@ def test_a_change_without_the_csrf_token_is_refused(app_client: TestClient):
 
 
 def test_login_redirects_only_to_this_site(app_client: TestClient):
-    form = {"username": "officer1", "password": PASSWORD}
+    form = login_form(app_client, "officer1", PASSWORD)
     for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
         response = app_client.post("/login", data={**form, "next": target}, follow_redirects=False)
         assert response.headers["location"] == "/"

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from schemas.settings import Settings
 from storage.accounts import AccountRefused, Accounts
+from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog, as_utc
 from storage.tables import WebSession
 from tests.web.browser import LiveApp, live_app_fixture  # noqa: F401
-from tests.web.conftest import PASSWORD, SOHOA, Corpus, api_token, sign_in
+from tests.web.conftest import PASSWORD, SOHOA, Corpus, api_token, login_form, sign_in
 from web.labels import FIELD_TITLES
 from web.limits import MAX_BODY_BYTES
 
@@ -208,7 +213,8 @@ def _session_expiry(client: TestClient) -> datetime:
 
 
 def test_a_busy_session_still_ends_at_its_absolute_lifetime(app_client: TestClient) -> None:
-    response = app_client.post("/login", data={"username": "officer1", "password": PASSWORD}, follow_redirects=False)
+    form = login_form(app_client, "officer1", PASSWORD)
+    response = app_client.post("/login", data=form, follow_redirects=False)
     assert "Max-Age=43200" in response.headers["set-cookie"]  # 12 h, as the server keeps it
     _move_session(app_client, created_at=datetime.now(UTC) - timedelta(hours=11, minutes=30))
     assert app_client.get("/api/v1/me").status_code == 200
@@ -239,3 +245,117 @@ def test_the_reports_page_shows_no_text_taken_from_the_url(app_client: TestClien
     overlap = {**form, "period": "2026-11-10..2026-11-20"}
     again = app_client.post("/reports/dossier-totals", data=overlap, follow_redirects=False)
     assert "trùng với một kỳ đã nhập" in app_client.get(again.headers["location"]).text
+
+
+# --- 2, 3, 6, 10: the login, as `sohoa serve` runs it ------------------------------------------------------
+class Served:
+    """`sohoa serve` started as an operator starts it, on a free loopback port; stopped by its PID."""
+
+    def __init__(self, settings: Settings, **env: str) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
+        environ |= {"SOHOA_DATA_DIR": str(settings.data_dir), "SOHOA_WORKERS": "0", **env}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [SOHOA, "serve", "--port", str(self.port)], env=environ, stderr=subprocess.PIPE, text=True
+        )
+
+    def __enter__(self) -> Served:
+        deadline = time.monotonic() + REPLY_TIMEOUT_S
+        while True:  # until it answers: each try is a real request, not a guessed sleep
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            assert self.process.poll() is None, self.process.stderr.read() if self.process.stderr else ""
+            assert time.monotonic() < deadline, "sohoa serve did not answer"
+            time.sleep(0.1)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(REPLY_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        finally:
+            if self.process.stderr:
+                self.process.stderr.close()
+
+
+def _login_attempt(served: Served, client: requests.Session, username: str, password: str, **headers: str) -> int:
+    page = client.get(f"{served.url}/login", headers=headers, timeout=REPLY_TIMEOUT_S)
+    token = re.search(r'name="login_token" value="([^"]+)"', page.text)
+    assert token, page.text
+    form = {"username": username, "password": password, "login_token": token.group(1)}
+    url = f"{served.url}/login"
+    return client.post(url, data=form, headers=headers, allow_redirects=False, timeout=REPLY_TIMEOUT_S).status_code
+
+
+def test_thirty_guesses_at_once_get_five_password_checks(settings: Settings) -> None:
+    def guess(_: int) -> int:
+        with requests.Session() as client:
+            return _login_attempt(served, client, "staff1", "đoán-mật-khẩu")
+
+    with Served(settings) as served, ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(guess, range(30)))
+    assert sorted(statuses) == [401] * 5 + [429] * 25
+
+
+def test_by_default_x_forwarded_for_is_not_believed(settings: Settings) -> None:
+    with Served(settings) as served, requests.Session() as client:
+        statuses = [
+            _login_attempt(served, client, "staff1", "đoán-mật-khẩu", **{"X-Forwarded-For": f"10.0.0.{n}"})
+            for n in range(6)
+        ]
+    assert statuses == [401] * 5 + [429]
+    with Catalog(settings.catalog_url) as catalog:
+        events = AuditLog(catalog).events(EventFilter(action="login_failed", actor="staff1"), limit=10)
+    assert {e.details["address"] for e in events} == {"127.0.0.1"}
+
+
+def test_behind_a_trusted_proxy_addresses_and_https_come_from_its_headers(settings: Settings) -> None:
+    with Served(settings, SOHOA_WEB_TRUSTED_PROXIES="127.0.0.1") as served:
+        https = {"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{served.port}"}
+        with requests.Session() as client:
+            assert _login_attempt(served, client, "officer1", PASSWORD, **https) == 303  # the Origin check passes
+            # a limit per account holds whatever addresses the guesses come from
+            statuses = [
+                _login_attempt(served, client, "staff1", "đoán", **{"X-Forwarded-For": f"10.0.{n}.1"})
+                for n in range(21)
+            ]
+    assert statuses == [401] * 20 + [429]
+    with Catalog(settings.catalog_url) as catalog:
+        events = AuditLog(catalog).events(EventFilter(action="login_failed", actor="staff1"), limit=30)
+    assert {e.details["address"] for e in events} == {f"10.0.{n}.1" for n in range(20)}
+
+
+def test_without_a_trusted_proxy_an_https_origin_is_refused(settings: Settings) -> None:
+    with Served(settings) as served, requests.Session() as client:
+        https = {"X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{served.port}"}
+        assert _login_attempt(served, client, "officer1", PASSWORD, **https) == 403
+
+
+def test_a_flood_of_blocked_logins_writes_a_handful_of_audit_events(app_client: TestClient) -> None:
+    audit: AuditLog = app_client.app.state.web.audit
+    before = audit.count(EventFilter())
+    form = login_form(app_client, "staff1", "đoán-mật-khẩu")
+    statuses = [app_client.post("/login", data=form).status_code for _ in range(105)]
+    assert statuses == [401] * 5 + [429] * 100
+    blocked = audit.events(EventFilter(action="login_blocked", actor="staff1"), limit=20)
+    assert sorted(e.details["attempts_over_limit"] for e in blocked) == [1, 2, 4, 8, 16, 32, 64]
+    assert audit.count(EventFilter()) - before == 5 + 7
+
+
+def test_a_login_form_from_another_site_is_refused(app_client: TestClient) -> None:
+    """Login CSRF: a page elsewhere posting our login form, with Origin null or none, signs nobody in."""
+    bare = {"username": "officer1", "password": PASSWORD}
+    for headers in ({}, {"Origin": "null"}):
+        response = app_client.post("/login", data=bare, headers=headers, follow_redirects=False)
+        assert response.status_code == 403 and "sohoa_session" not in app_client.cookies
+    forged = {**bare, "login_token": "a-token-the-attacker-made"}
+    assert app_client.post("/login", data=forged, follow_redirects=False).status_code == 403
+    assert app_client.post("/login", data=login_form(app_client, **bare), follow_redirects=False).status_code == 303

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,6 +21,9 @@ from web.pages import render
 router = APIRouter()
 
 ANY_ROLE = require("staff", "officer", "auditor")
+LOGIN_COOKIE = "sohoa_login"
+#: A login form may be left open this long before it must be loaded again.
+LOGIN_FORM_SECONDS = 3600
 
 
 class Me(BaseModel):
@@ -37,9 +42,29 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _login_form(request: Request, ctx: WebContext, status_code: int = 200, **context: Any) -> Response:
+    """The login page, its form carrying a token that must come back with the cookie set beside it.
+
+    A login form posted from another site (login CSRF: signing a victim into the attacker's account) has
+    neither; a page shown again after a wrong password keeps the token its browser already holds.
+    """
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "login.html", status_code=status_code, login_token=token, **context)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=LOGIN_FORM_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.web_cookie_secure,
+        path="/login",
+    )
+    return response
+
+
 @router.get("/login", include_in_schema=False)
-def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", next=_safe_next(next))
+def login_page(request: Request, ctx: Annotated[WebContext, Depends(web)], next: str | None = None) -> Response:
+    return _login_form(request, ctx, next=_safe_next(next))
 
 
 @router.post("/login", include_in_schema=False)
@@ -49,25 +74,33 @@ def login(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "/",
+    login_token: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     check_origin(request)
     target = _safe_next(next)
-    key = f"{username.strip().lower()}|{client_address(request)}"
-    limit, window = ctx.settings.web_login_attempts, ctx.settings.web_login_window_s
-    if ctx.accounts.login_blocked(key, limit, timedelta(seconds=window)):
-        ctx.audit.append("login_blocked", actor=username[:100], details={"address": client_address(request)})
-        message = f"Đăng nhập sai quá {limit} lần. Hãy đợi {int(window // 60) or 1} phút rồi thử lại."
-        return render(request, "login.html", status_code=429, next=target, error=message, username=username)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not (login_token and expected and hmac.compare_digest(login_token, expected)):
+        message = "Trang đăng nhập đã hết hạn hoặc không hợp lệ. Hãy nhập lại."
+        return _login_form(request, ctx, 403, next=target, error=message, username=username)
+    settings, address, user = ctx.settings, client_address(request), username.strip().lower()
+    limits = {f"{user}|{address}": settings.web_login_attempts, f"{user}|*": settings.web_login_account_attempts}
+    attempt = ctx.accounts.attempt_login(limits, timedelta(seconds=settings.web_login_window_s))
+    if not attempt.allowed:
+        if attempt.worth_logging:
+            details = {"address": address, "attempts_over_limit": attempt.over}
+            ctx.audit.append("login_blocked", actor=username[:100], details=details)
+        minutes = int(settings.web_login_window_s // 60) or 1
+        message = f"Đăng nhập sai quá nhiều lần. Hãy đợi {minutes} phút rồi thử lại."
+        return _login_form(request, ctx, 429, next=target, error=message, username=username)
     account = ctx.accounts.authenticate(username, password)
     if account is None:
-        ctx.accounts.login_failed(key)
-        ctx.audit.append("login_failed", actor=username[:100], details={"address": client_address(request)})
+        ctx.audit.append("login_failed", actor=username[:100], details={"address": address})
         error = "Tên đăng nhập hoặc mật khẩu không đúng."
-        return render(request, "login.html", status_code=401, next=target, error=error, username=username)
-    ctx.accounts.login_succeeded(key)
+        return _login_form(request, ctx, 401, next=target, error=error, username=username)
+    ctx.accounts.login_succeeded(limits)
     policy = session_policy(ctx)
     session_id, _csrf = ctx.accounts.start_session(account, policy)
-    ctx.audit.append("login", actor=account.username, role=account.role, details={"address": client_address(request)})
+    ctx.audit.append("login", actor=account.username, role=account.role, details={"address": address})
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
