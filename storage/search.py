@@ -168,7 +168,7 @@ class SearchQuery:
             "agency": self.agency,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
-            "holder": self.holder_id,
+            "holder": re.sub(r"\D", "", self.holder_id or ""),  # digits only: the id as stored, however typed
         }
         return {k: v for k, v in values.items() if v}
 

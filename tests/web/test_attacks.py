@@ -7,6 +7,7 @@ it says, a body without a length); the rest use the test client.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import socket
@@ -21,6 +22,7 @@ import requests
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from schemas.record import Warning
 from schemas.settings import Settings
 from storage.accounts import AccountRefused, Accounts
 from storage.audit import AuditLog, EventFilter
@@ -30,6 +32,7 @@ from tests.web.browser import LiveApp, live_app_fixture  # noqa: F401
 from tests.web.conftest import PASSWORD, SOHOA, Corpus, api_token, login_form, sign_in
 from web.labels import FIELD_TITLES
 from web.limits import MAX_BODY_BYTES
+from web.masking import mask_ids_in_text
 
 #: A reply is awaited this long at most; a server that waits for the whole body never replies in time.
 REPLY_TIMEOUT_S = 60.0
@@ -359,3 +362,56 @@ def test_a_login_form_from_another_site_is_refused(app_client: TestClient) -> No
     forged = {**bare, "login_token": "a-token-the-attacker-made"}
     assert app_client.post("/login", data=forged, follow_redirects=False).status_code == 403
     assert app_client.post("/login", data=login_form(app_client, **bare), follow_redirects=False).status_code == 303
+
+
+# --- 4. auditors see no personal id, in any text -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("CCCD 001089012345", "CCCD *********345"),
+        ("số 001 089 012 345 cấp ngày", "số *** *** *** 345 cấp ngày"),
+        ("001.089.012.345 và 001-089-012-345", "***.***.***.345 và ***-***-***-345"),
+        ("CMND 012345678", "CMND ******678"),
+        ("q=cccd001089012345", "q=cccd*********345"),
+        ("holder=001 089 012 345&x", "holder=*** *** *** 345&x"),
+        ("so-2703-0123456789.pdf", "so-2703-0123456789.pdf"),  # 10 or 14 digits: not an id
+        ("ngày 12.05.2026, 0912 345 678", "ngày 12.05.2026, 0912 345 678"),  # a date, a phone number
+        ("sha256 " + "0123456789" * 6 + "abcd", "sha256 " + "0123456789" * 6 + "abcd"),  # a digest is left
+    ],
+)
+def test_personal_ids_are_masked_however_they_are_written(text: str, masked: str) -> None:
+    assert mask_ids_in_text(text) == masked
+
+
+def test_an_auditor_sees_no_personal_id_in_a_subject_a_message_or_the_audit_log(
+    app_client: TestClient, corpus: Corpus
+) -> None:
+    catalog: Catalog = app_client.app.state.web.rt.catalog
+    document_id = corpus.id_of("decision")
+    record = catalog.record(document_id)
+    subject = "Về việc cấp lại CCCD 001 089 012 345 (CMND cũ 012345678) cho công dân"
+    metadata = record.metadata.model_copy(update={"subject": subject})
+    warning = Warning(code="low_confidence", message="trang 1: số 001089012345 đọc chưa chắc")
+    catalog.finish(document_id, record.model_copy(update={"metadata": metadata, "warnings": [warning]}))
+    officer, auditor = api_token(app_client, "officer"), api_token(app_client, "auditor")
+    searched = app_client.get(
+        "/api/v1/search", params={"q": "cccd001089012345", "holder": "001 089 012 345"}, headers=officer
+    )
+    assert searched.status_code == 200, searched.text
+    seen = [
+        app_client.get(f"/api/v1/documents/{document_id}", headers=auditor).text,
+        app_client.get(f"/documents/{document_id}", headers=auditor).text,
+        app_client.get("/api/v1/audit", params={"action": "search"}, headers=auditor).text,
+        app_client.get("/audit", params={"action": "search"}, headers=auditor).text,
+    ]
+    api_record = json.loads(seen[0])
+    assert api_record["metadata"]["subject"] == "Về việc cấp lại CCCD *** *** *** 345 (CMND cũ ******678) cho công dân"
+    assert api_record["warnings"][0]["message"] == "trang 1: số *********345 đọc chưa chắc"
+    for text in seen:
+        for digits in ("001089012345", "001 089 012 345", "012345678", "089 012", "089012"):
+            assert digits not in text
+    assert "*********345" in seen[2]  # the holder filter, logged in digits only, masked
+    event = AuditLog(catalog).events(EventFilter(action="search"), limit=1)[0]
+    assert event.details["filters"]["holder"] == "001089012345"  # what the officer asked for, in digits only
+    officer_view = app_client.get(f"/api/v1/documents/{document_id}", headers=officer).json()
+    assert officer_view["metadata"]["subject"] == subject  # officers identify people

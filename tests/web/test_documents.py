@@ -20,8 +20,7 @@ from storage.audit import SYSTEM, EventFilter
 from tests.web.conftest import Corpus, api_token, sign_in
 from web.app import create_app
 from web.archived_pdf import ArchiveMismatch, CheckedPdf, disposition, download_name, stream_checked
-from web.masking import mask_personal_id
-from web.routes.documents import shown_filename
+from web.masking import mask_personal_id, text_for
 from workers.runtime import open_store
 from workers.signing import trust_roots
 
@@ -280,10 +279,10 @@ def test_the_pdf_streams_from_s3_and_a_replaced_object_is_refused(settings: Sett
 
 
 def test_id_numbers_in_file_names_are_masked_for_auditors():
-    assert shown_filename("auditor", "037061825319 Mai Sơn.jpg") == "*********319 Mai Sơn.jpg"
-    assert shown_filename("auditor", "cmnd_123456789.tif") == "cmnd_******789.tif"
-    assert shown_filename("auditor", "so-2703-0123456789.pdf") == "so-2703-0123456789.pdf"  # 10 digits: no id
-    assert shown_filename("officer", "037061825319 Mai Sơn.jpg") == "037061825319 Mai Sơn.jpg"
+    assert text_for("auditor", "037061825319 Mai Sơn.jpg") == "*********319 Mai Sơn.jpg"
+    assert text_for("auditor", "cmnd_123456789.tif") == "cmnd_******789.tif"
+    assert text_for("auditor", "so-2703-0123456789.pdf") == "so-2703-0123456789.pdf"  # 10 digits: no id
+    assert text_for("officer", "037061825319 Mai Sơn.jpg") == "037061825319 Mai Sơn.jpg"
 
 
 def test_a_document_still_processing_shows_its_status(settings: Settings, corpus: Corpus):

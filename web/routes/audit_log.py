@@ -8,7 +8,6 @@ event: under a personal field's name (`holder_id`, also in a list of old and new
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from storage.reports import local_window
 from storage.tables import AuditEvent
 from web.auth import Principal, require
 from web.context import WebContext, web
-from web.masking import PERSONAL_FIELDS, mask_personal_id, sees_personal_ids
+from web.masking import value_for
 from web.pages import page_count, render
 
 router = APIRouter()
@@ -31,8 +30,6 @@ AUDITOR = require("auditor")
 PAGE_SIZE = 50
 #: The viewer counts matching events up to this many and says "more than" beyond.
 COUNT_CAP = 10_000
-#: A citizen id (CCCD, 12 digits) standing alone in text; ids and hashes, whose digits touch letters, are left.
-CITIZEN_ID = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
 
 ACTION_NAMES = {
     "login": "Đăng nhập",
@@ -70,26 +67,6 @@ ACTION_NAMES = {
     "returned_to_review": "Trả lại chờ kiểm tra",
     "config_changed": "Thay đổi cấu hình",
 }
-
-
-def mask_text(text: str) -> str:
-    return CITIZEN_ID.sub(lambda m: mask_personal_id(m.group()) or "", text)
-
-
-def mask_value(value: Any, *, personal: bool = False) -> Any:
-    """A JSON value with personal ids masked: every string under a personal field, and CCCD numbers in any text."""
-    if isinstance(value, dict):
-        return {k: mask_value(v, personal=personal or k in PERSONAL_FIELDS) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [mask_value(v, personal=personal) for v in value]
-    if isinstance(value, str):
-        return mask_personal_id(value) if personal else mask_text(value)
-    return value
-
-
-def shown(role: str, value: Any) -> Any:
-    """The value as this role may see it."""
-    return value if sees_personal_ids(role) else mask_value(value)
 
 
 class EventOut(BaseModel):
@@ -146,11 +123,11 @@ def _event_out(role: str, event: AuditEvent) -> EventOut:
     return EventOut(
         id=event.id,
         at=as_utc(event.at).astimezone(UTC).isoformat(),
-        actor=shown(role, event.actor),
+        actor=value_for(role, event.actor),
         role=event.role,
         action=event.action,
         document_id=event.document_id,
-        details=shown(role, event.details or {}),
+        details=value_for(role, event.details or {}),
         hash=event.hash,
     )
 

@@ -27,7 +27,6 @@ pool: pyHanko's validation calls `asyncio.run()`, which cannot run on the server
 
 from __future__ import annotations
 
-import re
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -52,7 +51,7 @@ from web.archived_pdf import (
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.errors import error_response
-from web.masking import mask_personal_id, metadata_for, sees_personal_ids
+from web.masking import metadata_for, sees_personal_ids, text_for
 from web.pages import STATUS_NAMES, render
 from workers.signing import trust_roots, uses_test_key
 
@@ -71,7 +70,6 @@ REASONS = {
 }
 FIELDS_TO_CHECK = "check these fields: "
 #: A CMND (9 digits) or CCCD (12 digits) number standing alone in a text.
-ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -216,13 +214,6 @@ def _reasons(record: DocumentRecord | None) -> list[tuple[str, str]]:
     return reasons
 
 
-def shown_filename(role: str, filename: str) -> str:
-    """The source file name as this role may see it: scans are sometimes named after the holder's id number."""
-    if sees_personal_ids(role):
-        return filename
-    return ID_NUMBER.sub(lambda m: mask_personal_id(m.group()) or "", filename)
-
-
 def _heading(loaded: Loaded, filename: str | None) -> str:
     record = loaded.record
     if record is None:
@@ -245,7 +236,7 @@ def document_page(
     _event(ctx, "view", principal, loaded.id, via="page", status=loaded.status)
     role = principal.role
     servable = state is not None and state.problem is None
-    filename = shown_filename(role, record.source.filename) if record is not None else None
+    filename = text_for(role, record.source.filename) if record is not None else None
     return render(
         request,
         "document.html",
@@ -254,7 +245,7 @@ def document_page(
         heading=_heading(loaded, filename),
         filename=filename,
         fields=_fields(role, record) if record is not None else [],
-        reasons=_reasons(record),
+        reasons=[(title, text_for(role, text)) for title, text in _reasons(record)],
         state=state,
         show_pdf=servable and role in ("admin", "staff", "officer"),
         may_download=servable and role in ("admin", "officer"),
@@ -285,11 +276,15 @@ def document_download(
 
 
 def record_json(role: str, record: DocumentRecord) -> dict[str, Any]:
-    """The record as this role may see it: personal ids masked (in the file name too) and then no OCR text."""
+    """The record as this role may see it: personal ids masked (in the metadata, the file name and the messages)
+    and then no OCR text."""
     data = record.model_dump(mode="json")
     data["metadata"] = metadata_for(role, data["metadata"])
     if not sees_personal_ids(role):
-        data["source"]["filename"] = shown_filename(role, data["source"]["filename"])
+        data["source"]["filename"] = text_for(role, data["source"]["filename"])
+        for message in (data["error"], *data["warnings"]):
+            if message:
+                message["message"] = text_for(role, message["message"])
         data["text"] = ""
         for page in data["pages"]:
             page["text"] = ""

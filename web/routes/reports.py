@@ -26,8 +26,9 @@ from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
 from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow, build_report, report_choices
 from web.auth import Principal, require
 from web.context import WebContext, web
+from web.masking import text_for
 from web.pages import STATUS_NAMES, local_time, page_count, render
-from web.routes.audit_log import parse_day, shown
+from web.routes.audit_log import parse_day
 from workers.runtime import ARCHIVE, INCOMING
 
 router = APIRouter()
@@ -510,7 +511,7 @@ def _reconcile(ctx: WebContext, hashes: bool, stale_days: int, period: str = "mo
 def issue_out(role: str, issue: Issue) -> dict[str, Any]:
     """An issue as JSON, with the file name masked for roles that may not see personal ids."""
     data = issue.to_json()
-    data["filename"] = shown(role, data["filename"])
+    data["filename"] = text_for(role, data["filename"])
     return data
 
 
