@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -12,6 +13,9 @@ from schemas.settings import Settings
 from storage.accounts import Accounts
 from storage.audit import AuditLog
 from workers.runtime import Runtime
+
+if TYPE_CHECKING:
+    from web.auth import Principal
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -25,6 +29,12 @@ class WebContext:
     accounts: Accounts
     audit: AuditLog
     templates: Jinja2Templates
+
+    def record_read(self, action: str, principal: Principal, document_id: str | None = None, **details: Any) -> None:
+        """Audit a read of a document's content or of personal data: who, as which role, what."""
+        self.audit.append(
+            action, actor=principal.username, role=principal.role, document_id=document_id, details=details
+        )
 
 
 def web(request: Request) -> WebContext:

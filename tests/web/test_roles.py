@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from schemas.settings import Settings
+from storage.audit import AuditLog, EventFilter
 from storage.tables import Batch
 from tests.web.conftest import ROLES, Corpus, api_token
 from web.app import create_app
@@ -80,6 +81,45 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
 }
 UNKNOWN_DOCUMENT = "0" * 24
 
+#: Every read route → the audit event a read writes (None: it shows no document content or personal data).
+READ_EVENTS: dict[str, str | None] = {
+    "/login": None,
+    "/": None,
+    "/healthz": None,
+    "/api/v1/me": None,
+    "/users": None,
+    "/api/v1/users": None,
+    "/upload": None,
+    "/api/v1/batches": None,  # counts per batch
+    "/batches": None,
+    "/api/v1/batches/{batch_id}": "batch_viewed",  # its files' names and their documents' reasons
+    "/batches/{batch_id}": "batch_viewed",
+    "/review": None,  # the queue: names and reasons, no content
+    "/api/v1/review": None,
+    "/review/{document_id}/pages/{number}.jpg": "page_image_viewed",
+    "/review/{document_id}": "review_viewed",
+    "/api/v1/review/{document_id}": "review_viewed",
+    "/search?q=giấy": "search",
+    "/api/v1/search?q=giấy": "search",
+    "/documents/{document_id}": "view",
+    "/api/v1/documents/{document_id}": "view",
+    "/api/v1/documents/{document_id}/signature": "signature_checked",
+    "/documents/{document_id}/pdf": "view_pdf",
+    "/documents/{document_id}/download": "download",
+    "/api/v1/documents/{document_id}/pdf": "download",
+    "/reports": None,  # counts
+    "/reports.csv": "report_exported",
+    "/api/v1/reports?ids=true": "report_viewed",  # the documents behind every count
+    "/reconciliation": "reconciliation_viewed",
+    "/reconciliation.csv": "reconciliation_exported",
+    "/api/v1/reconciliation": "reconciliation_viewed",
+    "/api/v1/rates": None,
+    "/rates.csv": "rates_exported",
+    "/api/v1/dossier-totals": None,
+    "/audit": None,  # the log itself
+    "/api/v1/audit": None,
+}
+
 
 def app_routes(routes) -> Iterator[APIRoute]:
     for route in routes:
@@ -141,3 +181,28 @@ def test_the_route_admits_exactly_its_roles(
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
     else:
         assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
+
+
+def test_every_read_route_has_a_decision_on_its_audit_event():
+    reads = {path for method, path in MATRIX if method == "GET"}
+    assert {path.partition("?")[0] for path in READ_EVENTS} == reads
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        (path, role)
+        for path, action in sorted(READ_EVENTS.items())
+        if action
+        for role in ROLES
+        if role in MATRIX["GET", path.partition("?")[0]]
+    ],
+)
+def test_each_read_of_content_writes_its_event(client: TestClient, tokens: dict, corpus: Corpus, path: str, role: str):
+    audit: AuditLog = client.app.state.web.audit
+    action = READ_EVENTS[path]
+    url = _url(client, corpus, "GET", path)
+    before = audit.count(EventFilter(action=action, actor=f"{role}1"))
+    response = client.get(url, headers=tokens[role], follow_redirects=False)
+    assert response.status_code == 200, f"{role} {url}: {response.status_code} {response.text[:200]}"
+    assert audit.count(EventFilter(action=action, actor=f"{role}1")) == before + 1

@@ -66,6 +66,12 @@ ACTION_NAMES = {
     "restarted": "Xử lý lại",
     "returned_to_review": "Trả lại chờ kiểm tra",
     "config_changed": "Thay đổi cấu hình",
+    "review_viewed": "Xem tài liệu chờ kiểm tra",
+    "page_image_viewed": "Xem ảnh trang chờ kiểm tra",
+    "batch_viewed": "Xem lô tài liệu",
+    "signature_checked": "Kiểm tra chữ ký số",
+    "report_viewed": "Xem báo cáo kèm danh sách tài liệu",
+    "reconciliation_viewed": "Xem đối soát",
 }
 
 

@@ -119,13 +119,9 @@ def _archived(loaded: Loaded) -> DocumentRecord:
     return record
 
 
-def _event(ctx: WebContext, action: str, principal: Principal, document_id: str, **details: Any) -> None:
-    ctx.audit.append(action, actor=principal.username, role=principal.role, document_id=document_id, details=details)
-
-
 def _integrity_failed(ctx: WebContext, principal: Principal, record: DocumentRecord, reason: str) -> None:
     assert record.archive is not None
-    _event(ctx, "integrity_failed", principal, record.id, reason=reason, key=record.archive.key)
+    ctx.record_read("integrity_failed", principal, record.id, reason=reason, key=record.archive.key)
 
 
 def _inspect(request: Request, ctx: WebContext, principal: Principal, record: DocumentRecord) -> ArchiveState:
@@ -166,7 +162,7 @@ def _serve_pdf(
     except ObjectStoreError:
         return error_response(request, 503, STORE_DOWN)
     try:
-        _event(ctx, action, principal, record.id, via=via, sha256=pdf.sha256, bytes=pdf.size)
+        ctx.record_read(action, principal, record.id, via=via, sha256=pdf.sha256, bytes=pdf.size)
     except BaseException:
         stack.close()
         raise
@@ -233,7 +229,7 @@ def document_page(
     record = loaded.record
     archived = record is not None and record.status == "archived" and record.archive is not None
     state = _inspect(request, ctx, principal, record) if archived and record is not None else None
-    _event(ctx, "view", principal, loaded.id, via="page", status=loaded.status)
+    ctx.record_read("view", principal, loaded.id, via="page", status=loaded.status)
     role = principal.role
     servable = state is not None and state.problem is None
     filename = text_for(role, record.source.filename) if record is not None else None
@@ -308,7 +304,7 @@ def api_document(
     Logged as a `view`.
     """
     loaded = _load(ctx, document_id)
-    _event(ctx, "view", principal, loaded.id, via="api", status=loaded.status)
+    ctx.record_read("view", principal, loaded.id, via="api", status=loaded.status)
     if loaded.record is None:
         return JSONResponse({"id": loaded.id, "status": loaded.status})
     return JSONResponse(record_json(principal.role, loaded.record))
@@ -344,6 +340,7 @@ def api_document_signature(
     record = _archived(_load(ctx, document_id))
     state = _inspect(request, ctx, principal, record)
     signature = state.signature
+    ctx.record_read("signature_checked", principal, record.id, via="api", ok=state.problem is None)
     return {
         "id": record.id,
         "ok": state.problem is None and signature is not None and signature.ok,

@@ -309,15 +309,19 @@ def reports_csv(
 
 @router.get("/api/v1/reports", tags=["reports"])
 def reports_api(
-    _: Annotated[Principal, Depends(AUDITOR)],
+    principal: Annotated[Principal, Depends(AUDITOR)],
     ctx: Annotated[WebContext, Depends(web)],
     query: Annotated[ReportQuery, Depends(report_query)],
     ids: Annotated[bool, Query(description="list the documents behind every count")] = False,
 ) -> JSONResponse:
     """Counts by day, month, issuing agency, document type or status (`by`), for received dates `from`–`to`
     (inclusive, Vietnam time), optionally for one `agency`, `type` and `status`. `reused` counts distinct
-    documents viewed or downloaded by officers; the total counts each document once."""
-    return JSONResponse(build_report(ctx.rt.catalog, query, with_ids=ids).to_json(with_ids=ids))
+    documents viewed or downloaded by officers; the total counts each document once. With `ids` (the documents
+    behind every count) the read is audited as `report_viewed`."""
+    report = build_report(ctx.rt.catalog, query, with_ids=ids)
+    if ids:
+        ctx.record_read("report_viewed", principal, **query.as_params(), ids=True)
+    return JSONResponse(report.to_json(with_ids=ids))
 
 
 # --- rates and dossier totals --------------------------------------------------------------------------------------
@@ -531,6 +535,7 @@ def reconciliation_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     result = _reconcile(ctx, hashes, stale_days, period)
+    ctx.record_read("reconciliation_viewed", principal, via="page", hashes=hashes)
     severity = severity if severity in SEVERITIES else None
     issues = [i for i in result.issues if severity is None or i.severity == severity]
     pages = page_count(len(issues), ISSUES_PER_PAGE)
@@ -624,6 +629,7 @@ def reconciliation_api(
     if severity is not None and severity not in SEVERITIES:
         raise HTTPException(400, f"Mức độ không hợp lệ: hãy chọn một trong {', '.join(SEVERITIES)}.")
     result = _reconcile(ctx, hashes, stale_days, period)
+    ctx.record_read("reconciliation_viewed", principal, via="api", hashes=hashes)
     data = result.to_json(with_issues=False)
     issues = [i for i in result.issues if severity is None or i.severity == severity]
     data["issues"] = [issue_out(principal.role, i) for i in issues[offset : offset + limit]]

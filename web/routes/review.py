@@ -222,7 +222,10 @@ def review_list(
 
 @router.get("/review/{document_id}/pages/{number}.jpg", include_in_schema=False)
 def review_page_image(
-    document_id: str, number: int, _: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
+    document_id: str,
+    number: int,
+    principal: Annotated[Principal, Depends(STAFF)],
+    ctx: Annotated[WebContext, Depends(web)],
 ) -> Response:
     """A held document's page as processed (straightened), kept in the work store until it is archived."""
     key = next((p.image_key for p in ctx.rt.catalog.pages(document_id) if p.number == number), None)
@@ -232,6 +235,7 @@ def review_page_image(
         image = ctx.rt.store.get_bytes(WORK, key)
     except ObjectNotFound:
         raise HTTPException(404, "Ảnh trang này không còn được lưu.") from None
+    ctx.record_read("page_image_viewed", principal, document_id, page=number)
     return Response(image, media_type="image/jpeg")
 
 
@@ -239,10 +243,11 @@ def review_page_image(
 def review_page(
     request: Request,
     document_id: str,
-    _: Annotated[Principal, Depends(STAFF)],
+    principal: Annotated[Principal, Depends(STAFF)],
     ctx: Annotated[WebContext, Depends(web)],
 ) -> Response:
     detail = _detail(ctx, _held(ctx, document_id))
+    ctx.record_read("review_viewed", principal, document_id, via="page")
     return render(request, "review.html", doc=detail, fields=_form_fields(detail))
 
 
@@ -282,10 +287,12 @@ def _review_form_again(
 
 @router.get("/api/v1/review/{document_id}", response_model=ReviewDetail, tags=["staff"])
 def review_detail(
-    document_id: str, _: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
+    document_id: str, principal: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
 ) -> ReviewDetail:
     """A held document's extracted fields with their confidence, the doubtful ones, the reasons, its page images."""
-    return _detail(ctx, _held(ctx, document_id))
+    detail = _detail(ctx, _held(ctx, document_id))
+    ctx.record_read("review_viewed", principal, document_id, via="api")
+    return detail
 
 
 @router.post(

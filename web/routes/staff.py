@@ -361,12 +361,13 @@ def list_batches(
 
 @router.get("/api/v1/batches/{batch_id}", response_model=BatchStatus, tags=["staff"])
 def get_batch(
-    batch_id: str, _: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
+    batch_id: str, principal: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
 ) -> BatchStatus:
     """Each file's document and status (with the reasons of rejections and reviews), refusals and totals."""
     status = batch_status(ctx.rt.catalog, batch_id)
     if status is None:
         raise HTTPException(404, "Không tìm thấy lô tài liệu này.")
+    ctx.record_read("batch_viewed", principal, batch=batch_id, via="api")
     return status
 
 
@@ -384,9 +385,13 @@ def batches_page(
 
 @router.get("/batches/{batch_id}", include_in_schema=False)
 def batch_page(
-    request: Request, batch_id: str, _: Annotated[Principal, Depends(STAFF)], ctx: Annotated[WebContext, Depends(web)]
+    request: Request,
+    batch_id: str,
+    principal: Annotated[Principal, Depends(STAFF)],
+    ctx: Annotated[WebContext, Depends(web)],
 ) -> Response:
     status = batch_status(ctx.rt.catalog, batch_id)
     if status is None:
         return error_response(request, 404, "Không tìm thấy lô tài liệu này.")
+    ctx.record_read("batch_viewed", principal, batch=batch_id, via="page")
     return render(request, "batch.html", batch=status)
