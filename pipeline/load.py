@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +16,25 @@ from PIL import Image, UnidentifiedImageError
 from pipeline.errors import InputRejected
 
 A4_LONG_SIDE_IN = 297 / 25.4
+#: A page narrower or shorter than this cannot hold a line of text: a business card at 50 dpi is 170×110.
+MIN_SIDE_PX = 64
 #: Our own pixel limit (Limits.max_page_pixels) is checked from the header before decoding.
 Image.MAX_IMAGE_PIXELS = None
+
+#: What Pillow raises on a damaged file (found by fuzzing, see tests/pipeline/test_load_fuzz.py): all mean
+#: "this image cannot be read", never a fault of ours.
+DECODE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    TypeError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    struct.error,
+)
 
 MEDIA_TYPES = {
     b"%PDF-": "application/pdf",
@@ -121,11 +139,18 @@ def _count_image_pages(path: Path, limits: Limits) -> int:
                 img.seek(index)
                 _check_pixels(img.size, limits, index + 1)
             return frames
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except DECODE_ERRORS as exc:
         raise InputRejected(f"the image cannot be read: {exc}", code="corrupt_image") from None
 
 
 def _check_pixels(size: tuple[int, int], limits: Limits, number: int) -> None:
+    if min(size) < MIN_SIDE_PX:
+        raise InputRejected(
+            f"page {number} is {size[0]:,}×{size[1]:,} pixels: too small to be a scanned page "
+            f"(at least {MIN_SIDE_PX} on each side)",
+            code="image_too_small",
+            page=number,
+        )
     pixels = size[0] * size[1]
     if pixels > limits.max_page_pixels:
         raise InputRejected(
@@ -143,14 +168,28 @@ def _load_image_page(path: Path, number: int, limits: Limits) -> LoadedPage:
             img.seek(number - 1)
             _check_pixels(img.size, limits, number)
             dpi_info = img.info.get("dpi", first_dpi)
-            rgb = np.asarray(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+            rgb = _rgb(img)
+    except DECODE_ERRORS as exc:
         raise InputRejected(f"page {number} cannot be decoded: {exc}", code="corrupt_image", page=number) from None
+    _check_pixels((rgb.shape[1], rgb.shape[0]), limits, number)  # what was decoded, not what the header said
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
     dpi = _usable_dpi(dpi_info)
     if dpi is None:
         return LoadedPage(bgr, _dpi_from_a4(bgr.shape), dpi_from_file=False)
     return LoadedPage(bgr, dpi, dpi_from_file=True)
+
+
+def _rgb(img: Image.Image) -> np.ndarray:
+    """8-bit RGB pixels of any mode: 16- and 32-bit greys scaled (not clipped white), transparency on white paper."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        grey = np.asarray(img, dtype=np.float64)
+        top = float(grey.max()) if grey.size else 0.0
+        scale = 255.0 / top if top > 255 else 1.0
+        return cv2.cvtColor(np.clip(grey * scale, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        paper = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(paper, img.convert("RGBA")).convert("RGB"))
+    return np.asarray(img.convert("RGB"))
 
 
 def _usable_dpi(dpi_info: object) -> float | None:
@@ -178,6 +217,7 @@ def _load_pdf_page(path: Path, number: int, limits: Limits) -> LoadedPage:
         ) from None
     if not images:
         raise InputRejected(f"page {number} of the PDF rendered nothing", code="corrupt_pdf", page=number)
+    _check_pixels(images[0].size, limits, number)
     rgb = np.asarray(images[0].convert("RGB"))
     return LoadedPage(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), round(dpi, 1), dpi_from_file=True)
 
@@ -190,7 +230,10 @@ def _pdf_page_resolution(path: Path, number: int) -> tuple[float, float, float]:
         width_in, height_in = abs(float(box[2] - box[0])) / 72, abs(float(box[3] - box[1])) / 72
         best = 0.0
         for _, raw in page.get_images().items():
-            px_w, px_h = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
+            try:
+                px_w, px_h = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
+            except (TypeError, ValueError):  # a damaged image dictionary: its size says nothing
+                continue
             long_px, short_px = max(px_w, px_h), min(px_w, px_h)
             long_in, short_in = max(width_in, height_in), min(width_in, height_in)
             best = max(best, min(long_px / max(long_in, 1e-6), short_px / max(short_in, 1e-6)))

@@ -41,6 +41,7 @@ BAD = {
     "truncated": "truncated_pdf",
     "blank": "blank_document",
     "bomb": "image_too_large",
+    "speck": "image_too_small",
 }
 
 #: (kind, dpi, font, skew, quarter turn, pages): the mix the targets are stated on.
@@ -111,6 +112,7 @@ def _write_bad_inputs(folder: Path) -> None:
     (folder / "truncated.pdf").write_bytes(whole.getvalue()[:300])
     Image.new("RGB", (1654, 2339), (246, 244, 240)).save(folder / "blank.png", dpi=(200, 200))
     write_png_bomb(folder / "bomb.png")
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(folder / "speck.jpg")  # a 1×1 colour JPEG
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ ERROR_NAMES = {
     "unsupported_format": "Nội dung không phải bản quét PDF, TIFF, PNG hoặc JPEG",
     "corrupt_image": "Ảnh bị hỏng, không đọc được",
     "image_too_large": "Trang ảnh quá lớn (nghi ngờ tệp nén bất thường)",
+    "image_too_small": "Trang ảnh quá nhỏ, không thể là bản quét",
     "empty_document": "Tài liệu không có trang nào",
     "too_many_pages": "Tài liệu quá nhiều trang",
     "truncated_pdf": "Tệp PDF bị cắt cụt",

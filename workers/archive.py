@@ -35,7 +35,7 @@ from workers.retention import archive_retain_days
 from workers.runtime import ARCHIVE, WORK, Runtime
 
 #: Page errors that mean the input was bad (the document is rejected) rather than that we failed.
-INPUT_ERROR_CODES = frozenset({"corrupt_image", "corrupt_pdf", "image_too_large"})
+INPUT_ERROR_CODES = frozenset({"corrupt_image", "corrupt_pdf", "image_too_large", "image_too_small"})
 
 
 def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:

@@ -145,3 +145,53 @@ def test_pdf_page_renders_at_the_scan_resolution(tmp_path):
     assert abs(loaded.dpi - 200) < 1
     assert abs(loaded.image.shape[1] - 1654) <= 2
     assert np.mean(loaded.image[120, 200]) > 40  # the red bar survived rendering
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (1, 800), (800, 1), (40, 40)])
+def test_an_image_too_small_to_be_a_page_is_rejected_with_a_code(tmp_path, width, height):
+    path = tmp_path / "tiny.jpg"
+    Image.new("RGB", (width, height), (30, 30, 200)).save(path, format="JPEG")
+    assert _rejected(path).code == "image_too_small"
+
+
+def test_a_pdf_page_too_small_to_be_a_page_is_rejected_with_a_code(tmp_path):
+    path = tmp_path / "speck.pdf"
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(4, 4))  # points: 17 pixels at 300 dpi
+    pdf.save(path)
+    probe = probe_source(path, Limits())
+    with pytest.raises(InputRejected) as info:
+        load_page(path, probe, 1, Limits())
+    assert info.value.code == "image_too_small" and info.value.page == 1
+
+
+def test_a_zero_width_png_is_rejected_not_crashed(tmp_path):
+    path = tmp_path / "zero.png"
+    Image.new("L", (8, 8)).save(path, format="PNG")
+    data = bytearray(path.read_bytes())
+    data[16:20] = (0).to_bytes(4, "big")  # the IHDR width (its CRC is then wrong too)
+    path.write_bytes(bytes(data))
+    assert _rejected(path).code in ("corrupt_image", "image_too_small")
+
+
+def test_a_16_bit_grey_scan_keeps_its_ink_instead_of_turning_white(tmp_path):
+    grey = np.full((1169, 827), 60000, dtype=np.uint16)
+    grey[100:140, 100:300] = 4000  # dark ink on light paper, in 16 bits
+    path = tmp_path / "scan16.png"
+    Image.fromarray(grey).save(path, format="PNG")
+    with Image.open(path) as saved:
+        assert saved.mode.startswith("I")
+    page = load_page(path, probe_source(path, Limits()), 1, Limits())
+    assert page.image.dtype == np.uint8 and page.image.shape == (1169, 827, 3)
+    assert page.image[120, 200].max() < 30 and page.image[600, 400].min() > 230
+
+
+def test_a_palette_image_with_transparency_is_laid_on_white_paper(tmp_path):
+    img = Image.new("P", (827, 1169), 0)
+    img.putpalette([0, 0, 0, 20, 20, 20] + [0] * 762)
+    img.paste(1, (100, 100, 300, 140))
+    path = tmp_path / "palette.png"
+    img.save(path, format="PNG", transparency=0)  # the background is the transparent colour
+    page = load_page(path, probe_source(path, Limits()), 1, Limits())
+    assert page.image[600, 400].tolist() == [255, 255, 255]  # transparent: paper, not black
+    assert page.image[120, 200].max() < 40  # the ink stays
