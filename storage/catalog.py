@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.intake import Intake
@@ -407,8 +407,19 @@ class Catalog:
                 raise UnknownDocument(document_id)
             return full_record(doc.record, _page_texts(s, document_id)) if doc.record else None
 
+    def claim_number(self, document_id: str, key: str) -> bool:
+        """Give the document this number key, unless another document holds it (False): a unique index decides,
+        so of two documents claiming one number at once exactly one gets it."""
+        try:
+            with self.session() as s:
+                s.execute(update(Document).where(Document.id == document_id).values(number_key=key))
+        except IntegrityError:
+            return False
+        return True
+
     def archived_with_number(self, key: str, *, other_than: str) -> str | None:
-        """The id of an archived document, other than `other_than`, whose number key is `key`."""
+        """The id of a document, other than `other_than`, holding the number key `key` (archived, or claimed by
+        a document being archived)."""
         with self.session() as s:
             return s.scalar(select(Document.id).where(Document.number_key == key, Document.id != other_than).limit(1))
 

@@ -61,7 +61,8 @@ def sidecar_keys(store: ObjectStore, bucket: str) -> list[str]:
     return sorted(keys)
 
 
-def _document(record: DocumentRecord, batch_id: str) -> Document:
+def _document(record: DocumentRecord, batch_id: str, numbers: set[str]) -> Document:
+    """The document row; it holds its number key unless an earlier record took it (a duplicate a person confirmed)."""
     meta, source = record.metadata, record.source
     intake = None
     if meta.dossier_code or meta.procedure_code:
@@ -88,8 +89,15 @@ def _document(record: DocumentRecord, batch_id: str) -> Document:
         finished_at=record.finished_at or record.received_at,
         intake=intake,
         dossier_code=meta.dossier_code,
-        number_key=number_key(meta),
+        number_key=_first_holder(number_key(meta), numbers),
     )
+
+
+def _first_holder(key: str | None, numbers: set[str]) -> str | None:
+    if key is None or key in numbers:
+        return None
+    numbers.add(key)
+    return key
 
 
 def _pages(record: DocumentRecord) -> list[Page]:
@@ -122,7 +130,7 @@ def _read_record(store: ObjectStore, bucket: str, key: str, result: RebuildResul
     return None
 
 
-def _put_back(s: Session, records: list[DocumentRecord], batches: set[str]) -> int:
+def _put_back(s: Session, records: list[DocumentRecord], batches: set[str], numbers: set[str]) -> int:
     """One chunk of records as batches (those not yet seen), documents, receipts, pages and search entries."""
     members = [(record.batch_id or f"{REBUILT_ORIGIN}-{record.received_at:%Y%m%d}", record) for record in records]
     for batch_id, record in members:
@@ -130,7 +138,7 @@ def _put_back(s: Session, records: list[DocumentRecord], batches: set[str]) -> i
             batches.add(batch_id)
             s.add(Batch(id=batch_id, origin=REBUILT_ORIGIN, created_at=record.received_at))
     s.flush()
-    s.add_all(_document(record, batch_id) for batch_id, record in members)
+    s.add_all(_document(record, batch_id, numbers) for batch_id, record in members)
     s.flush()
     s.add_all(
         Receipt(
@@ -171,10 +179,11 @@ def rebuild_catalog(
     result = RebuildResult()
     keys = sidecar_keys(store, bucket)
     batches: set[str] = set()
+    numbers: set[str] = set()
     for start in range(0, len(keys), CHUNK):
         records = [r for key in keys[start : start + CHUNK] if (r := _read_record(store, bucket, key, result))]
         with catalog.session() as s:
-            result.pages += _put_back(s, records, batches)
+            result.pages += _put_back(s, records, batches, numbers)
         result.documents += len(records)
         if progress:
             progress(min(start + CHUNK, len(keys)), len(keys))

@@ -82,7 +82,7 @@ class Document(Base):
     intake: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     #: Issuing agency, number and notation, and year, folded: the same key twice is the same result twice.
-    number_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
+    number_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True, unique=True)
     #: The record's agency, type and signing time, filled by the database from `record` whoever writes it
     #: (triggers, migration 0006): reports group by them without parsing every record. Never written here.
     organ_name: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)

@@ -91,3 +91,38 @@ def test_the_same_number_from_the_same_agency_and_year_is_held_as_a_duplicate(tm
     (warning,) = [w for w in record["warnings"] if w["code"] == "duplicate_number"]
     assert archived["documents"][0]["id"] in warning["message"]
     assert "already has an archived" in held.stderr + held.stdout
+
+
+def test_a_document_that_passed_the_check_as_another_took_its_number_is_held_not_archived(
+    tmp_path: Path, monkeypatch, capsys
+):
+    """Two documents with one number assembled at the same instant: both see no archived twin, one takes it."""
+    from sohoa.cli import main
+    from workers import archive
+
+    first, second = tmp_path / "first.jpg", tmp_path / "second.jpg"
+    make_document("decision", seed=31, dpi=300, noise=0.2).pages[0].save(first, dpi=(300, 300))
+    make_document("decision", seed=31, dpi=300, noise=0.5, skew_deg=2.0).pages[0].save(second, dpi=(300, 300))
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOHOA_WORKERS", "1")
+    assert main(["digitize", str(first), "--json"]) == 0
+    first_id = json.loads(capsys.readouterr().out)["documents"][0]["id"]
+
+    # the check before signing saw nothing, as it did while the first was still being archived
+    monkeypatch.setattr(archive, "_review_reasons", lambda rt, record, intake: [])
+    assert main(["digitize", str(second), "--json", "--export", str(tmp_path / "out")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["archived"], summary["needs_review"]) == (0, 1)
+    record = json.loads((tmp_path / "out" / "second.json").read_text())
+    (warning,) = [w for w in record["warnings"] if w["code"] == "duplicate_number"]
+    assert first_id in warning["message"] and record["archive"] is None
+    with Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}") as catalog:
+        assert catalog.archived_ids() == [first_id]
+
+    # a person who confirms it anyway archives it; the number stays with the first
+    monkeypatch.undo()
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data")}
+    assert _run(["review", record["id"], "--confirm"], env).returncode == 0
+    with Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}") as catalog:
+        assert sorted(catalog.archived_ids()) == sorted([first_id, record["id"]])
+        assert catalog.document(first_id).number_key and catalog.document(record["id"]).number_key is None

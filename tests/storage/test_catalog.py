@@ -75,3 +75,25 @@ def test_final_record_and_number_key(catalog: Catalog):
     assert catalog.archived_ids() == [document_id]
     assert catalog.archived_with_number("so xay dung|15/qd-sxd|2024", other_than="x") == document_id
     assert catalog.archived_with_number("so xay dung|15/qd-sxd|2024", other_than=document_id) is None
+
+
+def test_of_documents_claiming_one_number_at_once_exactly_one_gets_it(catalog: Catalog):
+    batch = catalog.create_batch()
+    documents = [_receive(catalog, batch, f"{n:x}" * 64).document_id for n in range(6)]
+    key = "ubnd tinh ninh binh|120/qd-ubnd|2026"
+    barrier = threading.Barrier(len(documents))
+    claims: dict[str, bool] = {}
+
+    def claim(document_id: str) -> None:
+        barrier.wait()
+        claims[document_id] = catalog.claim_number(document_id, key)
+
+    threads = [threading.Thread(target=claim, args=(d,)) for d in documents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (winner,) = [d for d, won in claims.items() if won]
+    assert catalog.archived_with_number(key, other_than="x") == winner
+    assert catalog.claim_number(winner, key)  # claiming again what it holds (a retried assembly) is fine
+    assert [catalog.document(d).number_key for d in documents].count(key) == 1

@@ -301,3 +301,31 @@ def test_api_tokens_from_before_expiry_get_the_default_lifetime_and_keep_working
         assert timedelta(days=89) < left <= timedelta(days=90)
     finally:
         catalog.close()
+
+
+def test_documents_sharing_a_number_before_it_was_unique_leave_it_to_the_first_finished(url: str, engine: Engine):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from storage.tables import Document
+
+    catalog = Catalog(url)
+    try:
+        batch = catalog.create_batch()
+        ids = [
+            catalog.receive(batch, filename=f"{n}.pdf", sha256=f"{n}" * 64, size_bytes=1, incoming_key="k").document_id
+            for n in range(3)
+        ]
+    finally:
+        catalog.close()
+    migrations.downgrade(engine, "0014")
+    finished = utcnow()
+    with engine.begin() as connection:  # as the race left them: one number, three documents
+        for order, document_id in zip((2, 0, 1), ids, strict=True):
+            values = {"number_key": "so noi vu|7/qd-snv|2026", "finished_at": finished + timedelta(minutes=order)}
+            connection.execute(update(Document).where(Document.id == document_id).values(**values))
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        keys = dict(connection.execute(select(Document.id, Document.number_key)).all())
+    assert keys == {ids[0]: None, ids[1]: "so noi vu|7/qd-snv|2026", ids[2]: None}
