@@ -34,9 +34,9 @@ def build_broker(url: str | None) -> Broker:
 
         broker = RabbitmqBroker(url=url, confirm_delivery=True)
     elif url.startswith(("redis://", "rediss://")):
-        from dramatiq.brokers.redis import RedisBroker
+        from workers.redis_broker import DeadLetteringRedisBroker
 
-        broker = RedisBroker(
+        broker = DeadLetteringRedisBroker(
             url=url, heartbeat_timeout=REDIS_HEARTBEAT_TIMEOUT_MS, maintenance_chance=REDIS_MAINTENANCE
         )
     else:

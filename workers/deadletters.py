@@ -120,8 +120,8 @@ def drain_broker(broker: Broker, catalog: Catalog) -> int:
 def _broker_dead_letters(broker: Broker) -> Iterator[tuple[str, bytes]]:
     """Take every message out of the broker's dead-letter queues (RabbitMQ and Redis)."""
     queues = sorted(q for q in broker.get_declared_queues() if not q.endswith((".DQ", ".XQ")))
-    kind = type(broker).__name__
-    if kind == "RabbitmqBroker":
+    kinds = {cls.__name__ for cls in type(broker).__mro__}  # by name: each broker's client is imported lazily
+    if "RabbitmqBroker" in kinds:
         for queue in queues:
             broker.declare_queue(queue, ensure=True)
             channel = broker.channel
@@ -131,7 +131,7 @@ def _broker_dead_letters(broker: Broker) -> Iterator[tuple[str, bytes]]:
                     break
                 yield queue, body
                 channel.basic_ack(method.delivery_tag)
-    elif kind == "RedisBroker":
+    elif "RedisBroker" in kinds:
         client, namespace = broker.client, broker.namespace
         for queue in queues:
             xq = f"{namespace}:{queue}.XQ"
