@@ -1,4 +1,5 @@
-"""`sohoa audit verify | export`: check the audit log's hash chain, or write its events as JSON lines."""
+"""`sohoa audit verify | anchor | export`: check the audit log's hash chain against its latest anchor, anchor
+its head in the archive, or write its events as JSON lines."""
 
 from __future__ import annotations
 
@@ -20,18 +21,26 @@ from schemas.settings import Settings
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: An export shows its progress on stderr every this many events.
 PROGRESS_EVERY = 10_000
+ANCHOR = "anchor"
 
 
 def add_audit_parser(commands: Any) -> None:
-    """The `audit` command and its two actions, added to the `sohoa` subparsers."""
-    audit = commands.add_parser("audit", help="the audit log: verify its hash chain, export it as JSON lines")
+    """The `audit` command and its actions, added to the `sohoa` subparsers."""
+    audit = commands.add_parser(
+        "audit", help="the audit log: verify its hash chain, anchor its head in the archive, export it as JSON lines"
+    )
     actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = actions.add_parser("verify", help="recompute the chain; name edited, missing or reordered rows")
     verify.add_argument("--json", action="store_true", help="the report as JSON on stdout")
     verify.add_argument(
-        "--since", type=int, metavar="ID", help="verify only the rows after a head trusted from an earlier run"
+        "--since",
+        type=_since,
+        metavar="ID|anchor",
+        help="verify only the rows after a head trusted from an earlier run, or after the latest anchor",
     )
-    verify.add_argument("--head-hash", metavar="HASH", help="with --since: the hash that head was trusted with")
+    verify.add_argument("--head-hash", metavar="HASH", help="with --since ID: the hash that head was trusted with")
+    anchor = actions.add_parser("anchor", help="write the log's head into the archive, under its object lock")
+    anchor.add_argument("--json", action="store_true", help="the anchor as JSON on stdout")
     export = actions.add_parser("export", help="events as JSON lines (with their hashes), oldest first")
     export.add_argument("--since", type=_moment, metavar="DATE", help="events on or after (YYYY-MM-DD or ISO 8601)")
     export.add_argument("--until", type=_moment_end, metavar="DATE", help="events on or before this day (or before)")
@@ -42,7 +51,8 @@ def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int
     """Run `sohoa audit ACTION`; verify exits 1 when the chain is broken."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from workers.runtime import open_catalog
+    from storage.objects import ObjectStoreError
+    from workers.runtime import open_catalog, open_store
 
     try:
         catalog = open_catalog(settings)
@@ -51,31 +61,51 @@ def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int
         return 3
     try:
         if args.audit_command == "verify":
-            since = (args.since, args.head_hash)
-            return _verify(catalog, args.json, Console(soft_wrap=True), err, since)
+            return _verify(catalog, open_store(settings), args, Console(soft_wrap=True), err)
+        if args.audit_command == "anchor":
+            return _anchor(catalog, open_store(settings), args.json, Console(soft_wrap=True))
         return _export(catalog, args.since, args.until, args.output, err)
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, ObjectStoreError) as exc:
         err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0])}")
         return 1
     finally:
         catalog.close()
 
 
-def _verify(catalog, as_json: bool, out: Console, err: Console, since: tuple[int | None, str | None]) -> int:
+def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console) -> int:
     from storage.audit import UnknownHead, verify_chain
+    from storage.audit_anchor import check_anchor, latest_anchor
+    from workers.runtime import ARCHIVE
 
+    anchor = latest_anchor(store, ARCHIVE)
+    since, since_hash = args.since, args.head_hash
+    if since == ANCHOR:
+        if anchor is None:
+            err.print("[red]error:[/] no anchor yet to verify from: run `sohoa audit anchor` first")
+            return 2
+        since, since_hash = anchor.event_id, anchor.hash
     try:
-        report = verify_chain(catalog, since=since[0], since_hash=since[1])
+        report = verify_chain(catalog, since=since, since_hash=since_hash)
     except UnknownHead as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         return 2
-    if as_json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    if anchor is not None:
+        check_anchor(catalog, report, anchor)
+    if args.json:
+        print(
+            json.dumps(
+                {**report.to_json(), "anchor": anchor.to_json() if anchor else None}, ensure_ascii=False, indent=2
+            )
+        )
     elif report.ok:
-        after = f" after row {since[0]}" if since[0] is not None else ""
+        after = f" after row {since}" if since is not None else ""
         out.print(
             f"[green]audit log intact:[/] {report.events} events{after}; head: row {report.head_id} {report.head_hash}"
         )
+        if anchor is None:
+            out.print("no anchor yet: `sohoa audit anchor` (or `sohoa fixity`) writes one, so a cut tail shows")
+        else:
+            out.print(f"holds the anchor of {anchor.at:%Y-%m-%d %H:%M} UTC (row {anchor.event_id})")
     else:
         count = len(report.problems) + report.unlisted
         err.print(f"[red]audit log broken:[/] {count} problem{'s' if count != 1 else ''} in {report.events} events")
@@ -86,6 +116,20 @@ def _verify(catalog, as_json: bool, out: Console, err: Console, since: tuple[int
         if report.unlisted:
             err.print(f"  … and {report.unlisted} more")
     return 0 if report.ok else 1
+
+
+def _anchor(catalog, store, as_json: bool, out: Console) -> int:
+    from storage.audit_anchor import write_anchor
+    from workers.runtime import ARCHIVE
+
+    anchor = write_anchor(catalog, store, ARCHIVE)
+    if as_json:
+        print(json.dumps(anchor.to_json() if anchor else None, indent=2))
+    elif anchor is None:
+        out.print("the audit log is empty: nothing to anchor")
+    else:
+        out.print(f"anchored row {anchor.event_id} ({anchor.hash}) in the archive as {anchor.key}")
+    return 0
 
 
 def _export(catalog, since: datetime | None, until: datetime | None, output: Path | None, err: Console) -> int:
@@ -111,6 +155,16 @@ def _export(catalog, since: datetime | None, until: datetime | None, output: Pat
         os.replace(part, output)  # a finished file or none: never half an export under the real name
     err.print(f"exported {written} events" + (f" to {escape(str(output))}" if output else ""))
     return 0
+
+
+def _since(value: str) -> int | str:
+    """An event id, or `anchor` (the latest anchor's row)."""
+    if value == ANCHOR:
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an event id or 'anchor': {value!r}") from None
 
 
 def _moment(value: str) -> datetime:

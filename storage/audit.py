@@ -307,15 +307,20 @@ class ChainProblem:
     `edited`: the row's hash is not that of its fields. `missing`: the row's `prev_hash` names no row at
     all, so something between `after_id` and `row_id` was deleted (or `after_id` was rewritten with a new
     hash). `reordered`: the row's `prev_hash` names another row (`linked_id`) than the one before it.
+    `truncated` and `anchor_mismatch` (from `storage.audit_anchor`): the anchored row is gone, or changed;
+    `explanation` says when it was anchored.
     """
 
     kind: str
     row_id: int
     after_id: int | None = None
     linked_id: int | None = None
+    explanation: str | None = None
 
     @property
     def message(self) -> str:
+        if self.explanation:
+            return self.explanation
         if self.kind == "edited":
             return f"row {self.row_id} was edited: its hash does not match its contents"
         if self.kind == "missing":

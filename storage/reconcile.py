@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, select
 
 from storage.audit import verify_chain
+from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
 from storage.catalog import Catalog, as_utc
 from storage.fixity import FixityStatus, last_fixity_run
 from storage.objects import ObjectStore
@@ -216,7 +217,7 @@ def reconcile(
         count, first = receipts.get(document_id, (0, 0))
         receipts[document_id] = (count + 1, first + (not duplicate))
     pages = {document_id: (count, last) for document_id, (count, _done, last) in page_rows_of.items()}
-    archive_keys = set(store.list_keys(archive_bucket))
+    archive_keys = {key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)}
     incoming_keys = set(store.list_keys(incoming_bucket))
     issues: list[Issue] = []
 
@@ -286,7 +287,7 @@ def reconcile(
     ]
     order = {kind: (SEVERITIES.index(severity), n) for n, (kind, severity) in enumerate(KINDS.items())}
     issues.sort(key=lambda i: (order[i.kind], i.document_id or "", i.key or ""))
-    chain = verify_audit_chain(catalog) if check_audit_chain else None
+    chain = verify_audit_chain(catalog, store, archive_bucket) if check_audit_chain else None
     archive_key_of = {d.id: d.archive_key for d in docs if d.archive_key}
     by_batch, by_period = group_tables(
         read_batches(catalog),
@@ -390,7 +391,10 @@ def _document_issues(
     return issues
 
 
-def verify_audit_chain(catalog: Catalog, *, chunk: int = 5000) -> ChainCheck:
-    """The audit chain as `storage.audit.verify_chain` finds it: events read up to the first broken row, and its id."""
+def verify_audit_chain(catalog: Catalog, store: ObjectStore, archive_bucket: str, *, chunk: int = 5000) -> ChainCheck:
+    """The audit chain as `storage.audit.verify_chain` finds it, held against the latest anchor in the archive:
+    events read up to the first broken row, and its id."""
     report = verify_chain(catalog, chunk=chunk)
+    if anchor := latest_anchor(store, archive_bucket):
+        check_anchor(catalog, report, anchor)
     return ChainCheck(report.broken_position or report.events, broken_at=report.first_broken_id)

@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from samples.generate import make_document
 from storage.audit import GENESIS, hash_of_exported
 
@@ -86,3 +88,48 @@ def test_verify_since_a_trusted_head_names_it_and_refuses_a_head_whose_hash_chan
     assert done.returncode == 0 and f"2 events after row {ids[1]}" in done.stdout, done.stdout + done.stderr
     refused = _run(["audit", "verify", "--since", str(ids[1]), "--head-hash", "0" * 64], env)
     assert refused.returncode == 2 and "no longer carries the hash" in refused.stderr
+
+
+def test_a_log_cut_after_its_anchor_fails_verify_and_the_anchor_cannot_be_deleted(tmp_path: Path):
+    from storage.audit import AuditLog
+    from storage.catalog import Catalog
+    from storage.objects import ObjectLocked
+    from workers.runtime import ARCHIVE, open_store
+
+    (tmp_path / "data").mkdir()
+    env = {
+        "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_ARCHIVE_RETENTION_MODE": "COMPLIANCE",
+        "SOHOA_ARCHIVE_RETENTION_DAYS": "3650",
+    }
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}")
+    log = AuditLog(catalog)
+    ids = [log.append("view", actor=f"officer{n}", role="officer") for n in range(5)]
+    catalog.close()
+    unanchored = _run(["audit", "verify"], env)
+    assert unanchored.returncode == 0 and "no anchor yet" in unanchored.stdout
+
+    # Given the head anchored in the archive
+    anchored = _run(["audit", "anchor", "--json"], env)
+    assert anchored.returncode == 0, anchored.stderr
+    anchor = json.loads(anchored.stdout)
+    assert anchor["event_id"] == ids[-1]
+    verified = _run(["audit", "verify", "--json"], env)
+    assert verified.returncode == 0 and json.loads(verified.stdout)["anchor"]["event_id"] == ids[-1]
+    since = _run(["audit", "verify", "--since", "anchor"], env)
+    assert since.returncode == 0 and f"0 events after row {ids[-1]}" in since.stdout, since.stdout + since.stderr
+
+    # When the newest rows are deleted, the rest still chains, but verify reports the cut
+    db = sqlite3.connect(tmp_path / "data" / "catalog.sqlite3")
+    db.execute("DELETE FROM audit_events WHERE id >= ?", (ids[3],))
+    db.commit()
+    cut = _run(["audit", "verify"], env)
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    assert f"truncated: the log ends at row {ids[2]}, but row {ids[4]} was anchored" in " ".join(cut.stderr.split())
+
+    # And the anchor is under the archive's lock: nobody deletes it to hide the cut
+    from schemas.settings import Settings
+
+    store = open_store(Settings.from_env(env))
+    with pytest.raises(ObjectLocked):
+        store.delete(ARCHIVE, anchor["key"])

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from storage.audit import AuditLog, EventFilter
+from storage.audit_anchor import latest_anchor
 from storage.catalog import Catalog
 from storage.fixity import last_fixity_run
+from storage.objects import LocalFolderStore
 from tests.archive_fixture import digitize_archive, run_sohoa
 
 
@@ -58,6 +60,8 @@ def test_an_intact_archive_passes_and_the_run_is_recorded(copy):
     (run,) = events(data, "fixity_run")
     assert run.details["ok"] and run.details["checked"] == 2 and run.actor.startswith("cli:")
     assert events(data, "fixity_failed") == []
+    anchor = latest_anchor(LocalFolderStore(data / "objects"), "archive")  # the run anchored the log's head
+    assert anchor is not None and anchor.event_id == run.id and anchor.hash == run.hash
 
 
 def test_a_flipped_byte_in_an_archived_pdf_is_found_named_and_recorded(copy):

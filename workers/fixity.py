@@ -26,9 +26,11 @@ from pydantic import ValidationError
 from pipeline.metadata_xml import record_to_xml
 from pipeline.verify import verify_pdf
 from schemas.record import DocumentRecord
+from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog, UnknownDocument
 from storage.fixity import FixityFailure, record_run
 from storage.objects import ObjectStore, ObjectStoreError
+from workers.runtime import ARCHIVE
 
 Progress = Callable[[int, int, str], None]  # (done, total, document id)
 
@@ -165,8 +167,10 @@ def run_fixity(
     sample_percent: float | None = None,
     rng: random.Random | None = None,
     progress: Progress | None = None,
+    anchor_bucket: str = ARCHIVE,
 ) -> FixityRun:
-    """Check every archived document (or a sample), then record the run and its failures as audit events."""
+    """Check every archived document (or a sample), then record the run and its failures as audit events, and
+    anchor the audit log's head in `anchor_bucket` (`storage.audit_anchor`)."""
     started = datetime.now(UTC)
     archived = catalog.archived_ids()
     chosen = choose_sample(archived, sample_percent, rng)
@@ -186,4 +190,5 @@ def run_fixity(
         started_at=started,
         failures=[FixityFailure(r.document_id, r.filename, r.problems) for r in run.failures],
     )
+    write_anchor(catalog, store, anchor_bucket)  # the run's own event included
     return run

@@ -3,7 +3,8 @@
 A document that is unfinished and shows no progress (neither on its row nor on any page) for a
 lease is re-enqueued: received and processing documents to ingest (which re-sends only the pages
 still pending), assembling ones to assembly. Of several sweepers, one renews the lease and sends.
-Each round also folds the report counters' changes (`storage.report_counts`), so reports read few rows.
+Each round also folds the report counters' changes (`storage.report_counts`), so reports read few rows,
+and anchors the audit log's head in the archive when the latest anchor is a day old (`storage.audit_anchor`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 
 from dramatiq import Broker
 
+from storage.audit_anchor import anchor_if_due
 from storage.report_counts import fold_changes
 from workers import actors
 from workers.deadletters import drain_broker
-from workers.runtime import Runtime
+from workers.runtime import ARCHIVE, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ def recover(rt: Runtime, lease_seconds: float) -> list[Recovered]:
 
 
 class Sweeper(threading.Thread):
-    """Runs `recover`, drains the broker's dead-letter queues and folds the report counters' changes every
-    `interval` seconds until stopped."""
+    """Runs `recover`, drains the broker's dead-letter queues, folds the report counters' changes and anchors
+    the audit log when due, every `interval` seconds until stopped."""
 
     def __init__(self, rt: Runtime, broker: Broker, *, interval: float) -> None:
         super().__init__(name="sohoa-sweeper", daemon=True)
@@ -65,6 +67,7 @@ class Sweeper(threading.Thread):
                 recover(self.rt, self.rt.settings.lease_seconds)
                 drain_broker(self.broker, self.rt.catalog)
                 fold_changes(self.rt.catalog)
+                anchor_if_due(self.rt.catalog, self.rt.store, ARCHIVE)
             except Exception:  # the catalog or broker is away for a moment: try again next round
                 log.exception("sweep failed; trying again in %.0f s", self.interval)
 

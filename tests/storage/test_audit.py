@@ -317,3 +317,21 @@ def test_the_actions_in_the_log_are_read_from_its_index_as_distinct_and_sorted_d
     for action in ("view", "login", "view", "download", "login", "view"):
         log.append(action, actor="officer1", role="officer")
     assert log.actions() == ["download", "login", "view"]
+
+
+def test_an_anchor_is_written_when_none_is_a_day_recent(catalog: Catalog, tmp_path):
+    from datetime import timedelta
+
+    from storage.audit_anchor import anchor_if_due, latest_anchor
+    from storage.objects import LocalFolderStore
+
+    store = LocalFolderStore(tmp_path / "objects")
+    assert anchor_if_due(catalog, store, "archive") is None  # an empty log: nothing to anchor
+    first_id = AuditLog(catalog).append("login", actor="staff1", role="staff")
+    first = anchor_if_due(catalog, store, "archive")
+    assert first is not None and first.event_id == first_id
+    second_id = AuditLog(catalog).append("logout", actor="staff1", role="staff")
+    assert anchor_if_due(catalog, store, "archive", now=datetime.now(UTC) + timedelta(hours=23)) is None
+    later = anchor_if_due(catalog, store, "archive", now=datetime.now(UTC) + timedelta(days=1, minutes=1))
+    assert later is not None and later.event_id == second_id
+    assert latest_anchor(store, "archive") == later

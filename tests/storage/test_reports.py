@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from storage.audit import AuditLog
+from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore
 from storage.rates import Period, RatesError, compute_rates, set_dossier_total
@@ -249,14 +250,22 @@ def test_hashes_page_counts_and_signatures_are_checked(archive: Archive):
     assert {("page_rows_mismatch", paper), ("record_pages_mismatch", paper), ("paper_pages_mismatch", paper)} <= kinds
 
 
-def test_the_audit_chain_check_finds_an_edited_event(catalog: Catalog):
+def test_the_audit_chain_check_finds_an_edited_event_and_a_truncated_tail(catalog: Catalog, tmp_path: Path):
+    store = LocalFolderStore(tmp_path / "objects")
     audit = AuditLog(catalog)
     ids = [audit.append("view", actor="officer1", role="officer", document_id=f"doc{n}") for n in range(5)]
-    assert verify_audit_chain(catalog, chunk=2).ok and verify_audit_chain(catalog).events == 5
+    assert verify_audit_chain(catalog, store, "archive", chunk=2).ok
+    assert verify_audit_chain(catalog, store, "archive").events == 5
+    write_anchor(catalog, store, "archive")
     with catalog.session() as s:
         s.execute(update(AuditEvent).where(AuditEvent.id == ids[2]).values(actor="someone-else"))
-    check = verify_audit_chain(catalog, chunk=2)
+    check = verify_audit_chain(catalog, store, "archive", chunk=2)
     assert (check.ok, check.broken_at, check.events) == (False, ids[2], 3)
+    with catalog.session() as s:  # the tail deleted: what is left is a whole chain, but shorter than anchored
+        s.execute(delete(AuditEvent).where(AuditEvent.id >= ids[2]))
+    check = verify_audit_chain(catalog, store, "archive")
+    assert (check.ok, check.broken_at) == (False, ids[4])
+    assert reconcile(catalog, store, now=utc(2024, 3, 1)).audit_chain.ok is False
 
 
 def test_reconciliation_per_batch_and_per_period(archive: Archive):
