@@ -87,6 +87,13 @@ class Settings(BaseModel):
     )
     web_login_window_s: float = Field(300.0, gt=0, description="The window of the login rate limit.")
     upload_max_files: int = Field(500, ge=1, description="Files one upload may carry.")
+    audit_key_file: Path | None = Field(
+        None,
+        description=(
+            "Key of the HMAC over secret settings in `config_changed` events; default data_dir/audit-hmac.key, "
+            "made on first use. Give every process of a deployment the same file."
+        ),
+    )
 
     tesseract_cmd: str = "tesseract"
     tessdata_dir: Path | None = Field(None, description="Folder with the OCR models; default tesseract's own.")

@@ -14,7 +14,10 @@ advisory lock is then held only until the commit, and never while waiting for a 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 import socket
 import unicodedata
 import zlib
@@ -40,9 +43,12 @@ ADVISORY_LOCK_KEY = zlib.crc32(b"sohoa audit chain")
 SYSTEM = "system"
 CONFIG_CHANGED = "config_changed"
 #: Settings that belong to one machine or process, not to the archive: never a configuration change.
-LOCAL_SETTINGS = frozenset({"data_dir", "workers", "web_host", "web_port"})
+LOCAL_SETTINGS = frozenset({"data_dir", "workers", "web_host", "web_port", "audit_key_file"})
 #: Settings whose values are never written to the log (besides every `SecretStr`): URLs may hold passwords.
 SENSITIVE_SETTINGS = frozenset({"database_url", "broker_url", "tsa_url", "s3_access_key"})
+#: The audit key's file in the data folder, when `audit_key_file` is not set; its shortest acceptable length.
+AUDIT_KEY_NAME = "audit-hmac.key"
+MIN_KEY_BYTES = 16
 #: Problems `verify_chain` keeps in detail; beyond that they are only counted.
 MAX_PROBLEMS = 1000
 
@@ -484,8 +490,33 @@ def hash_of_exported(event: dict[str, Any]) -> str:
 
 
 # --- configuration changes -------------------------------------------------------------------------------------------
-def settings_digests(settings: Settings) -> tuple[dict[str, str], set[str]]:
-    """A SHA-256 per setting (secrets hashed first, so no value can be read back), and the sensitive keys."""
+def audit_key(settings: Settings) -> bytes:
+    """The key of the HMAC over secret settings: `audit_key_file`, or `data_dir/audit-hmac.key` made on first use.
+
+    A plain SHA-256 of a password in the log could be guessed back from a list of likely passwords; an HMAC
+    with a key that is not in the database cannot. Processes starting together make one key, not one each.
+    """
+    path = settings.audit_key_file or settings.data_dir / AUDIT_KEY_NAME
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        try:
+            draft.write_text(secrets.token_hex(32))
+            draft.chmod(0o600)
+            os.link(draft, path)  # atomic: the first process's key wins, whole
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink(missing_ok=True)
+    key = path.read_bytes().strip()
+    if len(key) < MIN_KEY_BYTES:
+        raise ValueError(f"{path}: the audit key has {len(key)} bytes; it needs at least {MIN_KEY_BYTES}")
+    return key
+
+
+def settings_digests(settings: Settings, key: bytes) -> tuple[dict[str, str], set[str]]:
+    """A SHA-256 per setting (secrets first through an HMAC with `key`, so no value can be guessed back), and
+    the sensitive keys."""
     digests: dict[str, str] = {}
     sensitive = set(SENSITIVE_SETTINGS)
     for name in type(settings).model_fields:
@@ -494,9 +525,9 @@ def settings_digests(settings: Settings) -> tuple[dict[str, str], set[str]]:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             sensitive.add(name)
-            value = hashlib.sha256(value.get_secret_value().encode()).hexdigest()
+            value = hmac.new(key, value.get_secret_value().encode(), hashlib.sha256).hexdigest()
         elif name in SENSITIVE_SETTINGS and value is not None:
-            value = hashlib.sha256(str(value).encode()).hexdigest()
+            value = hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
         canonical = json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
         digests[name] = hashlib.sha256(canonical.encode()).hexdigest()
     return digests, sensitive
@@ -517,7 +548,7 @@ def record_config_change(catalog: Catalog, settings: Settings, *, actor: str = S
     appear only as digests. The row is inserted (taking the chain's lock) before the last configuration is
     read, so processes starting together record one change, not one each.
     """
-    digests, sensitive = settings_digests(settings)
+    digests, sensitive = settings_digests(settings, audit_key(settings))
     fingerprint = settings_fingerprint(digests)
     try:
         with catalog.session() as s:

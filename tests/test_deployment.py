@@ -406,7 +406,7 @@ def test_make_test_key_makes_keys_sohoa_signs_with(tmp_path: Path) -> None:
     out = tmp_path / "secrets"
     env = {**os.environ, "PYTHON": sys.executable}
     subprocess.run(["bash", str(MAKE_TEST_KEY), str(out)], check=True, env=env, capture_output=True)
-    names = {"agency-TEST.p12", "agency-TEST.password", "ca-TEST.pem"}
+    names = {"agency-TEST.p12", "agency-TEST.password", "ca-TEST.pem", "audit-hmac.key"}
     assert {p.name for p in out.iterdir()} == names
     for name in names:  # secrets are bind-mounted as they are: uid 10001 must be able to read them
         assert (out / name).stat().st_mode & 0o004, f"{name} is not readable by the container's user"
@@ -414,6 +414,8 @@ def test_make_test_key_makes_keys_sohoa_signs_with(tmp_path: Path) -> None:
     for variable, name in (("SIGN_PKCS12_FILE", "agency-TEST.p12"), ("SIGN_PASSWORD_FILE", "agency-TEST.password")):
         assert example[variable] == f"./deploy/secrets/{name}"
     assert example["TRUST_ROOTS_FILE"] == "./deploy/secrets/ca-TEST.pem"
+    assert example["AUDIT_HMAC_KEY_FILE"] == "./deploy/secrets/audit-hmac.key"
+    assert len(bytes.fromhex((out / "audit-hmac.key").read_text())) == 32
     settings = Settings.from_env(
         {
             "SOHOA_SIGN_PKCS12": str(out / "agency-TEST.p12"),

@@ -335,3 +335,40 @@ def test_an_anchor_is_written_when_none_is_a_day_recent(catalog: Catalog, tmp_pa
     later = anchor_if_due(catalog, store, "archive", now=datetime.now(UTC) + timedelta(days=1, minutes=1))
     assert later is not None and later.event_id == second_id
     assert latest_anchor(store, "archive") == later
+
+
+def test_a_secret_s_digest_cannot_be_guessed_back_without_the_key_outside_the_database(
+    catalog: Catalog, tmp_path: Path
+):
+    import hashlib
+    import hmac
+    import stat
+
+    from storage.audit import audit_key
+
+    password = "matkhau2024"  # the kind of secret a list of likely passwords holds
+    settings = Settings(data_dir=tmp_path / "a", sign_password=SecretStr(password))
+    record_config_change(catalog, settings)
+    (event,) = AuditLog(catalog).events(EventFilter(action=CONFIG_CHANGED), limit=1)
+    guessed = hashlib.sha256(password.encode()).hexdigest()  # what the log held before
+    as_logged = hashlib.sha256(json.dumps(guessed).encode()).hexdigest()
+    assert event.details["digests"]["sign_password"] != as_logged
+    key_file = tmp_path / "a" / "audit-hmac.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    keyed = hmac.new(key_file.read_bytes().strip(), password.encode(), hashlib.sha256).hexdigest()
+    assert event.details["digests"]["sign_password"] == hashlib.sha256(json.dumps(keyed).encode()).hexdigest()
+    shared = Settings(data_dir=tmp_path / "b", audit_key_file=key_file, sign_password=SecretStr(password))
+    assert audit_key(shared) == key_file.read_bytes().strip()
+    assert record_config_change(catalog, shared) is None  # another machine with the same key: no change
+
+
+def test_processes_starting_together_make_one_audit_key(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from storage.audit import audit_key
+
+    settings = Settings(data_dir=tmp_path / "data")
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: audit_key(settings), range(8)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["audit-hmac.key"]  # no draft left behind
