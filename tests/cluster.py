@@ -19,6 +19,7 @@ from samples.generate import make_document
 from schemas.settings import Settings
 from storage.catalog import Catalog, Received
 from storage.objects import sha256_file
+from tests.processes import end
 from workers.broker import build_broker, install_broker
 from workers.runtime import Runtime
 
@@ -78,6 +79,7 @@ class Cluster:
         self.env = {**os.environ, **env}
         self.logs = logs
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.clients: list[subprocess.Popen[str]] = []
         logs.mkdir(parents=True, exist_ok=True)
 
     def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
@@ -97,18 +99,23 @@ class Cluster:
         worker.wait()
 
     def digitize(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
+        """`sohoa digitize` sending work to the workers; ended with them if the test has not waited for it."""
+        digitize = subprocess.Popen(
             [SOHOA, "digitize", "--workers", "0", "--json", *args],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.clients.append(digitize)
+        return digitize
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([SOHOA, *args], env=self.env, capture_output=True, text=True, timeout=300)
 
     def stop(self) -> None:
+        for client in self.clients:
+            end(client)
         for worker in self.workers:
             if worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGTERM)

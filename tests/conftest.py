@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from schemas.settings import Settings
+from tests.processes import running_children
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -20,6 +23,18 @@ def unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left_behind() -> Iterator[None]:
+    """Fail a test that leaves a child process running (killing it by its PID): see `tests.processes`."""
+    before = set(running_children())
+    yield
+    left = {pid: command for pid, command in running_children().items() if pid not in before}
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"the test left processes running (now killed): {left}"
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from samples.generate import make_document
+from tests.cluster import wait_until
+from tests.processes import ended
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
@@ -41,11 +42,10 @@ def test_sigkill_mid_batch_then_rerun_archives_each_document_once(tmp_path: Path
     first = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    deadline = time.monotonic() + 120
-    while _pages_done(catalog) < 1 and time.monotonic() < deadline and first.poll() is None:
-        time.sleep(0.1)
-    os.killpg(first.pid, signal.SIGKILL)
-    first.wait()
+    with ended(first):
+        wait_until(lambda: _pages_done(catalog) >= 1 or first.poll() is not None, timeout=600, what="a page done")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
     done_when_killed = _pages_done(catalog)
     assert 1 <= done_when_killed < 4, "the kill must land mid-batch"
 

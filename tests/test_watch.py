@@ -25,9 +25,12 @@ from sohoa.watch import INFLIGHT, HotFolder, WatchError
 from storage.catalog import document_id_for
 from storage.tables import Batch, Document
 from tests.cluster import wait_until
+from tests.processes import ended
 from workers.runtime import Runtime
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "scans"
+#: Bounds on waiting for events, not guesses of their time: a busy machine may take minutes, a hung one never.
+STOP_BOUND_S = 600
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
 
@@ -188,11 +191,12 @@ def test_ctrl_c_stops_with_130_and_the_next_start_finishes_the_file(settings: Se
     watcher = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     # When it is interrupted right after taking the scan
-    try:
-        wait_until(lambda: _in_flight(drop), timeout=60, what="the scan to be taken")
-    finally:
-        watcher.send_signal(signal.SIGINT)
-    _, log = watcher.communicate(timeout=120)
+    with ended(watcher):
+        try:
+            wait_until(lambda: _in_flight(drop), timeout=STOP_BOUND_S, what="the scan to be taken")
+        finally:
+            watcher.send_signal(signal.SIGINT)
+        _, log = watcher.communicate(timeout=STOP_BOUND_S)  # it ends once the page in hand is done
 
     # Then it stops with 130 and the file is in flight or filed, never lost; the next run files it once
     assert watcher.returncode == 130, log

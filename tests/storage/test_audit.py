@@ -31,6 +31,7 @@ from storage.audit import (
 )
 from storage.catalog import Catalog
 from storage.tables import AuditEvent
+from tests.processes import ended
 
 COLUMNS = ("at", "actor", "role", "action", "document_id", "details", "prev_hash", "hash")
 
@@ -189,7 +190,8 @@ def test_concurrent_appends_from_processes_keep_one_chain(catalog: Catalog):
     AuditLog(catalog).append("login", actor="first")  # the schema exists before the processes start
     url = catalog.url
     procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(url), str(n)]) for n in range(3)]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    with ended(procs[0]), ended(procs[1]), ended(procs[2]):
+        assert [p.wait(timeout=600) for p in procs] == [0, 0, 0]
     report = verify_chain(catalog)
     assert report.ok and report.events == 61
 
