@@ -16,7 +16,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 
 bench: $(STAMP)
 	scripts/install-system-deps.sh ocrmypdf
