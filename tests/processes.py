@@ -17,6 +17,8 @@ from pathlib import Path
 
 #: How long a process asked to stop (SIGTERM) gets before it is killed.
 STOP_GRACE_S = 30.0
+#: Helpers Python starts once and keeps for the life of the test process: not a test's leftovers.
+INTERPRETER_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 
 
 @contextmanager
@@ -50,14 +52,16 @@ def _signal(process: subprocess.Popen, sig: signal.Signals) -> None:
 
 
 def running_children() -> dict[int, str]:
-    """This process's children that are still running (zombies are done), by PID, with their command line."""
+    """This process's children that are still running (zombies are done; Python's own helpers are not a
+    test's), by PID, with their command line."""
     me, found = os.getpid(), {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[1]) == me and fields[0] != "Z":
-                pid = int(stat.parent.name)
-                found[pid] = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if not any(helper in command for helper in INTERPRETER_HELPERS):
+                    found[int(stat.parent.name)] = command
         except (OSError, IndexError, ValueError):  # it ended while we looked
             continue
     return found
