@@ -171,7 +171,6 @@ def _load_image_page(path: Path, number: int, limits: Limits) -> LoadedPage:
             rgb = _rgb(img)
     except DECODE_ERRORS as exc:
         raise InputRejected(f"page {number} cannot be decoded: {exc}", code="corrupt_image", page=number) from None
-    _check_pixels((rgb.shape[1], rgb.shape[0]), limits, number)  # what was decoded, not what the header said
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
     dpi = _usable_dpi(dpi_info)
     if dpi is None:

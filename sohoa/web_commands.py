@@ -66,9 +66,7 @@ def run_user(settings: Settings, action: str, args, console: Console) -> int:
                 audit.append(
                     "password_changed", actor=actor, details={"user": args.username, "tokens_revoked": revoked}
                 )
-                console.print(
-                    f"password of {args.username} changed; signed out everywhere, {revoked} API token(s) revoked"
-                )
+                console.print(f"password of {args.username} changed; {_signed_out(revoked)}")
             elif action in ("disable", "enable"):
                 revoked = accounts.set_active(args.username, action == "enable")
                 audit.append(f"user_{action}d", actor=actor, details={"user": args.username, "tokens_revoked": revoked})

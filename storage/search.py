@@ -168,9 +168,14 @@ class SearchQuery:
             "agency": self.agency,
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
-            "holder": re.sub(r"\D", "", self.holder_id or ""),  # digits only: the id as stored, however typed
+            "holder": holder_digits(self.holder_id),
         }
         return {k: v for k, v in values.items() if v}
+
+
+def holder_digits(holder_id: str | None) -> str:
+    """A personal id in digits only, as it is stored and logged, however it was typed ("001 089 012 345")."""
+    return re.sub(r"\D", "", holder_id or "")
 
 
 # --- snippets ----------------------------------------------------------------------------------------
@@ -297,7 +302,7 @@ def entry_for(record: DocumentRecord) -> SearchEntry:
     head = _nfc("\n".join(values))
     body = _nfc(record.text or "\n\n".join(p.text for p in record.pages if p.text))
     content = f"{head}\n\n{body}"
-    holder = re.sub(r"\D", "", meta.holder_id or "") or None
+    holder = holder_digits(meta.holder_id) or None
     return SearchEntry(
         document_id=record.id,
         type_name=meta.type_name,
@@ -569,7 +574,7 @@ def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any], list]:
             types.append(bindparam(name, type_=Date()))
     if query.holder_id is not None:
         where.append("e.holder_id = :holder_id")
-        params["holder_id"] = re.sub(r"\D", "", query.holder_id)
+        params["holder_id"] = holder_digits(query.holder_id)
     return where, params, types
 
 

@@ -30,8 +30,8 @@ class WebContext:
     audit: AuditLog
     templates: Jinja2Templates
 
-    def record_read(self, action: str, principal: Principal, document_id: str | None = None, **details: Any) -> None:
-        """Audit a read of a document's content or of personal data: who, as which role, what."""
+    def audit_event(self, action: str, principal: Principal, document_id: str | None = None, **details: Any) -> None:
+        """Append an audit event done by the signed-in principal (who, as which role), with its details."""
         self.audit.append(
             action, actor=principal.username, role=principal.role, document_id=document_id, details=details
         )

@@ -46,7 +46,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
     record = base_record(doc, pages, rt.settings.result_code_format, words)
     intake = Intake.model_validate(doc.intake) if doc.intake else None
     failed = [p for p in pages if p.status == "failed"]
-    claimed = False
+    key, claimed = number_key(record.metadata), False
     if failed:
         error = ErrorInfo.model_validate(failed[0].error)
         status = "rejected" if error.code in INPUT_ERROR_CODES else "failed"
@@ -56,15 +56,15 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
         record = record.model_copy(update={"status": "rejected", "error": error})
     elif doc.confirmed_metadata is None and (reasons := _review_reasons(rt, record, intake)):
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, *reasons]})
-    elif not (claimed := _claim_number(rt, record)) and doc.confirmed_metadata is None:
+    elif not (claimed := _claim_number(rt, record.id, key)) and doc.confirmed_metadata is None:
         # another document with this number was archived since the check above: the database said so
-        warning = _duplicate_number(rt, record, number_key(record.metadata) or "")
+        warning = _duplicate_number(rt, record, key or "")
         record = record.model_copy(update={"status": "needs_review", "warnings": [*record.warnings, warning]})
     else:
         record = _store_archive(rt, doc, pages, record, words)
     if record.status == "archived":  # searchable once finished; a retried assembly replaces the entry
         update_index(rt.catalog, record, before_finish=True)
-    rt.catalog.finish(document_id, record, number_key=number_key(record.metadata) if claimed else None)
+    rt.catalog.finish(document_id, record, number_key=key if claimed else None)
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
         rt.store.delete_prefix(WORK, f"{document_id}/")
     return record
@@ -100,14 +100,13 @@ def _review_reasons(rt: Runtime, record: DocumentRecord, intake: Intake | None) 
     return reasons
 
 
-def _claim_number(rt: Runtime, record: DocumentRecord) -> bool:
+def _claim_number(rt: Runtime, document_id: str, key: str | None) -> bool:
     """Take the document's number for it (a unique index), before anything is signed; False when another holds it.
 
     Two documents with one number assembled at the same instant both pass the check of `_review_reasons`;
     only one of them can take the number. A document without a number has nothing to claim.
     """
-    key = number_key(record.metadata)
-    return key is None or rt.catalog.claim_number(record.id, key)
+    return key is None or rt.catalog.claim_number(document_id, key)
 
 
 def _duplicate_number(rt: Runtime, record: DocumentRecord, key: str) -> Warning:

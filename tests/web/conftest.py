@@ -42,9 +42,14 @@ class Corpus:
         return self.records[stem].id
 
 
-def _digitize(files: list[Path], data: Path, out: Path, **env: str) -> None:
+def sohoa_environment(data: Path, **env: str) -> dict[str, str]:
+    """The environment of a `sohoa` child on this data folder: none of the caller's SOHOA_* settings, then `env`."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
-    environ |= {"SOHOA_DATA_DIR": str(data), "SOHOA_WORKERS": "2", **env}
+    return environ | {"SOHOA_DATA_DIR": str(data), **env}
+
+
+def _digitize(files: list[Path], data: Path, out: Path, **env: str) -> None:
+    environ = sohoa_environment(data, SOHOA_WORKERS="2", **env)
     done = subprocess.run(
         [SOHOA, "digitize", *map(str, files), "--export", str(out), "--json"],
         env=environ,

@@ -120,7 +120,7 @@ def logout(
 ) -> Response:
     if session_id := request.cookies.get(SESSION_COOKIE):
         ctx.accounts.end_session(session_id)
-    ctx.audit.append("logout", actor=principal.username, role=principal.role)
+    ctx.audit_event("logout", principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

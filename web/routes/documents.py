@@ -121,7 +121,7 @@ def _archived(loaded: Loaded) -> DocumentRecord:
 
 def _integrity_failed(ctx: WebContext, principal: Principal, record: DocumentRecord, reason: str) -> None:
     assert record.archive is not None
-    ctx.record_read("integrity_failed", principal, record.id, reason=reason, key=record.archive.key)
+    ctx.audit_event("integrity_failed", principal, record.id, reason=reason, key=record.archive.key)
 
 
 def _inspect(request: Request, ctx: WebContext, principal: Principal, record: DocumentRecord) -> ArchiveState:
@@ -162,7 +162,7 @@ def _serve_pdf(
     except ObjectStoreError:
         return error_response(request, 503, STORE_DOWN)
     try:
-        ctx.record_read(action, principal, record.id, via=via, sha256=pdf.sha256, bytes=pdf.size)
+        ctx.audit_event(action, principal, record.id, via=via, sha256=pdf.sha256, bytes=pdf.size)
     except BaseException:
         stack.close()
         raise
@@ -229,7 +229,7 @@ def document_page(
     record = loaded.record
     archived = record is not None and record.status == "archived" and record.archive is not None
     state = _inspect(request, ctx, principal, record) if archived and record is not None else None
-    ctx.record_read("view", principal, loaded.id, via="page", status=loaded.status)
+    ctx.audit_event("view", principal, loaded.id, via="page", status=loaded.status)
     role = principal.role
     servable = state is not None and state.problem is None
     filename = text_for(role, record.source.filename) if record is not None else None
@@ -304,7 +304,7 @@ def api_document(
     Logged as a `view`.
     """
     loaded = _load(ctx, document_id)
-    ctx.record_read("view", principal, loaded.id, via="api", status=loaded.status)
+    ctx.audit_event("view", principal, loaded.id, via="api", status=loaded.status)
     if loaded.record is None:
         return JSONResponse({"id": loaded.id, "status": loaded.status})
     return JSONResponse(record_json(principal.role, loaded.record))
@@ -340,7 +340,7 @@ def api_document_signature(
     record = _archived(_load(ctx, document_id))
     state = _inspect(request, ctx, principal, record)
     signature = state.signature
-    ctx.record_read("signature_checked", principal, record.id, via="api", ok=state.problem is None)
+    ctx.audit_event("signature_checked", principal, record.id, via="api", ok=state.problem is None)
     return {
         "id": record.id,
         "ok": state.problem is None and signature is not None and signature.ok,

@@ -301,7 +301,7 @@ def reports_csv(
     query: Annotated[ReportQuery, Depends(report_query)],
 ) -> Response:
     report = build_report(ctx.rt.catalog, query, with_ids=False)
-    ctx.audit.append("report_exported", actor=principal.username, role=principal.role, details=query.as_params())
+    ctx.audit_event("report_exported", principal, **query.as_params())
     header, rows = report_csv_rows(report)
     period = "-".join(d.isoformat() for d in (query.since, query.until) if d) or "tat-ca"
     return csv_response(header, rows, f"bao-cao-{query.by}-{period}.csv")
@@ -320,7 +320,7 @@ def reports_api(
     behind every count) the read is audited as `report_viewed`."""
     report = build_report(ctx.rt.catalog, query, with_ids=ids)
     if ids:
-        ctx.record_read("report_viewed", principal, **query.as_params(), ids=True)
+        ctx.audit_event("report_viewed", principal, **query.as_params(), ids=True)
     return JSONResponse(report.to_json(with_ids=ids))
 
 
@@ -373,7 +373,7 @@ def rates_csv(
     query: Annotated[ReportQuery, Depends(report_query)],
 ) -> Response:
     rates = _rates(ctx, query)
-    ctx.audit.append("rates_exported", actor=principal.username, role=principal.role, details=_rate_params(query))
+    ctx.audit_event("rates_exported", principal, **_rate_params(query))
     rows = []
     for row in (*rates.rows, rates.total):
         rows.append(
@@ -418,7 +418,7 @@ def _supply_or_raise(ctx: WebContext, principal: Principal, given: DossierTotalI
         ctx.rt.catalog, period, given.dossiers_received, agency=_text(given.agency), supplied_by=principal.username
     )
     details = {**total.to_json(), "previous": previous}
-    ctx.audit.append("dossier_total_set", actor=principal.username, role=principal.role, details=details)
+    ctx.audit_event("dossier_total_set", principal, **details)
     return details
 
 
@@ -535,7 +535,7 @@ def reconciliation_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     result = _reconcile(ctx, hashes, stale_days, period)
-    ctx.record_read("reconciliation_viewed", principal, via="page", hashes=hashes)
+    ctx.audit_event("reconciliation_viewed", principal, via="page", hashes=hashes)
     severity = severity if severity in SEVERITIES else None
     issues = [i for i in result.issues if severity is None or i.severity == severity]
     pages = page_count(len(issues), ISSUES_PER_PAGE)
@@ -577,12 +577,7 @@ def reconciliation_csv(
     table: Annotated[str, Query(max_length=10, description="issues, batch or period")] = "issues",
 ) -> Response:
     result = _reconcile(ctx, hashes, stale_days, period)
-    ctx.audit.append(
-        "reconciliation_exported",
-        actor=principal.username,
-        role=principal.role,
-        details={"issues": len(result.issues), "hashes": hashes, "table": table},
-    )
+    ctx.audit_event("reconciliation_exported", principal, issues=len(result.issues), hashes=hashes, table=table)
     if table in ("batch", "period"):
         header, lines = group_csv_rows(result, table)
         name = "lo" if table == "batch" else result.period
@@ -629,7 +624,7 @@ def reconciliation_api(
     if severity is not None and severity not in SEVERITIES:
         raise HTTPException(400, f"Mức độ không hợp lệ: hãy chọn một trong {', '.join(SEVERITIES)}.")
     result = _reconcile(ctx, hashes, stale_days, period)
-    ctx.record_read("reconciliation_viewed", principal, via="api", hashes=hashes)
+    ctx.audit_event("reconciliation_viewed", principal, via="api", hashes=hashes)
     data = result.to_json(with_issues=False)
     issues = [i for i in result.issues if severity is None or i.severity == severity]
     data["issues"] = [issue_out(principal.role, i) for i in issues[offset : offset + limit]]

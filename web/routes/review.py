@@ -235,7 +235,7 @@ def review_page_image(
         image = ctx.rt.store.get_bytes(WORK, key)
     except ObjectNotFound:
         raise HTTPException(404, "Ảnh trang này không còn được lưu.") from None
-    ctx.record_read("page_image_viewed", principal, document_id, page=number)
+    ctx.audit_event("page_image_viewed", principal, document_id, page=number)
     return Response(image, media_type="image/jpeg")
 
 
@@ -247,7 +247,7 @@ def review_page(
     ctx: Annotated[WebContext, Depends(web)],
 ) -> Response:
     detail = _detail(ctx, _held(ctx, document_id))
-    ctx.record_read("review_viewed", principal, document_id, via="page")
+    ctx.audit_event("review_viewed", principal, document_id, via="page")
     return render(request, "review.html", doc=detail, fields=_form_fields(detail))
 
 
@@ -291,7 +291,7 @@ def review_detail(
 ) -> ReviewDetail:
     """A held document's extracted fields with their confidence, the doubtful ones, the reasons, its page images."""
     detail = _detail(ctx, _held(ctx, document_id))
-    ctx.record_read("review_viewed", principal, document_id, via="api")
+    ctx.audit_event("review_viewed", principal, document_id, via="api")
     return detail
 
 

@@ -66,12 +66,7 @@ class SearchOut(BaseModel):
 
 def _run(ctx: WebContext, principal: Principal, query: SearchQuery) -> SearchResults:
     results = search(ctx.rt.catalog, query)
-    ctx.audit.append(
-        "search",
-        actor=principal.username,
-        role=principal.role,
-        details={"query": query.text, "filters": query.filters(), "results": results.total},
-    )
+    ctx.audit_event("search", principal, query=query.text, filters=query.filters(), results=results.total)
     return results
 
 

@@ -151,11 +151,8 @@ def _refusal_of(ctx: WebContext, part: FilePart) -> Refused:
 
 
 def _record_refusal(ctx: WebContext, principal: Principal, batch_id: str, filename: str, refused: Refused) -> None:
-    ctx.audit.append(
-        UPLOAD_REFUSED,
-        actor=principal.username,
-        role=principal.role,
-        details={"batch": batch_id, "filename": filename, "code": refused.code, "reason": refused.message},
+    ctx.audit_event(
+        UPLOAD_REFUSED, principal, batch=batch_id, filename=filename, code=refused.code, reason=refused.message
     )
 
 
@@ -176,18 +173,15 @@ def _take(ctx: WebContext, principal: Principal, batch_id: str, part: FilePart) 
     finally:
         _slots.give_back(batch_id)
     doc = ctx.rt.catalog.document(item.document_id)
-    ctx.audit.append(
+    ctx.audit_event(
         "upload",
-        actor=principal.username,
-        role=principal.role,
-        document_id=item.document_id,
-        details={
-            "batch": batch_id,
-            "filename": part.filename,
-            "sha256": part.sha256,
-            "size_bytes": part.size,
-            "duplicate": item.duplicate,
-        },
+        principal,
+        item.document_id,
+        batch=batch_id,
+        filename=part.filename,
+        sha256=part.sha256,
+        size_bytes=part.size,
+        duplicate=item.duplicate,
     )
     error = ErrorInfo.model_validate(doc.error) if doc.error else None
     return UploadOut(
@@ -367,7 +361,7 @@ def get_batch(
     status = batch_status(ctx.rt.catalog, batch_id)
     if status is None:
         raise HTTPException(404, "Không tìm thấy lô tài liệu này.")
-    ctx.record_read("batch_viewed", principal, batch=batch_id, via="api")
+    ctx.audit_event("batch_viewed", principal, batch=batch_id, via="api")
     return status
 
 
@@ -393,5 +387,5 @@ def batch_page(
     status = batch_status(ctx.rt.catalog, batch_id)
     if status is None:
         return error_response(request, 404, "Không tìm thấy lô tài liệu này.")
-    ctx.record_read("batch_viewed", principal, batch=batch_id, via="page")
+    ctx.audit_event("batch_viewed", principal, batch=batch_id, via="page")
     return render(request, "batch.html", batch=status)

@@ -41,12 +41,7 @@ def _create(ctx: WebContext, principal: Principal, new: NewUser) -> UserOut:
         account = ctx.accounts.add_user(new.username, new.password, new.role, new.full_name)
     except AccountError as exc:
         raise HTTPException(400, str(exc)) from None
-    ctx.audit.append(
-        "user_added",
-        actor=principal.username,
-        role=principal.role,
-        details={"user": account.username, "role": account.role},
-    )
+    ctx.audit_event("user_added", principal, user=account.username, role=account.role)
     return UserOut(username=account.username, full_name=account.full_name, role=account.role, active=True)
 
 
@@ -103,15 +98,10 @@ def set_active(
 
     409 for one's own account or the last active admin."""
     try:
-        ctx.accounts.set_active(username, active, by=principal.username)
+        revoked = ctx.accounts.set_active(username, active, by=principal.username)
     except UnknownUser as exc:
         raise HTTPException(404, str(exc)) from None
     except AccountRefused as exc:
         raise HTTPException(409, str(exc)) from None
-    ctx.audit.append(
-        "user_enabled" if active else "user_disabled",
-        actor=principal.username,
-        role=principal.role,
-        details={"user": username},
-    )
+    ctx.audit_event("user_enabled" if active else "user_disabled", principal, user=username, tokens_revoked=revoked)
     return next(u for u in _users(ctx) if u.username == username.strip().lower())
