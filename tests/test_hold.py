@@ -1,4 +1,4 @@
-"""Legal holds and retention: `sohoa hold` on the CLI, and refused deletions on the local folder and on S3 (moto)."""
+"""Legal holds and retention: `sohoa hold`, and refused deletions on the local folder and on S3 (SeaweedFS)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sohoa.hold_command import HoldError, archived_objects, change_hold, list_ho
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectLocked, ObjectStore, ObjectStoreError, RetentionPolicy
-from storage.s3 import S3Store
 from tests.archive_fixture import digitize_archive, run_sohoa
 from workers.retention import archive_retain_days, retention_days_for
 
@@ -103,16 +102,12 @@ def test_a_hold_missing_from_the_store_is_reported(copy):
 
 @pytest.fixture(params=["local", "s3"])
 def make_store(request, tmp_path):
-    """A fresh store of each kind with the given archive policy (S3: the moto server, its own bucket prefix)."""
+    """A fresh store of each kind with the given archive policy (S3: the test S3 server, its own bucket prefix)."""
 
     def make(policy: dict[str, RetentionPolicy]) -> ObjectStore:
         if request.param == "local":
             return LocalFolderStore(tmp_path / uuid.uuid4().hex[:8], locked_buckets=policy)
-        endpoint = request.getfixturevalue("s3_endpoint")
-        prefix = f"h{uuid.uuid4().hex[:8]}-"
-        return S3Store.connect(
-            endpoint, "testing", "testing", secure=False, bucket_prefix=prefix, locked_buckets=policy
-        )
+        return request.getfixturevalue("s3_server").store(f"h{uuid.uuid4().hex[:8]}-", policy)
 
     return make
 

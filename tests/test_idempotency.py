@@ -16,23 +16,20 @@ from sohoa.batch import run_batch
 from sohoa.embedded import open_embedded
 from storage.tables import Document, utcnow
 from tests.cluster import receive_without_sending, write_scans
+from tests.seaweedfs import S3Server
 from workers import actors
 from workers.runtime import ARCHIVE
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
 
-def test_a_redelivered_assembly_archives_no_second_version_and_keeps_the_record(tmp_path: Path, s3_endpoint: str):
+def test_a_redelivered_assembly_archives_no_second_version_and_keeps_the_record(tmp_path: Path, s3_server: S3Server):
     # Given a document archived on S3 (versioned, object-locked archive bucket)
     scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
     settings = Settings(
         data_dir=tmp_path / "data",
         workers=1,
-        s3_endpoint=s3_endpoint,
-        s3_access_key="testing",
-        s3_secret_key="testing",
-        s3_secure=False,
-        s3_bucket_prefix="redeliver-",
+        **s3_server.settings("redeliver-"),
     )
     with open_embedded(settings) as rt:
         result = run_batch(rt, [scan], workers=1)

@@ -1,38 +1,26 @@
-"""The object store contract, run against every implementation: the local folder and S3 (minio client on moto).
-
-moto skips two things a real S3 server does, so the S3 store talks to moto through `SigV4Gateway`, a small
-proxy that adds them: it checks the SigV4 signature and the expiry of presigned URLs (moto serves any URL
-that carries a signature, however wrong or old). moto has no GetObjectRetention either (a GET `?retention`
-returns the object's bytes), so the store reads retention from the HEAD headers, which moto does send.
+"""The object store contract, run against every implementation: the local folder and S3 (the minio client
+on a real SeaweedFS server, `tests/seaweedfs.py`). What the archive promises under object lock is also
+asserted on the server alone, with the plain `minio` client: the server, not sohoa, refuses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import http.client
-import ipaddress
-import ssl
-import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import pytest
-from botocore.auth import S3SigV4QueryAuth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from minio import Minio
+from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.error import S3Error
+from minio.retention import Retention as S3Retention
 
 from schemas.settings import Settings
 from storage.objects import (
@@ -47,168 +35,13 @@ from storage.objects import (
     content_disposition,
     decode_metadata,
 )
-from storage.s3 import S3Store
+from storage.s3 import LOCK_REFUSALS, MISSING, S3Store, set_retention_bypassing_governance
+from tests.seaweedfs import S3Server
 from workers.runtime import open_store
 
-SECRETS = {"testing": "testing"}
 PRODUCTION = {"archive": RetentionPolicy("GOVERNANCE", 3650)}  # the settings' default
 HOLD_ONLY = {"archive": RetentionPolicy("GOVERNANCE", 0)}  # locked bucket, nothing retained by itself
 MakeStore = Callable[..., ObjectStore]
-
-
-# --- a SigV4-checking gateway in front of moto ----------------------------------------------------------
-
-
-def presign_refusal(method: str, host: str, target: str) -> str | None:
-    """Why S3 would refuse this presigned request (None if it is fine or not presigned), checked with botocore."""
-    parts = urlsplit(target)
-    params = parse_qsl(parts.query, keep_blank_values=True)
-    query = dict(params)
-    if "X-Amz-Signature" not in query:
-        return None
-    try:
-        signed_at = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        if datetime.now(UTC) > signed_at + timedelta(seconds=int(query["X-Amz-Expires"])):
-            return "AccessDenied: Request has expired"
-        access_key, _, region, service, _ = query["X-Amz-Credential"].split("/")
-        auth = S3SigV4QueryAuth(Credentials(access_key, SECRETS[access_key]), service, region)
-        request = AWSRequest(
-            method=method,
-            url=f"http://{host}{parts.path}",
-            params=[(k, v) for k, v in params if k != "X-Amz-Signature"],
-        )
-        request.context["timestamp"] = query["X-Amz-Date"]
-        expected = auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request)
-    except (KeyError, ValueError) as exc:
-        return f"AuthorizationQueryParametersError: {exc}"
-    return None if hmac.compare_digest(expected, query["X-Amz-Signature"]) else "SignatureDoesNotMatch"
-
-
-class GatewayHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: SigV4Gateway
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def relay(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        refusal = presign_refusal(self.command, self.headers["Host"], self.path)
-        if refusal is not None:
-            self.answer(403, [("Content-Type", "application/xml")], f"<Error><Code>{refusal}</Code></Error>".encode())
-            return
-        upstream = http.client.HTTPConnection(self.server.upstream, timeout=60)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            response = upstream.getresponse()
-            data = response.read()
-            kept = [(k, v) for k, v in response.getheaders() if k.lower() not in ("connection", "transfer-encoding")]
-        finally:
-            upstream.close()
-        self.answer(response.status, kept, data)
-
-    def answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            if name.lower() != "content-length" or self.command == "HEAD":
-                self.send_header(name, value)
-        if self.command != "HEAD":
-            self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = relay
-
-
-class SigV4Gateway(ThreadingHTTPServer):
-    """Relays every request to moto, refusing presigned URLs whose signature or expiry a real S3 would refuse."""
-
-    daemon_threads = True
-
-    def __init__(self, upstream: str, tls: ssl.SSLContext | None = None) -> None:
-        super().__init__(("127.0.0.1", 0), GatewayHandler)
-        self.upstream = upstream
-        if tls is not None:
-            self.socket = tls.wrap_socket(self.socket, server_side=True)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def endpoint(self) -> str:
-        return f"127.0.0.1:{self.server_address[1]}"
-
-    def close(self) -> None:
-        self.shutdown()
-        self.server_close()
-        self.thread.join()
-
-
-@pytest.fixture(scope="session")
-def s3_gateway(s3_endpoint: str) -> Iterator[str]:
-    gateway = SigV4Gateway(s3_endpoint)
-    try:
-        yield gateway.endpoint
-    finally:
-        gateway.close()
-
-
-def tls_files(folder: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA and a server certificate it signs for 127.0.0.1: (ca.pem, server.pem, server.key)."""
-    now = datetime.now(UTC)
-
-    def certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, signer, ca: bool):
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(issuer)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        )
-        if ca:
-            usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
-            builder = builder.add_extension(usage, critical=True)
-        else:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
-            ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            builder = builder.add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
-            )
-        return builder.sign(signer, hashes.SHA256())
-
-    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sohoa test CA")])
-    ca = certificate("sohoa test CA", ca_key, ca_name, ca_key, ca=True)
-    server = certificate("127.0.0.1", server_key, ca_name, ca_key, ca=False)
-    paths = folder / "ca.pem", folder / "server.pem", folder / "server.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(
-        server_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return paths
-
-
-@pytest.fixture
-def tls_endpoint(s3_endpoint: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """moto behind TLS, with a certificate from a CA no system trusts: (endpoint, ca.pem)."""
-    ca, cert, key = tls_files(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    gateway = SigV4Gateway(s3_endpoint, tls=context)
-    try:
-        yield gateway.endpoint, ca
-    finally:
-        gateway.close()
 
 
 # --- the stores -----------------------------------------------------------------------------------------
@@ -226,14 +59,7 @@ def make_store(store_kind: str, request, tmp_path: Path) -> MakeStore:
     def make(locked_buckets: dict[str, RetentionPolicy] | None = None) -> ObjectStore:
         if store_kind == "local":
             return LocalFolderStore(tmp_path / uuid.uuid4().hex[:8], locked_buckets=locked_buckets)
-        return S3Store.connect(
-            request.getfixturevalue("s3_gateway"),
-            "testing",
-            "testing",
-            secure=False,
-            bucket_prefix=f"t{uuid.uuid4().hex[:8]}-",
-            locked_buckets=locked_buckets,
-        )
+        return request.getfixturevalue("s3_server").store(f"t{uuid.uuid4().hex[:8]}-", locked_buckets)
 
     return make
 
@@ -472,9 +298,9 @@ def test_download_url_limits(store):
             store.download_url("archive", "d/d.pdf", expires=expires)
 
 
-def test_an_expired_or_tampered_download_url_is_refused(s3_gateway):
+def test_an_expired_or_tampered_download_url_is_refused(s3_server: S3Server):
     # S3 only: a local file:// URI carries no signature and no expiry.
-    store = S3Store.connect(s3_gateway, "testing", "testing", secure=False, bucket_prefix=f"t{uuid.uuid4().hex[:8]}-")
+    store = s3_server.store(f"t{uuid.uuid4().hex[:8]}-")
     store.put_bytes("archive", "d/d.pdf", b"the signed PDF")
     store.put_bytes("archive", "other/other.pdf", b"someone else's PDF")
     url = store.download_url("archive", "d/d.pdf", expires=timedelta(seconds=1), filename="Quyết định.pdf")
@@ -512,9 +338,9 @@ def test_content_disposition_has_an_ascii_fallback_and_the_exact_name():
 # --- S3 only: buckets, TLS and the settings -------------------------------------------------------------
 
 
-def test_an_existing_archive_bucket_gets_versioning_and_object_lock(s3_gateway):
+def test_an_existing_archive_bucket_gets_versioning_and_object_lock(s3_server: S3Server):
     prefix = f"t{uuid.uuid4().hex[:8]}-"
-    client = Minio(s3_gateway, "testing", "testing", secure=False)
+    client = s3_server.client()
     client.make_bucket(f"{prefix}archive")  # made earlier, without object lock
     store = S3Store(client, bucket_prefix=prefix, locked_buckets=PRODUCTION)
     stored = store.put_bytes("archive", "d/d.pdf", b"pdf")
@@ -523,36 +349,51 @@ def test_an_existing_archive_bucket_gets_versioning_and_object_lock(s3_gateway):
     with pytest.raises(ObjectLocked):
         store.delete("archive", "d/d.pdf")
 
-    client.make_bucket(f"{prefix}x-archive")  # one with objects in it cannot be locked afterwards (moto, MinIO)
+    # One with objects in it: SeaweedFS (and AWS since 2023) turn object lock on; MinIO refuses, and sohoa then
+    # says the bucket cannot be used (`S3Store._ensure_object_lock`).
+    client.make_bucket(f"{prefix}x-archive")
     S3Store(client, bucket_prefix=prefix).put_bytes("x-archive", "old.pdf", b"old")
     locked = S3Store(client, bucket_prefix=prefix, locked_buckets={"x-archive": RetentionPolicy("GOVERNANCE", 1)})
-    with pytest.raises(ObjectStoreError, match="exists without object lock"):
-        locked.put_bytes("x-archive", "d/d.pdf", b"pdf")
+    stored = locked.put_bytes("x-archive", "d/d.pdf", b"pdf")
+    assert stored.retention is not None and locked.stat("x-archive", "d/d.pdf").retention == stored.retention
+    with pytest.raises(ObjectLocked):
+        locked.delete("x-archive", "d/d.pdf")
 
 
-def test_tls_with_a_private_ca(tls_endpoint):
-    endpoint, ca = tls_endpoint
-    store = S3Store.connect(endpoint, "testing", "testing", secure=True, ca_file=ca, bucket_prefix="tls-")
+def test_tls_with_a_private_ca(s3_server: S3Server):
+    endpoint, ca, keys = s3_server.https_endpoint, s3_server.ca_file, (s3_server.access_key, s3_server.secret_key)
+    store = S3Store.connect(endpoint, *keys, secure=True, ca_file=ca, bucket_prefix=f"tls{uuid.uuid4().hex[:6]}-")
     assert store.put_bytes("work", "a", b"over TLS").sha256 == sha256(b"over TLS")
     assert store.get_bytes("work", "a") == b"over TLS"
-    untrusting = S3Store.connect(endpoint, "testing", "testing", secure=True, bucket_prefix="tls-")
+    untrusting = S3Store.connect(endpoint, *keys, secure=True, bucket_prefix=store.bucket_prefix)
     with pytest.raises(ObjectStoreError, match="CERTIFICATE_VERIFY_FAILED"):
         untrusting.get_bytes("work", "a")
     with pytest.raises(ObjectStoreError, match="does not exist"):
-        S3Store.connect(endpoint, "testing", "testing", ca_file=ca.with_name("missing.pem"))
+        S3Store.connect(endpoint, *keys, ca_file=ca.with_name("missing.pem"))
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
-def test_tls_without_a_certificate_check(tls_endpoint):
-    endpoint, _ = tls_endpoint
-    store = S3Store.connect(endpoint, "testing", "testing", secure=True, cert_check=False, bucket_prefix="tls-")
+def test_tls_without_a_certificate_check(s3_server: S3Server):
+    store = S3Store.connect(
+        s3_server.https_endpoint,
+        s3_server.access_key,
+        s3_server.secret_key,
+        secure=True,
+        cert_check=False,
+        bucket_prefix=f"tls{uuid.uuid4().hex[:6]}-",
+    )
     store.put_bytes("work", "b", b"unchecked")
     assert store.get_bytes("work", "b") == b"unchecked"
 
 
-def test_open_store_passes_tls_and_retention_settings(tls_endpoint, tmp_path):
-    endpoint, ca = tls_endpoint
-    base = {"data_dir": tmp_path / "data", "s3_access_key": "testing", "s3_secret_key": "testing"}
+def test_open_store_passes_tls_and_retention_settings(s3_server: S3Server, tmp_path):
+    endpoint, ca = s3_server.https_endpoint, s3_server.ca_file
+    base = {
+        "data_dir": tmp_path / "data",
+        "s3_access_key": s3_server.access_key,
+        "s3_secret_key": s3_server.secret_key,
+        "s3_bucket_prefix": f"o{uuid.uuid4().hex[:8]}-",
+    }
     settings = Settings(
         **base, s3_endpoint=endpoint, s3_ca_file=ca, archive_retention_mode="COMPLIANCE", archive_retention_days=7
     )
@@ -596,3 +437,97 @@ def test_metadata_is_ascii_and_round_trips_vietnamese():
     assert encoded["organ"].isascii() and "missing" not in encoded
     assert decode_metadata(encoded) == {"organ": "Ủy ban nhân dân tỉnh Ninh Bình"}
     assert unquote(encoded["organ"]) == "Ủy ban nhân dân tỉnh Ninh Bình"
+
+
+# --- what the S3 server itself enforces (plain minio client, no sohoa rules in between) ------------------
+
+
+@pytest.fixture
+def locked_bucket(s3_server: S3Server) -> tuple[Minio, str]:
+    client = s3_server.client()
+    name = f"lock{uuid.uuid4().hex[:8]}"
+    client.make_bucket(name, object_lock=True)
+    return client, name
+
+
+def _put_retained(client: Minio, bucket: str, key: str, data: bytes, mode: str, days: int) -> tuple[str, datetime]:
+    version = client.put_object(bucket, key, BytesIO(data), len(data)).version_id
+    until = (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
+    client.set_object_retention(bucket, key, S3Retention(mode, until), version_id=version)
+    return version, until
+
+
+def _refused(call: Callable[[], object]) -> str:
+    with pytest.raises(S3Error) as refused:
+        call()
+    return refused.value.code
+
+
+def test_the_server_refuses_to_delete_shorten_or_replace_a_compliance_version(locked_bucket):
+    client, bucket = locked_bucket
+    version, until = _put_retained(client, bucket, "c.pdf", b"%PDF compliance", COMPLIANCE, 30)
+
+    read = client.get_object_retention(bucket, "c.pdf", version_id=version)
+    assert (read.mode, read.retain_until_date) == (COMPLIANCE, until)
+    assert _refused(lambda: client.remove_object(bucket, "c.pdf", version_id=version)) in LOCK_REFUSALS
+    shorter = S3Retention(COMPLIANCE, until - timedelta(days=1))
+    assert _refused(lambda: client.set_object_retention(bucket, "c.pdf", shorter, version_id=version))
+    assert _refused(lambda: set_retention_bypassing_governance(client, bucket, "c.pdf", shorter, version))
+    governance = S3Retention(GOVERNANCE, until)
+    assert _refused(lambda: client.set_object_retention(bucket, "c.pdf", governance, version_id=version))
+
+    # A put under the same key makes a new version; the retained one is still there, bytes intact.
+    newer = client.put_object(bucket, "c.pdf", BytesIO(b"%PDF other"), 10).version_id
+    assert newer != version
+    response = client.get_object(bucket, "c.pdf", version_id=version)
+    try:
+        assert response.read() == b"%PDF compliance"
+    finally:
+        response.close()
+        response.release_conn()
+    read = client.get_object_retention(bucket, "c.pdf", version_id=version)
+    assert (read.mode, read.retain_until_date) == (COMPLIANCE, until)
+
+
+def test_the_server_lets_only_a_bypass_shorten_a_governance_version(locked_bucket):
+    client, bucket = locked_bucket
+    version, until = _put_retained(client, bucket, "g.pdf", b"%PDF governance", GOVERNANCE, 30)
+
+    assert _refused(lambda: client.remove_object(bucket, "g.pdf", version_id=version)) in LOCK_REFUSALS
+    shorter = S3Retention(GOVERNANCE, until - timedelta(days=20))
+    assert _refused(lambda: client.set_object_retention(bucket, "g.pdf", shorter, version_id=version))
+    assert client.get_object_retention(bucket, "g.pdf", version_id=version).retain_until_date == until
+
+    set_retention_bypassing_governance(client, bucket, "g.pdf", shorter, version)
+    assert client.get_object_retention(bucket, "g.pdf", version_id=version).retain_until_date == until - timedelta(
+        days=20
+    )
+    assert _refused(lambda: client.remove_object(bucket, "g.pdf", version_id=version)) in LOCK_REFUSALS
+
+
+def test_the_server_keeps_a_held_version_until_the_hold_is_cleared(locked_bucket):
+    client, bucket = locked_bucket
+    version = client.put_object(bucket, "h.pdf", BytesIO(b"%PDF held"), 9).version_id
+    client.enable_object_legal_hold(bucket, "h.pdf", version_id=version)
+    assert client.is_object_legal_hold_enabled(bucket, "h.pdf", version_id=version)
+    assert _refused(lambda: client.remove_object(bucket, "h.pdf", version_id=version)) in LOCK_REFUSALS
+    assert client.stat_object(bucket, "h.pdf", version_id=version).size == 9
+
+    client.disable_object_legal_hold(bucket, "h.pdf", version_id=version)
+    client.remove_object(bucket, "h.pdf", version_id=version)
+    assert _refused(lambda: client.stat_object(bucket, "h.pdf", version_id=version)) in MISSING
+
+
+def test_a_wrong_key_is_refused(s3_server: S3Server):
+    prefix = f"k{uuid.uuid4().hex[:8]}-"
+    s3_server.store(prefix).put_bytes("work", "a", b"mine")
+    wrong_secret = S3Store.connect(s3_server.endpoint, s3_server.access_key, "not-the-secret", secure=False)
+    unknown_key = S3Store.connect(s3_server.endpoint, "SOHOAUNKNOWNKEY", s3_server.secret_key, secure=False)
+    for store, code in ((wrong_secret, "SignatureDoesNotMatch"), (unknown_key, "InvalidAccessKeyId")):
+        store.bucket_prefix = prefix
+        with pytest.raises(ObjectStoreError) as refused:
+            store.get_bytes("work", "a")
+        assert isinstance(refused.value.__cause__, S3Error) and refused.value.__cause__.code == code
+        with pytest.raises(ObjectStoreError):
+            store.put_bytes("work", "b", b"theirs")
+    assert list(s3_server.store(prefix).list_keys("work")) == ["a"]

@@ -17,6 +17,7 @@ from pipeline.verify import verify_pdf
 from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import SYSTEM, EventFilter
+from tests.seaweedfs import S3Server
 from tests.web.conftest import Corpus, api_token, sign_in
 from web.app import create_app
 from web.archived_pdf import ArchiveMismatch, CheckedPdf, disposition, download_name, stream_checked
@@ -252,15 +253,13 @@ def test_a_change_while_streaming_aborts_the_response(tmp_path: Path):
     assert fh.closed
 
 
-def test_the_pdf_streams_from_s3_and_a_replaced_object_is_refused(settings: Settings, corpus: Corpus, s3_endpoint: str):
+def test_the_pdf_streams_from_s3_and_a_replaced_object_is_refused(
+    settings: Settings, corpus: Corpus, s3_server: S3Server
+):
     s3_settings = Settings(
         data_dir=settings.data_dir,
         workers=1,
-        s3_endpoint=s3_endpoint,
-        s3_access_key="testing",
-        s3_secret_key="testing",
-        s3_secure=False,
-        s3_bucket_prefix="web-docs-",
+        **s3_server.settings("web-docs-"),
     )
     store = open_store(s3_settings)  # the archive bucket as the app has it (object lock, versions)
     record = corpus.records["permit"]
