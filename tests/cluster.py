@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -19,6 +20,7 @@ from samples.generate import make_document
 from schemas.settings import Settings
 from storage.catalog import Catalog, Received
 from storage.objects import sha256_file
+from storage.s3 import S3Store
 from tests.processes import end
 from workers.broker import build_broker, install_broker
 from workers.runtime import Runtime
@@ -148,6 +150,24 @@ def finish(digitize: subprocess.Popen[str], cluster: Cluster, timeout: float = 3
         raise AssertionError(f"digitize did not finish\n{err}\n{cluster.worker_logs()}") from None
     assert digitize.returncode == 0, f"{err}\n{cluster.worker_logs()}"
     return json.loads(out)
+
+
+def assert_archived_once(catalog: Catalog, store: S3Store, expected: int) -> None:
+    """Exactly `expected` documents archived, each with one version of its PDF and sidecars, hashes matching."""
+    assert statuses(catalog) == {"archived": expected}
+    for document_id in catalog.archived_ids():
+        record = catalog.record(document_id)
+        pdf = store.get_bytes(record.archive.bucket, record.archive.key)
+        assert hashlib.sha256(pdf).hexdigest() == record.archive.pdf_sha256
+        bucket = f"{store.bucket_prefix}archive"
+        versions = list(
+            store.client.list_objects(bucket, prefix=f"{document_id}/", recursive=True, include_version=True)
+        )
+        assert sorted(v.object_name for v in versions) == [
+            f"{document_id}/{document_id}.{ext}" for ext in ("json", "pdf", "xml")
+        ], "a redelivered step archived a second version"
+        sidecar = json.loads(store.get_bytes("archive", f"{document_id}/{document_id}.json"))
+        assert sidecar["archive"]["pdf_sha256"] == record.archive.pdf_sha256
 
 
 @contextmanager

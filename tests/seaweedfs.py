@@ -2,7 +2,7 @@
 
 `start_server(folder)` runs one `weed server` (master, volume server, filer and S3 gateway in one
 process) with its data in `folder`, random ports, small volumes and one identity with a random key
-pair; it answers over HTTP and HTTPS (a throwaway CA). `Cluster` starts the parts one by one instead
+pair; it answers over HTTP and HTTPS (a throwaway CA). `store_cluster` starts the parts one by one instead
 (a master, several volume servers with replication, a filer, gateways), so a test can kill one of
 them. Every process is ended by its PID (`tests.processes.end`).
 """
@@ -120,6 +120,7 @@ class Process:
     name: str
     args: list[str]
     folder: Path
+    ready_url: str | None = None  # answers once the process serves
     process: subprocess.Popen | None = None
     log: Path = field(init=False)
 
@@ -236,7 +237,7 @@ def start_server(folder: Path) -> Iterator[tuple[S3Server, Process]]:
         process.stop()
 
 
-class Cluster:
+class StoreCluster:
     """SeaweedFS in parts on loopback: a master, volume servers, a filer and S3 gateways, each its own process."""
 
     def __init__(self, folder: Path, *, replication: str = "000") -> None:
@@ -256,9 +257,9 @@ class Cluster:
                 f"-volumeSizeLimitMB={VOLUME_SIZE_MB}",
                 f"-defaultReplication={replication}",
             ],
+            f"http://127.0.0.1:{port}/cluster/status",
         )
         self.master_address = f"127.0.0.1:{port}.{grpc}"
-        wait_for_http(f"http://127.0.0.1:{port}/cluster/status", [self.master])
         self.volumes: list[Process] = []
         self.filer_address = ""
 
@@ -267,10 +268,17 @@ class Cluster:
         path.mkdir(exist_ok=True)
         return path
 
-    def _add(self, name: str, args: list[str]) -> Process:
-        process = Process(name, args, self.folder).start()
+    def _add(self, name: str, args: list[str], ready_url: str) -> Process:
+        process = Process(name, args, self.folder, ready_url).start()
         self.processes.append(process)
+        wait_for_http(ready_url, [process])
         return process
+
+    def restart(self, process: Process) -> None:
+        """Start a stopped or killed part again, same ports and data, and wait until it serves."""
+        process.start()
+        if process.ready_url:
+            wait_for_http(process.ready_url, [process])
 
     def add_volume_server(self) -> Process:
         name = f"volume{len(self.volumes) + 1}"
@@ -288,8 +296,8 @@ class Cluster:
                 f"-master={self.master_address}",
                 "-preStopSeconds=0",
             ],
+            f"http://127.0.0.1:{port}/status",
         )
-        wait_for_http(f"http://127.0.0.1:{port}/status", [volume])
         self.volumes.append(volume)
         return volume
 
@@ -306,14 +314,14 @@ class Cluster:
                 f"-master={self.master_address}",
                 f"-defaultStoreDir={self._dir('filer')}",
             ],
+            f"http://127.0.0.1:{port}/",
         )
-        wait_for_http(f"http://127.0.0.1:{port}/", [filer])
         self.filer_address = f"127.0.0.1:{port}.{grpc}"
         return filer
 
     def add_gateway(self, name: str = "s3") -> tuple[S3Server, Process]:
         port, grpc = free_ports(2)
-        gateway = self._add(
+        gateway = Process(
             name,
             [
                 "s3",
@@ -325,7 +333,9 @@ class Cluster:
                 f"-filer={self.filer_address}",
                 f"-config={self.folder / 'identities.json'}",
             ],
-        )
+            self.folder,
+        ).start()
+        self.processes.append(gateway)
         server = S3Server(f"127.0.0.1:{port}", self.access_key, self.secret_key)
         wait_for_s3(server, [gateway])
         return server, gateway
@@ -339,9 +349,9 @@ class Cluster:
 
 
 @contextmanager
-def cluster(folder: Path, *, volume_servers: int = 1, replication: str = "000") -> Iterator[Cluster]:
+def store_cluster(folder: Path, *, volume_servers: int = 1, replication: str = "000") -> Iterator[StoreCluster]:
     """A running cluster with its volume servers and filer (add gateways with `add_gateway`), stopped afterwards."""
-    parts = Cluster(folder, replication=replication)
+    parts = StoreCluster(folder, replication=replication)
     try:
         for _ in range(volume_servers):
             parts.add_volume_server()

@@ -29,7 +29,7 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
 MAKE_TEST_KEY = ROOT / "deploy" / "make-test-key.sh"
 
-INFRA = ("minio", "rabbitmq", "postgres")
+INFRA = ("seaweedfs", "rabbitmq", "postgres")
 SOHOA_SERVICES = ("worker", "web", "watch")
 EXPECTED_COMMANDS = {
     "worker": ["sohoa", "worker", "--processes", "2", "--threads", "1"],
@@ -199,11 +199,18 @@ def test_compose_is_a_compose_spec_file_with_every_service(compose: dict, servic
     assert "version" not in compose, "the Compose spec has no version: key"
     missing = {*INFRA, *SOHOA_SERVICES} - set(services)
     assert not missing, f"services missing from compose.yaml: {sorted(missing)}"
-    assert "minio/minio" in services["minio"]["image"]
     assert services["rabbitmq"]["image"].startswith("rabbitmq:3-management")
     assert services["postgres"]["image"] == "postgres:16"
-    assert command(services["minio"])[:2] == ["server", "/data"]
-    assert "--console-address" in command(services["minio"])
+
+
+def test_the_object_store_is_seaweedfs_pinned_to_a_release_with_its_s3_gateway(services: dict) -> None:
+    image = interpolate(services["seaweedfs"]["image"], filled_env())
+    name, _, tag = image.rpartition(":")
+    assert name == "chrislusf/seaweedfs", "SeaweedFS's official image"
+    assert re.fullmatch(r"\d+\.\d+", tag), f"pin a release, not {tag!r}"
+    seaweedfs = command(services["seaweedfs"])
+    assert seaweedfs[0] == "server" and "-s3" in seaweedfs and "-s3.port=8333" in seaweedfs
+    assert not published_ports(services["seaweedfs"]), "the S3 gateway stays inside the compose network"
 
 
 def test_sohoa_services_run_the_image_built_here(services: dict) -> None:
@@ -263,7 +270,7 @@ def test_infrastructure_has_healthchecks(services: dict) -> None:
     checks = {name: " ".join(map(str, services[name]["healthcheck"]["test"])) for name in INFRA}
     assert "rabbitmq-diagnostics -q ping" in checks["rabbitmq"]
     assert "pg_isready" in checks["postgres"]
-    assert "mc ready local" in checks["minio"] or "/minio/health/" in checks["minio"]
+    assert "127.0.0.1:8333/healthz" in checks["seaweedfs"]
 
 
 def test_depends_on_waits_for_healthy_services(services: dict) -> None:
@@ -294,7 +301,7 @@ def test_every_named_volume_and_secret_is_declared(compose: dict, services: dict
         for secret in secret_targets(service):
             assert secret in declared_secrets, f"{name} uses undeclared secret {secret!r}"
     assert used_volumes == declared_volumes, f"declared but unused volumes: {declared_volumes - used_volumes}"
-    data = {"minio": "/data", "postgres": "/var/lib/postgresql/data", "rabbitmq": "/var/lib/rabbitmq"}
+    data = {"seaweedfs": "/data", "postgres": "/var/lib/postgresql/data", "rabbitmq": "/var/lib/rabbitmq"}
     for infra, path in data.items():
         mounts = volume_sources(services[infra])
         assert any(t == path and s in declared_volumes for s, t in mounts), f"{infra} keeps {path} in no volume"
@@ -327,11 +334,11 @@ def test_container_environment_is_valid_settings(services: dict, name: str) -> N
     broker, database = urlsplit(settings.broker_url or ""), urlsplit(settings.database_url or "")
     assert broker.scheme == "amqp" and broker.hostname == "rabbitmq" and broker.password
     assert database.scheme == "postgresql" and database.hostname == "postgres" and database.password
-    assert (settings.s3_endpoint or "").split(":")[0] == "minio"
+    assert settings.s3_endpoint == "seaweedfs:8333" and settings.s3_secure is False
     assert settings.s3_access_key and settings.s3_secret_key
-    minio_env = environment(services["minio"])
-    assert environment(service)["SOHOA_S3_ACCESS_KEY"] == minio_env["MINIO_ROOT_USER"]
-    assert environment(service)["SOHOA_S3_SECRET_KEY"] == minio_env["MINIO_ROOT_PASSWORD"]
+    store_env = environment(services["seaweedfs"])  # SeaweedFS's admin identity, the pair sohoa signs with
+    assert environment(service)["SOHOA_S3_ACCESS_KEY"] == store_env["AWS_ACCESS_KEY_ID"]
+    assert environment(service)["SOHOA_S3_SECRET_KEY"] == store_env["AWS_SECRET_ACCESS_KEY"]
     assert settings.archive_retention_mode in ("GOVERNANCE", "COMPLIANCE") and settings.archive_retention_days > 0
     mounted = set(secret_targets(service).values())
     for path in (settings.sign_pkcs12, settings.sign_password_file, *settings.trust_roots):

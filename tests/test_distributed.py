@@ -1,29 +1,27 @@
-"""Distributed mode under faults: real `sohoa worker` processes, RabbitMQ or Redis, PostgreSQL, S3 on moto.
+"""Distributed mode under faults: real `sohoa worker` processes, RabbitMQ or Redis, PostgreSQL, S3 on SeaweedFS.
 
 Nothing is lost and nothing is done twice when a worker is killed, the broker cuts its connections,
-the object store goes away for 30 s, or a message is malformed or names an unknown document.
+the S3 gateway goes away for 30 s, or a message is malformed or names an unknown document.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pika
 import pytest
 import redis
-from minio import Minio
-from moto.server import ThreadedMotoServer
 
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
 from storage.catalog import Catalog
 from storage.objects import sha256_file
-from storage.s3 import S3Store
 from tests.cluster import (
+    assert_archived_once,
     cluster,
     finish,
     message,
@@ -34,36 +32,12 @@ from tests.cluster import (
     wait_until,
     write_scans,
 )
-
-
-def _s3_env(endpoint: str, prefix: str) -> dict[str, str]:
-    return {
-        "SOHOA_S3_ENDPOINT": endpoint,
-        "SOHOA_S3_ACCESS_KEY": "testing",
-        "SOHOA_S3_SECRET_KEY": "testing",
-        "SOHOA_S3_SECURE": "false",
-        "SOHOA_S3_BUCKET_PREFIX": prefix,
-    }
-
-
-def _assert_archived_once(catalog: Catalog, store: S3Store, client: Minio, bucket: str, expected: int) -> None:
-    """Exactly `expected` documents archived, each with one version of its PDF and sidecars, hashes matching."""
-    assert statuses(catalog) == {"archived": expected}
-    for document_id in catalog.archived_ids():
-        record = catalog.record(document_id)
-        pdf = store.get_bytes(record.archive.bucket, record.archive.key)
-        assert hashlib.sha256(pdf).hexdigest() == record.archive.pdf_sha256
-        versions = list(client.list_objects(bucket, prefix=f"{document_id}/", recursive=True, include_version=True))
-        assert sorted(v.object_name for v in versions) == [
-            f"{document_id}/{document_id}.{ext}" for ext in ("json", "pdf", "xml")
-        ], "a redelivered step archived a second version"
-        sidecar = json.loads(store.get_bytes("archive", f"{document_id}/{document_id}.json"))
-        assert sidecar["archive"]["pdf_sha256"] == record.archive.pdf_sha256
+from tests.seaweedfs import S3Server, store_cluster
 
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
-    broker: str, request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str, s3_endpoint: str
+    broker: str, request: pytest.FixtureRequest, tmp_path: Path, postgres_url: str, s3_server: S3Server
 ):
     # Given two worker processes on the broker, PostgreSQL and S3, and a batch of three scans
     broker_url = request.getfixturevalue(f"{broker}_url")
@@ -73,10 +47,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         "SOHOA_DATA_DIR": str(tmp_path / "data"),
         "SOHOA_DATABASE_URL": postgres_url,
         "SOHOA_BROKER_URL": broker_url,
-        **_s3_env(s3_endpoint, prefix),
+        **s3_server.env(prefix),
     }
     catalog = Catalog(postgres_url)
-    store = S3Store.connect(s3_endpoint, "testing", "testing", secure=False, bucket_prefix=prefix)
+    store = s3_server.store(prefix)
     with cluster(env, tmp_path / "logs") as workers:
         victim = workers.start_worker()
         workers.start_worker()
@@ -92,7 +66,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         # Then every document is archived exactly once and verifies
         assert summary["files"] == len(scans)
         assert summary["archived"] == len(scans)
-        _assert_archived_once(catalog, store, store.client, f"{prefix}archive", len(scans))
+        assert_archived_once(catalog, store, len(scans))
         verified = workers.run("verify", "--all")
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert f"{len(scans)} checked, {len(scans)} ok, 0 failed" in verified.stdout
@@ -100,7 +74,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
 
 
 def test_the_batch_completes_after_the_broker_cuts_every_connection(
-    tmp_path: Path, postgres_url: str, s3_endpoint: str, rabbitmq_url: str
+    tmp_path: Path, postgres_url: str, s3_server: S3Server, rabbitmq_url: str
 ):
     # Given a worker busy with a batch on RabbitMQ
     scans = write_scans(tmp_path / "scans")
@@ -109,10 +83,10 @@ def test_the_batch_completes_after_the_broker_cuts_every_connection(
         "SOHOA_DATA_DIR": str(tmp_path / "data"),
         "SOHOA_DATABASE_URL": postgres_url,
         "SOHOA_BROKER_URL": rabbitmq_url,
-        **_s3_env(s3_endpoint, prefix),
+        **s3_server.env(prefix),
     }
     catalog = Catalog(postgres_url)
-    store = S3Store.connect(s3_endpoint, "testing", "testing", secure=False, bucket_prefix=prefix)
+    store = s3_server.store(prefix)
     vhost = rabbitmq_url.rsplit("/", 1)[1]
     with cluster(env, tmp_path / "logs") as workers:
         workers.start_worker("--threads", "2")
@@ -130,55 +104,48 @@ def test_the_batch_completes_after_the_broker_cuts_every_connection(
 
         # Then the batch completes once the workers reconnect, each document archived once
         assert summary["archived"] == len(scans)
-        _assert_archived_once(catalog, store, store.client, f"{prefix}archive", len(scans))
+        assert_archived_once(catalog, store, len(scans))
         assert "Consumer encountered a connection error" in workers.worker_logs()
     catalog.close()
 
 
-def test_an_object_store_away_for_30_seconds_delays_the_batch_but_loses_nothing(
+def test_an_s3_gateway_away_for_30_seconds_delays_the_batch_but_loses_nothing(
     tmp_path: Path, postgres_url: str, redis_url: str
 ):
-    # Given an S3 server of its own, and a worker on Redis busy with a batch
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    port = server._server.server_port
-    endpoint = f"127.0.0.1:{port}"
+    # Given SeaweedFS of its own (master, volume server, filer, S3 gateway), and a worker on Redis busy with a batch
     scans = write_scans(tmp_path / "scans")
     prefix = "outage-"
-    env = {
-        "SOHOA_DATA_DIR": str(tmp_path / "data"),
-        "SOHOA_DATABASE_URL": postgres_url,
-        "SOHOA_BROKER_URL": redis_url,
-        **_s3_env(endpoint, prefix),
-    }
-    catalog = Catalog(postgres_url)
-    try:
-        with cluster(env, tmp_path / "logs") as workers:
+    with store_cluster(tmp_path / "seaweedfs") as storage:
+        server, gateway = storage.add_gateway()
+        env = {
+            "SOHOA_DATA_DIR": str(tmp_path / "data"),
+            "SOHOA_DATABASE_URL": postgres_url,
+            "SOHOA_BROKER_URL": redis_url,
+            **server.env(prefix),
+        }
+        catalog = Catalog(postgres_url)
+        with closing(catalog), cluster(env, tmp_path / "logs") as workers:
             workers.start_worker("--threads", "2")
             digitize = workers.digitize(str(tmp_path / "scans"))
             wait_until(lambda: pages_done(catalog) >= 1, timeout=180, what="the first page")
 
-            # When the object store is unreachable for 30 s mid-batch
-            server.stop()
+            # When the S3 gateway is stopped for 30 s mid-batch, then started again on the same port
+            gateway.stop()
             went_away = time.monotonic()
             time.sleep(30)
             assert statuses(catalog).get("archived", 0) < len(scans), "the outage must land mid-batch"
-            server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-            server.start()
+            gateway.start()
             summary = finish(digitize, workers, timeout=400)
             took = time.monotonic() - went_away
 
             # Then the steps were retried and every document is archived once, bytes intact
-            assert summary["archived"] == len(scans), workers.worker_logs()
-            store = S3Store.connect(endpoint, "testing", "testing", secure=False, bucket_prefix=prefix)
-            _assert_archived_once(catalog, store, store.client, f"{prefix}archive", len(scans))
+            assert summary["archived"] == len(scans), workers.worker_logs() + storage.logs()
+            store = server.store(prefix)
+            assert_archived_once(catalog, store, len(scans))
             for scan in scans:
                 sha = sha256_file(scan)
                 assert store.stat("incoming", f"{sha[:2]}/{sha}").sha256 == sha
             assert took > 30
-    finally:
-        server.stop()
-        catalog.close()
 
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
