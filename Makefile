@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: demo test bench lint samples system-deps clean
+.PHONY: demo demo-s3 test bench lint samples system-deps clean
 
 demo: $(STAMP)
 	rm -rf out
 	$(BIN)/sohoa digitize samples/scans --export out
 	@echo "Open out/*.pdf (searchable, colour) and out/*.json (document records)."
 	@echo "Web app: $(BIN)/sohoa user add NAME --role admin, then $(BIN)/sohoa serve (see README, Web app)."
+
+# The same demo on a real S3 server (SeaweedFS) started on this machine for the run: see README "Scaling out".
+demo-s3: $(STAMP)
+	scripts/demo-s3.sh
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,4 +51,4 @@ $(STAMP): pyproject.toml scripts/install-system-deps.sh
 	touch $(STAMP)
 
 clean:
-	rm -rf out sohoa-data .pytest_cache .ruff_cache
+	rm -rf out out-s3 sohoa-data sohoa-data-s3 .pytest_cache .ruff_cache
