@@ -1,1 +1,1 @@
-"""Where things are kept: the object store (local folder or MinIO) and the catalog (SQLite or PostgreSQL)."""
+"""Where things are kept: the object store (local folder or S3) and the catalog (SQLite or PostgreSQL)."""

@@ -158,7 +158,7 @@ class StoredObject:
 
 
 class ObjectStore(Protocol):
-    """What sohoa needs of an object store; MinIO and the local folder both provide it."""
+    """What sohoa needs of an object store; an S3 server and the local folder both provide it."""
 
     def put_file(
         self,

@@ -132,6 +132,11 @@ class Cluster:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.logs.iterdir()))
 
 
+def distributed_env(data: Path, database_url: str, broker_url: str, s3_env: Mapping[str, str]) -> dict[str, str]:
+    """The settings of `sohoa` processes in distributed mode: PostgreSQL, a broker and an S3 store."""
+    return {"SOHOA_DATA_DIR": str(data), "SOHOA_DATABASE_URL": database_url, "SOHOA_BROKER_URL": broker_url, **s3_env}
+
+
 @contextmanager
 def cluster(env: Mapping[str, str], logs: Path) -> Iterator[Cluster]:
     running = Cluster(env, logs)

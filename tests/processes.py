@@ -39,12 +39,13 @@ def ended(process: subprocess.Popen) -> Iterator[subprocess.Popen]:
         end(process)
 
 
-def end(process: subprocess.Popen) -> None:
+def end(process: subprocess.Popen, grace: float = STOP_GRACE_S) -> None:
+    """SIGTERM, and SIGKILL if it is still running `grace` seconds later."""
     if process.poll() is not None:
         return
     _signal(process, signal.SIGTERM)
     try:
-        process.wait(STOP_GRACE_S)
+        process.wait(grace)
     except subprocess.TimeoutExpired:
         _signal(process, signal.SIGKILL)
         process.wait()

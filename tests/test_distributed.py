@@ -23,6 +23,7 @@ from storage.objects import sha256_file
 from tests.cluster import (
     assert_archived_once,
     cluster,
+    distributed_env,
     finish,
     message,
     pages_done,
@@ -43,12 +44,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
     broker_url = request.getfixturevalue(f"{broker}_url")
     scans = write_scans(tmp_path / "scans")
     prefix = f"kill-{broker}-"
-    env = {
-        "SOHOA_DATA_DIR": str(tmp_path / "data"),
-        "SOHOA_DATABASE_URL": postgres_url,
-        "SOHOA_BROKER_URL": broker_url,
-        **s3_server.env(prefix),
-    }
+    env = distributed_env(tmp_path / "data", postgres_url, broker_url, s3_server.env(prefix))
     catalog = Catalog(postgres_url)
     store = s3_server.store(prefix)
     with cluster(env, tmp_path / "logs") as workers:
@@ -79,12 +75,7 @@ def test_the_batch_completes_after_the_broker_cuts_every_connection(
     # Given a worker busy with a batch on RabbitMQ
     scans = write_scans(tmp_path / "scans")
     prefix = "cut-"
-    env = {
-        "SOHOA_DATA_DIR": str(tmp_path / "data"),
-        "SOHOA_DATABASE_URL": postgres_url,
-        "SOHOA_BROKER_URL": rabbitmq_url,
-        **s3_server.env(prefix),
-    }
+    env = distributed_env(tmp_path / "data", postgres_url, rabbitmq_url, s3_server.env(prefix))
     catalog = Catalog(postgres_url)
     store = s3_server.store(prefix)
     vhost = rabbitmq_url.rsplit("/", 1)[1]
@@ -117,12 +108,7 @@ def test_an_s3_gateway_away_for_30_seconds_delays_the_batch_but_loses_nothing(
     prefix = "outage-"
     with store_cluster(tmp_path / "seaweedfs") as storage:
         server, gateway = storage.add_gateway()
-        env = {
-            "SOHOA_DATA_DIR": str(tmp_path / "data"),
-            "SOHOA_DATABASE_URL": postgres_url,
-            "SOHOA_BROKER_URL": redis_url,
-            **server.env(prefix),
-        }
+        env = distributed_env(tmp_path / "data", postgres_url, redis_url, server.env(prefix))
         catalog = Catalog(postgres_url)
         with closing(catalog), cluster(env, tmp_path / "logs") as workers:
             workers.start_worker("--threads", "2")

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from storage.catalog import Catalog
 from tests.cluster import (
+    Cluster,
     assert_archived_once,
     cluster,
+    distributed_env,
     finish,
     pages_done,
     statuses,
@@ -27,7 +29,7 @@ from tests.seaweedfs import store_cluster
 SCANS = (("decision", 910, 1), ("decision", 911, 1), ("notice", 920, 2), ("certificate", 921, 1), ("decision", 912, 1))
 
 
-def _archive_checks_out(workers, expected: int) -> None:
+def _archive_checks_out(workers: Cluster, expected: int) -> None:
     """`sohoa fixity` and `sohoa verify --all` read and check every archived PDF."""
     fixity = workers.run("fixity", "--json")
     assert fixity.returncode == 0, fixity.stdout + fixity.stderr
@@ -44,12 +46,7 @@ def test_a_volume_server_killed_mid_batch_loses_nothing(tmp_path: Path, postgres
     prefix = "replicated-"
     with store_cluster(tmp_path / "seaweedfs", volume_servers=3, replication="001") as storage:
         server, _ = storage.add_gateway()
-        env = {
-            "SOHOA_DATA_DIR": str(tmp_path / "data"),
-            "SOHOA_DATABASE_URL": postgres_url,
-            "SOHOA_BROKER_URL": redis_url,
-            **server.env(prefix),
-        }
+        env = distributed_env(tmp_path / "data", postgres_url, redis_url, server.env(prefix))
         catalog = Catalog(postgres_url)
         with closing(catalog), cluster(env, tmp_path / "logs") as workers:
             workers.start_worker("--threads", "2")

@@ -90,7 +90,7 @@ def open_catalog(settings: Settings) -> Catalog:
 
 
 def open_store(settings: Settings) -> ObjectStore:
-    """MinIO/S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder.
+    """S3 when SOHOA_S3_ENDPOINT is set, else the local folder under the data folder.
 
     The archive bucket is under object lock when a retention mode and a number of days (by default or for
     some document type) are set.
