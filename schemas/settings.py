@@ -30,7 +30,7 @@ class Settings(BaseModel):
     data_dir: Path = Field(Path("sohoa-data"), description="Embedded catalog and object store live here.")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite under data_dir.")
     broker_url: str | None = Field(None, description="amqp:// or redis://; default in-process broker.")
-    s3_endpoint: str | None = Field(None, description="host:port of the S3 server (SeaweedFS, MinIO, AWS); default the local folder store.")
+    s3_endpoint: str | None = Field(None, description="host:port of the S3 server; default the local folder store.")
     s3_access_key: str | None = None
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = Field(True, description="Use TLS to reach the S3 endpoint.")
