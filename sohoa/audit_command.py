@@ -75,7 +75,7 @@ def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int
 def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console) -> int:
     from storage.audit import UnknownHead, verify_chain
     from storage.audit_anchor import check_anchor, latest_anchor
-    from workers.runtime import ARCHIVE
+    from storage.layout import ARCHIVE
 
     anchor = latest_anchor(store, ARCHIVE)
     since, since_hash = args.since, args.head_hash
@@ -120,7 +120,7 @@ def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console
 
 def _anchor(catalog, store, as_json: bool, out: Console) -> int:
     from storage.audit_anchor import write_anchor
-    from workers.runtime import ARCHIVE
+    from storage.layout import ARCHIVE
 
     anchor = write_anchor(catalog, store, ARCHIVE)
     if as_json:

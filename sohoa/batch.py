@@ -15,10 +15,11 @@ from pipeline.load import Limits, probe_source, sniff_media_type
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo
 from storage.catalog import ACTIVE_STATUSES, BatchProgress, Received
+from storage.layout import INCOMING, incoming_key
 from storage.objects import ascii_metadata, sha256_file
 from workers import actors
 from workers.archive import reject_document
-from workers.runtime import INCOMING, Runtime
+from workers.runtime import Runtime
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
 POLL_SECONDS = 0.2
@@ -126,7 +127,7 @@ def receive_file(
     seen = set() if seen is None else seen
     sha256 = sha256 or sha256_file(path)
     filename = filename or path.name
-    key = f"{sha256[:2]}/{sha256}"
+    key = incoming_key(sha256)
     if rt.store.stat(INCOMING, key) is None:
         rt.store.put_file(INCOMING, key, path, metadata=ascii_metadata({"filename": filename}))
     received = rt.catalog.receive(

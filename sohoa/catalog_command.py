@@ -20,9 +20,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from schemas.settings import Settings
 from storage.audit import AuditLog
 from storage.backup import BackupError, backup_catalog, catalog_counts, restore_catalog
+from storage.layout import ARCHIVE
 from storage.objects import ObjectStoreError
 from storage.rebuild import RebuildError, rebuild_catalog
-from workers.runtime import ARCHIVE, open_catalog, open_store
+from workers.runtime import open_catalog, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

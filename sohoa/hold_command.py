@@ -18,6 +18,7 @@ from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog, UnknownDocument, as_utc
+from storage.layout import ArchivedKeys
 from storage.objects import ObjectStore, ObjectStoreError
 from workers.runtime import open_catalog, open_store
 
@@ -34,11 +35,9 @@ def archived_objects(record: DocumentRecord) -> list[tuple[str, str, str | None]
     archive = record.archive
     if archive is None:
         raise HoldError(f"document {record.id} is not archived")
-    prefix = archive.key.rsplit(".", 1)[0]
     return [
         (archive.bucket, archive.key, archive.version_id),
-        (archive.bucket, f"{prefix}.json", None),
-        (archive.bucket, f"{prefix}.xml", None),
+        *((archive.bucket, key, None) for key in ArchivedKeys.of_pdf(archive.key).sidecars),
     ]
 
 

@@ -20,11 +20,12 @@ from rich.table import Table
 
 from schemas.settings import Settings
 from storage.audit import AuditLog
+from storage.layout import ARCHIVE, INCOMING
 from storage.rates import Period, Rates, compute_rates, dossier_totals, set_dossier_total
 from storage.reconcile import Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS
 from storage.reports import COUNTS, ReportQuery, build_report
-from workers.runtime import ARCHIVE, INCOMING, open_catalog, open_store
+from workers.runtime import open_catalog, open_store
 
 #: Short column headings for the terminal table (CSV and JSON use the full count names).
 HEADERS = {

@@ -19,10 +19,11 @@ from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import AuditLog
 from storage.catalog import Catalog
+from storage.layout import ARCHIVE, ArchivedKeys
 from storage.objects import ObjectStore
 from storage.search import Hit, SearchQuery, SearchResults, indexed_ids, remove_from_index, search, update_index
 from storage.search import parse_day as search_day
-from workers.runtime import ARCHIVE, open_catalog, open_store
+from workers.runtime import open_catalog, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -150,8 +151,9 @@ def run_reindex(settings: Settings, console: Console) -> int:
 def archived_record(catalog: Catalog, store: ObjectStore, document_id: str) -> DocumentRecord | None:
     """An archived document's record, from the catalog or else its sidecar; its text from the PDF if it has none."""
     record = catalog.record(document_id)
-    if record is None and store.stat(ARCHIVE, f"{document_id}/{document_id}.json") is not None:
-        sidecar = store.get_bytes(ARCHIVE, f"{document_id}/{document_id}.json")
+    sidecar_key = ArchivedKeys.of_document(document_id).record
+    if record is None and store.stat(ARCHIVE, sidecar_key) is not None:
+        sidecar = store.get_bytes(ARCHIVE, sidecar_key)
         record = DocumentRecord.model_validate_json(sidecar)
     if record is None or record.status != "archived":
         return None

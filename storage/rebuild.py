@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from pipeline.extract import number_key
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
+from storage.layout import ARCHIVE, incoming_key, is_record_sidecar
 from storage.objects import ObjectStore
 from storage.record_text import stored_form
 from storage.search import index_archived
@@ -53,12 +54,7 @@ class RebuildResult:
 
 def sidecar_keys(store: ObjectStore, bucket: str) -> list[str]:
     """Keys of record sidecars: `<id>/<id>.json` (other JSON objects are not records)."""
-    keys = []
-    for key in store.list_keys(bucket):
-        folder, _, name = key.partition("/")
-        if name == f"{folder}.json":
-            keys.append(key)
-    return sorted(keys)
+    return sorted(key for key in store.list_keys(bucket) if is_record_sidecar(key))
 
 
 def _document(record: DocumentRecord, batch_id: str, numbers: set[str]) -> Document:
@@ -80,7 +76,7 @@ def _document(record: DocumentRecord, batch_id: str, numbers: set[str]) -> Docum
         filename=source.filename,
         size_bytes=source.size_bytes,
         media_type=source.media_type,
-        incoming_key=f"{source.sha256[:2]}/{source.sha256}",
+        incoming_key=incoming_key(source.sha256),
         status="archived",
         page_count=len(record.pages),
         record=stored_form(record, {page.number: page.text for page in record.pages}),
@@ -160,7 +156,7 @@ def rebuild_catalog(
     catalog: Catalog,
     store: ObjectStore,
     *,
-    bucket: str = "archive",
+    bucket: str = ARCHIVE,
     progress: Callable[[int, int], None] | None = None,
 ) -> RebuildResult:
     """Fill an empty catalog from the archive bucket's record sidecars; refuses a catalog that has documents.

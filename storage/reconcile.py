@@ -23,6 +23,7 @@ from storage.audit import verify_chain
 from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
 from storage.catalog import Catalog, as_utc
 from storage.fixity import FixityStatus, last_fixity_run
+from storage.layout import ARCHIVE, INCOMING, ArchivedKeys
 from storage.objects import ObjectStore
 from storage.reconcile_groups import GroupRow, group_tables, read_batches
 from storage.reports import IN_PROGRESS, RecordField
@@ -32,7 +33,6 @@ ARCHIVE_KEY = Document.record[("archive", "key")].as_string()
 ARCHIVE_SHA256 = Document.record[("archive", "pdf_sha256")].as_string()
 PAGE_AMOUNT = Document.record[("metadata", "page_amount")].as_integer()
 PAPER_PAGES = Document.intake["paper_pages"].as_integer()
-SIDECARS = (".json", ".xml")
 
 #: Every kind of difference, and how serious it is: an `error` is a broken promise of the archive,
 #: a `warning` needs someone to act, `info` explains why a received document is not archived (yet).
@@ -200,8 +200,8 @@ def reconcile(
     catalog: Catalog,
     store: ObjectStore,
     *,
-    archive_bucket: str = "archive",
-    incoming_bucket: str = "incoming",
+    archive_bucket: str = ARCHIVE,
+    incoming_bucket: str = INCOMING,
     lease_seconds: float = 600.0,
     stale_after: timedelta = timedelta(days=7),
     check_hashes: bool = False,
@@ -235,8 +235,7 @@ def reconcile(
         if not doc.archive_key:
             issues.append(_issue("archived_without_archive", doc))
             continue
-        prefix = doc.archive_key.rsplit(".", 1)[0]
-        wanted = [doc.archive_key, *(prefix + ext for ext in SIDECARS)]
+        wanted = [doc.archive_key, *ArchivedKeys.of_pdf(doc.archive_key).sidecars]
         explained.update(wanted)
         if doc.archive_key not in archive_keys:
             issues.append(_issue("missing_object", doc, key=doc.archive_key))

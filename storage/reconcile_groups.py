@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from storage.catalog import Catalog, as_utc
+from storage.layout import ArchivedKeys
 from storage.reports import local_day
 from storage.tables import Batch
 
@@ -133,7 +134,7 @@ def group_tables(
     for doc in documents:
         rows, done = pages.get(doc.id, (0, 0))
         archived = doc.status == "archived"
-        pdf = archive_key_of.get(doc.id) or f"{doc.id}/{doc.id}.pdf"
+        pdf = archive_key_of.get(doc.id) or ArchivedKeys.of_document(doc.id).pdf
         for row in rows_for(doc.batch_id, doc.received_at):
             row.counts["documents"] += 1
             row.counts["pages_declared"] += doc.page_count or 0

@@ -93,8 +93,9 @@ def test_verify_since_a_trusted_head_names_it_and_refuses_a_head_whose_hash_chan
 def test_a_log_cut_after_its_anchor_fails_verify_and_the_anchor_cannot_be_deleted(tmp_path: Path):
     from storage.audit import AuditLog
     from storage.catalog import Catalog
+    from storage.layout import ARCHIVE
     from storage.objects import ObjectLocked
-    from workers.runtime import ARCHIVE, open_store
+    from workers.runtime import open_store
 
     (tmp_path / "data").mkdir()
     env = {

@@ -14,10 +14,11 @@ from pipeline.load import SourceProbe, load_page, probe_source
 from pipeline.page import process_page as run_page_stages
 from schemas.record import ErrorInfo
 from storage.catalog import UnknownDocument
+from storage.layout import INCOMING, WORK, PageKeys
 from workers.archive import archive_document, fail_document, reject_document
 from workers.broker import MAX_BACKOFF_MS, MIN_BACKOFF_MS, should_retry
 from workers.deadletters import MalformedMessage
-from workers.runtime import INCOMING, WORK, current
+from workers.runtime import current
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,9 @@ def process_page(document_id: str, number: int) -> None:
             raise
         _page_failed(document_id, number, ErrorInfo(code=exc.code, message=exc.message, page=number))
         return
-    prefix = f"{document_id}/page-{number:04d}"
-    image = rt.store.put_bytes(WORK, f"{prefix}.jpg", result.jpeg)
-    words = rt.store.put_bytes(WORK, f"{prefix}.words.json", json.dumps([w.__dict__ for w in result.words]).encode())
+    keys = PageKeys(document_id, number)
+    image = rt.store.put_bytes(WORK, keys.image, result.jpeg)
+    words = rt.store.put_bytes(WORK, keys.words, json.dumps([w.__dict__ for w in result.words]).encode())
     done = rt.catalog.finish_page(
         document_id,
         number,

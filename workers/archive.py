@@ -28,11 +28,12 @@ from schemas.record import (
 )
 from storage.audit import SYSTEM, AuditLog
 from storage.catalog import as_utc
+from storage.layout import ARCHIVE, WORK, ArchivedKeys, work_prefix
 from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
 from storage.search import update_index
 from storage.tables import Document, Page
 from workers.retention import archive_retain_days
-from workers.runtime import ARCHIVE, WORK, Runtime
+from workers.runtime import Runtime
 
 #: Page errors that mean the input was bad (the document is rejected) rather than that we failed.
 INPUT_ERROR_CODES = frozenset({"corrupt_image", "corrupt_pdf", "image_too_large", "image_too_small"})
@@ -66,7 +67,7 @@ def archive_document(rt: Runtime, document_id: str) -> DocumentRecord:
         update_index(rt.catalog, record, before_finish=True)
     rt.catalog.finish(document_id, record, number_key=key if claimed else None)
     if record.status in ("archived", "rejected"):  # failed documents keep their pages for the retry
-        rt.store.delete_prefix(WORK, f"{document_id}/")
+        rt.store.delete_prefix(WORK, work_prefix(document_id))
     return record
 
 
@@ -179,27 +180,25 @@ def _store_archive(
     A redelivered assembly finds what an earlier attempt stored and reuses it, so an archive never
     gets a second version of a document and the catalog row matches the sidecar.
     """
-    prefix = f"{doc.id}/{doc.id}"
+    keys = ArchivedKeys.of_document(doc.id)
     metadata = {"source-sha256": doc.sha256, "source-filename": doc.filename, "document-id": doc.id}
     days = archive_retain_days(rt.settings, record.metadata.type_name)  # retention per document type
-    archive = _stored_pdf(rt, doc.id, f"{prefix}.pdf") or _sign_and_store_pdf(
-        rt, doc, pages, record, words, metadata, days
-    )
-    sidecar = rt.store.stat(ARCHIVE, f"{prefix}.json")
+    archive = _stored_pdf(rt, doc.id, keys.pdf) or _sign_and_store_pdf(rt, doc, pages, record, words, metadata, days)
+    sidecar = rt.store.stat(ARCHIVE, keys.record)
     if sidecar is not None and sidecar.metadata.get("document-id") == doc.id:
-        final = DocumentRecord.model_validate_json(rt.store.get_bytes(ARCHIVE, f"{prefix}.json"))
+        final = DocumentRecord.model_validate_json(rt.store.get_bytes(ARCHIVE, keys.record))
     else:
         final = record.model_copy(update={"archive": archive})
         rt.store.put_bytes(
             ARCHIVE,
-            f"{prefix}.json",
+            keys.record,
             final.model_dump_json(indent=2).encode(),
             metadata=ascii_metadata(metadata),
             retain_days=days,
         )
-    if rt.store.stat(ARCHIVE, f"{prefix}.xml") is None:
+    if rt.store.stat(ARCHIVE, keys.metadata) is None:
         xml = record_to_xml(final)
-        rt.store.put_bytes(ARCHIVE, f"{prefix}.xml", xml, metadata=ascii_metadata(metadata), retain_days=days)
+        rt.store.put_bytes(ARCHIVE, keys.metadata, xml, metadata=ascii_metadata(metadata), retain_days=days)
     return final
 
 
@@ -246,7 +245,11 @@ def _sign_and_store_pdf(
         _audit(rt, doc.id, "signed", {"signer": signature.signer, "signed_at": signature.signed_at.isoformat()})
         signed_meta = {**metadata, "signed-at": signature.signed_at.isoformat(), "signer": signature.signer}
         stored = rt.store.put_file(
-            ARCHIVE, f"{doc.id}/{doc.id}.pdf", signed, metadata=ascii_metadata(signed_meta), retain_days=retain_days
+            ARCHIVE,
+            ArchivedKeys.of_document(doc.id).pdf,
+            signed,
+            metadata=ascii_metadata(signed_meta),
+            retain_days=retain_days,
         )
     return ArchiveInfo(
         bucket=ARCHIVE,

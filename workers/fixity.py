@@ -29,8 +29,8 @@ from schemas.record import DocumentRecord
 from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog, UnknownDocument
 from storage.fixity import FixityFailure, record_run
+from storage.layout import ARCHIVE, ArchivedKeys
 from storage.objects import ObjectStore, ObjectStoreError
-from workers.runtime import ARCHIVE
 
 Progress = Callable[[int, int, str], None]  # (done, total, document id)
 
@@ -106,9 +106,8 @@ def check_document(catalog: Catalog, store: ObjectStore, document_id: str, roots
     archive = record.archive
     try:
         problems += _check_pdf(store, record, roots)
-        prefix = archive.key.rsplit(".", 1)[0]
-        problems += _check_sidecar(store, archive.bucket, f"{prefix}.json", record)
-        problems += _check_sidecar(store, archive.bucket, f"{prefix}.xml", record)
+        for key in ArchivedKeys.of_pdf(archive.key).sidecars:
+            problems += _check_sidecar(store, archive.bucket, key, record)
     except ObjectStoreError as exc:
         problems.append(f"the store cannot be read: {exc}")
     return DocumentFixity(document_id, record.source.filename, problems)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from schemas.settings import Settings
 from storage.catalog import Catalog
+from storage.layout import ARCHIVE
 from storage.objects import LocalFolderStore, ObjectStore, RetentionPolicy
 
 if TYPE_CHECKING:
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
     from pipeline.page import PageOptions
     from pipeline.sign import SigningSetup
     from pipeline.tesseract import TesseractConfig
-
-INCOMING, WORK, ARCHIVE = "incoming", "work", "archive"
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from dramatiq import Broker
 
 from storage.audit_anchor import anchor_if_due
+from storage.layout import ARCHIVE
 from storage.report_counts import fold_changes
 from workers import actors
 from workers.deadletters import drain_broker
-from workers.runtime import ARCHIVE, Runtime
+from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

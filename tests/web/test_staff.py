@@ -21,6 +21,7 @@ from samples.generate import make_document
 from schemas.settings import Settings
 from storage.audit import EventFilter
 from storage.catalog import Catalog
+from storage.layout import INCOMING
 from tests.web.browser import (  # noqa: F401 (fixtures)
     LiveApp,
     browser_fixture,
@@ -33,7 +34,6 @@ from tests.web.browser import (  # noqa: F401 (fixtures)
 from tests.web.conftest import Corpus, api_token, sign_in
 from web.app import create_app
 from web.labels import FIELD_TITLES
-from workers.runtime import INCOMING
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 TEXT_AS_JPEG = b"This is a text file, not a scan.\n"

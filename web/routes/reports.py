@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from storage.fixity import last_fixity_run
+from storage.layout import ARCHIVE, INCOMING
 from storage.rates import REUSE_TARGET, Period, Rates, RatesError, compute_rates, dossier_totals, set_dossier_total
 from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
@@ -29,7 +30,6 @@ from web.context import WebContext, web
 from web.masking import text_for
 from web.pages import STATUS_NAMES, local_time, page_count, render
 from web.routes.audit_log import parse_day
-from workers.runtime import ARCHIVE, INCOMING
 
 router = APIRouter()
 

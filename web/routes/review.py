@@ -24,6 +24,7 @@ from sohoa.review_command import (
     uncertain_fields,
 )
 from storage.catalog import UnknownDocument
+from storage.layout import WORK
 from storage.objects import ObjectNotFound
 from storage.record_text import record_without_text
 from web.auth import Principal, require
@@ -31,7 +32,6 @@ from web.batch_status import review_reasons
 from web.context import WebContext, web
 from web.labels import FIELD_TITLES, warning_text
 from web.pages import STATUS_NAMES, page_count, render
-from workers.runtime import WORK
 
 router = APIRouter()
 
