@@ -8,6 +8,7 @@ import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -175,3 +176,13 @@ class Settings(BaseModel):
                 f"{ENV_PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
             )
             raise SettingsError(f"invalid configuration: {problems}") from None
+
+
+def redacted_url(url: str | None) -> str:
+    """A broker or database URL as logs may show it: user, host, port and path, never the password."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname or ""
+    netloc = f"{parts.username + '@' if parts.username else ''}{host}{f':{parts.port}' if parts.port else ''}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -7,18 +7,16 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
 
 from schemas.settings import Settings
+from storage.times import VIETNAM, as_utc, parse_day
 
-#: Days given on the command line are days in Vietnam, as in the reports.
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 #: An export shows its progress on stderr every this many events.
 PROGRESS_EVERY = 10_000
 ANCHOR = "anchor"
@@ -170,12 +168,11 @@ def _since(value: str) -> int | str:
 def _moment(value: str) -> datetime:
     """A day (its start in Vietnam) or an ISO 8601 time (UTC when it names no zone)."""
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), VIETNAM).astimezone(UTC)
-        moment = datetime.fromisoformat(value)
+        if len(value) == 10 and (day := parse_day(value)):
+            return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
+        return as_utc(datetime.fromisoformat(value))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD) or ISO 8601 time: {value!r}") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        raise argparse.ArgumentTypeError(f"not a day (15/04/2024 or 2024-04-15) or ISO 8601 time: {value!r}") from None
 
 
 def _moment_end(value: str) -> datetime:

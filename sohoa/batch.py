@@ -232,11 +232,11 @@ def export_results(rt: Runtime, result: BatchResult, out_dir: Path) -> None:
         stem = _unique_stem(PurePath(item.path.name).stem, used)
         record = result.record_of(item)
         written = [out_dir / f"{stem}.json", out_dir / f"{stem}.xml"]
-        _write_atomic(written[0], record.model_dump_json(indent=2).encode() + b"\n")
-        _write_atomic(written[1], record_to_xml(record))
+        write_atomic(written[0], record.model_dump_json(indent=2).encode() + b"\n")
+        write_atomic(written[1], record_to_xml(record))
         if record.status == "archived" and record.archive is not None:
             written.append(out_dir / f"{stem}.pdf")
-            _write_atomic(written[2], rt.store.get_bytes(record.archive.bucket, record.archive.key))
+            write_atomic(written[2], rt.store.get_bytes(record.archive.bucket, record.archive.key))
         result.exported[str(item.path)] = written
 
 
@@ -249,7 +249,8 @@ def _unique_stem(stem: str, used: set[str]) -> str:
     return candidate
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a hidden temporary file beside `path`, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_bytes(data)
     tmp.replace(path)

@@ -327,10 +327,15 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _day(value: str) -> date:
+    from storage.times import parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from None
+        day = parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("an empty day")
+    return day
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:

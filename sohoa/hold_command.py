@@ -17,9 +17,10 @@ from rich.console import Console
 from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import AuditLog, EventFilter
-from storage.catalog import Catalog, UnknownDocument, as_utc
+from storage.catalog import Catalog, UnknownDocument
 from storage.layout import ArchivedKeys
 from storage.objects import ObjectStore, ObjectStoreError
+from storage.times import as_utc
 from workers.runtime import open_catalog, open_store
 
 SET_EVENT, CLEARED_EVENT = "legal_hold_set", "legal_hold_cleared"

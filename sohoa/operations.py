@@ -14,7 +14,7 @@ from rich.table import Table
 
 from schemas.record import FINAL_STATUSES
 from schemas.settings import Settings
-from storage.catalog import as_utc
+from storage.times import as_utc
 from workers import runtime
 from workers.broker import build_broker, install_broker
 from workers.deadletters import drain_broker, resend

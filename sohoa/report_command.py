@@ -8,7 +8,6 @@ Not to be confused with `sohoa.report`, the progress bar and summary of a digiti
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import sys
@@ -25,6 +24,7 @@ from storage.rates import Period, Rates, compute_rates, dossier_totals, set_doss
 from storage.reconcile import Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS
 from storage.reports import COUNTS, ReportQuery, build_report
+from storage.spreadsheet import write_csv
 from workers.runtime import open_catalog, open_store
 
 #: Short column headings for the terminal table (CSV and JSON use the full count names).
@@ -55,7 +55,7 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
         return 0
     if as_csv:
-        write_csv(report, sys.stdout)
+        write_report_csv(report, sys.stdout)
         return 0
     span = f"{query.since or '…'} to {query.until or '…'}"
     table = Table(title=f"Report by {query.by}, received {span}", box=None)
@@ -69,14 +69,10 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
     return 0
 
 
-def write_csv(report, out: TextIO) -> None:
+def write_report_csv(report, out: TextIO) -> None:
     """One line per group and a `total` line; the columns are the count names."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([report.query.by, *COUNTS])
-    for row in report.rows:
-        writer.writerow([row.key or "", *(row.counts[c] for c in COUNTS)])
-    writer.writerow(["total", *(report.total.counts[c] for c in COUNTS)])
+    rows = [[row.key or "", *(row.counts[c] for c in COUNTS)] for row in report.rows]
+    write_csv(out, [report.query.by, *COUNTS], [*rows, ["total", *(report.total.counts[c] for c in COUNTS)]])
 
 
 def run_reconcile(
@@ -165,13 +161,12 @@ def _group_table(title: str, rows: list) -> Table:
 
 def write_group_csv(result: Reconciliation, out: TextIO) -> None:
     """The per-batch then the per-period rows: table, key, the counts, ok and the failed checks."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["table", "key", "origin", *GROUP_COUNTS, "ok", "differences"])
-    for table, rows in (("batch", result.by_batch), (result.period, result.by_period)):
-        for row in rows:
-            counts = [row.counts[c] for c in GROUP_COUNTS]
-            writer.writerow([table, row.key, row.origin or "", *counts, row.ok, " ".join(row.differences)])
+    lines = [
+        [table, row.key, row.origin or "", *(row.counts[c] for c in GROUP_COUNTS), row.ok, " ".join(row.differences)]
+        for table, rows in (("batch", result.by_batch), (result.period, result.by_period))
+        for row in rows
+    ]
+    write_csv(out, ["table", "key", "origin", *GROUP_COUNTS, "ok", "differences"], lines)
 
 
 # --- rates ---------------------------------------------------------------------------------------------------------
@@ -204,13 +199,11 @@ def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console)
         print(json.dumps(rates.to_json(), ensure_ascii=False, indent=2))
         return 0
     if args.csv:
-        sys.stdout.write("\ufeff")
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([*RATE_COLUMNS, "digitized_dossier_codes", "reused_dossier_codes"])
-        for line, row in zip(rate_lines(rates), (*rates.rows, rates.total), strict=True):
-            writer.writerow(
-                [*("" if v is None else v for v in line), " ".join(sorted(row.digitized)), " ".join(sorted(row.reused))]
-            )
+        lines = [
+            [*("" if v is None else v for v in line), " ".join(sorted(row.digitized)), " ".join(sorted(row.reused))]
+            for line, row in zip(rate_lines(rates), (*rates.rows, rates.total), strict=True)
+        ]
+        write_csv(sys.stdout, [*RATE_COLUMNS, "digitized_dossier_codes", "reused_dossier_codes"], lines)
         return 0
     if not rates.rows:
         console.print("No dossier totals supplied for this range: `sohoa report dossiers set PERIOD N` first.")

@@ -7,6 +7,8 @@ import logging
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import get_args
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -17,6 +19,7 @@ from pipeline.sign import check_certificate
 from schemas.record import DocumentRecord, ErrorInfo, ResultMetadata, Warning
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
+from storage.times import parse_day
 from workers import actors
 from workers.runtime import Runtime, open_catalog
 
@@ -27,6 +30,10 @@ NEEDS_REVIEW_PREFIX = "check these fields: "
 
 #: The longest value a person may give a metadata field (the longest, a subject, is cut at 500 anyway).
 MAX_VALUE_CHARS = 1000
+#: Metadata fields holding a day: typed as 15/04/2024 or 2024-04-15, kept in ISO form.
+DAY_FIELDS = frozenset(
+    name for name, field in ResultMetadata.model_fields.items() if date in get_args(field.annotation)
+)
 
 
 class ReviewError(ValueError):
@@ -108,6 +115,8 @@ def apply_values(
             raise ReviewError(f"{name}: a value has at most {MAX_VALUE_CHARS} characters", (name,))
         new = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
         new = None if new == "" else new
+        if name in DAY_FIELDS and isinstance(new, str):
+            new = _iso_day(new)
         before = current[name]
         if (None if before is None else str(before)) != (None if new is None else str(new)):
             changes[name] = [before, new]
@@ -118,6 +127,15 @@ def apply_values(
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         fields = tuple(dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"]))
         raise ReviewError(f"invalid value: {problems}", fields) from None
+
+
+def _iso_day(typed: str) -> str:
+    """A typed day in ISO form; text that is no day is left for validation to name."""
+    try:
+        day = parse_day(typed)
+    except ValueError:
+        return typed
+    return day.isoformat() if day else typed
 
 
 def review_document(

@@ -22,7 +22,7 @@ from storage.catalog import Catalog
 from storage.layout import ARCHIVE, ArchivedKeys
 from storage.objects import ObjectStore
 from storage.search import Hit, SearchQuery, SearchResults, indexed_ids, remove_from_index, search, update_index
-from storage.search import parse_day as search_day
+from storage.times import parse_day as search_day
 from workers.runtime import open_catalog, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -26,8 +26,8 @@ from dramatiq import Worker
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.record import FINAL_STATUSES
-from schemas.settings import Settings
-from sohoa.batch import SUPPORTED_SUFFIXES, receive_files
+from schemas.settings import Settings, redacted_url
+from sohoa.batch import SUPPORTED_SUFFIXES, receive_files, write_atomic
 from workers.runtime import Runtime
 
 INFLIGHT, PROCESSED, REJECTED = ".sohoa-inflight", "processed", "rejected"
@@ -246,7 +246,7 @@ class HotFolder:
         outcome.destination.mkdir(exist_ok=True)
         target = _free_name(outcome.destination, outcome.name)
         if outcome.error is not None:
-            _write_atomic(
+            write_atomic(
                 target.with_name(target.name + ".reason.txt"), _reason_text(outcome).encode("utf-8", "backslashreplace")
             )
         os.rename(source, target)
@@ -335,7 +335,11 @@ def run_watch(
         worker = Worker(broker, worker_threads=settings.workers, worker_timeout=100) if embedded else None
         if worker:
             worker.start()
-        mode = f"{settings.workers} worker thread(s) here" if embedded else f"workers on {_safe_url(settings)}"
+        mode = (
+            f"{settings.workers} worker thread(s) here"
+            if embedded
+            else f"workers on {redacted_url(settings.broker_url)}"
+        )
         log(f"watching {hot.folder} ({mode}; stable after {stable:g} s or NAME{MARKER})")
         try:
             hot.resume()
@@ -400,12 +404,6 @@ def _reason_text(outcome: Outcome) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def _remove_empty(folder: Path) -> None:
     with suppress(OSError):
         folder.rmdir()
@@ -419,11 +417,3 @@ def _root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None:
         exc = exc.__cause__
     return getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-
-
-def _safe_url(settings: Settings) -> str:
-    """The broker URL without its password, for the log."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(settings.broker_url or "")
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"

@@ -23,7 +23,7 @@ import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from sqlalchemy import String, Text, cast, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.tables import AuditEvent, canonical_json, utcnow
+from storage.times import as_utc
 
 if TYPE_CHECKING:
     from schemas.settings import Settings
@@ -77,16 +78,11 @@ class EventFilter:
         return query
 
 
-def _as_utc(moment: datetime) -> datetime:
-    """Naive (SQLite) times are UTC; aware ones (PostgreSQL answers in its session's zone) are converted."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def event_hash(
     prev_hash: str, at: datetime, actor: str, role: str | None, action: str, document_id: str | None, details: dict
 ) -> str:
     """SHA-256 of the predecessor's hash and the event's fields, in a canonical JSON form."""
-    body = canonical_json([prev_hash, _as_utc(at).isoformat(), actor, role, action, document_id, details])
+    body = canonical_json([prev_hash, as_utc(at).isoformat(), actor, role, action, document_id, details])
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -101,7 +97,7 @@ def _iso_utc(at: datetime | str) -> str:
     them out)."""
     if isinstance(at, str) and len(at) == 26 and not at.endswith(".000000"):
         return at[:10] + "T" + at[11:] + "+00:00"
-    return _as_utc(at if isinstance(at, datetime) else datetime.fromisoformat(at)).isoformat()
+    return as_utc(at if isinstance(at, datetime) else datetime.fromisoformat(at)).isoformat()
 
 
 def stored_row_hash(row: Any) -> str:
@@ -465,7 +461,7 @@ def event_json(row: Any) -> dict[str, Any]:
     """One event as exported: every hashed field (time in ISO 8601 UTC), its `prev_hash` and `hash`."""
     return {
         "id": row.id,
-        "at": _as_utc(row.at).isoformat(),
+        "at": as_utc(row.at).isoformat(),
         "actor": row.actor,
         "role": row.role,
         "action": row.action,

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
@@ -31,6 +31,7 @@ from storage.tables import (
     canonical_json,
     utcnow,
 )
+from storage.times import as_utc
 
 ACTIVE_STATUSES = ("received", "processing", "assembling")
 #: The audit action recording a file refused at upload, before it became a document.
@@ -627,8 +628,3 @@ def _numbered(s: Session, intake: Intake) -> Intake:
         return intake
     taken = s.scalar(select(func.count()).select_from(Document).where(Document.dossier_code == intake.dossier_code))
     return intake.model_copy(update={"ordinal": (taken or 0) + 1})
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every time sohoa stores is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

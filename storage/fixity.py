@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from storage.audit import AuditLog, EventFilter
-from storage.catalog import Catalog, as_utc
+from storage.catalog import Catalog
+from storage.times import as_utc
 
 RUN_EVENT = "fixity_run"
 FAILED_EVENT = "fixity_failed"

@@ -21,13 +21,14 @@ from sqlalchemy import case, func, select
 
 from storage.audit import verify_chain
 from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
-from storage.catalog import Catalog, as_utc
+from storage.catalog import Catalog
 from storage.fixity import FixityStatus, last_fixity_run
 from storage.layout import ARCHIVE, INCOMING, ArchivedKeys
 from storage.objects import ObjectStore
 from storage.reconcile_groups import GroupRow, group_tables, read_batches
 from storage.reports import IN_PROGRESS, RecordField
 from storage.tables import Document, Page, Receipt
+from storage.times import as_utc
 
 ARCHIVE_KEY = Document.record[("archive", "key")].as_string()
 ARCHIVE_SHA256 = Document.record[("archive", "pdf_sha256")].as_string()

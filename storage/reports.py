@@ -18,16 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.catalog import Catalog, as_utc
+from storage.catalog import Catalog
 from storage.report_counts import FOLD_BEFORE_REPORT, MEASURES, changes_waiting, counted, fold_changes
 from storage.tables import AuditEvent, Document, Receipt
+from storage.times import VIETNAM, as_utc
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUPINGS = ("day", "month", "agency", "type", "status")
 STATUSES = ("received", "processing", "assembling", "archived", "needs_review", "rejected", "failed")
 IN_PROGRESS = ("received", "processing", "assembling")

@@ -30,7 +30,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, func, select, text
@@ -130,22 +130,6 @@ def parse_query(query: str) -> list[Term]:
         if words and term not in terms:
             terms.append(term)
     return terms[:MAX_TERMS]
-
-
-def parse_day(value: str | None) -> date | None:
-    """A day as people write it here (15/04/2024) or in ISO form (2024-04-15); None when empty.
-
-    Raises ValueError for anything else.
-    """
-    value = (value or "").strip()
-    if not value:
-        return None
-    for layout in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value, layout).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {value!r} (write 15/04/2024 or 2024-04-15)")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pipeline.verify import verify_pdf
 from samples.generate import make_document
 from storage.catalog import Catalog
@@ -126,3 +128,20 @@ def test_a_document_that_passed_the_check_as_another_took_its_number_is_held_not
     with Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}") as catalog:
         assert sorted(catalog.archived_ids()) == sorted([first_id, record["id"]])
         assert catalog.document(first_id).number_key and catalog.document(record["id"]).number_key is None
+
+
+def test_a_day_is_taken_as_written_here_or_in_iso_form_and_kept_in_iso_form():
+    from datetime import date
+
+    from schemas.record import ResultMetadata
+    from sohoa.review_command import ReviewError, apply_values
+
+    metadata = ResultMetadata(issued_date=date(2024, 4, 15))
+    same, changes = apply_values(metadata, {"issued_date": "15/04/2024"})
+    assert changes == {} and same.issued_date == date(2024, 4, 15)
+    later, changes = apply_values(metadata, {"issued_date": "2024-05-01", "valid_until": "31/12/2030"})
+    assert (later.issued_date, later.valid_until) == (date(2024, 5, 1), date(2030, 12, 31))
+    assert changes == {"issued_date": ["2024-04-15", "2024-05-01"], "valid_until": [None, "2030-12-31"]}
+    with pytest.raises(ReviewError) as refused:
+        apply_values(metadata, {"issued_date": "04/31/2024"})
+    assert refused.value.fields == ("issued_date",)

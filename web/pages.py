@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from storage.times import VIETNAM, as_utc, parse_day
 from web.auth import CSRF_FIELD, find_principal
 from web.context import WEB_DIR
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 ROLE_NAMES = {"admin": "Quản trị", "staff": "Cán bộ số hóa", "officer": "Cán bộ nghiệp vụ", "auditor": "Kiểm toán"}
 STATUS_NAMES = {
@@ -31,9 +29,7 @@ def local_time(value: datetime | None) -> str:
     """A moment as people here read it: dd/mm/yyyy HH:MM in Vietnam time."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return as_utc(value).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def page_count(total: int, per_page: int) -> int:
@@ -41,9 +37,21 @@ def page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
+def vn_day(value: date | str | None) -> str:
+    """A day as people here write it (15/04/2024), whatever the browser's locale; text that is no day stays."""
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    try:
+        day = parse_day(value)
+    except ValueError:
+        return str(value)
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     templates.env.filters["local_time"] = local_time
+    templates.env.filters["vn_day"] = vn_day
     templates.env.globals.update(ROLE_NAMES=ROLE_NAMES, STATUS_NAMES=STATUS_NAMES, CSRF_FIELD=CSRF_FIELD)
     return templates
 

@@ -27,11 +27,11 @@ from schemas.record import (
     Warning,
 )
 from storage.audit import SYSTEM, AuditLog
-from storage.catalog import as_utc
 from storage.layout import ARCHIVE, WORK, ArchivedKeys, work_prefix
 from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
 from storage.search import update_index
 from storage.tables import Document, Page
+from storage.times import as_utc
 from workers.retention import archive_retain_days
 from workers.runtime import Runtime
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from dramatiq import Worker
 
-from schemas.settings import Settings
+from schemas.settings import Settings, redacted_url
 from workers import runtime
 from workers.broker import build_broker, install_broker
 from workers.runtime import build_runtime
@@ -66,7 +66,7 @@ def _run_in_process(settings: Settings, *, threads: int, sweep: bool, stop: thre
     sweeper = Sweeper(rt, broker, interval=_sweep_interval(settings)) if sweep else None
     if sweeper:
         sweeper.start()
-    log.info("worker %d ready: %d thread(s) on %s", os.getpid(), threads, _safe_url(settings.broker_url))
+    log.info("worker %d ready: %d thread(s) on %s", os.getpid(), threads, redacted_url(settings.broker_url))
     try:
         stop.wait()
     finally:
@@ -123,11 +123,3 @@ def _die_with_parent(sig: signal.Signals) -> Callable[[], None]:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, int(sig))
 
     return set_death_signal
-
-
-def _safe_url(url: str | None) -> str:
-    """The broker URL without its password, for logs."""
-    if not url or "@" not in url:
-        return url or ""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://…@{rest.rpartition('@')[2]}"

@@ -38,3 +38,12 @@ def test_a_setting_that_is_no_longer_used_is_refused_with_the_reason():
     with pytest.raises(SettingsError, match="SOHOA_WEB_SECRET_KEY is no longer used: web sessions are random ids"):
         Settings.from_env({"SOHOA_WEB_SECRET_KEY": "s3cret"})
     assert "web_secret_key" not in Settings.model_fields
+
+
+def test_urls_in_logs_carry_no_password():
+    from schemas.settings import redacted_url
+
+    assert redacted_url("amqp://sohoa:s3cret@rabbitmq:5672/vhost") == "amqp://sohoa@rabbitmq:5672/vhost"
+    assert redacted_url("postgresql://u:p%40ss@[::1]:5432/db?sslmode=require") == "postgresql://u@[::1]:5432/db"
+    assert redacted_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert redacted_url(None) == "" and "s3cret" not in redacted_url("amqp://:s3cret@h/")

@@ -280,8 +280,8 @@ def test_api_tokens_from_before_expiry_get_the_default_lifetime_and_keep_working
     from datetime import timedelta
 
     from storage.accounts import Accounts
-    from storage.catalog import as_utc
     from storage.tables import ApiToken
+    from storage.times import as_utc
 
     catalog = Catalog(url)
     try:

@@ -93,7 +93,12 @@ def test_the_report_page_has_filters_a_table_and_an_svg_chart(app_client: TestCl
     page = app_client.get("/reports", params={"by": "status"})
     assert page.status_code == 200
     html = page.text
-    assert "Báo cáo số hóa" in html and 'name="agency"' in html and 'name="type"' in html and 'type="date"' in html
+    assert (
+        "Báo cáo số hóa" in html
+        and 'name="agency"' in html
+        and 'name="type"' in html
+        and 'placeholder="dd/mm/yyyy"' in html
+    )
     assert "<svg" in html and html.count('<rect class="bar') == 2 * 3  # two statuses, three series
     assert "style=" not in html and "<script" not in html  # CSP: style-src 'self', no inline script
     assert 'href="/static/reports.css"' in html
@@ -256,8 +261,11 @@ def test_bad_report_parameters_get_a_clear_message(app_client: TestClient):
     backwards = app_client.get("/api/v1/reports", params={"from": "2024-02-01", "to": "2024-01-01"}, headers=headers)
     assert backwards.status_code == 400 and "trước ngày bắt đầu" in backwards.json()["detail"]
     sign_in(app_client, "auditor")
-    page = app_client.get("/reports", params={"from": "01/02/2024"})
-    assert page.status_code == 400 and "Ngày không hợp lệ" in page.text
+    page = app_client.get("/reports", params={"from": "32/01/2024"})
+    assert page.status_code == 400 and "Ngày không hợp lệ" in page.text and "15/04/2024" in page.text
+    typed_here = app_client.get("/reports", params={"from": "01/02/2024", "to": "2024-02-29"})
+    assert typed_here.status_code == 200  # a day as written here and one in ISO form, both shown as written here
+    assert 'name="from" value="01/02/2024"' in typed_here.text and 'name="to" value="29/02/2024"' in typed_here.text
     blank = app_client.get("/reports", params={"from": "", "to": "", "agency": "", "type": "", "status": ""})
     assert blank.status_code == 200  # an empty form field is no filter
 

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -259,7 +260,8 @@ def test_the_queue_shows_the_held_document_its_reasons_fields_and_page_image(rev
     page = review_client.get(f"/review/{held}")
     assert page.status_code == 200
     assert f'src="/review/{held}/pages/1.jpg"' in page.text and 'class="field uncertain"' in page.text
-    assert "độ tin cậy" in page.text and 'name="issued_date" type="date"' in page.text
+    assert "độ tin cậy" in page.text and 'name="issued_date" type="text"' in page.text
+    assert 'placeholder="dd/mm/yyyy"' in page.text  # typed as written here, whatever the browser's locale
     detail = review_client.get(f"/api/v1/review/{held}").json()
     assert detail["metadata"]["document_number"] == corpus.records["notice"].metadata.document_number
     assert set(doubtful) <= set(detail["uncertain"]) and detail["pages"][0]["image_url"].endswith("/pages/1.jpg")
@@ -286,6 +288,9 @@ def test_a_correction_confirmed_on_the_page_is_signed_and_archived(
     bad = review_client.post(f"/review/{held}", data=bad_date)
     assert bad.status_code == 422 and "Ngày ban hành" in bad.text and 'value="2024-13-45"' in bad.text
 
+    if before["issued_date"]:  # the page shows and takes days as written here: the same day, unchanged
+        form["issued_date"] = date.fromisoformat(before["issued_date"]).strftime("%d/%m/%Y")
+        assert f'value="{form["issued_date"]}"' in review_client.get(f"/review/{held}").text
     done = review_client.post(
         f"/review/{held}",
         data={**form, "subject": corrected, "csrf_token": csrf, "action": "confirm"},

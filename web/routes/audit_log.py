@@ -16,9 +16,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from storage.audit import EventFilter
-from storage.catalog import as_utc
 from storage.reports import local_window
 from storage.tables import AuditEvent
+from storage.times import as_utc, parse_day
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import value_for
@@ -97,14 +97,14 @@ class EventPage(BaseModel):
     next_before: int | None = None
 
 
-def parse_day(value: str | None, name: str) -> date | None:
-    """A date from a form field (YYYY-MM-DD); empty is none, anything else is a clear 400."""
-    if not value or not value.strip():
-        return None
+def form_day(value: str | None, name: str) -> date | None:
+    """A day from a form field or query (15/04/2024 or 2024-04-15); empty is none, anything else a clear 400."""
     try:
-        return date.fromisoformat(value.strip())
+        return parse_day(value)
     except ValueError:
-        raise HTTPException(400, f"Ngày không hợp lệ ở ô “{name}”: hãy nhập theo dạng năm-tháng-ngày.") from None
+        raise HTTPException(
+            400, f"Ngày không hợp lệ ở ô “{name}”: hãy nhập theo dạng ngày/tháng/năm, ví dụ 15/04/2024."
+        ) from None
 
 
 def _text(value: str | None) -> str | None:
@@ -118,7 +118,7 @@ def event_filter(
     since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> EventFilter:
-    start, until_day = parse_day(since, "từ ngày"), parse_day(until, "đến ngày")
+    start, until_day = form_day(since, "từ ngày"), form_day(until, "đến ngày")
     if start and until_day and until_day < start:
         raise HTTPException(400, "Ngày kết thúc đứng trước ngày bắt đầu.")
     begin, end = local_window(start, until_day)

@@ -7,7 +7,6 @@ auditors like any other text that might hold a citizen id (see `web.routes.audit
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import dataclass
@@ -25,11 +24,12 @@ from storage.rates import REUSE_TARGET, Period, Rates, RatesError, compute_rates
 from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
 from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow, build_report, report_choices
+from storage.spreadsheet import write_csv
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import text_for
 from web.pages import STATUS_NAMES, local_time, page_count, render
-from web.routes.audit_log import parse_day
+from web.routes.audit_log import form_day
 
 router = APIRouter()
 
@@ -131,7 +131,7 @@ def report_query(
     status = _text(status)
     if status is not None and status not in STATUSES:
         raise HTTPException(400, "Trạng thái không hợp lệ.")
-    start, end = parse_day(since, "từ ngày"), parse_day(until, "đến ngày")
+    start, end = form_day(since, "từ ngày"), form_day(until, "đến ngày")
     if start and end and end < start:
         raise HTTPException(400, "Ngày kết thúc đứng trước ngày bắt đầu.")
     return ReportQuery(by=by, since=start, until=end, agency=_text(agency), type_name=_text(type_name), status=status)
@@ -226,21 +226,12 @@ def build_chart(report: Report) -> Chart | None:
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------------
-def csv_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response:
-    """UTF-8 with a byte order mark (Excel then reads Vietnamese right), comma-separated, CRLF lines."""
+    """A spreadsheet's CSV (`storage.spreadsheet`) with CRLF lines, as a download."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    write_csv(out, header, rows, line_end="\r\n")
     return Response(
-        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        out.getvalue().encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from pipeline.sign import SigningError
 from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, ResultMetadata
 from sohoa.review_command import (
+    DAY_FIELDS,
     MAX_VALUE_CHARS,
     ReviewError,
     ReviewOutcome,
@@ -39,7 +40,6 @@ STAFF = require("staff")
 PAGE_SIZE = 50
 #: Fields staff may correct; the page count is always counted from the scan.
 EDITABLE_FIELDS = tuple(name for name in ResultMetadata.model_fields if name != "page_amount")
-DATE_FIELDS = frozenset({"issued_date", "valid_until"})
 FieldName = Annotated[str, StringConstraints(max_length=40)]
 FieldValue = Annotated[str, StringConstraints(max_length=MAX_VALUE_CHARS)]
 
@@ -152,7 +152,7 @@ def _form_fields(detail: ReviewDetail, values: dict[str, Any] | None = None) -> 
                 "value": "" if value is None else str(value),
                 "confidence": detail.confidence.get(name),
                 "uncertain": name in detail.uncertain,
-                "kind": "date" if name in DATE_FIELDS else "textarea" if name == "subject" else "text",
+                "kind": "date" if name in DAY_FIELDS else "textarea" if name == "subject" else "text",
             }
         )
     return rows
