@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 SCHEMA_VERSION = "1.0"
 
@@ -36,12 +36,29 @@ class ErrorInfo(_Model):
     page: int | None = None
 
 
+#: How records written before `Warning.fields` existed named the fields in a `needs_review` message.
+LEGACY_FIELDS_PREFIX = "check these fields: "
+
+
 class Warning(_Model):
-    """Something a person should look at that did not stop the document."""
+    """Something a person should look at that did not stop the document; `fields` names the metadata fields
+    it is about (a `needs_review` warning: the fields to check)."""
 
     code: str
     message: str
     page: int | None = None
+    fields: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_of_a_legacy_message(cls, data: Any) -> Any:
+        """Records written before `fields` existed carry the names in the message only: read them once, here."""
+        if isinstance(data, dict) and "fields" not in data and data.get("code") == "needs_review":
+            message = str(data.get("message", ""))
+            if message.startswith(LEGACY_FIELDS_PREFIX):
+                names = [name.strip() for name in message.removeprefix(LEGACY_FIELDS_PREFIX).split(",")]
+                return {**data, "fields": [name for name in names if name]}
+        return data
 
 
 ReadAgain = Literal["header", "signer_block", "unread_lines"]

@@ -25,7 +25,6 @@ from workers.runtime import Runtime, open_catalog
 
 log = logging.getLogger(__name__)
 #: How `workers.archive` words the fields it holds a document for.
-NEEDS_REVIEW_PREFIX = "check these fields: "
 
 
 #: The longest value a person may give a metadata field (the longest, a subject, is cut at 500 anyway).
@@ -51,7 +50,7 @@ def list_waiting(settings: Settings, console: Console) -> int:
         table = Table("id", "file", "to check", title=f"Waiting for review: {len(ids)}", box=None)
         for document_id in ids:
             record = catalog.record(document_id)
-            fields = [w.message.removeprefix(NEEDS_REVIEW_PREFIX) for w in record.warnings if w.code == "needs_review"]
+            fields = [", ".join(w.fields) for w in record.warnings if w.code == "needs_review"]
             table.add_row(document_id, record.source.filename, "; ".join(fields))
     finally:
         catalog.close()
@@ -75,8 +74,8 @@ def uncertain_fields(record: DocumentRecord, threshold: float) -> list[str]:
     confidence = record.confidence.model_dump()
     doubtful = set(fields_to_review(record.metadata, confidence, threshold))
     for warning in record.warnings:
-        if warning.code == "needs_review" and warning.message.startswith(NEEDS_REVIEW_PREFIX):
-            doubtful.update(f.strip() for f in warning.message.removeprefix(NEEDS_REVIEW_PREFIX).split(","))
+        if warning.code == "needs_review":
+            doubtful.update(warning.fields)
     for name, value in record.metadata.model_dump().items():
         score = confidence.get(name)
         if value is not None and score is not None and score < threshold:

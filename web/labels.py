@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from schemas.record import ErrorInfo, ResultMetadata, Warning
-from sohoa.review_command import NEEDS_REVIEW_PREFIX
 
 #: Why a document was rejected (bad input) or failed (our side); the record's message stays as the detail.
 ERROR_NAMES = {
@@ -56,9 +55,8 @@ def error_text(error: ErrorInfo | dict | None) -> str | None:
 def warning_text(warning: Warning) -> str:
     """A warning for people; the fields of a `needs_review` warning by their Vietnamese titles."""
     name = WARNING_NAMES.get(warning.code, warning.code)
-    if warning.code == "needs_review" and warning.message.startswith(NEEDS_REVIEW_PREFIX):
-        fields = [f.strip() for f in warning.message.removeprefix(NEEDS_REVIEW_PREFIX).split(",")]
-        return f"{name}: {', '.join(FIELD_TITLES.get(f, f) for f in fields)}"
+    if warning.fields:
+        return f"{name}: {', '.join(FIELD_TITLES.get(f, f) for f in warning.fields)}"
     page = f" (trang {warning.page})" if warning.page else ""
     return f"{name}{page}: {warning.message}"
 

@@ -87,7 +87,7 @@ def _review_reasons(rt: Runtime, record: DocumentRecord, intake: Intake | None) 
     reasons = []
     fields = fields_to_review(record.metadata, record.confidence.model_dump(), rt.settings.review_threshold)
     if fields:
-        reasons.append(Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}"))
+        reasons.append(Warning(code="needs_review", message=f"check these fields: {', '.join(fields)}", fields=fields))
     turned = [str(page.number) for page in record.pages if page.orientation_doubtful]
     if turned:
         message = f"check which way up page {', '.join(turned)} is: reading it every way left it uncertain"

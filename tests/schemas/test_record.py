@@ -73,3 +73,13 @@ def test_schema_export_command_writes_files(tmp_path):
 
     assert main(["schema", "export", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PUBLISHED)
+
+
+def test_a_review_warning_names_its_fields_and_older_records_read_the_same():
+    from schemas.record import Warning
+
+    written = Warning(code="needs_review", message="check these fields: organ_name, issued_date", fields=["organ_name"])
+    assert written.fields == ["organ_name"]  # what the warning says, never what its message spells
+    older = Warning.model_validate({"code": "needs_review", "message": "check these fields: organ_name, issued_date"})
+    assert older.fields == ["organ_name", "issued_date"]
+    assert Warning(code="page_count_mismatch", message="3 pages, the paper says 4").fields == []

@@ -253,7 +253,8 @@ def test_the_queue_shows_the_held_document_its_reasons_fields_and_page_image(rev
     queue = review_client.get("/review")
     assert queue.status_code == 200 and "notice.jpg" in queue.text and f"/review/{held}" in queue.text
     (reason,) = [w for w in corpus.records["notice"].warnings if w.code == "needs_review"]
-    doubtful = reason.message.removeprefix("check these fields: ").split(", ")
+    doubtful = reason.fields
+    assert doubtful, "the notice is held for named fields"
     assert "Cần kiểm tra các trường: " + ", ".join(FIELD_TITLES[f] for f in doubtful) in queue.text
     assert [d["document_id"] for d in review_client.get("/api/v1/review").json()["documents"]] == [held]
 
@@ -401,7 +402,7 @@ def test_staff_upload_by_drag_and_drop_then_review_in_a_browser(page: Page, live
     page.goto("/review")
     page.locator(f'a[href="/review/{held}"]').click()
     (reason,) = [w for w in corpus.records["notice"].warnings if w.code == "needs_review"]
-    held_for = reason.message.removeprefix("check these fields: ").split(", ")
+    held_for = reason.fields
     assert page.locator(".field.uncertain input").evaluate_all("inputs => inputs.map(i => i.name)") == held_for
     image = page.locator("section.pages img").first
     expect(image).to_be_visible()

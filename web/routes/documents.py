@@ -68,7 +68,6 @@ REASONS = {
     "page_count_mismatch": "Số trang không khớp với bản giấy",
     "duplicate_number": "Trùng số, ký hiệu với văn bản đã lưu trữ",
 }
-FIELDS_TO_CHECK = "check these fields: "
 #: A CMND (9 digits) or CCCD (12 digits) number standing alone in a text.
 
 
@@ -202,10 +201,7 @@ def _reasons(record: DocumentRecord | None) -> list[tuple[str, str]]:
         reasons.append((f"Lỗi ({record.error.code})", record.error.message))
     titles = {name: info.title or name for name, info in ResultMetadata.model_fields.items()}
     for warning in record.warnings:
-        message = warning.message
-        if warning.code == "needs_review" and message.startswith(FIELDS_TO_CHECK):
-            names = message.removeprefix(FIELDS_TO_CHECK).split(", ")
-            message = ", ".join(titles.get(n, n) for n in names)
+        message = ", ".join(titles.get(n, n) for n in warning.fields) if warning.fields else warning.message
         reasons.append((REASONS.get(warning.code, warning.code), message))
     return reasons
 
