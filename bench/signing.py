@@ -14,9 +14,9 @@ import numpy as np
 
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import sign_pdf
+from pipeline.signing_setup import build_signing_setup
 from samples.generate import make_document
 from schemas.settings import Settings
-from workers.signing import build_signing_setup
 
 
 def _unsigned_pdfs(folder: Path, count: int) -> list[Path]:

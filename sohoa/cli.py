@@ -247,13 +247,13 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import tesseract
     from pipeline.errors import TesseractNotFound
     from pipeline.sign import SigningError
+    from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from schemas.intake import Intake
     from sohoa.batch import NoInputs, collect_inputs, export_results
+    from sohoa.batch_display import print_summary, run_with_progress, summary_json
     from sohoa.embedded import open_embedded
     from sohoa.manifest import ManifestError, intake_for, load_manifest
-    from sohoa.report import print_summary, run_with_progress, summary_json
     from workers.runtime import tesseract_config
-    from workers.signing import TEST_WARNING, uses_test_key
 
     try:
         skip = [settings.data_dir, *([args.export] if args.export else [])]

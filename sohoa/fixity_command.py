@@ -7,10 +7,10 @@ import json
 
 from rich.console import Console
 
+from pipeline.signing_setup import trust_roots
 from schemas.settings import Settings
 from workers.fixity import FixityRun, run_fixity
 from workers.runtime import open_catalog, open_store
-from workers.signing import trust_roots
 
 PROGRESS_EVERY = 50  # lines of progress on a non-terminal stderr
 

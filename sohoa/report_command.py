@@ -2,7 +2,7 @@
 (also per batch and per period); `--rates` gives the Decree 45 rates; `report dossiers set|list` supplies their
 denominators (dossiers received per period), each change an audit event by `cli:<user>`.
 
-Not to be confused with `sohoa.report`, the progress bar and summary of a digitize batch.
+Not to be confused with `sohoa.batch_display`, the progress bar and summary of a digitize batch.
 """
 
 from __future__ import annotations

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from pipeline.signing_setup import trust_roots
 from pipeline.verify import VerificationReport, verify_pdf
 from schemas.settings import Settings
 from storage.catalog import UnknownDocument
 from workers.runtime import open_catalog, open_store
-from workers.signing import trust_roots
 
 
 def verify_targets(

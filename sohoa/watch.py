@@ -311,10 +311,10 @@ def run_watch(
     Returns 1 with `once` when a document failed (not the input's fault), else 0; runs until interrupted otherwise.
     """
     from pipeline import tesseract
+    from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from sohoa.embedded import open_embedded
     from workers import actors
     from workers.runtime import tesseract_config
-    from workers.signing import TEST_WARNING, uses_test_key
 
     if not folder.is_dir():
         raise WatchError(f"no such folder: {folder}")

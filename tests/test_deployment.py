@@ -408,7 +408,7 @@ def test_compose_config_accepts_the_file(tmp_path: Path) -> None:
 
 
 def test_make_test_key_makes_keys_sohoa_signs_with(tmp_path: Path) -> None:
-    from workers.signing import build_signing_setup
+    from pipeline.signing_setup import build_signing_setup
 
     out = tmp_path / "secrets"
     env = {**os.environ, "PYTHON": sys.executable}

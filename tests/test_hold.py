@@ -15,8 +15,8 @@ from sohoa.hold_command import HoldError, archived_objects, change_hold, list_ho
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectLocked, ObjectStore, ObjectStoreError, RetentionPolicy
+from storage.retention import archive_retain_days, retention_days_for
 from tests.archive_fixture import digitize_archive, run_sohoa
-from workers.retention import archive_retain_days, retention_days_for
 
 HOLD_ONLY = {"archive": RetentionPolicy("GOVERNANCE", 0)}  # locked bucket, nothing retained by itself
 REASON = "Tranh chấp đất đai, giữ theo yêu cầu của Tòa án"

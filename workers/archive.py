@@ -29,10 +29,10 @@ from schemas.record import (
 from storage.audit import SYSTEM, AuditLog
 from storage.layout import ARCHIVE, WORK, ArchivedKeys, work_prefix
 from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
+from storage.retention import archive_retain_days
 from storage.search import update_index
 from storage.tables import Document, Page
 from storage.times import as_utc
-from workers.retention import archive_retain_days
 from workers.runtime import Runtime
 
 #: Page errors that mean the input was bad (the document is rejected) rather than that we failed.

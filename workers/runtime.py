@@ -70,8 +70,8 @@ def build_runtime(settings: Settings) -> Runtime:
     """
     import cv2
 
+    from pipeline.signing_setup import build_signing_setup
     from storage.audit import record_config_change
-    from workers.signing import build_signing_setup
 
     # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
     cv2.setNumThreads(1)

@@ -25,10 +25,10 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pipeline import pki
 from pipeline.pdf import PdfInfo, PdfPage, build_searchable_pdf
 from pipeline.sign import SigningError, load_pkcs12, sign_pdf
+from pipeline.signing_setup import build_signing_setup
 from pipeline.tesseract import Word
 from pipeline.verify import verify_pdf
 from schemas.settings import Settings
-from workers.signing import build_signing_setup
 
 AGENCY = "Sở Nội vụ tỉnh Ninh Bình"
 

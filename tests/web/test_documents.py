@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pipeline.signing_setup import trust_roots
 from pipeline.verify import verify_pdf
 from schemas.record import DocumentRecord
 from schemas.settings import Settings
@@ -23,7 +24,6 @@ from web.app import create_app
 from web.archived_pdf import ArchiveMismatch, CheckedPdf, disposition, download_name, stream_checked
 from web.masking import mask_personal_id, text_for
 from workers.runtime import open_store
-from workers.signing import trust_roots
 
 ARCHIVED = ("decision", "certificate", "permit")
 WITH_HOLDER = ("certificate", "permit")

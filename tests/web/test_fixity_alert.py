@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from pipeline.signing_setup import trust_roots
 from schemas.settings import Settings
 from tests.web.conftest import Corpus, api_token, sign_in
 from workers.fixity import run_fixity
-from workers.signing import trust_roots
 
 
 def _run_fixity(client: TestClient, settings: Settings) -> None:

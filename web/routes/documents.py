@@ -36,6 +36,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from pipeline.signing_setup import trust_roots, uses_test_key
 from schemas.record import DocumentRecord, ResultMetadata
 from storage.catalog import UnknownDocument
 from storage.objects import ObjectNotFound, ObjectStoreError
@@ -53,7 +54,6 @@ from web.context import WebContext, web
 from web.errors import error_response
 from web.masking import metadata_for, sees_personal_ids, text_for
 from web.pages import STATUS_NAMES, render
-from workers.signing import trust_roots, uses_test_key
 
 router = APIRouter()
 
