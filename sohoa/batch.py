@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
 from pipeline.errors import InputRejected
@@ -20,6 +19,7 @@ from storage.objects import ascii_metadata, sha256_file
 from workers import actors
 from workers.archive import reject_document
 from workers.runtime import Runtime
+from workers.wiring import running_worker
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
 POLL_SECONDS = 0.2
@@ -197,10 +197,7 @@ def run_batch(
         raise NoWorkers("with no broker configured (SOHOA_BROKER_URL), this process must do the work: --workers ≥ 1")
     started = time.perf_counter()
     batch_id = rt.catalog.create_batch("cli")
-    worker = Worker(broker, worker_threads=workers, worker_timeout=100) if workers else None
-    if worker:
-        worker.start()
-    try:
+    with running_worker(broker, workers):
         items = list(receive_files(rt, batch_id, files, intake_of))
         while True:
             progress = rt.catalog.batch_progress(batch_id)
@@ -208,9 +205,6 @@ def run_batch(
             if progress.finished == progress.documents:
                 break
             time.sleep(POLL_SECONDS)
-    finally:
-        if worker:
-            worker.stop()
     records = {i.document_id: _final_record(rt, i.document_id) for i in items}
     return BatchResult(batch_id, items, records, time.perf_counter() - started)
 

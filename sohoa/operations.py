@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dramatiq import Broker, Worker
+from dramatiq import Broker
 from dramatiq.brokers.stub import StubBroker
 from rich.console import Console
 from rich.table import Table
@@ -15,11 +15,10 @@ from rich.table import Table
 from schemas.record import FINAL_STATUSES
 from schemas.settings import Settings
 from storage.times import as_utc
-from workers import runtime
-from workers.broker import build_broker, install_broker
 from workers.deadletters import drain_broker, resend
-from workers.runtime import Runtime, build_runtime
+from workers.runtime import Runtime
 from workers.sweeper import recover
+from workers.wiring import open_runtime, running_worker
 
 POLL_SECONDS = 0.5
 
@@ -27,14 +26,8 @@ POLL_SECONDS = 0.5
 @contextmanager
 def connected(settings: Settings) -> Iterator[tuple[Runtime, Broker]]:
     """The runtime and the configured broker, with sohoa's actors declared on it."""
-    rt = build_runtime(settings)
-    runtime.install(rt)
-    broker = install_broker(build_broker(settings.broker_url), settings, rt.catalog)
-    try:
-        yield rt, broker
-    finally:
-        broker.close()
-        rt.catalog.close()
+    with open_runtime(settings) as opened:
+        yield opened.rt, opened.broker
 
 
 def run_recover(settings: Settings, lease_seconds: float | None, console: Console) -> int:
@@ -57,26 +50,18 @@ def run_recover(settings: Settings, lease_seconds: float | None, console: Consol
 
 def _finish_here(rt: Runtime, broker: Broker, document_ids: list[str], console: Console) -> None:
     assert isinstance(broker, StubBroker)
-    worker = Worker(broker, worker_threads=rt.settings.workers, worker_timeout=100)
-    worker.start()
-    try:
+    with running_worker(broker, rt.settings.workers):
         while unfinished := [d for d in document_ids if rt.catalog.document(d).status not in FINAL_STATUSES]:
             console.print(f"{len(document_ids) - len(unfinished)}/{len(document_ids)} finished", end="\r")
             time.sleep(POLL_SECONDS)
-    finally:
-        worker.stop()
     for document_id in document_ids:
         console.print(f"{document_id}  {rt.catalog.document(document_id).status}")
 
 
 def _process_queued_here(broker: StubBroker, threads: int) -> None:
-    worker = Worker(broker, worker_threads=threads, worker_timeout=100)
-    worker.start()
-    try:
+    with running_worker(broker, threads):
         for queue_name in sorted(broker.queues):
             broker.join(queue_name, fail_fast=False)
-    finally:
-        worker.stop()
 
 
 def run_dlq_list(settings: Settings, as_json: bool, console: Console) -> int:

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import NoReturn
 
-from dramatiq import Worker
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.record import FINAL_STATUSES
 from schemas.settings import Settings, redacted_url
 from sohoa.batch import SUPPORTED_SUFFIXES, receive_files, write_atomic
 from workers.runtime import Runtime
+from workers.wiring import running_worker
 
 INFLIGHT, PROCESSED, REJECTED = ".sohoa-inflight", "processed", "rejected"
 LOCK_NAME = ".lock"
@@ -332,24 +332,17 @@ def run_watch(
         if uses_test_key(settings):
             log(f"warning: {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
         broker = actors.ingest_document.broker
-        worker = Worker(broker, worker_threads=settings.workers, worker_timeout=100) if embedded else None
-        if worker:
-            worker.start()
         mode = (
             f"{settings.workers} worker thread(s) here"
             if embedded
             else f"workers on {redacted_url(settings.broker_url)}"
         )
         log(f"watching {hot.folder} ({mode}; stable after {stable:g} s or NAME{MARKER})")
-        try:
+        with running_worker(broker, settings.workers if embedded else 0):
             hot.resume()
             if not once:
                 hot.run_forever(poll)  # until interrupted
             outcomes = hot.run_once(poll)
-        finally:
-            if worker:
-                worker.stop()
-            broker.close()
     if not outcomes:
         log(f"nothing to take in {folder}")
         return 0

@@ -10,8 +10,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from dramatiq import Worker
-from dramatiq.brokers.stub import StubBroker
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -25,8 +23,7 @@ from web.limits import BodyLimit
 from web.pages import build_templates
 from web.routes import ROUTERS
 from web.security import SecurityHeaders
-from workers import runtime
-from workers.broker import build_broker, install_broker
+from workers.wiring import open_runtime
 
 log = logging.getLogger(__name__)
 
@@ -42,21 +39,11 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        rt = runtime.build_runtime(settings)
-        runtime.install(rt)
-        broker = install_broker(build_broker(settings.broker_url), settings, rt.catalog)
-        worker = None
-        if isinstance(broker, StubBroker) and settings.workers:
-            worker = Worker(broker, worker_threads=settings.workers, worker_timeout=100)
-            worker.start()
-        app.state.web = WebContext(settings, rt, Accounts(rt.catalog), AuditLog(rt.catalog), build_templates())
-        try:
+        here = settings.workers if settings.broker_url is None else 0  # embedded: uploads are processed here
+        with open_runtime(settings, worker_threads=here) as opened:
+            rt = opened.rt
+            app.state.web = WebContext(settings, rt, Accounts(rt.catalog), AuditLog(rt.catalog), build_templates())
             yield
-        finally:
-            if worker is not None:
-                worker.stop()
-            broker.close()
-            rt.catalog.close()
 
     app = FastAPI(
         title="sohoa",

@@ -18,13 +18,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from dramatiq import Worker
-
 from schemas.settings import Settings, redacted_url
-from workers import runtime
-from workers.broker import build_broker, install_broker
-from workers.runtime import build_runtime
 from workers.sweeper import Sweeper
+from workers.wiring import Opened, open_runtime
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +54,17 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _run_in_process(settings: Settings, *, threads: int, sweep: bool, stop: threading.Event) -> int:
-    rt = build_runtime(settings)
-    runtime.install(rt)
-    broker = install_broker(build_broker(settings.broker_url), settings, rt.catalog)
-    worker = Worker(broker, worker_threads=threads, worker_timeout=1000)
-    worker.start()
-    sweeper = Sweeper(rt, broker, interval=_sweep_interval(settings)) if sweep else None
-    if sweeper:
-        sweeper.start()
-    log.info("worker %d ready: %d thread(s) on %s", os.getpid(), threads, redacted_url(settings.broker_url))
-    try:
-        stop.wait()
-    finally:
+    wired = open_runtime(settings, worker_threads=threads, poll_ms=1000, stop_timeout_ms=SHUTDOWN_TIMEOUT_MS)
+    with wired as opened:
+        sweeper = Sweeper(opened.rt, opened.broker, interval=_sweep_interval(settings)) if sweep else None
         if sweeper:
-            sweeper.stop()
-        worker.stop(timeout=SHUTDOWN_TIMEOUT_MS)
-        broker.close()
-        rt.catalog.close()
+            sweeper.start()
+        log.info("worker %d ready: %d thread(s) on %s", os.getpid(), threads, redacted_url(settings.broker_url))
+        try:
+            stop.wait()
+        finally:
+            if sweeper:
+                sweeper.stop()
     return 0
 
 
@@ -85,10 +75,16 @@ def _sweep_interval(settings: Settings) -> float:
 def _supervise(settings: Settings, *, processes: int, threads: int, stop: threading.Event) -> int:
     command = [sys.executable, "-m", "sohoa", "worker", "--processes", "1", "--threads", str(threads), "--no-sweep"]
     children = [_spawn(command) for _ in range(processes)]
-    rt = build_runtime(settings)
-    runtime.install(rt)
-    broker = install_broker(build_broker(settings.broker_url), settings, rt.catalog)
-    sweeper = Sweeper(rt, broker, interval=_sweep_interval(settings))
+    with open_runtime(settings) as opened:
+        _watch_children(settings, opened, command, children, stop)
+    return 0
+
+
+def _watch_children(
+    settings: Settings, opened: Opened, command: list[str], children: list[subprocess.Popen], stop: threading.Event
+) -> None:
+    """Restart a child that ends, and sweep for stuck documents, until asked to stop; then stop the children."""
+    sweeper = Sweeper(opened.rt, opened.broker, interval=_sweep_interval(settings))
     sweeper.start()
     try:
         while not stop.wait(0.5):
@@ -106,9 +102,6 @@ def _supervise(settings: Settings, *, processes: int, threads: int, stop: thread
                 child.wait(timeout=SHUTDOWN_TIMEOUT_MS / 1000 + 5)
             except subprocess.TimeoutExpired:
                 child.kill()
-        broker.close()
-        rt.catalog.close()
-    return 0
 
 
 def _spawn(command: list[str]) -> subprocess.Popen[bytes]:
