@@ -1,8 +1,5 @@
 """sohoa: scanned Vietnamese administrative results to signed, searchable, described electronic copies."""
 
-from importlib.metadata import PackageNotFoundError, version
+from schemas.version import VERSION as __version__
 
-try:
-    __version__ = version("sohoa")  # pyproject.toml's, as installed
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+__all__ = ["__version__"]

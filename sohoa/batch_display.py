@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from schemas.intake import Intake
-from sohoa.batch import BatchResult, run_batch
 from storage.catalog import BatchProgress
+from workers.intake import BatchResult, run_batch
 from workers.runtime import Runtime
 
 STATUS_STYLE = {"archived": "green", "needs_review": "yellow", "rejected": "red", "failed": "bold red"}

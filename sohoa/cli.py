@@ -249,9 +249,9 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline.sign import SigningError
     from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from schemas.intake import Intake
-    from sohoa.batch import NoInputs, collect_inputs, export_results
     from sohoa.batch_display import print_summary, run_with_progress, summary_json
     from sohoa.embedded import open_embedded
+    from sohoa.files import NoInputs, collect_inputs, export_results
     from sohoa.manifest import ManifestError, intake_for, load_manifest
     from workers.runtime import tesseract_config
 
@@ -301,7 +301,8 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline.sign import SigningError
-    from sohoa.review_command import ReviewError, list_waiting, review_document
+    from sohoa.review_command import list_waiting, review_document
+    from workers.review import ReviewError
 
     console = Console(soft_wrap=True)
     if args.id is None:

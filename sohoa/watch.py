@@ -26,7 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.record import FINAL_STATUSES
 from schemas.settings import Settings, redacted_url
-from sohoa.batch import SUPPORTED_SUFFIXES, receive_files, write_atomic
+from sohoa.files import write_atomic
+from workers.intake import SUPPORTED_SUFFIXES, receive_files
 from workers.runtime import Runtime
 from workers.wiring import running_worker
 

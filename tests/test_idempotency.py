@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import update
 
 from schemas.settings import Settings
-from sohoa.batch import run_batch
 from sohoa.embedded import open_embedded
 from storage.layout import ARCHIVE
 from storage.tables import Document, utcnow
 from tests.cluster import receive_without_sending, write_scans
 from tests.seaweedfs import S3Server
 from workers import actors
+from workers.intake import run_batch
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 

@@ -134,7 +134,7 @@ def test_a_day_is_taken_as_written_here_or_in_iso_form_and_kept_in_iso_form():
     from datetime import date
 
     from schemas.record import ResultMetadata
-    from sohoa.review_command import ReviewError, apply_values
+    from workers.review import ReviewError, apply_values
 
     metadata = ResultMetadata(issued_date=date(2024, 4, 15))
     same, changes = apply_values(metadata, {"issued_date": "15/04/2024"})

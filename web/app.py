@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from schemas.settings import Settings
-from sohoa import __version__
+from schemas.version import VERSION
 from storage.accounts import Accounts
 from storage.audit import AuditLog
 from web.context import WEB_DIR, WebContext
@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(
         title="sohoa",
-        version=__version__,
+        version=VERSION,
         description=API_DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",

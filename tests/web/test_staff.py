@@ -333,7 +333,7 @@ def test_review_through_the_api_and_a_signing_failure_keeps_the_document_held(
     def expired(*_args, **_kwargs):
         raise SigningError("the signing certificate of 'TEST' expired on 2026-01-01")
 
-    monkeypatch.setattr("sohoa.review_command.check_certificate", expired)
+    monkeypatch.setattr("workers.review.check_certificate", expired)
     refused = review_client.post(url, headers=token, json={"changes": {"place": "Hà Nội"}, "confirm": True})
     assert refused.status_code == 503 and "expired" in refused.json()["detail"]
     with _catalog(settings) as catalog:  # checked before anything was changed

@@ -1,5 +1,5 @@
 """The review queue: documents held for a person, their page images beside the extracted fields, and
-confirming (with corrections), which signs and archives at once through `sohoa.review_command.confirm_and_archive`,
+confirming (with corrections), which signs and archives at once through `workers.review.confirm_and_archive`,
 the same code as `sohoa review`.
 """
 
@@ -15,15 +15,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from pipeline.sign import SigningError
 from schemas.record import ArchiveInfo, DocumentRecord, ErrorInfo, ResultMetadata
-from sohoa.review_command import (
-    DAY_FIELDS,
-    MAX_VALUE_CHARS,
-    ReviewError,
-    ReviewOutcome,
-    apply_values,
-    confirm_and_archive,
-    uncertain_fields,
-)
 from storage.catalog import UnknownDocument
 from storage.layout import WORK
 from storage.objects import ObjectNotFound
@@ -33,6 +24,15 @@ from web.batch_status import review_reasons
 from web.context import WebContext, web
 from web.labels import FIELD_TITLES, warning_text
 from web.pages import STATUS_NAMES, page_count, render
+from workers.review import (
+    DAY_FIELDS,
+    MAX_VALUE_CHARS,
+    ReviewError,
+    ReviewOutcome,
+    apply_values,
+    confirm_and_archive,
+    uncertain_fields,
+)
 
 router = APIRouter()
 

@@ -1,7 +1,7 @@
 """Archive staff's pages and API: upload scans in batches and follow them; the review queue (`web.routes.review`).
 
 Uploads are streamed (see `web.uploads`) and received exactly as `sohoa digitize` receives files
-(`sohoa.batch.receive_file`). The review pages live in their own module and are included here.
+(`workers.intake.receive_file`). The review pages live in their own module and are included here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from schemas.record import ErrorInfo
-from sohoa.batch import SUPPORTED_SUFFIXES, receive_file
 from storage.catalog import UPLOAD_REFUSED
 from storage.times import as_utc
 from web.auth import CSRF_FIELD, CSRF_HEADER, Forbidden, Principal, admit, check_origin, require
@@ -33,6 +32,7 @@ from web.labels import error_text, format_bytes
 from web.pages import STATUS_NAMES, page_count, render
 from web.routes import review
 from web.uploads import BadUpload, FilePart, FormField, stream_parts
+from workers.intake import SUPPORTED_SUFFIXES, receive_file
 
 router = APIRouter()
 router.include_router(review.router)

@@ -1,11 +1,11 @@
-"""Run one batch in embedded mode: receive files, let the in-process workers process them, export results."""
+"""Intake, the use case of `digitize`, `watch` and web uploads: receive files, send them on, wait for a batch."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from dramatiq.brokers.stub import StubBroker
 
@@ -23,10 +23,6 @@ from workers.wiring import running_worker
 
 SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"})
 POLL_SECONDS = 0.2
-
-
-class NoInputs(ValueError):
-    """Nothing to digitize was found under the given paths."""
 
 
 class NoWorkers(ValueError):
@@ -65,29 +61,6 @@ class BatchResult:
     @property
     def pages(self) -> int:
         return sum(len(self.record_of(i).pages) for i in self.items if not i.duplicate)
-
-
-def collect_inputs(paths: Iterable[Path], *, skip: Iterable[Path] = ()) -> list[Path]:
-    """Files named directly, and every supported file under named folders (but not under `skip`), in order."""
-    skipped = [s.resolve() for s in skip]
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and not any(p.resolve().is_relative_to(s) for s in skipped)
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise NoInputs(f"no such file or folder: {path}")
-    if not found:
-        raise NoInputs("no PDF, TIFF, PNG or JPEG files found under " + ", ".join(map(str, paths)))
-    return list(dict.fromkeys(found))
 
 
 def receive_files(
@@ -214,37 +187,3 @@ def _final_record(rt: Runtime, document_id: str) -> DocumentRecord:
     if record is None or record.status not in FINAL_STATUSES:
         raise RuntimeError(f"document {document_id} finished without a record")
     return record
-
-
-def export_results(rt: Runtime, result: BatchResult, out_dir: Path) -> None:
-    """Write STEM.json, STEM.xml and (when archived) STEM.pdf for every received file."""
-    from pipeline.metadata_xml import record_to_xml
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    used: set[str] = set()
-    for item in result.items:
-        stem = _unique_stem(PurePath(item.path.name).stem, used)
-        record = result.record_of(item)
-        written = [out_dir / f"{stem}.json", out_dir / f"{stem}.xml"]
-        write_atomic(written[0], record.model_dump_json(indent=2).encode() + b"\n")
-        write_atomic(written[1], record_to_xml(record))
-        if record.status == "archived" and record.archive is not None:
-            written.append(out_dir / f"{stem}.pdf")
-            write_atomic(written[2], rt.store.get_bytes(record.archive.bucket, record.archive.key))
-        result.exported[str(item.path)] = written
-
-
-def _unique_stem(stem: str, used: set[str]) -> str:
-    candidate, n = stem, 1
-    while candidate.lower() in used:
-        n += 1
-        candidate = f"{stem}-{n}"
-    used.add(candidate.lower())
-    return candidate
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a hidden temporary file beside `path`, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
