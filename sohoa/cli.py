@@ -401,7 +401,8 @@ def _archive_integrity(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.fixity_command import run_fixity_command
-    from sohoa.hold_command import HoldError, run_hold
+    from sohoa.hold_command import run_hold
+    from workers.holds import HoldError
 
     try:
         if args.command == "fixity":

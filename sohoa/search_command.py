@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import getpass
 import json
-import subprocess
 from datetime import date
 
 from rich.console import Console
 from rich.text import Text
 
-from schemas.record import DocumentRecord
 from schemas.settings import Settings
 from storage.audit import AuditLog
-from storage.catalog import Catalog
-from storage.layout import ARCHIVE, ArchivedKeys
-from storage.objects import ObjectStore
-from storage.search import Hit, SearchQuery, SearchResults, indexed_ids, remove_from_index, search, update_index
+from storage.search import Hit, SearchQuery, SearchResults, search
 from storage.times import parse_day as search_day
+from workers.reindex import reindex
 from workers.runtime import open_catalog, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -124,50 +120,10 @@ def print_results(query: SearchQuery, results: SearchResults, console: Console) 
 
 
 def run_reindex(settings: Settings, console: Console) -> int:
-    """Index every archived document again and drop entries of documents no longer archived."""
+    """Index every archived document again and drop entries of documents no longer archived (`workers.reindex`)."""
     with open_catalog(settings) as catalog:
-        store = open_store(settings)
-        archived = catalog.archived_ids()
-        stale = sorted(set(indexed_ids(catalog)) - set(archived))
-        for document_id in stale:
-            remove_from_index(catalog, document_id)
-        unreadable = []
-        for document_id in archived:
-            record = archived_record(catalog, store, document_id)
-            if record is None or not update_index(catalog, record):
-                unreadable.append(document_id)
-        indexed = len(archived) - len(unreadable)
-        AuditLog(catalog).append(
-            "search_reindexed",
-            actor=f"cli:{getpass.getuser()}",
-            details={"indexed": indexed, "removed": len(stale), "unreadable": unreadable},
-        )
-    console.print(f"{indexed} archived document(s) indexed, {len(stale)} stale entries removed", highlight=False)
-    for document_id in unreadable:
+        done = reindex(catalog, open_store(settings), actor=f"cli:{getpass.getuser()}")
+    console.print(f"{done.indexed} archived document(s) indexed, {done.removed} stale entries removed", highlight=False)
+    for document_id in done.unreadable:
         console.print(f"[red]error:[/] {document_id}: no archived record to index")
-    return EXIT_FAILED if unreadable else EXIT_OK
-
-
-def archived_record(catalog: Catalog, store: ObjectStore, document_id: str) -> DocumentRecord | None:
-    """An archived document's record, from the catalog or else its sidecar; its text from the PDF if it has none."""
-    record = catalog.record(document_id)
-    sidecar_key = ArchivedKeys.of_document(document_id).record
-    if record is None and store.stat(ARCHIVE, sidecar_key) is not None:
-        sidecar = store.get_bytes(ARCHIVE, sidecar_key)
-        record = DocumentRecord.model_validate_json(sidecar)
-    if record is None or record.status != "archived":
-        return None
-    if not record.text.strip() and record.archive is not None:
-        record = record.model_copy(update={"text": pdf_text(store, record.archive.bucket, record.archive.key)})
-    return record
-
-
-def pdf_text(store: ObjectStore, bucket: str, key: str) -> str:
-    """The text layer of an archived PDF, in the order it was written (poppler's `pdftotext -raw`)."""
-    with store.local_path(bucket, key) as path:
-        done = subprocess.run(
-            ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, timeout=300
-        )
-    if done.returncode != 0:
-        return ""
-    return "\n\n".join(page.strip() for page in done.stdout.split("\f") if page.strip())
+    return EXIT_FAILED if done.unreadable else EXIT_OK

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from schemas.settings import Settings
-from sohoa.hold_command import HoldError, archived_objects, change_hold, list_holds
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
 from storage.objects import LocalFolderStore, ObjectLocked, ObjectStore, ObjectStoreError, RetentionPolicy
 from storage.retention import archive_retain_days, retention_days_for
 from tests.archive_fixture import digitize_archive, run_sohoa
+from workers.holds import HoldError, archived_objects, change_hold, list_holds
 
 HOLD_ONLY = {"archive": RetentionPolicy("GOVERNANCE", 0)}  # locked bucket, nothing retained by itself
 REASON = "Tranh chấp đất đai, giữ theo yêu cầu của Tòa án"

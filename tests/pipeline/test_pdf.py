@@ -50,6 +50,14 @@ def test_text_layer_extracts_in_reading_order(tmp_path):
     assert text.split("\n")[:2] == [" ".join(line) for line in LINES]
 
 
+def test_pdf_text_reads_the_layer_back_page_by_page(tmp_path):
+    from pipeline.pdftext import pdf_text
+
+    out, *_ = _build(tmp_path)
+    page = "\n".join(" ".join(line) for line in LINES)
+    assert pdf_text(out) == f"{page}\n\n{page}"  # two pages, a blank line between them
+
+
 def test_words_sit_on_their_boxes(tmp_path):
     dpi = 200
     out, *_ = _build(tmp_path, dpi)
