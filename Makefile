@@ -20,6 +20,8 @@ demo-s3: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest --durations=25
 
 bench: $(STAMP)

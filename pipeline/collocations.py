@@ -56,8 +56,9 @@ def mend_marks(text: str) -> str:
     i = 0
     while i < len(tokens):
         for size in range(_LONGEST, 1, -1):
-            parts = [_EDGE.match(token) for token in tokens[i : i + size]]
-            if len(parts) < size or any(p is None or not p[2] for p in parts):
+            matched = [_EDGE.match(token) for token in tokens[i : i + size]]
+            parts = [p for p in matched if p is not None and p[2]]
+            if len(parts) < size:
                 continue
             if any(p[3] for p in parts[:-1]) or any(p[1] for p in parts[1:]):  # a comma inside is no pair
                 continue

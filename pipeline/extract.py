@@ -166,10 +166,11 @@ def extract_metadata(
     found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
         header_lines, page_wide = lines_from_text(header_text), dict(found)
-        for reread in (_number(header_lines), _place_and_date(header_lines, today)):
-            for name, (value, score) in reread.items():
+        rereads: tuple[Found, Found] = (_number(header_lines), _place_and_date(header_lines, today))
+        for reread in rereads:
+            for name, (read_again, score) in reread.items():
                 if name not in found and not _filled_by_hand(name, page_wide):
-                    found[name] = (value, min(score, LIKELY))
+                    found[name] = (read_again, min(score, LIKELY))
     found.update(signer(pages[-1]))
     every_line = [line for page in pages for line in page]
     found.update(holder(every_line))

@@ -25,7 +25,8 @@ def ink_grey(bgr: np.ndarray) -> np.ndarray:
     brightest = cv2.max(cv2.max(blue, green), red)
     chroma = cv2.subtract(brightest, cv2.min(cv2.min(blue, green), red))
     coloured = cv2.bitwise_and(
-        cv2.compare(chroma, COLOURED_CHROMA, cv2.CMP_GT), cv2.compare(brightest, COLOURED_MIN_BRIGHTNESS, cv2.CMP_GT)
+        cv2.compare(chroma, COLOURED_CHROMA, cv2.CMP_GT),  # type: ignore[call-overload]  # cv2's stubs: no scalar
+        cv2.compare(brightest, COLOURED_MIN_BRIGHTNESS, cv2.CMP_GT),  # type: ignore[call-overload]
     )
     return cv2.max(brightest, coloured)  # the mask is 0 or 255
 

@@ -100,7 +100,8 @@ def upright_page(
     counts: its tesseract calls are kept with the decision."""
     turn = orientation_by_osd(small_grey, small_dpi, options.tesseract, options.orientation)
     page = read_upright(scan, turn.rotation_deg, options)
-    if turn.method == "osd" and page.ocr.words and page.ocr.confidence < options.orientation.poor_ocr_confidence:
+    poor = (page.ocr.confidence or 0.0) < options.orientation.poor_ocr_confidence
+    if turn.method == "osd" and page.ocr.words and poor:
         # A poor reading after OSD's turn may be a page read upside down: read a strip both ways.
         candidates = (turn.rotation_deg, (turn.rotation_deg + 180) % 360)
         turn = orientation_by_reading(small_grey, small_dpi, candidates, options.tesseract, previous=turn)

@@ -75,10 +75,10 @@ def holder(lines: list[TextLine]) -> Found:
             score = field_confidence(CERTAIN if name.isupper() else LIKELY, words, possible=is_possible_name(name))
             result["holder_name"] = (name.upper(), score)
             break
-    if (match := HOLDER_ID.search(folded)) is not None:
-        digits = match["id"].replace(" ", "")
+    if (id_match := HOLDER_ID.search(folded)) is not None:
+        digits = id_match["id"].replace(" ", "")
         if _valid_personal_id(digits):
-            result["holder_id"] = (digits, field_confidence(CERTAIN, _words_of(lines, match["id"].split())))
+            result["holder_id"] = (digits, field_confidence(CERTAIN, _words_of(lines, id_match["id"].split())))
     return result
 
 

@@ -144,7 +144,8 @@ def _sign_once(
     final: bool,
 ) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(data))
-    fields.append_signature_field(writer, fields.SigFieldSpec(field_name, box=box, on_page=0))
+    spec = fields.SigFieldSpec(field_name, box=box, on_page=0)  # type: ignore[arg-type]  # points; pyHanko takes floats
+    fields.append_signature_field(writer, spec)
     long_term = final and setup.validation_context is not None
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,

@@ -116,7 +116,7 @@ def _check(field_name: str, status: PdfSignatureStatus) -> SignatureCheck:
         intact=bool(status.intact and status.valid),
         trusted=bool(status.trusted),
         timestamp=timestamp.timestamp.astimezone(VIETNAM).isoformat() if timestamp and timestamp.intact else None,
-        covers_whole_file=status.coverage.name == "ENTIRE_FILE",
+        covers_whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
         modifications=status.modification_level.name if status.modification_level is not None else "UNKNOWN",
     )
 

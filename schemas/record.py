@@ -118,7 +118,7 @@ class ResultMetadata(_Model):
     result_code: str | None = Field(None, title="Mã kết quả", examples=["000.00.00.H44-240105-0001-KQ1"])
 
 
-FieldConfidence = create_model(
+FieldConfidence = create_model(  # type: ignore[call-overload]  # fields built from a mapping
     "FieldConfidence",
     __config__=ConfigDict(extra="forbid"),
     __doc__="Confidence from 0 to 1 for each metadata field; null when the field was not extracted.",

@@ -73,7 +73,7 @@ def summary_json(result: BatchResult) -> str:
             "id": item.document_id,
             "duplicate": item.duplicate,
             "status": result.record_of(item).status,
-            "error": result.record_of(item).error.model_dump() if result.record_of(item).error else None,
+            "error": error.model_dump() if (error := result.record_of(item).error) else None,
             "exported": [str(p) for p in result.exported.get(str(item.path), [])],
         }
         for item in result.items

@@ -23,6 +23,8 @@ def list_waiting(settings: Settings, console: Console) -> int:
         table = Table("id", "file", "to check", title=f"Waiting for review: {len(ids)}", box=None)
         for document_id in ids:
             record = catalog.record(document_id)
+            if record is None:
+                continue
             fields = [", ".join(w.fields) for w in record.warnings if w.code == "needs_review"]
             table.add_row(document_id, record.source.filename, "; ".join(fields))
     finally:
@@ -89,9 +91,10 @@ def _confirm(
     rt: Runtime, document_id: str, metadata: ResultMetadata, changes: dict[str, list], console: Console
 ) -> int:
     outcome = confirm_and_archive(rt, document_id, metadata, changes, actor=getpass.getuser())
-    record = outcome.record
-    if not outcome.archived:
-        console.print(f"[red]not archived:[/] {outcome.error.message}; the document still waits for review")
+    archive = outcome.record.archive
+    if not outcome.archived or archive is None:
+        reason = outcome.error.message if outcome.error else "not archived"
+        console.print(f"[red]not archived:[/] {reason}; the document still waits for review")
         return 1
-    console.print(f"[green]archived[/] {document_id}: signed by {record.archive.signer} at {record.archive.signed_at}")
+    console.print(f"[green]archived[/] {document_id}: signed by {archive.signer} at {archive.signed_at}")
     return 0

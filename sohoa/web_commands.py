@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from datetime import timedelta
+from typing import TypedDict
 
 from rich.console import Console
 from rich.table import Table
@@ -30,10 +31,15 @@ def run_serve(settings: Settings, host: str | None, port: int | None) -> int:
     return 0
 
 
-def proxy_options(settings: Settings) -> dict[str, object]:
+class ProxyOptions(TypedDict):
+    proxy_headers: bool
+    forwarded_allow_ips: str | None
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
     """uvicorn's proxy options: forwarded headers are believed only from the configured proxies, if any."""
     trusted = settings.web_trusted_proxies
-    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": ",".join(trusted) if trusted else None}
+    return ProxyOptions(proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted) if trusted else None)
 
 
 def read_password(from_stdin: bool) -> str:

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy import CursorResult, Result, create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -212,7 +213,7 @@ class Catalog:
                 .where(Page.document_id == document_id, Page.status == "failed")
                 .values(status="pending", error=None)
             )
-            if restarted.rowcount:  # last, so the chain's lock is never held while waiting for a row
+            if rows_changed(restarted):  # last, so the chain's lock is never held while waiting for a row
                 append_event(s, "restarted", actor=SYSTEM, document_id=document_id)
 
     # --- processing ------------------------------------------------------------------------------
@@ -260,7 +261,7 @@ class Catalog:
                 raise UnknownDocument(document_id)
             where = (Page.document_id == document_id, Page.number == number)
             # the first write takes SQLite's write lock, so of two repeated outcomes only one finds the page pending
-            first = s.execute(update(Page).where(*where, Page.status == "pending").values(**values)).rowcount == 1
+            first = rows_changed(s.execute(update(Page).where(*where, Page.status == "pending").values(**values))) == 1
             if not first:
                 s.execute(update(Page).where(*where).values(**values))
             claimed = self._claim_assembly(s, doc, log=False)
@@ -304,11 +305,13 @@ class Catalog:
                 raise UnknownDocument(document_id)
             # a repeated step finds the status already written (the update takes SQLite's write lock)
             changed = (
-                s.execute(
-                    update(Document)
-                    .where(Document.id == document_id, Document.status != record.status)
-                    .values(status=record.status)
-                ).rowcount
+                rows_changed(
+                    s.execute(
+                        update(Document)
+                        .where(Document.id == document_id, Document.status != record.status)
+                        .values(status=record.status)
+                    )
+                )
                 == 1
             )
             doc.status = record.status
@@ -460,7 +463,7 @@ class Catalog:
                 )
                 .values(updated_at=utcnow())
             )
-            return done.rowcount == 1
+            return rows_changed(done) == 1
 
     def page_status(self, document_id: str, number: int) -> str | None:
         with self.session() as s:
@@ -485,7 +488,7 @@ class Catalog:
 
     def has_dead_letter(self, message_id: str) -> bool:
         with self.session() as s:
-            return s.scalar(select(func.count()).where(DeadLetter.message_id == message_id)) > 0
+            return (s.scalar(select(func.count()).where(DeadLetter.message_id == message_id)) or 0) > 0
 
     def mark_retried(self, dead_letter_id: int) -> None:
         with self.session() as s:
@@ -628,3 +631,8 @@ def _numbered(s: Session, intake: Intake) -> Intake:
         return intake
     taken = s.scalar(select(func.count()).select_from(Document).where(Document.dossier_code == intake.dossier_code))
     return intake.model_copy(update={"ordinal": (taken or 0) + 1})
+
+
+def rows_changed(result: Result) -> int:
+    """How many rows an UPDATE or DELETE changed (a cursor result's count, which the generic type hides)."""
+    return cast(CursorResult, result).rowcount

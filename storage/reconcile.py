@@ -349,7 +349,7 @@ def _read_catalog(
                 select(Page.document_id, func.count(), done, func.max(Page.updated_at)).group_by(Page.document_id)
             )
         }
-    return receipts, docs, pages
+    return list(receipts), docs, pages
 
 
 def _issue(kind: str, doc: _Doc, **values: Any) -> Issue:

@@ -78,13 +78,18 @@ class GroupRow:
 
 
 class GroupedDocument(Protocol):
-    """What grouping needs of a document row."""
+    """What grouping needs of a document row (read only)."""
 
-    id: str
-    batch_id: str
-    received_at: datetime
-    status: str
-    page_count: int | None
+    @property
+    def id(self) -> str: ...
+    @property
+    def batch_id(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def page_count(self) -> int | None: ...
 
 
 def period_key(moment: datetime, period: str) -> str:

@@ -11,8 +11,9 @@ folds every round and a report folds first when many changes are waiting.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
-from sqlalchemy import Subquery, delete, func, literal, select, union_all
+from sqlalchemy import Subquery, Table, delete, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.catalog import Catalog
@@ -28,7 +29,7 @@ FOLD_BEFORE_REPORT = 10_000
 
 def fold_changes(catalog: Catalog, chunk: int = FOLD_CHUNK) -> int:
     """Move the appended changes into the counts per key; returns how many changes were moved."""
-    changes = ReportCountChange.__table__
+    changes = cast(Table, ReportCountChange.__table__)
     columns = [changes.c[name] for name in (*KEY, *MEASURES)]
     insert = (postgresql if catalog.engine.dialect.name == "postgresql" else sqlite).insert
     moved = 0

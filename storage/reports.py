@@ -378,4 +378,4 @@ def report_choices(catalog: Catalog) -> tuple[list[str], list[str]]:
     with catalog.session() as s:
         organs = s.scalars(select(RecordField.organ).distinct().where(RecordField.organ.is_not(None))).all()
         types = s.scalars(select(RecordField.type_name).distinct().where(RecordField.type_name.is_not(None))).all()
-    return sorted(organs), sorted(types)
+    return sorted(o for o in organs if o is not None), sorted(t for t in types if t is not None)

@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import cast
 
 import urllib3
 from minio import Minio
@@ -31,6 +32,7 @@ from storage.objects import (
     ObjectNotFound,
     ObjectStoreError,
     Retention,
+    RetentionMode,
     RetentionPolicy,
     StoredObject,
     check_expiry,
@@ -48,6 +50,8 @@ NO_LOCK_CONFIG = ("ObjectLockConfigurationNotFoundError", "NoSuchObjectLockConfi
 NO_LEGAL_HOLD = ("NoSuchObjectLegalHold", "NoSuchObjectLockConfiguration")  # a version never held (SeaweedFS, AWS)
 LOCK_REFUSALS = ("AccessDenied", "InvalidRequest", "ObjectLocked")  # what servers answer to a locked version
 TRANSPORT_ERRORS = (OSError, urllib3.exceptions.HTTPError)
+#: Headers, query parameters and metadata as the minio client types them.
+Fields = dict[str, str | list[str] | tuple[str]]
 
 
 class S3Store:
@@ -187,13 +191,14 @@ class S3Store:
         digest: str,
         size: int,
         metadata: Mapping[str, str] | None,
-        upload: Callable[[str, dict[str, str]], ObjectWriteResult],
+        upload: Callable[[str, Fields], ObjectWriteResult],
         retain_days: int | None = None,
     ) -> StoredObject:
         retention = policy_retention(self.locked_buckets, bucket, retain_days)
         try:
             name = self._bucket(bucket)
-            result = upload(name, {**(metadata or {}), SHA256_KEY: digest})
+            meta: Fields = {**(metadata or {}), SHA256_KEY: digest}
+            result = upload(name, meta)
         except (S3Error, *TRANSPORT_ERRORS) as exc:
             raise ObjectStoreError(f"cannot store {bucket}/{key}: {exc}") from exc
         if retention is not None:
@@ -239,7 +244,7 @@ class S3Store:
         }
         sha256 = meta.pop(SHA256_KEY, "")
         mode, until = headers.get("x-amz-object-lock-mode"), headers.get("x-amz-object-lock-retain-until-date")
-        retention = Retention(mode, datetime.fromisoformat(until)) if mode and until else None
+        retention = Retention(cast(RetentionMode, mode), datetime.fromisoformat(until)) if mode and until else None
         legal_hold = headers.get("x-amz-object-lock-legal-hold", "").upper() == "ON"
         return StoredObject(bucket, key, info.size or 0, sha256, info.version_id, meta, retention, legal_hold)
 
@@ -367,7 +372,7 @@ class S3Store:
         """A presigned GET URL; with `filename` the download is named (ASCII fallback plus RFC 5987 UTF-8 name)."""
         check_expiry(expires)
         self._existing(bucket, key, version_id)
-        headers = {"response-content-disposition": content_disposition(filename)} if filename else None
+        headers: Fields | None = {"response-content-disposition": content_disposition(filename)} if filename else None
         with self._errors(bucket, key):
             return self.client.get_presigned_url(
                 "GET", self._bucket(bucket), key, expires=expires, response_headers=headers, version_id=version_id
@@ -401,6 +406,6 @@ def set_retention_bypassing_governance(
     request with the header added; the one place sohoa calls the client's `_execute`.
     """
     body = marshal(config)
-    query = {"retention": "", **({"versionId": version_id} if version_id else {})}
-    headers = {"Content-MD5": md5sum_hash(body) or "", "x-amz-bypass-governance-retention": "true"}
+    query: Fields = {"retention": "", **({"versionId": version_id} if version_id else {})}
+    headers: Fields = {"Content-MD5": md5sum_hash(body) or "", "x-amz-bypass-governance-retention": "true"}
     client._execute("PUT", bucket, key, body=body, headers=headers, query_params=query)

@@ -461,7 +461,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             f"FROM ({chosen}) c JOIN search_entries e ON e.id = c.id "
         )
         window = {"count": count, "first": first}
-        return s.execute(text(f"{sql}ORDER BY {order}").bindparams(*types), {**params, **window}).all()
+        return list(s.execute(text(f"{sql}ORDER BY {order}").bindparams(*types), {**params, **window}).all())
 
     offset = (page - 1) * per_page
     with catalog.session() as s:
@@ -618,4 +618,4 @@ def facets(catalog: Catalog, name: str, limit: int = 200) -> list[Facet]:
             .order_by(func.count().desc(), func.min(column))
             .limit(limit)
         ).all()
-    return [Facet(value, count) for value, count in rows]
+    return [Facet(value, count) for value, count in rows if value is not None]

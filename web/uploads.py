@@ -158,7 +158,7 @@ async def stream_parts(
     oversized_body = single_file and declared > max_file_bytes + FRAMING_BYTES
     tmp_dir.mkdir(parents=True, exist_ok=True)
     events = _Events()
-    parser = MultipartParser(params[b"boundary"], events.callbacks())
+    parser = MultipartParser(params[b"boundary"], events.callbacks())  # type: ignore[arg-type]  # a dict of them
     writer: _Writer | None = None
     value: bytearray | None = None
     name, fields = "", 0

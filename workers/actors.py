@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Actors are declared on a placeholder and re-bound by workers.broker.install_broker().
 _placeholder = StubBroker()
 #: Transient errors are retried with backoff; an unknown document or a malformed message never is.
-RETRY = {
+RETRY: dict[str, Any] = {
     "retry_when": should_retry,
     "min_backoff": MIN_BACKOFF_MS,
     "max_backoff": MAX_BACKOFF_MS,

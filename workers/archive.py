@@ -230,7 +230,7 @@ def _sign_and_store_pdf(
     metadata: dict[str, str],
     retain_days: int | None = None,
 ) -> ArchiveInfo:
-    page_words = words or [None] * len(pages)
+    page_words: list[list[Word] | None] = list(words) if words else [None] * len(pages)
     pdf_pages = [_pdf_page(rt, *parts) for parts in zip(pages, record.pages, page_words, strict=True)]
     meta = record.metadata
     title = " ".join(v for v in (meta.type_name, meta.document_number) if v) or PurePath(doc.filename).stem

@@ -117,8 +117,8 @@ def drain_broker(broker: Broker, catalog: Catalog) -> int:
     return moved
 
 
-def _broker_dead_letters(broker: Broker) -> Iterator[tuple[str, bytes]]:
-    """Take every message out of the broker's dead-letter queues (RabbitMQ and Redis)."""
+def _broker_dead_letters(broker: typing.Any) -> Iterator[tuple[str, bytes]]:
+    """Take every message out of the broker's dead-letter queues (RabbitMQ and Redis: each broker's own client)."""
     queues = sorted(q for q in broker.get_declared_queues() if not q.endswith((".DQ", ".XQ")))
     kinds = {cls.__name__ for cls in type(broker).__mro__}  # by name: each broker's client is imported lazily
     if "RabbitmqBroker" in kinds:

@@ -161,6 +161,7 @@ def confirm_and_archive(
         kept = [w for w in held.warnings if w.code != error.code]
         record = held.model_copy(update={"warnings": [*kept, Warning(code=error.code, message=error.message)]})
         rt.catalog.return_to_review(document_id, record)
+    assert record is not None  # archived, or held again with its reason
     return ReviewOutcome(record, changes, error)
 
 

@@ -109,7 +109,7 @@ def _review_items(ctx: WebContext, limit: int, offset: int) -> tuple[int, list[R
     catalog = ctx.rt.catalog
     items = []
     for doc in catalog.documents_with_status("needs_review", limit=limit, offset=offset):
-        record = record_without_text(doc.record)
+        record = record_without_text(doc.record or {})
         reasons = [warning_text(w) for w in review_reasons(record)]
         items.append(
             ReviewItem(document_id=doc.id, filename=doc.filename, received_at=doc.received_at, reasons=reasons)
