@@ -10,10 +10,10 @@ agency="${2:-Cơ quan thử nghiệm sohoa (TEST)}"
 python="${PYTHON:-$here/../.venv/bin/python}"
 mkdir -p "$out"
 make_keys='import sys, pathlib
-from workers.signing import ensure_demo_keys
+from pipeline.signing_setup import ensure_demo_keys
 keys = ensure_demo_keys(pathlib.Path(sys.argv[1]), sys.argv[2])
 print(keys.pkcs12, keys.password_file, keys.ca, sep="\n")'
-if [ -x "$python" ] && "$python" -c 'import workers.signing' 2>/dev/null; then
+if [ -x "$python" ] && "$python" -c 'import pipeline.signing_setup' 2>/dev/null; then
   "$python" -c "$make_keys" "$out" "$agency"
 else  # no local install: use the image (docker compose build first, or APP_IMAGE)
   docker run --rm --user "$(id -u):$(id -g)" -v "$(cd "$out" && pwd):/out" "${APP_IMAGE:-sohoa:latest}" \

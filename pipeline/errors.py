@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from schemas.errors import ConfigurationError
+
 
 class StageError(Exception):
     """A stage could not finish. `code` is the stable code written to the document record."""
@@ -23,7 +25,7 @@ class InputRejected(StageError):
     code = "bad_input"
 
 
-class TesseractNotFound(StageError):
+class TesseractNotFound(StageError, ConfigurationError):
     """Tesseract or a model it needs is not installed; a configuration problem, not a document one."""
 
     code = "ocr_unavailable"

@@ -19,6 +19,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline.errors import StageError
+from schemas.errors import ConfigurationError
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")
 STAMP_FONT_CANDIDATES = (
@@ -30,7 +31,7 @@ STAMP_FONT_CANDIDATES = (
 STAMP_WIDTH, STAMP_HEIGHT, STAMP_MARGIN = 230.0, 48.0, 8.0
 
 
-class SigningError(StageError):
+class SigningError(StageError, ConfigurationError):
     """The signing key or certificate cannot be used; the document stays unsigned and unarchived."""
 
     code = "signing_failed"

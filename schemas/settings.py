@@ -12,6 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from schemas.errors import ConfigurationError
+
 ENV_PREFIX = "SOHOA_"
 #: Settings that once existed, and why they went: set, they are refused with this reason.
 REMOVED = {
@@ -19,7 +21,7 @@ REMOVED = {
 }
 
 
-class SettingsError(ValueError):
+class SettingsError(ConfigurationError, ValueError):
     """The configuration cannot be used; the message says which variable and why."""
 
 

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
+from schemas.errors import ExitCode
 from schemas.settings import Settings
 from storage.audit import AuditLog
 from storage.backup import BackupError, backup_catalog, catalog_counts, restore_catalog
@@ -25,7 +26,7 @@ from storage.objects import ObjectStoreError
 from storage.rebuild import RebuildError, rebuild_catalog
 from workers.runtime import open_catalog, open_store
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
 
 
 def _audit(settings: Settings, action: str, details: dict) -> None:

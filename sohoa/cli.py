@@ -15,11 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
+
+from schemas.errors import ExitCode, SohoaError, UsageError
 
 if TYPE_CHECKING:
     from schemas.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = (
+    ExitCode.OK,
+    ExitCode.FAILED,
+    ExitCode.USAGE,
+    ExitCode.CONFIG,
+    ExitCode.INTERRUPTED,
+)
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -207,92 +216,108 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in export_schemas(args.dir):
             print(path)
         return EXIT_OK
-    from schemas.settings import Settings, SettingsError
+    from schemas.settings import Settings
 
     try:
         settings = Settings.from_env(workers=getattr(args, "workers", None))
-        if args.command == "verify":
-            return _verify(settings, args)
-        if args.command == "review":
-            return _review(settings, args)
-        if args.command == "report":
-            return _report(settings, args)
-        if args.command == "watch":
-            return _watch(settings, args)
-        if args.command == "search":
-            return _search(settings, args)
-        if args.command == "audit":
-            from sohoa.audit_command import run_audit
+        return _dispatch(settings, args)
+    except SohoaError as exc:
+        err.print("[red]error:[/]", escape(str(getattr(exc, "message", None) or exc)))
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        if note := INTERRUPTED.get(args.command):
+            err.print(f"[yellow]interrupted:[/] {note.format(dir=getattr(args, 'dir', ''))}")
+        return ExitCode.INTERRUPTED
+    except Exception as exc:
+        if not _service_failure(exc):
+            raise
+        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
+        if note := RESUMABLE.get(args.command):
+            err.print(note)
+        return ExitCode.FAILED
 
-            return run_audit(settings, args, err)
-        if args.command in ("fixity", "hold"):
-            return _archive_integrity(settings, args)
-        if args.command == "catalog":
-            from sohoa.catalog_command import run_catalog
 
-            return run_catalog(settings, args, Console(soft_wrap=True), err)
-        if args.command in ("serve", "user"):
-            return _web(settings, args)
-        if args.command in ("worker", "recover", "dlq"):
-            return _operate(settings, args)
-        return _digitize(settings, args)
-    except SettingsError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_CONFIG
+#: What an interrupted command leaves, by command.
+INTERRUPTED = {
+    "digitize": "finished documents are kept; run the same command again to resume",
+    "watch": "files in flight wait in {dir}/.sohoa-inflight; the next start resumes them",
+}
+#: What a command stopped by a failing disk, database or broker leaves, by command.
+RESUMABLE = {
+    "digitize": "Finished documents are kept; fix the problem and run the same command again to resume.",
+    "watch": "Nothing is lost: run the same command again to resume.",
+}
+
+
+def _service_failure(exc: Exception) -> bool:
+    """A failure of the disk, the database or the broker underneath, not of sohoa's own making."""
+    from dramatiq.errors import BrokerError  # imported only once something failed: they load slowly
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, OSError | SQLAlchemyError | BrokerError)
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "verify":
+        return _verify(settings, args)
+    if args.command == "review":
+        return _review(settings, args)
+    if args.command == "report":
+        return _report(settings, args)
+    if args.command == "watch":
+        return _watch(settings, args)
+    if args.command == "search":
+        return _search(settings, args)
+    if args.command == "audit":
+        from sohoa.audit_command import run_audit
+
+        return run_audit(settings, args, err)
+    if args.command in ("fixity", "hold"):
+        return _archive_integrity(settings, args)
+    if args.command == "catalog":
+        from sohoa.catalog_command import run_catalog
+
+        return run_catalog(settings, args, Console(soft_wrap=True), err)
+    if args.command in ("serve", "user"):
+        return _web(settings, args)
+    if args.command in ("worker", "recover", "dlq"):
+        return _operate(settings, args)
+    return _digitize(settings, args)
 
 
 def _digitize(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
 
     from pipeline import tesseract
-    from pipeline.errors import TesseractNotFound
-    from pipeline.sign import SigningError
     from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from schemas.intake import Intake
     from sohoa.batch_display import print_summary, run_with_progress, summary_json
     from sohoa.embedded import open_embedded
-    from sohoa.files import NoInputs, collect_inputs, export_results
-    from sohoa.manifest import ManifestError, intake_for, load_manifest
+    from sohoa.files import collect_inputs, export_results
+    from sohoa.manifest import intake_for, load_manifest
     from workers.runtime import tesseract_config
 
-    try:
-        skip = [settings.data_dir, *([args.export] if args.export else [])]
-        files = collect_inputs(args.paths, skip=skip)
-        manifest = load_manifest(args.manifest) if args.manifest else {}
-    except (NoInputs, ManifestError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
+    skip = [settings.data_dir, *([args.export] if args.export else [])]
+    files = collect_inputs(args.paths, skip=skip)
+    manifest = load_manifest(args.manifest) if args.manifest else {}
     if settings.workers == 0 and settings.broker_url is None:
-        err.print("[red]error:[/] --workers 0 leaves the work to `sohoa worker` processes, which need SOHOA_BROKER_URL")
-        return EXIT_USAGE
+        raise UsageError("--workers 0 leaves the work to `sohoa worker` processes, which need SOHOA_BROKER_URL")
     default = Intake(dossier_code=args.dossier_code, procedure_code=args.procedure_code)
     unlisted = [f.name for f in files if manifest and intake_for(f, manifest, default) is default]
     if unlisted:
         err.print(f"[yellow]warning:[/] not in the manifest: {', '.join(unlisted)}")
-    try:
-        tesseract.probe(tesseract_config(settings))
-        with open_embedded(settings) as rt:
-            if uses_test_key(settings):
-                err.print(f"[yellow]warning:[/] {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
-            result = run_with_progress(
-                rt,
-                files,
-                workers=settings.workers,
-                console=err,
-                intake_of=lambda path: intake_for(path, manifest, default),
-            )
-            if args.export:
-                export_results(rt, result, args.export)
-    except (TesseractNotFound, SigningError) as exc:  # configuration, found before any document is touched
-        err.print(f"[red]error:[/] {exc.message}")
-        return EXIT_CONFIG
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted:[/] finished documents are kept; run the same command again to resume")
-        return EXIT_INTERRUPTED
-    except (OSError, SQLAlchemyError) as exc:
-        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
-        err.print("Finished documents are kept; fix the problem and run the same command again to resume.")
-        return EXIT_FAILED
+    tesseract.probe(tesseract_config(settings))  # configuration, found before any document is touched
+    with open_embedded(settings) as rt:
+        if uses_test_key(settings):
+            err.print(f"[yellow]warning:[/] {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
+        result = run_with_progress(
+            rt,
+            files,
+            workers=settings.workers,
+            console=err,
+            intake_of=lambda path: intake_for(path, manifest, default),
+        )
+        if args.export:
+            export_results(rt, result, args.export)
     if args.json:
         print(summary_json(result))
     print_summary(result, console=err if args.json else Console(soft_wrap=True), export_dir=args.export)
@@ -300,30 +325,20 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
-    from pipeline.sign import SigningError
     from sohoa.review_command import list_waiting, review_document
-    from workers.review import ReviewError
 
     console = Console(soft_wrap=True)
     if args.id is None:
         return list_waiting(settings, console)
     ask = console.input if sys.stdin.isatty() else None
-    try:
-        return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
-    except ReviewError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
-    except SigningError as exc:  # confirming signs at once, so the key must be usable
-        err.print(f"[red]error:[/] {exc.message}")
-        return EXIT_CONFIG
+    return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
     from sohoa.verify_command import run_verify
 
     if not (args.paths or args.ids or args.all):
-        err.print("[red]error:[/] name PDF files, --id ID or --all")
-        return EXIT_USAGE
+        raise UsageError("name PDF files, --id ID or --all")
     return run_verify(settings, args.paths, args.ids, args.all, args.json)
 
 
@@ -340,165 +355,92 @@ def _day(value: str) -> date:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.report_command import run_reconcile, run_report
-    from storage.reports import ReportError, ReportQuery
+    from storage.reports import ReportQuery
 
     console = Console(soft_wrap=True)
-    try:
-        if args.report_command == "dossiers" or args.rates:
-            from sohoa.report_command import run_dossiers, run_rates
-            from storage.rates import RatesError
+    if args.report_command == "dossiers" or args.rates:
+        from sohoa.report_command import run_dossiers, run_rates
 
-            try:
-                if args.rates:
-                    return run_rates(settings, args, console=console)
-                return run_dossiers(settings, args, console=console)
-            except RatesError as exc:
-                err.print(f"[red]error:[/] {exc}")
-                return EXIT_USAGE
-        if args.reconcile:
-            return run_reconcile(
-                settings,
-                hashes=args.hashes,
-                stale_days=args.stale_days,
-                as_json=args.json,
-                as_csv=args.csv,
-                period=args.period,
-                console=console,
-            )
-        query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
-        return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
-    except ReportError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
-    except (OSError, SQLAlchemyError) as exc:
-        err.print(f"[red]error:[/] cannot read the archive: {_storage_problem(exc)}")
-        return EXIT_FAILED
+        if args.rates:
+            return run_rates(settings, args, console=console)
+        return run_dossiers(settings, args, console=console)
+    if args.reconcile:
+        return run_reconcile(
+            settings,
+            hashes=args.hashes,
+            stale_days=args.stale_days,
+            as_json=args.json,
+            as_csv=args.csv,
+            period=args.period,
+            console=console,
+        )
+    query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
+    return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
-    from rich.markup import escape
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from sohoa.search_command import SearchUsageError, run_reindex, run_search
+    from sohoa.search_command import run_reindex, run_search
 
-    try:
-        if args.reindex:
-            return run_reindex(settings, Console(soft_wrap=True))
-        return run_search(settings, args, Console(soft_wrap=True))
-    except SearchUsageError as exc:
-        err.print("[red]error:[/]", escape(str(exc)))
-        return EXIT_USAGE
-    except SQLAlchemyError as exc:
-        err.print(f"[red]error:[/] the catalog cannot be reached: {_storage_problem(exc)}")
-        return EXIT_CONFIG
+    if args.reindex:
+        return run_reindex(settings, Console(soft_wrap=True))
+    return run_search(settings, args, Console(soft_wrap=True))
 
 
 def _archive_integrity(settings: Settings, args: argparse.Namespace) -> int:
     """`sohoa fixity` and `sohoa hold`."""
-    from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.fixity_command import run_fixity_command
     from sohoa.hold_command import run_hold
-    from workers.holds import HoldError
 
-    try:
-        if args.command == "fixity":
-            if args.sample is not None and not 0 < args.sample <= 100:
-                err.print("[red]error:[/] --sample takes a percentage above 0 and at most 100")
-                return EXIT_USAGE
-            return run_fixity_command(settings, args.sample, args.json, Console(soft_wrap=True), err)
-        hold_id, reason, as_json = getattr(args, "id", None), getattr(args, "reason", ""), getattr(args, "json", False)
-        return run_hold(settings, args.hold_command, hold_id, reason, as_json)
-    except HoldError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
-    except (OSError, SQLAlchemyError) as exc:
-        err.print(f"[red]error:[/] cannot read the archive: {_storage_problem(exc)}")
-        return EXIT_FAILED
+    if args.command == "fixity":
+        if args.sample is not None and not 0 < args.sample <= 100:
+            raise UsageError("--sample takes a percentage above 0 and at most 100")
+        return run_fixity_command(settings, args.sample, args.json, Console(soft_wrap=True), err)
+    hold_id, reason, as_json = getattr(args, "id", None), getattr(args, "reason", ""), getattr(args, "json", False)
+    return run_hold(settings, args.hold_command, hold_id, reason, as_json)
 
 
 def _operate(settings: Settings, args: argparse.Namespace) -> int:
     """The distributed-mode commands: worker, recover and dlq."""
-    from dramatiq.errors import BrokerConnectionError as BrokerUnreachable
-    from sqlalchemy.exc import SQLAlchemyError
 
     from sohoa.operations import run_dlq_list, run_dlq_retry, run_recover
     from workers.service import serve_forever
 
     console = Console(soft_wrap=True)
-    try:
-        if args.command == "worker":
-            for package in ("workers", "pipeline", "storage", "sohoa"):  # our steps, not every library's chatter
-                logging.getLogger(package).setLevel(logging.DEBUG if args.verbose else logging.INFO)
-            return serve_forever(
-                settings, processes=args.processes or settings.workers, threads=args.threads, sweep=args.sweep
-            )
-        if args.command == "recover":
-            return run_recover(settings, args.lease, console)
-        if args.dlq_command == "list":
-            return run_dlq_list(settings, args.json, console)
-        if not (args.ids or args.all):
-            err.print("[red]error:[/] name dead letters by ID, or use --all")
-            return EXIT_USAGE
-        return run_dlq_retry(settings, args.ids, args.all, console)
-    except ValueError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_CONFIG
-    except (BrokerUnreachable, SQLAlchemyError, OSError) as exc:
-        err.print(f"[red]error:[/] cannot reach a service: {_storage_problem(exc)}")
-        return EXIT_FAILED
+    if args.command == "worker":
+        for package in ("workers", "pipeline", "storage", "sohoa"):  # our steps, not every library's chatter
+            logging.getLogger(package).setLevel(logging.DEBUG if args.verbose else logging.INFO)
+        return serve_forever(
+            settings, processes=args.processes or settings.workers, threads=args.threads, sweep=args.sweep
+        )
+    if args.command == "recover":
+        return run_recover(settings, args.lease, console)
+    if args.dlq_command == "list":
+        return run_dlq_list(settings, args.json, console)
+    if not (args.ids or args.all):
+        raise UsageError("name dead letters by ID, or use --all")
+    return run_dlq_retry(settings, args.ids, args.all, console)
 
 
 def _watch(settings: Settings, args: argparse.Namespace) -> int:
-    from dramatiq.errors import BrokerError
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from pipeline.errors import TesseractNotFound
-    from pipeline.sign import SigningError
-    from sohoa.watch import WatchError, run_watch
+    from sohoa.watch import run_watch
 
     if args.poll <= 0 or (args.stable_seconds is not None and args.stable_seconds < 0):
-        err.print("[red]error:[/] --poll must be positive and --stable-seconds not negative")
-        return EXIT_USAGE
-    try:
-        return run_watch(settings, args.dir, once=args.once, poll=args.poll, stable_seconds=args.stable_seconds)
-    except WatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
-    except (TesseractNotFound, SigningError) as exc:
-        err.print(f"[red]error:[/] {exc.message}")
-        return EXIT_CONFIG
-    except KeyboardInterrupt:
-        err.print(
-            f"[yellow]stopped:[/] files in flight wait in {args.dir / '.sohoa-inflight'}; the next start resumes them"
-        )
-        return EXIT_INTERRUPTED
-    except (BrokerError, OSError, SQLAlchemyError) as exc:
-        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
-        err.print("Nothing is lost: run the same command again to resume.")
-        return EXIT_FAILED
+        raise UsageError("--poll must be positive and --stable-seconds not negative")
+    return run_watch(settings, args.dir, once=args.once, poll=args.poll, stable_seconds=args.stable_seconds)
 
 
 def _web(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from sohoa.web_commands import UserCommandError, run_serve, run_user
+    from sohoa.web_commands import run_serve, run_user
 
-    try:
-        if args.command == "serve":
-            return run_serve(settings, args.host, args.port)
-        return run_user(settings, args.user_command, args, Console())
-    except UserCommandError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        return EXIT_USAGE
-    except SQLAlchemyError as exc:
-        err.print(f"[red]error:[/] the catalog cannot be reached: {_storage_problem(exc)}")
-        return EXIT_CONFIG
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    if args.command == "serve":
+        return run_serve(settings, args.host, args.port)
+    return run_user(settings, args.user_command, args, Console())
 
 
 class _BriefFormatter(logging.Formatter):

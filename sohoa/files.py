@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 
+from schemas.errors import UsageError
 from workers.intake import SUPPORTED_SUFFIXES, BatchResult
 from workers.runtime import Runtime
 
 
-class NoInputs(ValueError):
+class NoInputs(UsageError):
     """Nothing to digitize was found under the given paths."""
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from schemas.errors import UsageError
 from schemas.intake import Intake
 
 COLUMNS = {"file", "dossier_code", "procedure_code", "paper_pages"}
 
 
-class ManifestError(ValueError):
+class ManifestError(UsageError):
     """The manifest cannot be used; the message names the line and the problem."""
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from rich.console import Console
 from rich.text import Text
 
+from schemas.errors import ExitCode, UsageError
 from schemas.settings import Settings
 from storage.audit import AuditLog
 from storage.search import Hit, SearchQuery, SearchResults, search
@@ -21,10 +22,10 @@ from storage.times import parse_day as search_day
 from workers.reindex import reindex
 from workers.runtime import open_catalog, open_store
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
 
 
-class SearchUsageError(ValueError):
+class SearchUsageError(UsageError):
     """The command line asks for something impossible; the message says what."""
 
 

@@ -24,6 +24,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from schemas.errors import UsageError
 from schemas.record import FINAL_STATUSES
 from schemas.settings import Settings, redacted_url
 from sohoa.files import write_atomic
@@ -43,7 +44,7 @@ UNSUPPORTED = "unsupported_file_type"
 Log = Callable[[str], None]
 
 
-class WatchError(ValueError):
+class WatchError(UsageError):
     """The folder cannot be watched (missing, already watched, or nobody would process its files)."""
 
 

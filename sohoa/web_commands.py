@@ -10,13 +10,14 @@ from typing import TypedDict
 from rich.console import Console
 from rich.table import Table
 
+from schemas.errors import UsageError
 from schemas.settings import Settings
 from storage.accounts import AccountError, Accounts
 from storage.audit import AuditLog
 from workers.runtime import open_catalog
 
 
-class UserCommandError(ValueError):
+class UserCommandError(UsageError):
     """The account command cannot be done; the message says why."""
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from schemas.errors import UsageError
 from storage.catalog import Catalog
 from storage.reports import REUSE_ACTIONS, REUSE_ROLES, RecordField, local_window
 from storage.tables import AuditEvent, Document, DossierTotal
@@ -35,7 +36,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/)(\d{4}-\d{2}-\d{2})$")
 
 
-class RatesError(ValueError):
+class RatesError(UsageError):
     """A period or total that cannot be used; `code` says which: "bad_period", "negative" or "overlap"."""
 
     def __init__(self, message: str, code: str = "bad_period") -> None:

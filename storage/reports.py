@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from schemas.errors import UsageError
 from storage.catalog import Catalog
 from storage.report_counts import FOLD_BEFORE_REPORT, MEASURES, changes_waiting, counted, fold_changes
 from storage.tables import AuditEvent, Document, Receipt
@@ -59,7 +60,7 @@ class RecordField:
     signed_at = Document.signed_at
 
 
-class ReportError(ValueError):
+class ReportError(UsageError):
     """The report cannot be made as asked (unknown grouping or status, a range that ends before it starts)."""
 
 

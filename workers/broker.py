@@ -9,7 +9,7 @@ from dramatiq.middleware import CurrentMessage
 from sqlalchemy.exc import DBAPIError
 from urllib3.exceptions import HTTPError
 
-from schemas.settings import Settings
+from schemas.settings import Settings, SettingsError
 from storage.catalog import Catalog
 from storage.objects import ObjectLocked, ObjectNotFound, ObjectStoreError
 from workers.deadletters import CheckArguments, RecordDeadLetters
@@ -40,7 +40,7 @@ def build_broker(url: str | None) -> Broker:
             url=url, heartbeat_timeout=REDIS_HEARTBEAT_TIMEOUT_MS, maintenance_chance=REDIS_MAINTENANCE
         )
     else:
-        raise ValueError(f"unsupported broker URL {url!r}: use amqp:// or redis://")
+        raise SettingsError(f"unsupported broker URL {url!r}: use amqp:// or redis://")
     broker.add_middleware(CurrentMessage())
     return broker
 

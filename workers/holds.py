@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.errors import UsageError
 from schemas.record import DocumentRecord
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog, UnknownDocument
@@ -21,7 +22,7 @@ SET_EVENT, CLEARED_EVENT = "legal_hold_set", "legal_hold_cleared"
 MAX_EVENTS = 100_000
 
 
-class HoldError(ValueError):
+class HoldError(UsageError):
     """The hold cannot be changed: unknown or unarchived document, no reason, or a store without object lock."""
 
 

@@ -11,6 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from pipeline.errors import InputRejected
 from pipeline.load import Limits, probe_source, sniff_media_type
+from schemas.errors import UsageError
 from schemas.intake import Intake
 from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo
 from storage.catalog import ACTIVE_STATUSES, BatchProgress, Received
@@ -25,7 +26,7 @@ SUPPORTED_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".png", ".jpg", ".jpeg"
 POLL_SECONDS = 0.2
 
 
-class NoWorkers(ValueError):
+class NoWorkers(UsageError):
     """Nobody would process the batch: no local workers and no broker for `sohoa worker` processes."""
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from pipeline.extract import fields_to_review
 from pipeline.sign import check_certificate
+from schemas.errors import UsageError
 from schemas.record import DocumentRecord, ErrorInfo, ResultMetadata, Warning
 from storage.times import parse_day
 from workers import actors
@@ -32,7 +33,7 @@ DAY_FIELDS = frozenset(
 )
 
 
-class ReviewError(ValueError):
+class ReviewError(UsageError):
     """The review cannot go on as asked (unknown document, bad field or value); `fields` names the bad fields."""
 
     def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from schemas.settings import Settings, redacted_url
+from schemas.settings import Settings, SettingsError, redacted_url
 from workers.sweeper import Sweeper
 from workers.wiring import Opened, open_runtime
 
@@ -34,7 +34,7 @@ def serve_forever(settings: Settings, *, processes: int, threads: int, sweep: bo
     """Run workers until SIGTERM or SIGINT; returns the exit status."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if settings.broker_url is None:
-        raise ValueError("sohoa worker needs SOHOA_BROKER_URL (amqp://… or redis://…); without it, use sohoa digitize")
+        raise SettingsError("sohoa worker needs SOHOA_BROKER_URL (amqp://… or redis://…); else use sohoa digitize")
     stop = _stop_on_signals()
     if processes == 1:
         return _run_in_process(settings, threads=threads, sweep=sweep, stop=stop)
