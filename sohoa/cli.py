@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FIELD=VALUE",
         help="correct a field (repeatable); an empty value clears it",
     )
-    review.add_argument("--confirm", action="store_true", help="confirm without asking, then sign and archive")
+    decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--confirm", action="store_true", help="confirm without asking, then sign and archive")
+    decide.add_argument(
+        "--reject", metavar="REASON", help="refuse the document with this reason: it ends rejected, not archived"
+    )
 
     verify = commands.add_parser("verify", help="check signatures, integrity and hashes of archived PDFs")
     verify.add_argument("paths", nargs="*", type=Path, metavar="FILE", help="PDF files to check")
@@ -325,11 +329,15 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:
-    from sohoa.review_command import list_waiting, review_document
+    from sohoa.review_command import list_waiting, reject_document, review_document
 
     console = Console(soft_wrap=True)
     if args.id is None:
         return list_waiting(settings, console)
+    if args.reject is not None:
+        if args.assignments:
+            raise UsageError("--reject takes no field corrections")
+        return reject_document(settings, args.id, args.reject, console=console)
     ask = console.input if sys.stdin.isatty() else None
     return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
 

@@ -12,7 +12,7 @@ from pipeline.extract import REQUIRED_FIELDS
 from schemas.record import DocumentRecord, ResultMetadata
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
-from workers.review import ReviewError, apply_changes, confirm_and_archive
+from workers.review import ReviewError, apply_changes, confirm_and_archive, reject
 from workers.runtime import Runtime, open_catalog
 
 
@@ -71,6 +71,14 @@ def review_document(
             console.print("Nothing confirmed; the document still waits for review.")
             return 0
         return _confirm(rt, document_id, metadata, changes, console)
+
+
+def reject_document(settings: Settings, document_id: str, reason: str, *, console: Console) -> int:
+    """Refuse a held document with a reason (`workers.review.reject`); it ends rejected."""
+    with open_embedded(settings) as rt:
+        record = reject(rt, document_id, reason, actor=getpass.getuser())
+    console.print(f"[yellow]rejected[/] {document_id} ({record.source.filename}): {reason.strip()}", highlight=False)
+    return 0
 
 
 def _interactive(

@@ -353,6 +353,29 @@ class Catalog:
                 details={"changes": changes},
             )
 
+    def reject_review(
+        self, document_id: str, record: DocumentRecord, *, actor: str, reason: str, role: str | None = None
+    ) -> None:
+        """A person refuses a held document: it ends rejected (`record`, with the reason as its error).
+
+        A review event keeps what the machine read; the audit event `review_rejected` names the person and the
+        reason, and commits with the status change.
+        """
+        with self.session() as s:
+            doc = s.get(Document, document_id, with_for_update=True)
+            if doc is None:
+                raise UnknownDocument(document_id)
+            if doc.status != "needs_review":
+                raise ValueError(f"document {document_id} is {doc.status}, not waiting for review")
+            extracted = (doc.record or {}).get("metadata", {})
+            s.add(ReviewEvent(document_id=document_id, actor=actor, action="reject", changes={}, extracted=extracted))
+            doc.status, doc.number_key = record.status, None
+            doc.error = record.error.model_dump() if record.error else None
+            doc.record = stored_form(record, _page_texts(s, document_id))
+            doc.finished_at = record.finished_at or utcnow()
+            details = {"reason": reason, **_outcome(record)}
+            append_event(s, "review_rejected", actor=actor, role=role, document_id=document_id, details=details)
+
     def return_to_review(self, document_id: str, record: DocumentRecord) -> bool:
         """Hold a confirmed document for review again when its signing or archiving did not succeed.
 

@@ -145,3 +145,25 @@ def test_a_day_is_taken_as_written_here_or_in_iso_form_and_kept_in_iso_form():
     with pytest.raises(ReviewError) as refused:
         apply_values(metadata, {"issued_date": "04/31/2024"})
     assert refused.value.fields == ("issued_date",)
+
+
+def test_a_document_refused_on_the_command_line_ends_rejected(tmp_path: Path):
+    scan = tmp_path / "notice.jpg"
+    make_document("notice", seed=22, dpi=300, noise=0.3).pages[0].save(scan, dpi=(300, 300))
+    env = {"SOHOA_DATA_DIR": str(tmp_path / "data"), "SOHOA_REVIEW_THRESHOLD": "0.99"}
+    document_id = json.loads(_run(["digitize", str(scan), "--json"], env).stdout)["documents"][0]["id"]
+    both = _run(["review", document_id, "--confirm", "--reject", "sai"], env)
+    assert both.returncode == 2  # one decision at a time
+    no_reason = _run(["review", document_id, "--reject", " "], env)
+    assert no_reason.returncode == 2 and "needs a reason" in no_reason.stderr
+
+    refused = _run(["review", document_id, "--reject", "Bản quét của cơ quan khác"], env)
+    assert refused.returncode == 0, refused.stderr
+    catalog = Catalog(f"sqlite:///{tmp_path / 'data' / 'catalog.sqlite3'}")
+    try:
+        record = catalog.record(document_id)
+    finally:
+        catalog.close()
+    assert record.status == "rejected" and record.error.message == "Bản quét của cơ quan khác"
+    assert _run(["review", document_id, "--reject", "again"], env).returncode == 2  # not waiting any more
+    assert "Waiting for review: 0" in _run(["review"], env).stdout

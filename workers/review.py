@@ -10,7 +10,7 @@ import logging
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import get_args
 
 from pydantic import ValidationError
@@ -108,6 +108,33 @@ def _iso_day(typed: str) -> str:
     except ValueError:
         return typed
     return day.isoformat() if day else typed
+
+
+#: The error code of a document a person refused in review.
+REJECTED_IN_REVIEW = "rejected_in_review"
+MAX_REASON_CHARS = 500
+
+
+def reject(rt: Runtime, document_id: str, reason: str, *, actor: str, role: str | None = None) -> DocumentRecord:
+    """Refuse a held document with a reason: it ends `rejected`, nothing is signed or archived, and it is audited.
+
+    For a scan that is no result at all, or not this office's: the reason is the record's error message.
+    """
+    reason = unicodedata.normalize("NFC", (reason or "").strip())
+    if not reason:
+        raise ReviewError("a rejection needs a reason", ("reason",))
+    if len(reason) > MAX_REASON_CHARS:
+        raise ReviewError(f"a reason has at most {MAX_REASON_CHARS} characters", ("reason",))
+    held = rt.catalog.record(document_id)
+    if held is None or held.status != "needs_review":
+        raise ReviewError(f"document {document_id} is not waiting for review")
+    error = ErrorInfo(code=REJECTED_IN_REVIEW, message=reason)
+    record = held.model_copy(update={"status": "rejected", "error": error, "finished_at": datetime.now(UTC)})
+    try:
+        rt.catalog.reject_review(document_id, record, actor=actor, reason=reason, role=role)
+    except ValueError as exc:  # decided by someone else meanwhile
+        raise ReviewError(str(exc)) from None
+    return record
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/review/{document_id}"): STAFF,
     ("GET", "/api/v1/review/{document_id}"): STAFF,
     ("POST", "/api/v1/review/{document_id}"): STAFF,
+    ("POST", "/api/v1/review/{document_id}/reject"): STAFF,
     ("GET", "/search"): OFFICER,
     ("GET", "/api/v1/search"): OFFICER,
     ("GET", "/documents/{document_id}"): READERS,

@@ -413,3 +413,38 @@ def test_staff_upload_by_drag_and_drop_then_review_in_a_browser(page: Page, live
         page.get_by_role("button", name="Xác nhận, ký số và lưu trữ").click()
     expect(page.locator("p.notice")).to_contain_text("Đã ký số và lưu trữ «notice.jpg»")
     assert console_errors(page) == []  # no CSP violation, no failed request
+
+
+def test_a_held_document_refused_with_a_reason_ends_rejected_and_audited(
+    review_client: TestClient, corpus: Corpus, settings: Settings
+):
+    csrf = sign_in(review_client, "staff")
+    held = corpus.id_of("notice")
+    assert 'value="reject"' in review_client.get(f"/review/{held}").text
+
+    no_reason = review_client.post(f"/review/{held}", data={"csrf_token": csrf, "action": "reject", "reason": "  "})
+    assert no_reason.status_code == 422 and "Hãy ghi lý do từ chối" in no_reason.text
+    with _catalog(settings) as catalog:
+        assert catalog.document(held).status == "needs_review"  # nothing changed
+
+    reason = "Không phải kết quả thủ tục hành chính"
+    done = review_client.post(
+        f"/review/{held}", data={"csrf_token": csrf, "action": "reject", "reason": reason}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == f"/review?rejected={held}"
+    assert f"Đã từ chối «notice.jpg»: {reason}" in review_client.get(done.headers["location"]).text
+    with _catalog(settings) as catalog:
+        record = catalog.record(held)
+        (event,) = catalog.review_events(held)
+    assert record.status == "rejected" and record.archive is None
+    assert (record.error.code, record.error.message) == ("rejected_in_review", reason)
+    assert (event.actor, event.action) == ("staff1", "reject")
+    (audited,) = review_client.app.state.web.audit.events(EventFilter(action="review_rejected"))
+    assert (audited.document_id, audited.actor, audited.role) == (held, "staff1", "staff")
+    assert audited.details["reason"] == reason
+    assert held not in [d["document_id"] for d in review_client.get("/api/v1/review").json()["documents"]]
+
+    again = review_client.post(
+        f"/api/v1/review/{held}/reject", json={"reason": reason}, headers=api_token(review_client, "staff")
+    )
+    assert again.status_code == 409  # no longer waiting: nothing decided twice

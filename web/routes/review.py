@@ -26,11 +26,13 @@ from web.labels import FIELD_TITLES, warning_text
 from web.pages import STATUS_NAMES, page_count, render
 from workers.review import (
     DAY_FIELDS,
+    MAX_REASON_CHARS,
     MAX_VALUE_CHARS,
     ReviewError,
     ReviewOutcome,
     apply_values,
     confirm_and_archive,
+    reject,
     uncertain_fields,
 )
 
@@ -80,6 +82,12 @@ class ReviewRequest(BaseModel):
 
     changes: dict[FieldName, FieldValue | None] = Field(default_factory=dict, max_length=len(EDITABLE_FIELDS))
     confirm: bool = True
+
+
+class RejectRequest(BaseModel):
+    """Why the document is refused: it ends rejected, nothing signed or archived."""
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON_CHARS)
 
 
 class ReviewResult(BaseModel):
@@ -195,17 +203,25 @@ def review_list_page(
     ctx: Annotated[WebContext, Depends(web)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     archived: Annotated[str | None, Query(max_length=64)] = None,
+    rejected: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     total, items = _review_items(ctx, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    done = None
-    if archived:
-        try:
-            record = ctx.rt.catalog.record(archived)
-        except UnknownDocument:
-            record = None
-        done = record if record is not None and record.status == "archived" else None
+    done, refused = _finished(ctx, archived, "archived"), _finished(ctx, rejected, "rejected")
     pages = page_count(total, PAGE_SIZE)
-    return render(request, "review_list.html", items=items, total=total, page=page, pages=pages, done=done)
+    return render(
+        request, "review_list.html", items=items, total=total, page=page, pages=pages, done=done, refused=refused
+    )
+
+
+def _finished(ctx: WebContext, document_id: str | None, status: str) -> DocumentRecord | None:
+    """The record of a document just decided on this page, if it did end with `status`."""
+    if not document_id:
+        return None
+    try:
+        record = ctx.rt.catalog.record(document_id)
+    except UnknownDocument:
+        return None
+    return record if record is not None and record.status == status else None
 
 
 @router.get("/api/v1/review", response_model=ReviewList, tags=["staff"])
@@ -260,6 +276,14 @@ async def review_submit(
 ) -> Response:
     form = await request.form()
     values = {name: v for name in EDITABLE_FIELDS if isinstance(v := form.get(name), str)}
+    if form.get("action") == "reject":
+        reason = form.get("reason")
+        try:
+            await run_in_threadpool(_reject, ctx, principal, document_id, reason if isinstance(reason, str) else "")
+        except ReviewError as exc:
+            message = f"Chưa từ chối được: {exc}." if "reason" not in exc.fields else "Hãy ghi lý do từ chối."
+            return await run_in_threadpool(_review_form_again, request, ctx, document_id, values, message, 422)
+        return RedirectResponse(f"/review?rejected={document_id}", status_code=303)
     if form.get("action") != "confirm":
         raise HTTPException(400, "Thao tác không hợp lệ.")
     try:
@@ -274,6 +298,11 @@ async def review_submit(
             return RedirectResponse(f"/review?archived={document_id}", status_code=303)
         message, status = _held_message(outcome.error), 503
     return await run_in_threadpool(_review_form_again, request, ctx, document_id, values, message, status)
+
+
+def _reject(ctx: WebContext, principal: Principal, document_id: str, reason: str) -> DocumentRecord:
+    _held(ctx, document_id)  # 404 or 409 as for any review
+    return reject(ctx.rt, document_id, reason, actor=principal.username, role=principal.role)
 
 
 def _review_form_again(
@@ -338,3 +367,29 @@ def review_confirm(
         detail=None if outcome.archived else _held_message(outcome.error),
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if outcome.archived else 503)
+
+
+@router.post(
+    "/api/v1/review/{document_id}/reject",
+    response_model=ReviewResult,
+    tags=["staff"],
+    responses={409: {"description": "Not waiting for review"}, 422: {"description": "No reason"}},
+)
+def review_reject(
+    document_id: str,
+    body: RejectRequest,
+    principal: Annotated[Principal, Depends(STAFF)],
+    ctx: Annotated[WebContext, Depends(web)],
+) -> ReviewResult:
+    """Refuse a held document with a reason: it ends `rejected` (error `rejected_in_review`), audited."""
+    try:
+        record = _reject(ctx, principal, document_id, body.reason)
+    except ReviewError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return ReviewResult(
+        document_id=document_id,
+        status=record.status,
+        changes={},
+        metadata=record.metadata.model_dump(mode="json"),
+        error=record.error,
+    )
