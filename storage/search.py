@@ -18,19 +18,16 @@ Queries are never passed to the engine as syntax: they are cut into words and ph
 chunk such as "123/QĐ-UBND", is matched as consecutive words; a trailing * makes a prefix), then written as
 quoted strings and bound parameters.
 
-Snippets are built here too, for the hits of the page shown only: their text is folded again (one character
-for one), so a match found in the folded copy marks the same characters of the original; `Snippet.html`
-escapes every piece before putting `<mark>` around matches.
+Queries are parsed in `storage.search_query`, snippets cut in `storage.search_snippets`; this module keeps the
+index and the dialects' SQL.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, func, select, text
@@ -39,11 +36,40 @@ from sqlalchemy.orm import Session
 from pipeline.textfold import fold_diacritics
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
+from storage.search_query import (
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+    SearchQuery,
+    Term,
+    fulltext_words,
+    holder_digits,
+    parse_query,
+    words_of,
+)
+from storage.search_snippets import Snippet, highlight, snippet
 from storage.tables import Document, SearchEntry, utcnow
 
-MAX_QUERY_CHARS = 300
-MAX_TERMS = 24
-MAX_PER_PAGE = 100
+__all__ = [
+    "MAX_PER_PAGE",
+    "MAX_QUERY_CHARS",
+    "Facet",
+    "Hit",
+    "SearchQuery",
+    "SearchResults",
+    "Snippet",
+    "Term",
+    "facets",
+    "fulltext_words",
+    "holder_digits",
+    "index_archived",
+    "indexed_ids",
+    "parse_query",
+    "remove_from_index",
+    "search",
+    "update_index",
+    "words_of",
+]
+
 #: How many matches, best by the index's own rank, are ordered for exact spellings and paged; a page beyond
 #: them widens the set to reach it.
 CANDIDATES = 1000
@@ -56,7 +82,6 @@ CANDIDATE_MARGIN = 100
 RANKED_MATCHES = 2000
 #: Matches are counted up to this many; beyond, the results say "more than".
 TOTAL_CAP = 10_000
-SNIPPET_CHARS = 240
 #: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).
 PG_POSITIONS = 16_383
 #: Metadata fields whose values are searchable, in the order they are written before the text.
@@ -76,200 +101,10 @@ INDEXED_FIELDS = (
     "result_code",
 )
 
-WORD = re.compile(r"[^\W_]+")
-_CHUNK = re.compile(r'["“”„]([^"“”„]*)["“”„]?|([^\s"“”„]+)')
-_NOT_IN_CHUNKS = re.compile(r"[()\[\]{}^+]")
-_OPERATORS = frozenset({"AND", "OR", "NOT", "NEAR"})
-_SPACES = re.compile(r"\s+")
 
-
-# --- queries -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Term:
-    """What a query asks for: one word, or several in a row (a phrase); the last one may be a prefix."""
-
-    words: tuple[str, ...]  # lower case NFC, as typed
-    prefix: bool = False
-
-    @property
-    def folded(self) -> tuple[str, ...]:
-        return tuple(fold_diacritics(w) for w in self.words)
-
-    @property
-    def accented(self) -> bool:
-        """Typed with diacritics (or đ): then it is also looked up exactly as typed."""
-        return self.folded != self.words
-
-
-def words_of(value: str) -> list[str]:
-    """The words of a text as both indexes and queries cut them: NFC, lower case, letters and digits."""
-    return WORD.findall(unicodedata.normalize("NFC", unicodedata.normalize("NFC", value).lower()))
-
-
-def fulltext_words(content: str) -> tuple[list[str], list[str]]:
-    """The words the full-text index holds for an entry's text: folded, and as written (lower case). SQLite's
-    contentless index is told them again to remove an entry, so they must come out the same every time."""
-    return WORD.findall(fold_diacritics(content)), words_of(content)
-
-
-def parse_query(query: str) -> list[Term]:
-    """The terms of what someone typed; anything that is not a letter or digit is only a separator.
-
-    `"…"` is a phrase, as is a chunk with inner punctuation ("123/QĐ-UBND"); `word*` is a prefix; AND, OR,
-    NOT and NEAR in capitals are not operators and are ignored. At most `MAX_TERMS` terms are kept.
-    """
-    query = _NOT_IN_CHUNKS.sub(" ", unicodedata.normalize("NFC", query)[:MAX_QUERY_CHARS])
-    terms: list[Term] = []
-    for match in _CHUNK.finditer(query):
-        quoted, chunk = match.groups()
-        if chunk is not None and chunk in _OPERATORS:
-            continue
-        words = tuple(words_of(quoted if quoted is not None else chunk))
-        prefix = chunk is not None and chunk.endswith("*") and len(words[-1] if words else "") >= 2
-        term = Term(words, prefix)
-        if words and term not in terms:
-            terms.append(term)
-    return terms[:MAX_TERMS]
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """A search: the words typed, the filters, and the page wanted. Every criterion given must hold."""
-
-    text: str = ""
-    type_name: str | None = None  # the document type, compared without diacritics or case
-    agency: str | None = None  # part of the issuing agency's name, without diacritics or case
-    date_from: date | None = None  # issued on or after
-    date_to: date | None = None  # issued on or before
-    holder_id: str | None = None  # the holder's personal id, exactly
-    page: int = 1
-    per_page: int = 20
-
-    def filters(self) -> dict[str, str]:
-        """The filters that are set, as text (for the audit log and the pager's links)."""
-        values = {
-            "type": self.type_name,
-            "agency": self.agency,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            "holder": holder_digits(self.holder_id),
-        }
-        return {k: v for k, v in values.items() if v}
-
-
-def holder_digits(holder_id: str | None) -> str:
-    """A personal id in digits only, as it is stored and logged, however it was typed ("001 089 012 345")."""
-    return re.sub(r"\D", "", holder_id or "")
-
-
-# --- snippets ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Snippet:
-    """A piece of original text cut into parts, each marked when it matched the query."""
-
-    parts: tuple[tuple[str, bool], ...]
-
-    def html(self) -> str:
-        """Escaped text with `<mark>` around the matches: safe to put in a page as it is."""
-        return "".join(f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t) for t, hit in self.parts)
-
-    def text(self) -> str:
-        return "".join(t for t, _ in self.parts)
-
-    @property
-    def marked(self) -> list[str]:
-        return [t for t, hit in self.parts if hit]
-
-
-def terms_pattern(terms: list[Term]) -> re.Pattern[str] | None:
-    """A regular expression finding the terms in folded text, whole words only (a prefix's last word excepted)."""
-    alternatives = []
-    for term in sorted(terms, key=lambda t: -len(" ".join(t.folded))):
-        body = r"[\W_]+".join(re.escape(w) for w in term.folded)
-        alternatives.append(r"(?<![^\W_])" + body + (r"[^\W_]*" if term.prefix else r"(?![^\W_])"))
-    return re.compile("|".join(alternatives)) if alternatives else None
-
-
-def highlight(value: str, terms: list[Term]) -> Snippet:
-    """A whole (short) value with its matches marked, e.g. a document's subject."""
-    value = unicodedata.normalize("NFC", value)
-    return _cut(value, _spans(fold_diacritics(value), terms, 0, len(value)), 0, len(value))
-
-
-def snippet(content: str, folded: str, body_start: int, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet:
-    """About `width` characters around the densest matches, from the pages' text when it has a match.
-
-    Words typed with diacritics: the densest of the matches spelled as typed, when there are any.
-    """
-    body_start = min(body_start, len(content))
-    spans = _spans(folded, terms, body_start, len(content))
-    lo, hi = body_start, len(content)
-    if not spans and (head := _spans(folded, terms, 0, body_start)):
-        spans, lo, hi = head, 0, body_start
-    if lo == hi:  # no text on the pages: the metadata values
-        lo, hi = 0, body_start
-    start = lo
-    if spans:
-        exact = [span for span in spans if _spelled_as_typed(content[span[0] : span[1]], terms)]
-        best = _densest(exact or spans, width * 2 // 3)
-        start = max(lo, best - width // 4)
-        if start > lo and (space := _SPACES.search(content, start, best)):  # begin on a word
-            start = space.end()
-    end = min(hi, start + width)
-    if end < hi and (spaces := [m.start() for m in _SPACES.finditer(content, start, end)]):  # end on one
-        end = spaces[-1] if spaces[-1] > start else end
-    parts = _cut(content, spans, start, end).parts
-    return Snippet((("… ", False),) * (start > lo) + parts + (((" …", False),) if end < hi else ()))
-
-
-def _spelled_as_typed(found: str, terms: list[Term]) -> bool:
-    """Whether a match has the diacritics of a term typed with them."""
-    words = words_of(found)
-    for term in terms:
-        if term.accented and len(words) == len(term.words):
-            last_ok = words[-1].startswith(term.words[-1]) if term.prefix else words[-1] == term.words[-1]
-            if last_ok and words[:-1] == list(term.words[:-1]):
-                return True
-    return False
-
-
-def _densest(spans: list[tuple[int, int]], reach: int) -> int:
-    """Where the window of `reach` characters holding the most spans starts (spans sorted, not overlapping)."""
-    best, most, j = spans[0][0], 0, 0
-    for i, (start, _) in enumerate(spans):
-        while j < len(spans) and spans[j][1] <= start + reach:
-            j += 1
-        if j - i > most:
-            best, most = start, j - i
-    return best
-
-
-def _spans(folded: str, terms: list[Term], lo: int, hi: int) -> list[tuple[int, int]]:
-    pattern = terms_pattern(terms)
-    return [m.span() for m in pattern.finditer(folded, lo, hi)] if pattern else []
-
-
-def _cut(content: str, spans: list[tuple[int, int]], start: int, end: int) -> Snippet:
-    """`content[start:end]` in parts, the spans marked (merged where they touch), white space collapsed."""
-    parts: list[tuple[str, bool]] = []
-    at = start
-    for s, e in sorted(spans):
-        s, e = max(s, at), min(e, end)
-        if s >= e:
-            continue
-        if s > at:
-            parts.append((content[at:s], False))
-        parts.append((content[s:e], True))
-        at = e
-    if at < end:
-        parts.append((content[at:end], False))
-    return Snippet(tuple((_SPACES.sub(" ", t), hit) for t, hit in parts if t))
-
-
-# --- the index ---------------------------------------------------------------------------------------
 def fold_key(value: str | None) -> str | None:
     """A name as filters compare it: folded, spaces collapsed ("Sở  Xây dựng" → "so xay dung")."""
-    key = _SPACES.sub(" ", fold_diacritics(value or "")).strip()
+    key = " ".join(fold_diacritics(value or "").split())
     return key or None
 
 

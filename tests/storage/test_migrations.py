@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from storage import migrations
-from storage.catalog import Catalog, _sqlite_pragmas, sqlalchemy_url
+from storage.catalog import Catalog, sqlalchemy_url
+from storage.catalog_base import _sqlite_pragmas
 from storage.tables import Base, include_object, utcnow
 
 HEAD = migrations.head_revision()
