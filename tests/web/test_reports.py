@@ -429,7 +429,7 @@ def test_reconciliation_differences_come_a_page_at_a_time(app_client: TestClient
     assert {i["severity"] for i in info["issues"]} == {"info"}
     assert app_client.get(url, params={"severity": "fatal"}, headers=headers).status_code == 400
 
-    monkeypatch.setattr("web.routes.reports.ISSUES_PER_PAGE", 1)
+    monkeypatch.setattr("web.routes.reconciliation.ISSUES_PER_PAGE", 1)
     sign_in(app_client, "auditor")
     second = app_client.get("/reconciliation", params={"page": 2})
     assert f"Trang 2/{total}" in second.text and "page=3" in second.text and "page=1" in second.text
