@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from schemas.record import DocumentRecord
 from storage.audit import SYSTEM, append_event
@@ -24,16 +25,9 @@ class ReviewParts(CatalogBase):
         confirmation, whoever confirms (`sohoa review` or the web app).
         """
         with self.session() as s:
-            doc = s.get(Document, document_id, with_for_update=True)
-            if doc is None:
-                raise UnknownDocument(document_id)
-            if doc.status != "needs_review":
-                raise ValueError(f"document {document_id} is {doc.status}, not waiting for review")
-            extracted = (doc.record or {}).get("metadata", {})
+            doc = _held(s, document_id)
             action = "correct" if changes else "confirm"
-            s.add(
-                ReviewEvent(document_id=document_id, actor=actor, action=action, changes=changes, extracted=extracted)
-            )
+            s.add(_review_event(doc, actor, action, changes))
             doc.confirmed_metadata, doc.status, doc.finished_at = metadata, "assembling", None
             append_event(
                 s,
@@ -53,13 +47,8 @@ class ReviewParts(CatalogBase):
         reason, and commits with the status change.
         """
         with self.session() as s:
-            doc = s.get(Document, document_id, with_for_update=True)
-            if doc is None:
-                raise UnknownDocument(document_id)
-            if doc.status != "needs_review":
-                raise ValueError(f"document {document_id} is {doc.status}, not waiting for review")
-            extracted = (doc.record or {}).get("metadata", {})
-            s.add(ReviewEvent(document_id=document_id, actor=actor, action="reject", changes={}, extracted=extracted))
+            doc = _held(s, document_id)
+            s.add(_review_event(doc, actor, "reject", {}))
             doc.status, doc.number_key = record.status, None
             doc.error = record.error.model_dump() if record.error else None
             doc.record = stored_form(record, page_texts(s, document_id))
@@ -116,3 +105,19 @@ class ReviewParts(CatalogBase):
     def count_with_status(self, status: str) -> int:
         with self.session() as s:
             return s.scalar(select(func.count()).select_from(Document).where(Document.status == status)) or 0
+
+
+def _held(s: Session, document_id: str) -> Document:
+    """The document's row, locked; ValueError unless it waits for review (someone decided it meanwhile)."""
+    doc = s.get(Document, document_id, with_for_update=True)
+    if doc is None:
+        raise UnknownDocument(document_id)
+    if doc.status != "needs_review":
+        raise ValueError(f"document {document_id} is {doc.status}, not waiting for review")
+    return doc
+
+
+def _review_event(doc: Document, actor: str, action: str, changes: dict) -> ReviewEvent:
+    """A person's decision, with what the machine had read, so corrections never erase it."""
+    extracted = (doc.record or {}).get("metadata", {})
+    return ReviewEvent(document_id=doc.id, actor=actor, action=action, changes=changes, extracted=extracted)
