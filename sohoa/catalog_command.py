@@ -15,18 +15,14 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import ExitCode
 from schemas.settings import Settings
 from storage.audit import AuditLog
-from storage.backup import BackupError, backup_catalog, catalog_counts, restore_catalog
+from storage.backup import backup_catalog, catalog_counts, restore_catalog
 from storage.layout import ARCHIVE
-from storage.objects import ObjectStoreError
-from storage.rebuild import RebuildError, rebuild_catalog
+from storage.rebuild import rebuild_catalog
 from workers.runtime import open_catalog, open_store
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
 
 
 def _audit(settings: Settings, action: str, details: dict) -> None:
@@ -35,54 +31,48 @@ def _audit(settings: Settings, action: str, details: dict) -> None:
 
 
 def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, err: Console) -> int:
-    """Dispatch `sohoa catalog ACTION`; a refusal (non-empty catalog, missing tool or file) exits 2, a failure 1."""
+    """Dispatch `sohoa catalog ACTION`; a refusal (non-empty catalog, missing tool or file) is a `UsageError`
+    (exit 2), a failing disk, database or store exits 1 (both from `sohoa.cli.main`)."""
     url = settings.catalog_url
-    try:
-        if args.catalog_command == "backup":
-            if settings.database_url is None:
-                open_catalog(settings).close()  # a catalog that was never opened is made, so the copy is valid
-            backup_catalog(url, args.file)
-            counts = catalog_counts(url).rows
-            _audit(settings, "catalog_backed_up", {"file": str(args.file), "rows": counts})
-            console.print(f"catalog backed up to {escape(str(args.file))}: {_rows(counts)}", highlight=False)
-            return EXIT_OK
-        if args.catalog_command == "restore":
-            restored = restore_catalog(url, args.file, force=args.force)
-            _audit(settings, "catalog_restored", {"file": str(args.file), "rows": restored.rows, "forced": args.force})
-            console.print(f"catalog restored from {escape(str(args.file))}: {_rows(restored.rows)}", highlight=False)
-            return EXIT_OK
-        with open_catalog(settings) as catalog, _progress_bar(err) as progress:
-            started = time.monotonic()
-            result = rebuild_catalog(catalog, open_store(settings), bucket=ARCHIVE, progress=progress)
-            seconds = time.monotonic() - started
-            details = {
-                "documents": result.documents,
-                "pages": result.pages,
-                "batches": result.batches,
-                "indexed": result.indexed,
-                "skipped": result.skipped,
-            }
-            AuditLog(catalog).append("catalog_rebuilt", actor=f"cli:{getpass.getuser()}", details=details)
-        console.print(
-            f"catalog rebuilt from the archive: {result.documents} documents, {result.pages} pages, "
-            f"{result.batches} batches, {result.indexed} indexed for search "
-            f"({seconds:.1f} s, {result.documents / max(seconds, 1e-3):,.0f} documents/s)",
-            highlight=False,
-        )
-        for key, why in result.skipped.items():
-            err.print(f"[yellow]skipped[/] {escape(key)}: {escape(why)}")
-        console.print(
-            "Not rebuilt (no sidecar holds them): the audit log, review events, documents never archived, "
-            "duplicate receipts, users and API tokens, dossier totals.",
-            highlight=False,
-        )
-        return EXIT_OK
-    except (BackupError, RebuildError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        return EXIT_USAGE
-    except (OSError, ObjectStoreError, SQLAlchemyError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0] if str(exc) else repr(exc))}")
-        return EXIT_FAILED
+    if args.catalog_command == "backup":
+        if settings.database_url is None:
+            open_catalog(settings).close()  # a catalog that was never opened is made, so the copy is valid
+        backup_catalog(url, args.file)
+        counts = catalog_counts(url).rows
+        _audit(settings, "catalog_backed_up", {"file": str(args.file), "rows": counts})
+        console.print(f"catalog backed up to {escape(str(args.file))}: {_rows(counts)}", highlight=False)
+        return ExitCode.OK
+    if args.catalog_command == "restore":
+        restored = restore_catalog(url, args.file, force=args.force)
+        _audit(settings, "catalog_restored", {"file": str(args.file), "rows": restored.rows, "forced": args.force})
+        console.print(f"catalog restored from {escape(str(args.file))}: {_rows(restored.rows)}", highlight=False)
+        return ExitCode.OK
+    with open_catalog(settings) as catalog, _progress_bar(err) as progress:
+        started = time.monotonic()
+        result = rebuild_catalog(catalog, open_store(settings), bucket=ARCHIVE, progress=progress)
+        seconds = time.monotonic() - started
+        details = {
+            "documents": result.documents,
+            "pages": result.pages,
+            "batches": result.batches,
+            "indexed": result.indexed,
+            "skipped": result.skipped,
+        }
+        AuditLog(catalog).append("catalog_rebuilt", actor=f"cli:{getpass.getuser()}", details=details)
+    console.print(
+        f"catalog rebuilt from the archive: {result.documents} documents, {result.pages} pages, "
+        f"{result.batches} batches, {result.indexed} indexed for search "
+        f"({seconds:.1f} s, {result.documents / max(seconds, 1e-3):,.0f} documents/s)",
+        highlight=False,
+    )
+    for key, why in result.skipped.items():
+        err.print(f"[yellow]skipped[/] {escape(key)}: {escape(why)}")
+    console.print(
+        "Not rebuilt (no sidecar holds them): the audit log, review events, documents never archived, "
+        "duplicate receipts, users and API tokens, dossier totals.",
+        highlight=False,
+    )
+    return ExitCode.OK
 
 
 @contextmanager

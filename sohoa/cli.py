@@ -22,13 +22,6 @@ from schemas.errors import ExitCode, SohoaError, UsageError
 if TYPE_CHECKING:
     from schemas.settings import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONFIG, EXIT_INTERRUPTED = (
-    ExitCode.OK,
-    ExitCode.FAILED,
-    ExitCode.USAGE,
-    ExitCode.CONFIG,
-    ExitCode.INTERRUPTED,
-)
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -219,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         for path in export_schemas(args.dir):
             print(path)
-        return EXIT_OK
+        return ExitCode.OK
     from schemas.settings import Settings
 
     try:
@@ -290,7 +283,6 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _digitize(settings: Settings, args: argparse.Namespace) -> int:
-
     from pipeline import tesseract
     from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from schemas.intake import Intake
@@ -325,7 +317,7 @@ def _digitize(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(summary_json(result))
     print_summary(result, console=err if args.json else Console(soft_wrap=True), export_dir=args.export)
-    return EXIT_FAILED if result.count("failed") else EXIT_OK
+    return ExitCode.FAILED if result.count("failed") else ExitCode.OK
 
 
 def _review(settings: Settings, args: argparse.Namespace) -> int:

@@ -22,8 +22,6 @@ from storage.times import parse_day as search_day
 from workers.reindex import reindex
 from workers.runtime import open_catalog, open_store
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
-
 
 class SearchUsageError(UsageError):
     """The command line asks for something impossible; the message says what."""
@@ -67,7 +65,7 @@ def run_search(settings: Settings, args, console: Console) -> int:
         print(json.dumps(results_json(query, results), ensure_ascii=False, indent=2))
     else:
         print_results(query, results, console)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def results_json(query: SearchQuery, results: SearchResults) -> dict:
@@ -127,4 +125,4 @@ def run_reindex(settings: Settings, console: Console) -> int:
     console.print(f"{done.indexed} archived document(s) indexed, {done.removed} stale entries removed", highlight=False)
     for document_id in done.unreadable:
         console.print(f"[red]error:[/] {document_id}: no archived record to index")
-    return EXIT_FAILED if done.unreadable else EXIT_OK
+    return ExitCode.FAILED if done.unreadable else ExitCode.OK

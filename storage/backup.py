@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import make_url
 
+from schemas.errors import UsageError
 from storage.catalog import Catalog, sqlalchemy_url
 from storage.partitions import PARTITIONED_TABLES
 from storage.tables import AuditEvent, Batch, Document, Receipt, User
@@ -31,7 +32,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 
 
-class BackupError(RuntimeError):
+class BackupError(UsageError):
     """A backup or restore that cannot be done; the message says why and what to do."""
 
 

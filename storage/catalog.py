@@ -24,17 +24,17 @@ from storage.catalog_base import (
     page_texts,
     rows_changed,
     sqlalchemy_url,
+    write_final,
 )
 from storage.catalog_batches import UPLOAD_REFUSED, BatchParts, BatchProgress, BatchSummary
 from storage.catalog_leases import LeaseParts
 from storage.catalog_review import ReviewParts
-from storage.record_text import full_record, stored_form
+from storage.record_text import full_record
 from storage.tables import (
     Batch,
     Document,
     Page,
     Receipt,
-    utcnow,
 )
 
 __all__ = [
@@ -232,11 +232,7 @@ class Catalog(ReviewParts, BatchParts, LeaseParts):
                 )
                 == 1
             )
-            doc.status = record.status
-            doc.number_key = number_key if record.status == "archived" else None
-            doc.error = record.error.model_dump() if record.error else None
-            doc.record = stored_form(record, page_texts(s, document_id))
-            doc.finished_at = record.finished_at or utcnow()
+            write_final(s, doc, record, number_key=number_key)
             if changed:
                 append_event(s, record.status, actor=SYSTEM, document_id=document_id, details=outcome_details(record))
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from schemas.record import DocumentRecord
 from storage import migrations
-from storage.tables import Page, canonical_json
+from storage.record_text import stored_form
+from storage.tables import Document, Page, canonical_json, utcnow
 
 #: A document on its way: received, its pages being read, or being assembled.
 ACTIVE_STATUSES = ("received", "processing", "assembling")
@@ -103,6 +104,16 @@ def page_texts(s: Session, document_id: str) -> dict[int, str | None]:
     """Page number → the text its row holds (`storage.record_text`: the record refers to it)."""
     rows = s.execute(select(Page.number, Page.info["text"].as_string()).where(Page.document_id == document_id))
     return {number: text for number, text in rows}
+
+
+def write_final(s: Session, doc: Document, record: DocumentRecord, *, number_key: str | None = None) -> None:
+    """A finished document's row: its status, error and record (page texts left to the pages), and when it ended;
+    `number_key` is kept for an archived result only."""
+    doc.status = record.status
+    doc.number_key = number_key if record.status == "archived" else None
+    doc.error = record.error.model_dump() if record.error else None
+    doc.record = stored_form(record, page_texts(s, doc.id))
+    doc.finished_at = record.finished_at or utcnow()
 
 
 def outcome_details(record: DocumentRecord) -> dict:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from schemas.record import DocumentRecord
 from storage.audit import SYSTEM, append_event
-from storage.catalog_base import CatalogBase, UnknownDocument, outcome_details, page_texts
+from storage.catalog_base import CatalogBase, UnknownDocument, outcome_details, page_texts, write_final
 from storage.record_text import stored_form
 from storage.tables import Document, ReviewEvent, utcnow
 
@@ -49,10 +49,7 @@ class ReviewParts(CatalogBase):
         with self.session() as s:
             doc = _held(s, document_id)
             s.add(_review_event(doc, actor, "reject", {}))
-            doc.status, doc.number_key = record.status, None
-            doc.error = record.error.model_dump() if record.error else None
-            doc.record = stored_form(record, page_texts(s, document_id))
-            doc.finished_at = record.finished_at or utcnow()
+            write_final(s, doc, record)
             details = {"reason": reason, **outcome_details(record)}
             append_event(s, "review_rejected", actor=actor, role=role, document_id=document_id, details=details)
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.extract import number_key
+from schemas.errors import UsageError
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
 from storage.layout import ARCHIVE, incoming_key, is_record_sidecar
@@ -37,7 +38,7 @@ CHUNK = 250
 _ORDINAL = re.compile(r"-KQ(\d+)$")
 
 
-class RebuildError(RuntimeError):
+class RebuildError(UsageError):
     """The catalog cannot be rebuilt (it is not empty)."""
 
 

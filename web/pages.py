@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -35,6 +35,16 @@ def local_time(value: datetime | None) -> str:
 def page_count(total: int, per_page: int) -> int:
     """Pages needed for `total` items, at least one (an empty list is one empty page)."""
     return max(1, -(-total // per_page))
+
+
+def form_day(value: str | None, name: str) -> date | None:
+    """A day from a form field or query (15/04/2024 or 2024-04-15); empty is none, anything else a clear 400."""
+    try:
+        return parse_day(value)
+    except ValueError:
+        raise HTTPException(
+            400, f"Ngày không hợp lệ ở ô “{name}”: hãy nhập theo dạng ngày/tháng/năm, ví dụ 15/04/2024."
+        ) from None
 
 
 def vn_day(value: date | str | None) -> str:

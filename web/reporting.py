@@ -14,8 +14,7 @@ from fastapi.responses import Response
 from storage.reports import COUNTS, GROUPINGS, STATUSES, Report, ReportQuery, ReportRow
 from storage.spreadsheet import write_csv
 from web.auth import require
-from web.pages import STATUS_NAMES
-from web.routes.audit_log import form_day
+from web.pages import STATUS_NAMES, form_day
 
 AUDITOR = require("auditor")
 #: Dossier totals are supplied by admins only: auditors check the figures, they do not enter them.

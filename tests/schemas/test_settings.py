@@ -19,18 +19,19 @@ def test_unknown_and_invalid_variables_are_named_in_the_error():
 
 
 def test_cli_reports_configuration_errors_with_exit_status_3(monkeypatch, tmp_path, capsys):
-    from sohoa.cli import EXIT_CONFIG, EXIT_USAGE, main
+    from schemas.errors import ExitCode
+    from sohoa.cli import main
 
     monkeypatch.setenv("SOHOA_OCR_TIMEOUT_S", "-1")
-    assert main(["digitize", str(tmp_path)]) == EXIT_CONFIG
+    assert main(["digitize", str(tmp_path)]) == ExitCode.CONFIG
     assert "SOHOA_OCR_TIMEOUT_S" in capsys.readouterr().err
     monkeypatch.delenv("SOHOA_OCR_TIMEOUT_S")
     monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path / "data"))
-    assert main(["digitize", str(tmp_path / "nothing-here")]) == EXIT_USAGE
+    assert main(["digitize", str(tmp_path / "nothing-here")]) == ExitCode.USAGE
     assert "no such file or folder" in capsys.readouterr().err
     monkeypatch.setenv("SOHOA_OCR_LANGUAGE", "khong-co")
     (tmp_path / "scan.png").write_bytes(b"")
-    assert main(["digitize", str(tmp_path / "scan.png")]) == EXIT_CONFIG
+    assert main(["digitize", str(tmp_path / "scan.png")]) == ExitCode.CONFIG
     assert "khong-co" in capsys.readouterr().err
 
 

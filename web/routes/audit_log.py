@@ -8,7 +8,7 @@ event: under a personal field's name (`holder_id`, also in a list of old and new
 from __future__ import annotations
 
 import json
-from datetime import UTC, date
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from storage.audit import EventFilter
 from storage.reports import local_window
 from storage.tables import AuditEvent
-from storage.times import as_utc, parse_day
+from storage.times import as_utc
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import value_for
-from web.pages import page_count, render
+from web.pages import form_day, page_count, render
 
 router = APIRouter()
 
@@ -95,16 +95,6 @@ class EventPage(BaseModel):
     events: list[EventOut]
     #: Pass as `before` for the next (older) page; null on the last page.
     next_before: int | None = None
-
-
-def form_day(value: str | None, name: str) -> date | None:
-    """A day from a form field or query (15/04/2024 or 2024-04-15); empty is none, anything else a clear 400."""
-    try:
-        return parse_day(value)
-    except ValueError:
-        raise HTTPException(
-            400, f"Ngày không hợp lệ ở ô “{name}”: hãy nhập theo dạng ngày/tháng/năm, ví dụ 15/04/2024."
-        ) from None
 
 
 def _text(value: str | None) -> str | None:
