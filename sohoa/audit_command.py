@@ -9,20 +9,22 @@ import os
 import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from schemas.settings import Settings
 from storage.times import VIETNAM, as_utc, parse_day
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
 
 #: An export shows its progress on stderr every this many events.
 PROGRESS_EVERY = 10_000
 ANCHOR = "anchor"
 
 
-def add_audit_parser(commands: Any) -> None:
+def add_parser(commands: Any) -> None:
     """The `audit` command and its actions, added to the `sohoa` subparsers."""
     audit = commands.add_parser(
         "audit", help="the audit log: verify its hash chain, anchor its head in the archive, export it as JSON lines"
@@ -45,29 +47,18 @@ def add_audit_parser(commands: Any) -> None:
     export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
 
 
-def run_audit(settings: Settings, args: argparse.Namespace, err: Console) -> int:
-    """Run `sohoa audit ACTION`; verify exits 1 when the chain is broken."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from storage.objects import ObjectStoreError
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa audit ACTION`; verify exits 1 when the chain is broken (a failing catalog or store too, from
+    `sohoa.cli.main`)."""
     from workers.runtime import open_catalog, open_store
 
-    try:
-        catalog = open_catalog(settings)
-    except SQLAlchemyError as exc:
-        err.print(f"[red]error:[/] the catalog cannot be reached: {escape(str(exc).splitlines()[0])}")
-        return 3
-    try:
+    err = Console(stderr=True, soft_wrap=True)
+    with open_catalog(settings) as catalog:
         if args.audit_command == "verify":
             return _verify(catalog, open_store(settings), args, Console(soft_wrap=True), err)
         if args.audit_command == "anchor":
             return _anchor(catalog, open_store(settings), args.json, Console(soft_wrap=True))
         return _export(catalog, args.since, args.until, args.output, err)
-    except (SQLAlchemyError, OSError, ObjectStoreError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc).splitlines()[0])}")
-        return 1
-    finally:
-        catalog.close()
 
 
 def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -11,28 +11,38 @@ import getpass
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from schemas.errors import ExitCode
-from schemas.settings import Settings
-from storage.audit import AuditLog
-from storage.backup import backup_catalog, catalog_counts, restore_catalog
-from storage.layout import ARCHIVE
-from storage.rebuild import rebuild_catalog
-from workers.runtime import open_catalog, open_store
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
 
 
-def _audit(settings: Settings, action: str, details: dict) -> None:
-    with open_catalog(settings) as catalog:
-        AuditLog(catalog).append(action, actor=f"cli:{getpass.getuser()}", details=details)
+def add_parser(commands: Any) -> None:
+    """The `catalog` command and its actions, added to the `sohoa` subparsers."""
+    catalog = commands.add_parser("catalog", help="back up, restore, or rebuild the catalog from the archive")
+    actions = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
+    backup = actions.add_parser("backup", help="a consistent copy of the catalog (workers may run)")
+    backup.add_argument("file", type=Path, metavar="FILE")
+    restore = actions.add_parser("restore", help="put a backup back (refuses a non-empty catalog)")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true", help="overwrite a catalog that holds documents or users")
+    actions.add_parser("rebuild", help="rebuild an empty catalog from the archive's JSON sidecars")
 
 
-def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, err: Console) -> int:
-    """Dispatch `sohoa catalog ACTION`; a refusal (non-empty catalog, missing tool or file) is a `UsageError`
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa catalog ACTION`; a refusal (non-empty catalog, missing tool or file) is a `UsageError`
     (exit 2), a failing disk, database or store exits 1 (both from `sohoa.cli.main`)."""
+    from storage.backup import backup_catalog, catalog_counts, restore_catalog
+    from workers.runtime import open_catalog
+
+    console, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     url = settings.catalog_url
     if args.catalog_command == "backup":
         if settings.database_url is None:
@@ -47,6 +57,15 @@ def run_catalog(settings: Settings, args: argparse.Namespace, console: Console, 
         _audit(settings, "catalog_restored", {"file": str(args.file), "rows": restored.rows, "forced": args.force})
         console.print(f"catalog restored from {escape(str(args.file))}: {_rows(restored.rows)}", highlight=False)
         return ExitCode.OK
+    return _rebuild(settings, console, err)
+
+
+def _rebuild(settings: Settings, console: Console, err: Console) -> int:
+    from storage.audit import AuditLog
+    from storage.layout import ARCHIVE
+    from storage.rebuild import rebuild_catalog
+    from workers.runtime import open_catalog, open_store
+
     with open_catalog(settings) as catalog, _progress_bar(err) as progress:
         started = time.monotonic()
         result = rebuild_catalog(catalog, open_store(settings), bucket=ARCHIVE, progress=progress)
@@ -89,6 +108,14 @@ def _progress_bar(console: Console) -> Iterator[Callable[[int, int], None]]:
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("rebuild", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _audit(settings: Settings, action: str, details: dict) -> None:
+    from storage.audit import AuditLog
+    from workers.runtime import open_catalog
+
+    with open_catalog(settings) as catalog:
+        AuditLog(catalog).append(action, actor=f"cli:{getpass.getuser()}", details=details)
 
 
 def _rows(rows: dict[str, int]) -> str:

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from pipeline.signing_setup import trust_roots
-from schemas.settings import Settings
-from workers.fixity import FixityRun, run_fixity
-from workers.runtime import open_catalog, open_store
+from schemas.errors import UsageError
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
+    from workers.fixity import FixityRun
 
 PROGRESS_EVERY = 50  # lines of progress on a non-terminal stderr
 
 
-def run_fixity_command(
-    settings: Settings, sample_percent: float | None, as_json: bool, console: Console, err: Console
-) -> int:
+def add_parser(commands: Any) -> None:
+    """The `fixity` command, added to the `sohoa` subparsers."""
+    fixity = commands.add_parser("fixity", help="re-hash archived objects, re-verify signatures; exit 1 on a mismatch")
+    fixity.add_argument(
+        "--sample", type=float, metavar="P", help="check a random P percent of the archived documents (at least one)"
+    )
+    fixity.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
     """Check the archive (or a sample), print a line per failed document and a summary; 0 when all is intact."""
+    from pipeline.signing_setup import trust_roots
+    from workers.fixity import run_fixity
+    from workers.runtime import open_catalog, open_store
+
+    sample_percent = args.sample
+    if sample_percent is not None and not 0 < sample_percent <= 100:
+        raise UsageError("--sample takes a percentage above 0 and at most 100")
+    err = Console(stderr=True, soft_wrap=True)
     roots = trust_roots(settings)
     catalog, store = open_catalog(settings), open_store(settings)
 
@@ -32,16 +50,16 @@ def run_fixity_command(
             )
 
     try:
-        run = run_fixity(
+        checked = run_fixity(
             catalog, store, roots, actor=f"cli:{getpass.getuser()}", sample_percent=sample_percent, progress=progress
         )
     finally:
         catalog.close()
-    if as_json:
-        print(json.dumps(run.to_json(), ensure_ascii=False, indent=2))
+    if args.json:
+        print(json.dumps(checked.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print(run, console)
-    return 0 if run.ok else 1
+        _print(checked, Console(soft_wrap=True))
+    return 0 if checked.ok else 1
 
 
 def _print(run: FixityRun, console: Console) -> None:

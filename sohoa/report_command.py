@@ -11,21 +11,20 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import timedelta
-from typing import TextIO
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 
-from schemas.settings import Settings
-from storage.audit import AuditLog
 from storage.layout import ARCHIVE, INCOMING
-from storage.rates import Period, Rates, compute_rates, dossier_totals, set_dossier_total
-from storage.reconcile import Reconciliation, reconcile
-from storage.reconcile_groups import GROUP_COUNTS
-from storage.reports import COUNTS, ReportQuery, build_report
 from storage.spreadsheet import write_csv
-from workers.runtime import open_catalog, open_store
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
+    from storage.rates import Rates
+    from storage.reconcile import Reconciliation
+    from storage.reports import ReportQuery
 
 #: Short column headings for the terminal table (CSV and JSON use the full count names).
 HEADERS = {
@@ -44,8 +43,78 @@ HEADERS = {
 }
 
 
+def add_parser(commands: Any) -> None:
+    """The `report` command, its options and its `dossiers` actions, added to the `sohoa` subparsers."""
+    report = commands.add_parser("report", help="auditors' counts by day, month, agency, type or status; --reconcile")
+    report.add_argument("--from", dest="since", type=_day, metavar="YYYY-MM-DD", help="received on or after this day")
+    report.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help="received on or before this day")
+    report.add_argument("--by", default="month", choices=["day", "month", "agency", "type", "status"])
+    report.add_argument("--agency", help="only this issuing agency (organ_name)")
+    report.add_argument("--type", dest="type_name", help="only this document type (type_name)")
+    report.add_argument("--status", help="only documents with this status")
+    report.add_argument("--csv", action="store_true", help="CSV on stdout (UTF-8 with a BOM, for Excel)")
+    report.add_argument("--json", action="store_true", help="JSON on stdout")
+    report.add_argument(
+        "--reconcile", action="store_true", help="compare receipts, catalog and store; exit 1 on a difference"
+    )
+    report.add_argument("--hashes", action="store_true", help="with --reconcile: compare each archived PDF's SHA-256")
+    report.add_argument(
+        "--stale-days", type=int, default=7, metavar="N", help="with --reconcile: flag reviews waiting longer (7)"
+    )
+    report.add_argument(
+        "--period", default="month", choices=["day", "month"], help="with --reconcile: per-period table by (month)"
+    )
+    report.add_argument("--rates", action="store_true", help="digitization and reuse rates of the supplied periods")
+    actions = report.add_subparsers(dest="report_command", metavar="ACTION")
+    dossiers = actions.add_parser("dossiers", help="dossiers received per period: the rates' denominators")
+    dossier_actions = dossiers.add_subparsers(dest="dossiers_command", required=True, metavar="ACTION")
+    dossiers_set = dossier_actions.add_parser("set", help="supply the dossiers received in a period")
+    dossiers_set.add_argument("period", metavar="PERIOD", help="a month (2026-11) or days (2026-11-01..2026-11-15)")
+    dossiers_set.add_argument("count", type=int, metavar="N", help="dossiers received in the period")
+    dossiers_set.add_argument("--agency", help="one issuing agency (organ_name); default: the whole office")
+    dossier_actions.add_parser("list", help="the supplied totals, who supplied them and when")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa report`: the counts, `--reconcile` (1 on a difference), `--rates` or `dossiers ACTION`."""
+    from storage.reports import ReportQuery
+
+    console = Console(soft_wrap=True)
+    if args.rates:
+        return run_rates(settings, args, console=console)
+    if args.report_command == "dossiers":
+        return run_dossiers(settings, args, console=console)
+    if args.reconcile:
+        return run_reconcile(
+            settings,
+            hashes=args.hashes,
+            stale_days=args.stale_days,
+            as_json=args.json,
+            as_csv=args.csv,
+            period=args.period,
+            console=console,
+        )
+    query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
+    return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
+
+
+def _day(value: str) -> date:
+    from storage.times import parse_day
+
+    try:
+        day = parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("an empty day")
+    return day
+
+
 def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json: bool, console: Console) -> int:
     """Print the report: a table on the console, or CSV (UTF-8 with a BOM, for Excel) or JSON on stdout."""
+    from storage.reports import COUNTS, build_report
+    from workers.runtime import open_catalog
+
     catalog = open_catalog(settings)
     try:
         report = build_report(catalog, query, with_ids=False)
@@ -71,6 +140,8 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
 
 def write_report_csv(report, out: TextIO) -> None:
     """One line per group and a `total` line; the columns are the count names."""
+    from storage.reports import COUNTS
+
     rows = [[row.key or "", *(row.counts[c] for c in COUNTS)] for row in report.rows]
     write_csv(out, [report.query.by, *COUNTS], [*rows, ["total", *(report.total.counts[c] for c in COUNTS)]])
 
@@ -87,6 +158,9 @@ def run_reconcile(
 ) -> int:
     """Compare receipts, documents, pages and the stored objects, in all and per batch and period; exit 1 when
     something does not add up. `as_csv` prints the per-batch and per-period tables as CSV."""
+    from storage.reconcile import reconcile
+    from workers.runtime import open_catalog, open_store
+
     catalog = open_catalog(settings)
     try:
         result = reconcile(
@@ -148,6 +222,8 @@ GROUP_HEADERS = {
 
 
 def _group_table(title: str, rows: list) -> Table:
+    from storage.reconcile_groups import GROUP_COUNTS
+
     table = Table(title=title, box=None)
     table.add_column("batch" if title == "Per batch" else "period", overflow="fold")
     for name in GROUP_COUNTS:
@@ -161,6 +237,8 @@ def _group_table(title: str, rows: list) -> Table:
 
 def write_group_csv(result: Reconciliation, out: TextIO) -> None:
     """The per-batch then the per-period rows: table, key, the counts, ok and the failed checks."""
+    from storage.reconcile_groups import GROUP_COUNTS
+
     lines = [
         [table, row.key, row.origin or "", *(row.counts[c] for c in GROUP_COUNTS), row.ok, " ".join(row.differences)]
         for table, rows in (("batch", result.by_batch), (result.period, result.by_period))
@@ -193,6 +271,9 @@ def rate_lines(rates: Rates) -> list[list[object]]:
 
 def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
     """The digitization and reuse rates of every supplied period in --from/--to (one --agency, or the office)."""
+    from storage.rates import compute_rates
+    from workers.runtime import open_catalog
+
     with open_catalog(settings) as catalog:
         rates = compute_rates(catalog, since=args.since, until=args.until, agency=args.agency)
     if args.json:
@@ -234,6 +315,10 @@ def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console)
 
 def run_dossiers(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
     """`report dossiers set PERIOD N [--agency A]` (audited) or `report dossiers list`."""
+    from storage.audit import AuditLog
+    from storage.rates import Period, dossier_totals, set_dossier_total
+    from workers.runtime import open_catalog
+
     with open_catalog(settings) as catalog:
         if args.dossiers_command == "list":
             totals = dossier_totals(catalog)

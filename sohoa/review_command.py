@@ -1,22 +1,60 @@
-"""`sohoa review`: list documents waiting for a person, show their fields, confirm or correct (`workers.review`)."""
+"""`sohoa review`: list documents waiting for a person, show their fields, confirm, correct or reject them
+(`workers.review`)."""
 
 from __future__ import annotations
 
+import argparse
 import getpass
+import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.extract import REQUIRED_FIELDS
-from schemas.record import DocumentRecord, ResultMetadata
-from schemas.settings import Settings
-from sohoa.embedded import open_embedded
-from workers.review import ReviewError, apply_changes, confirm_and_archive, reject
-from workers.runtime import Runtime, open_catalog
+from schemas.errors import UsageError
+
+if TYPE_CHECKING:
+    from schemas.record import DocumentRecord, ResultMetadata
+    from schemas.settings import Settings
+    from workers.runtime import Runtime
+
+
+def add_parser(commands: Any) -> None:
+    """The `review` command, added to the `sohoa` subparsers."""
+    review = commands.add_parser("review", help="list documents needing review, or confirm/correct one")
+    review.add_argument("id", nargs="?", metavar="ID", help="the document to review (omit to list them)")
+    review.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="correct a field (repeatable); an empty value clears it",
+    )
+    decide = review.add_mutually_exclusive_group()
+    decide.add_argument("--confirm", action="store_true", help="confirm without asking, then sign and archive")
+    decide.add_argument(
+        "--reject", metavar="REASON", help="refuse the document with this reason: it ends rejected, not archived"
+    )
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa review`: the list without an id; 1 when a confirmed document could not be archived."""
+    console = Console(soft_wrap=True)
+    if args.id is None:
+        return list_waiting(settings, console)
+    if args.reject is not None:
+        if args.assignments:
+            raise UsageError("--reject takes no field corrections")
+        return reject_document(settings, args.id, args.reject, console=console)
+    ask = console.input if sys.stdin.isatty() else None
+    return review_document(settings, args.id, args.assignments, confirm=args.confirm, ask=ask, console=console)
 
 
 def list_waiting(settings: Settings, console: Console) -> int:
+    from workers.runtime import open_catalog
+
     catalog = open_catalog(settings)
     try:
         ids = catalog.ids_with_status("needs_review")
@@ -34,6 +72,8 @@ def list_waiting(settings: Settings, console: Console) -> int:
 
 
 def show(record: DocumentRecord, console: Console) -> None:
+    from pipeline.extract import REQUIRED_FIELDS
+
     table = Table("field", "value", "confidence", title=f"{record.id} ({record.source.filename})", box=None)
     confidence = record.confidence.model_dump()
     for name, value in record.metadata.model_dump(mode="json").items():
@@ -53,6 +93,9 @@ def review_document(
     console: Console,
 ) -> int:
     """Show, correct and (on confirmation) sign and archive one document; returns the exit status."""
+    from sohoa.embedded import open_embedded
+    from workers.review import ReviewError, apply_changes
+
     with open_embedded(settings) as rt:
         record = rt.catalog.record(document_id)
         if record is None or record.status != "needs_review":
@@ -75,6 +118,9 @@ def review_document(
 
 def reject_document(settings: Settings, document_id: str, reason: str, *, console: Console) -> int:
     """Refuse a held document with a reason (`workers.review.reject`); it ends rejected."""
+    from sohoa.embedded import open_embedded
+    from workers.review import reject
+
     with open_embedded(settings) as rt:
         record = reject(rt, document_id, reason, actor=getpass.getuser())
     console.print(f"[yellow]rejected[/] {document_id} ({record.source.filename}): {reason.strip()}", highlight=False)
@@ -84,6 +130,8 @@ def reject_document(settings: Settings, document_id: str, reason: str, *, consol
 def _interactive(
     metadata: ResultMetadata, changes: dict[str, list], ask: Callable[[str], str], console: Console
 ) -> tuple[ResultMetadata, dict[str, list]]:
+    from workers.review import ReviewError, apply_changes
+
     console.print("Type field=value to correct a field, or press Enter when done.")
     while line := ask("> ").strip():
         try:
@@ -98,6 +146,8 @@ def _interactive(
 def _confirm(
     rt: Runtime, document_id: str, metadata: ResultMetadata, changes: dict[str, list], console: Console
 ) -> int:
+    from workers.review import confirm_and_archive
+
     outcome = confirm_and_archive(rt, document_id, metadata, changes, actor=getpass.getuser())
     archive = outcome.record.archive
     if not outcome.archived or archive is None:

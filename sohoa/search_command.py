@@ -7,20 +7,44 @@ archive's JSON sidecar, and text missing from a record is read back from the sig
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
 from schemas.errors import ExitCode, UsageError
-from schemas.settings import Settings
-from storage.audit import AuditLog
-from storage.search import Hit, SearchQuery, SearchResults, search
 from storage.times import parse_day as search_day
-from workers.reindex import reindex
-from workers.runtime import open_catalog, open_store
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
+    from storage.search import Hit, SearchQuery, SearchResults
+
+
+def add_parser(commands: Any) -> None:
+    """The `search` command, added to the `sohoa` subparsers."""
+    search = commands.add_parser("search", help="find archived documents (diacritics optional), or --reindex")
+    search.add_argument("query", nargs="*", metavar="QUERY", help='words; "a phrase" (one argument); word* a prefix')
+    search.add_argument("--type", metavar="TYPE", help="document type, e.g. 'quyet dinh' (whole name)")
+    search.add_argument("--agency", metavar="AGENCY", help="part of the issuing agency's name")
+    search.add_argument("--from", dest="date_from", metavar="DATE", help="issued on or after (15/04/2024)")
+    search.add_argument("--to", dest="date_to", metavar="DATE", help="issued on or before")
+    search.add_argument("--holder", metavar="ID", help="the holder's personal id")
+    search.add_argument("--page", type=int, default=1, metavar="N", help="page of results (default: 1)")
+    search.add_argument("--per-page", type=int, default=20, metavar="N", help="results per page (default: 20)")
+    search.add_argument("--json", action="store_true", help="machine-readable results on stdout")
+    search.add_argument("--reindex", action="store_true", help="index every archived document again")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa search`: one page of results, or `--reindex`."""
+    console = Console(soft_wrap=True)
+    if args.reindex:
+        return run_reindex(settings, console)
+    return run_search(settings, args, console)
 
 
 class SearchUsageError(UsageError):
@@ -40,8 +64,12 @@ def query_text(arguments: list[str]) -> str:
     return " ".join(f'"{a.strip()}"' if " " in a.strip() and '"' not in a else a for a in arguments)
 
 
-def run_search(settings: Settings, args, console: Console) -> int:
+def run_search(settings: Settings, args: argparse.Namespace, console: Console) -> int:
     """Print one page of results (or JSON), and record the search in the audit log."""
+    from storage.audit import AuditLog
+    from storage.search import SearchQuery, search
+    from workers.runtime import open_catalog
+
     query = SearchQuery(
         text=query_text(args.query),
         type_name=args.type,
@@ -120,6 +148,9 @@ def print_results(query: SearchQuery, results: SearchResults, console: Console) 
 
 def run_reindex(settings: Settings, console: Console) -> int:
     """Index every archived document again and drop entries of documents no longer archived (`workers.reindex`)."""
+    from workers.reindex import reindex
+    from workers.runtime import open_catalog, open_store
+
     with open_catalog(settings) as catalog:
         done = reindex(catalog, open_store(settings), actor=f"cli:{getpass.getuser()}")
     console.print(f"{done.indexed} archived document(s) indexed, {done.removed} stale entries removed", highlight=False)

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import NoReturn
@@ -26,11 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import UsageError
 from schemas.record import FINAL_STATUSES
-from schemas.settings import Settings, redacted_url
 from sohoa.files import write_atomic
 from workers.intake import SUPPORTED_SUFFIXES, receive_files
 from workers.runtime import Runtime
-from workers.wiring import running_worker
 
 INFLIGHT, PROCESSED, REJECTED = ".sohoa-inflight", "processed", "rejected"
 LOCK_NAME = ".lock"
@@ -212,9 +208,9 @@ class HotFolder:
             tracked.document_id, tracked.duplicate = item.document_id, item.duplicate and not tracked.resumed
             status = self.rt.catalog.document(item.document_id).status
             if tracked.resumed:
-                self.log(f"resumed {tracked.path.name}: document {item.document_id} ({_words(status)})")
+                self.log(f"resumed {tracked.path.name}: document {item.document_id} ({status_words(status)})")
             elif tracked.duplicate:
-                self.log(f"taken {tracked.path.name}: duplicate of {item.document_id} ({_words(status)})")
+                self.log(f"taken {tracked.path.name}: duplicate of {item.document_id} ({status_words(status)})")
             else:
                 self.log(f"taken {tracked.path.name}: document {item.document_id}")
 
@@ -254,7 +250,7 @@ class HotFolder:
         os.rename(source, target)
         filed = Outcome(outcome.name, outcome.status, target, outcome.document_id, outcome.duplicate, outcome.error)
         where = target.relative_to(self.folder)
-        line = f"{_words(outcome.status)} {outcome.name} → {where}"
+        line = f"{status_words(outcome.status)} {outcome.name} → {where}"
         if outcome.error is not None:
             line += f": {outcome.error.get('code')}: {outcome.error.get('message')}"
         if outcome.duplicate:
@@ -299,77 +295,6 @@ class HotFolder:
             sleep(poll)
 
 
-def run_watch(
-    settings: Settings,
-    folder: Path,
-    *,
-    once: bool,
-    poll: float,
-    stable_seconds: float | None = None,
-    log: Log = log_to_stderr,
-) -> int:
-    """`sohoa watch`: embedded mode processes in this process; with a broker, `sohoa worker`s do the work.
-
-    Returns 1 with `once` when a document failed (not the input's fault), else 0; runs until interrupted otherwise.
-    """
-    from pipeline import tesseract
-    from pipeline.signing_setup import TEST_WARNING, uses_test_key
-    from sohoa.embedded import open_embedded
-    from workers import actors
-    from workers.runtime import tesseract_config
-
-    if not folder.is_dir():
-        raise WatchError(f"no such folder: {folder}")
-    embedded = settings.broker_url is None
-    if embedded and settings.workers == 0:
-        raise WatchError("SOHOA_WORKERS=0 leaves the work to `sohoa worker` processes, which need SOHOA_BROKER_URL")
-    if embedded:
-        tesseract.probe(tesseract_config(settings))
-    stable = settings.watch_stable_seconds if stable_seconds is None else stable_seconds
-    with (
-        _terminate_as_interrupt(),
-        open_embedded(settings) as rt,
-        HotFolder(rt, folder, stable_seconds=stable, log=log) as hot,
-    ):
-        if uses_test_key(settings):
-            log(f"warning: {TEST_WARNING.format(folder=settings.data_dir / 'keys')}")
-        broker = actors.ingest_document.broker
-        mode = (
-            f"{settings.workers} worker thread(s) here"
-            if embedded
-            else f"workers on {redacted_url(settings.broker_url)}"
-        )
-        log(f"watching {hot.folder} ({mode}; stable after {stable:g} s or NAME{MARKER})")
-        with running_worker(broker, settings.workers if embedded else 0):
-            hot.resume()
-            if not once:
-                hot.run_forever(poll)  # until interrupted
-            outcomes = hot.run_once(poll)
-    if not outcomes:
-        log(f"nothing to take in {folder}")
-        return 0
-    counts = {status: sum(1 for o in outcomes if o.status == status) for status in DESTINATION}
-    log(f"{len(outcomes)} file(s): " + ", ".join(f"{n} {_words(status)}" for status, n in counts.items() if n))
-    return 1 if counts["failed"] else 0
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a service manager stopping us) stops as cleanly as Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _ignored(name: str) -> bool:
     lowered = name.lower()
     return name.startswith((".", "~$")) or lowered.endswith(IGNORED_SUFFIXES) or lowered in IGNORED_NAMES
@@ -404,7 +329,7 @@ def _remove_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-def _words(status: str) -> str:
+def status_words(status: str) -> str:
     return status.replace("_", " ")
 
 

@@ -2,23 +2,62 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 from datetime import timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from rich.console import Console
 from rich.table import Table
 
 from schemas.errors import UsageError
-from schemas.settings import Settings
-from storage.accounts import AccountError, Accounts
-from storage.audit import AuditLog
-from workers.runtime import open_catalog
+
+if TYPE_CHECKING:
+    from schemas.settings import Settings
+
+#: The `sohoa user` actions and their help.
+USER_ACTIONS = {
+    "add": "create an account",
+    "password": "set a new password (signs the user out everywhere and revokes its API tokens)",
+    "disable": "lock an account out (signs it out everywhere and revokes its API tokens)",
+    "enable": "let a locked account in again (with new API tokens only)",
+    "token": "issue an API token and print it (shown once); it expires",
+    "revoke": "revoke every API token of the user",
+}
 
 
 class UserCommandError(UsageError):
     """The account command cannot be done; the message says why."""
+
+
+def add_parser(commands: Any) -> None:
+    """The `serve` and `user` commands, added to the `sohoa` subparsers."""
+    serve = commands.add_parser("serve", help="the web app and REST API")
+    serve.add_argument("--host", metavar="ADDRESS", help="listen on ADDRESS (default: SOHOA_WEB_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, metavar="PORT", help="listen on PORT (default: SOHOA_WEB_PORT, 8000)")
+
+    user = commands.add_parser("user", help="web accounts: add, list, password, disable, enable, token, revoke")
+    actions = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    actions.add_parser("list", help="every account and its role")
+    for action, text in USER_ACTIONS.items():
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument("username", metavar="USERNAME")
+        if action == "add":
+            sub.add_argument("--role", required=True, choices=["admin", "staff", "officer", "auditor"])
+        if action in ("add", "token"):
+            sub.add_argument("--name", help="full name (add) or what the token is for (token)")
+        if action in ("add", "password"):
+            sub.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+        if action == "token":
+            sub.add_argument("--days", type=float, help="days the token works (default: SOHOA_WEB_TOKEN_DAYS, 90)")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `sohoa serve` (until stopped) or `sohoa user ACTION`."""
+    if args.command == "serve":
+        return run_serve(settings, args.host, args.port)
+    return run_user(settings, args.user_command, args, Console())
 
 
 def run_serve(settings: Settings, host: str | None, port: int | None) -> int:
@@ -57,7 +96,11 @@ def _signed_out(tokens_revoked: int) -> str:
     return f"signed out everywhere, {tokens_revoked} API token(s) revoked"
 
 
-def run_user(settings: Settings, action: str, args, console: Console) -> int:
+def run_user(settings: Settings, action: str, args: argparse.Namespace, console: Console) -> int:
+    from storage.accounts import AccountError, Accounts
+    from storage.audit import AuditLog
+    from workers.runtime import open_catalog
+
     actor = f"cli:{getpass.getuser()}"
     with open_catalog(settings) as catalog:
         accounts, audit = Accounts(catalog), AuditLog(catalog)
