@@ -15,6 +15,9 @@ from pipeline.syllables import invalid_syllables
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 
+#: Fields found on a page: each name with its value and its confidence.
+Found = dict[str, tuple[object, float]]
+
 CERTAIN, LIKELY, DOUBTFUL = 0.95, 0.75, 0.5
 #: Tesseract word confidence at or above which a word is taken as read; each point below costs this much.
 SURE_WORD = 90.0
@@ -36,6 +39,11 @@ def reading_factor(words: Sequence[Word], cost: float = COST_PER_POINT) -> float
         return 1.0
     weakest = min(w.confidence for w in words)
     return max(LOWEST_FACTOR, 1.0 - cost * max(0.0, SURE_WORD - weakest))
+
+
+def is_possible_text(text: str) -> bool:
+    """Every word a Vietnamese syllable (or a number, a code, punctuation)."""
+    return not invalid_syllables(text)
 
 
 def is_possible_name(name: str) -> bool:

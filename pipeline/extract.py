@@ -10,34 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from pipeline.agencies import (
-    LEADING_SPECKS,
-    LEVEL_WORDS,
-    AgencyName,
-    level_rank,
-    restore_agency,
-    run_in_apart,
-    same_place,
-    spells_agency,
-    starts_with_level,
-    starts_with_sector,
-    unit_under,
-)
 from pipeline.collocations import mend_marks
-from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, field_confidence
+from pipeline.confidence import CERTAIN, DOUBTFUL, LIKELY, Found, field_confidence, is_possible_text
 from pipeline.decree30 import (
-    AGENCY_STARTS,
     BODY_STARTS,
     LETTER_TYPE,
-    NAME_CONTINUATIONS,
-    PARENT_STARTS,
-    TYPE_ABBREVIATIONS,
     TYPE_NAMES,
     TYPE_STARTS,
 )
+from pipeline.issuer import agencies_of, issuing_agencies, place_as_the_agency_spells_it
 from pipeline.layout import (
     PLACE_DATE,
     PLACE_DATE_DIGITS,
@@ -50,37 +34,15 @@ from pipeline.layout import (
     lines_from_text,
     page_lines,
     split_header,
-    without_scrawl_before,
-    without_scrawls,
     written_by_hand,
 )
+from pipeline.number_line import LETTER_SUBJECT_LABEL, number_line, words_with
 from pipeline.people import holder, signer
 from pipeline.syllables import invalid_syllables
 from pipeline.tesseract import Word
 from pipeline.textfold import fold_diacritics
 from schemas.record import ResultMetadata
 
-Found = dict[str, tuple[object, float]]
-
-#: "Số: 15/QĐ-UBND"; a small scan's slash may be read as the fraction slash "⁄", and a speck after the digits as a
-#: stop ("Số: 1820; /SLĐTBXH-BTXH").
-NUMBER_LINE = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[0-9o]{1,6}[;,.]?\s*[/⁄]\s*[0-9a-z\-/⁄& ]{1,30}?)\s*$")
-#: "Số: 16UBND-VP": the slash lost between the number and the notation.
-NUMBER_WITHOUT_SLASH = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>\d{1,6}[a-z][0-9a-z&]*-[0-9a-z\-/&]{1,25})\s*$")
-#: Decree 30 abbreviations with a small letter: CTr (chương trình), QyĐ (quy định), TrS (trích sao).
-MIXED_CASE_NOTATION = re.compile(r"(?:[0-9A-ZĐ\-/&]|(?<=[A-ZĐ])[ry](?=[A-ZĐS]))+")
-#: "Số:      /SGDĐT-VP": the number was left blank for a hand to fill in, and OCR did not read the hand.
-#: A speck or a scrawl the hand left ("Số: - /QĐ-UBND", "Số: đá /UBND-KT", "Số: (đố /…") may stand before the
-#: notation, and its slash may be read as "(" or "ƒ" ("Số: 0? (TB-UBND", "Số: ‹53) ƒUBND-TNMT").
-NOTATION_ONLY = re.compile(
-    r"^\s*s[o0ô6]\s*[:;.,]?[\s\-–.,_]*(?:[^\s/⁄]{1,4}\s+)?(?P<value>[/⁄(ƒ]\s*[0-9a-z\-/⁄&]{1,30}?)\s*$"
-)
-#: "Số: QĐ-UBND": the number left blank for a hand and the slash lost; a notation only when it opens with a type.
-NOTATION_WITHOUT_SLASH = re.compile(r"^\s*s[o0ô6]\s*[:;.,]?\s*(?P<value>[a-z]{1,5}-[0-9a-z\-&]{1,25})\s*$")
-#: A công văn's subject label as printed ("V/v") and as OCR misreads its slash or second v ("V⁄v", "V.v", "V/w",
-#: "V/x", "Vlv", "V#v", "VWN", "VW": the slash and the v read as one letter; "V/ bảo đảm", "V# quyết toán": the
-#: second v lost).
-LETTER_SUBJECT_LABEL = re.compile(r"^v\s*(?:[/⁄.|\\l1#]\s*[vwynx]\b|[/⁄#](?=\s)|wn?\b)", re.IGNORECASE)
 #: A year has four digits: "năm 20285" is a misreading, not 2028.
 DATE_WORDS = re.compile(r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})(?!\d)")
 DATE_DIGITS = re.compile(r"(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})(?!\d)")
@@ -120,7 +82,7 @@ def number_key(metadata: ResultMetadata) -> str | None:
 def header_is_incomplete(page_text: str) -> bool:
     """True when page 1's text lacks the "Số: …" line or the place-and-date line of a Decree 30 header."""
     lines = lines_from_text(page_text)
-    return "document_number" not in _number(lines) or not _place_and_date(lines, dt.date.today())
+    return "document_number" not in number_line(lines) or not _place_and_date(lines, dt.date.today())
 
 
 def extract_metadata(
@@ -151,22 +113,22 @@ def extract_metadata(
     found: Found = {}
     if header.left:
         found.update(_place_and_date(header.right, today) or _place_and_date(header.left, today))
-        found.update(_organs(header.left, found.get("place")))
-        found.update(_number(header.left, _agencies(found)))
+        found.update(issuing_agencies(header.left, found.get("place")))
+        found.update(number_line(header.left, agencies_of(found)))
         found.update(_letter_subject(header.left, header.rest[:4]))
     lines = [*header.left, *header.right, *header.rest]
     for name, value in _place_and_date(lines, today).items():
         found.setdefault(name, value)
-    for name, value in _organs(lines, found.get("place")).items():
+    for name, value in issuing_agencies(lines, found.get("place")).items():
         found.setdefault(name, value)
-    for name, value in _number(lines, _agencies(found)).items():
+    for name, value in number_line(lines, agencies_of(found)).items():
         found.setdefault(name, value)
     if "place" in found:
-        found["place"] = _place_as_the_agency_spells_it(found["place"], _agencies(found))
+        found["place"] = place_as_the_agency_spells_it(found["place"], agencies_of(found))
     found.update(_type_and_subject(header.rest if header.left else lines, letter="subject" in found))
     if header_text:
         header_lines, page_wide = lines_from_text(header_text), dict(found)
-        rereads: tuple[Found, Found] = (_number(header_lines), _place_and_date(header_lines, today))
+        rereads: tuple[Found, Found] = (number_line(header_lines), _place_and_date(header_lines, today))
         for reread in rereads:
             for name, (read_again, score) in reread.items():
                 if name not in found and not _filled_by_hand(name, page_wide):
@@ -190,135 +152,6 @@ def _filled_by_hand(name: str, found: Found) -> bool:
     return name == "issued_date" and "place" in found
 
 
-def _number(lines: list[TextLine], agencies: Sequence[str] = ()) -> Found:
-    """The number line, "Số: 15/QĐ-UBND"; when a handwritten number was lost to OCR, the printed notation alone.
-
-    A notation whose agency code spells one of `agencies` ("TNMT" under "PHÒNG TÀI NGUYÊN VÀ MÔI TRƯỜNG") is
-    confirmed by the header: a doubtful reading of it costs a quarter, or half when another code in it is
-    neither the header's nor a type's.
-    """
-    for index, line in enumerate(lines[:12]):
-        folded = fold_diacritics(line.text)
-        if folded.strip() in ("so:", "so"):  # "Số:" and a hand-filled gap (a scrawl read unsurely), then "/X"
-            after = [below for below in lines[index + 1 : index + 3] if not is_scrawl(below)][:1]
-            line = TextLine((*line.words, *(word for below in after for word in below.words)))
-            folded = fold_diacritics(line.text)
-        match, hand_digits = _number_match(folded), False
-        if match is None and (sure := without_scrawls(line)).words and folded.startswith("so"):
-            # "Số: <⁄1⁄,/UBND-NV 222 /UBND-NV": a hand's scrawl around the notation; its digits are the hand's
-            line, folded, hand_digits = sure, fold_diacritics(sure.text), True
-            match = _number_match(folded)
-        if match is None:
-            continue
-        value = line.text[match.start("value") : match.end("value")]
-        value = re.sub(r"(?<=[^\W\d_])\s+\d{1,4}$", "", value)  # "QĐ-UBND 42": digits a hand wrote beside it
-        raw = value.replace(" ", "").replace("⁄", "/")
-        raw = "/" + raw[1:] if raw.startswith(("(", "ƒ")) else raw
-        if match.re is NOTATION_WITHOUT_SLASH:
-            if not _known_notation(raw.upper()):
-                continue
-            raw = f"/{raw}"  # no number before it to take
-        slash_lost = match.re is NUMBER_WITHOUT_SLASH
-        raw = re.sub(r"^(\d+)", r"\1/", raw) if slash_lost else raw
-        number, _, notation = raw.partition("/")
-        # "14/32/QĐ-UBND": a handwritten "1433" read with a slash; a year stays ("15/2024/QĐ-UBND", normative)
-        while re.match(r"(?!(?:19|20)\d\d/)\d+/", notation):
-            number, notation = "", notation.partition("/")[2]
-        notation = notation.lstrip("/")  # "570 / /TB-SNV": the slash read twice
-        if not number and (run_in := re.match(r"\d+(?=[A-ZĐ]{2})", notation)):
-            notation = notation[run_in.end() :]  # "Số:⁄ 110BTNMT-QLĐĐ": the hand's digits run in, not a number
-        digits = number.rstrip(";,.").replace("O", "0").replace("o", "0")
-        if not notation or not re.fullmatch(r"[0-9A-ZĐ\-/&]+", notation.upper()):
-            return {}
-        exact = notation == notation.upper() or MIXED_CASE_NOTATION.fullmatch(notation) is not None
-        exact = exact and match.re is not NOTATION_WITHOUT_SLASH  # its slash not read: no more than likely
-        notation = notation if exact else notation.upper()
-        if (dashed := _dash_restored(notation)) != notation:
-            notation, exact = dashed, False  # "XNUBND": the dash before the committee's code lost
-        known = _known_notation(notation)
-        codes = [code for code in re.split(r"[-/]", notation) if code]
-        confirmed = [spells_agency(code, agencies) for code in codes]
-        # every code the header spells or Decree 30 lists; one unexplained code ("SGDĐT-GDIH") costs half
-        explained = all(spelt or _known_notation(code) for spelt, code in zip(confirmed, codes, strict=True))
-        share = 0.25 if any(confirmed) and explained else 0.5 if known or any(confirmed) else 1.0
-        notation_words = _words_with(line, notation)
-        possible = not set(notation.upper()) & FOREIGN_LETTERS  # initials of Vietnamese words: no F, J, W, Z
-        notation_score = field_confidence(
-            CERTAIN if exact else LIKELY, notation_words, possible=possible, doubt_share=share
-        )
-        found: Found = {"code_notation": (notation, notation_score)}
-        number_words = _words_with(line, number)
-        if digits.isdigit() and not hand_digits and not any(written_by_hand(word, line) for word in number_words):
-            structure = CERTAIN if digits == number and exact and not slash_lost else LIKELY
-            # Digits apart from the notation (often filled in by hand) are only as sure as their own reading.
-            together = share if all(w in notation_words for w in number_words) else 0.5 if known else 1.0
-            score = field_confidence(structure, number_words, doubt_share=together)
-            score = min(score, notation_score)
-            found["document_number"] = (f"{digits}/{notation}", score)
-            found["code_number"] = (digits, score)
-        return found
-    return {}
-
-
-def _number_match(folded: str) -> re.Match[str] | None:
-    return (
-        NUMBER_LINE.match(folded)
-        or NOTATION_ONLY.match(folded)
-        or NUMBER_WITHOUT_SLASH.match(folded)
-        or NOTATION_WITHOUT_SLASH.match(folded)
-    )
-
-
-FOREIGN_LETTERS = frozenset("FJWZ")
-
-
-def _dash_restored(notation: str) -> str:
-    """A notation whose dash before "UBND" or "HĐND" was lost ("XNUBND") with it; others as they are ("GPXD")."""
-    for code in ("UBND", "HĐND"):
-        head = notation.removesuffix(code)
-        if "-" not in notation and head != notation and 2 <= len(head) <= 4 and head.isalpha():
-            return f"{head}-{code}"
-    return notation
-
-
-def _place_as_the_agency_spells_it(place: tuple[object, float], agencies: Sequence[str]) -> tuple[object, float]:
-    """The date line's place read a letter off the agency's locality ("Tiền Hỏi" under "… HUYỆN TIỀN HẢI"): the
-    agency's upright capitals are read better than the italic date line, so the place takes their spelling,
-    held below the threshold since the two readings disagree. A place that lost a short first word ("Yên" for
-    "Ý Yên") takes it back from the agency, no more than likely."""
-    value, score = str(place[0]), place[1]
-    size = len(value.split())
-    localities = [" ".join(agency.split()[-size:]) for agency in agencies if len(agency.split()) > size]
-    for agency in agencies if size else ():  # "Yên" beside "… HUYỆN Ý YÊN": the place lost its first word
-        longer = agency.split()[-size - 1 :]
-        lost = longer[0] if len(longer) > size else ""
-        if 0 < len(lost) <= 2 and lost not in LEVEL_WORDS and same_place(" ".join(longer[1:]), value):
-            return " ".join(longer).title(), min(score, LIKELY)
-    if not size or any(same_place(locality, value) for locality in localities):
-        return place  # the date line names the issuing commune, and its parent district is another place
-    for locality in localities:
-        folded, dated = fold_diacritics(locality), fold_diacritics(value)
-        same_initials = [w[0] for w in folded.split()] == [w[0] for w in dated.split()]  # "Hải" is no "Châu"
-        if same_initials and SequenceMatcher(None, folded, dated).ratio() >= 0.8:
-            return locality.title(), min(score, DOUBTFUL)
-    return place
-
-
-def _agencies(found: Found) -> list[str]:
-    return [str(found[name][0]) for name in ("organ_name", "parent_organ_name") if name in found]
-
-
-def _known_notation(notation: str) -> bool:
-    """A notation that opens with a Decree 30 type abbreviation ("QĐ-UBND", "GPXD", "CV-SGDĐT")."""
-    first = re.split(r"[-/]", notation)[0]
-    return any(first.startswith(abbreviation) for abbreviation in TYPE_ABBREVIATIONS)
-
-
-def _words_with(line: TextLine, part: str) -> list[Word]:
-    """The words of `line` that hold some of `part` (a number and its notation may be one OCR word)."""
-    return [w for w in line.words if part and (part in w.text or w.text.strip(":;.,") in part)] or list(line.words)
-
-
 #: A date line broken where a day was left blank for a hand: "Thanh Hóa, ngày" above "tháng 5 năm 2020".
 BROKEN_AT_DAY = re.compile(r",\s*ngay\s*\d{0,2}\s*$")
 
@@ -337,9 +170,9 @@ def _place_and_date(lines: list[TextLine], today: dt.date) -> Found:
             continue
         issued = _date(match, today)
         place = _place_words(line.text[match.start("place") : match.end("place")])
-        place_words = _words_with(line, place.split()[-1]) if place else []
+        place_words = words_with(line, place.split()[-1]) if place else []
         place_score = score if place[:1].isupper() else DOUBTFUL  # "ìn Thịnh": a place's start was lost
-        result: Found = {"place": (place, field_confidence(place_score, place_words, possible=_possible(place)))}
+        result: Found = {"place": (place, field_confidence(place_score, place_words, possible=is_possible_text(place)))}
         date_words = [w for w in line.words if any(ch.isdigit() for ch in w.text)]
         if issued is not None and not any(written_by_hand(word, line) for word in date_words):
             result["issued_date"] = (issued, field_confidence(score, date_words))
@@ -371,129 +204,9 @@ def _date(match: re.Match[str], today: dt.date) -> dt.date | None:
     return value if dt.date(1945, 1, 1) <= value <= today else None
 
 
-def _organs(lines: list[TextLine], place: tuple[object, float] | None = None) -> Found:
-    """The left header block: agency lines above "Số:", a parent agency when two agencies are named.
-
-    `place` is the date line's place and its confidence, which confirms or corrects an agency's locality.
-    """
-    header: list[TextLine] = []
-    for line in (without_scrawl_before(line, is_upper) for line in lines[:8]):
-        folded = fold_diacritics(line.text)
-        if (
-            NUMBER_LINE.match(folded)
-            or folded.startswith(("so:", "/"))  # the number line, or its notation when a blank split it off
-            or (folded.strip() == "so" and not is_upper(line.text))
-            or LETTER_SUBJECT_LABEL.match(folded)
-            or "cong hoa" in folded  # the national name, in a header not split
-        ):
-            break
-        if is_upper(line.text) and not _rule_read_as_letters(line):
-            header.append(line)
-    if not header:
-        return {}
-    units: list[list[TextLine]] = []
-    for line in header:
-        goes_on = units and _continues(" ".join(x.text for x in units[-1]), line.text)
-        if goes_on and not _another_agency(units[-1], line):
-            units[-1].append(line)
-        else:
-            units.append([line])
-    if len(units) > 2 and not fold_diacritics(units[-2][0].text).startswith(PARENT_STARTS):
-        units = [[line for unit in units[:-2] for line in unit], units[-2] + units[-1]]
-    if len(units) == 2 and not _parent_like(units[0]) and _parent_like(units[1]):
-        units = units[::-1]  # a photo's slant put the committee under its office ("PHÒNG …" above "UBND …")
-    organ, parent = _restored(units[-1]), _restored([line for unit in units[:-1] for line in unit])
-    parent_rank, organ_rank = level_rank(parent), level_rank(organ)
-    if parent_rank is not None and organ_rank is not None and parent_rank < organ_rank:
-        organ, parent = parent, organ  # the slant again: "CÔNG AN HUYỆN …" above "CÔNG AN TỈNH …"
-    structure = CERTAIN if len(units) <= 2 else LIKELY
-    if starts_with_sector(organ.text) and (unit := unit_under(parent)) is not None:
-        organ, structure = _restored(_with_unit(units[-1], unit)), DOUBTFUL  # "SỞ" lost: deduced, doubtful
-    result: Found = {"organ_name": _agency(organ, structure, place)}
-    if parent.text and not parent.impossible:
-        # An optional field: what cannot be an agency (a stamp's words, a line cut) is left out, not guessed.
-        result["parent_organ_name"] = _agency(parent, LIKELY, place)
-    return result
-
-
-def _with_unit(lines: list[TextLine], unit: str) -> list[TextLine]:
-    """The agency's lines with its unit put back before them, as a word where the first word stands."""
-    return [TextLine((replace(lines[0].words[0], text=unit),)), *lines]
-
-
-def _parent_like(unit: list[TextLine]) -> bool:
-    return fold_diacritics(unit[0].text).startswith(PARENT_STARTS)
-
-
-def _rule_read_as_letters(line: TextLine) -> bool:
-    """The rule under the agency read as a short word or two, unsurely ("NỔ" at 46)."""
-    return all(len(word.text) <= 3 and word.confidence < 60 for word in line.words)
-
-
-def _restored(lines: list[TextLine]) -> AgencyName:
-    return restore_agency([w for line in lines for w in line.words])
-
-
-def _agency(name: AgencyName, structure: float, place: tuple[object, float] | None) -> tuple[str, float]:
-    """An agency's restored name as a field: its locality checked against the date line's place.
-
-    The same place read twice alike is confirmed. Read twice differently, the date line's spelling wins when it
-    was read at least as surely, or the name's was read with no mark at all ("LY NHAN"), and the name is no more
-    than likely; otherwise the name is doubtful. A locality that is the first words of the place lost the
-    others: the place completes it, no more than likely.
-    """
-    doubtful = name.doubtful_words
-    if name.deduced:
-        structure = min(structure, LIKELY)
-    if place is not None and _cut_short(name.place, str(place[0])):  # "HUYỆN LÝ" beside "Lý Nhân, ngày …"
-        name, structure = name.with_place(str(place[0]).upper()), min(structure, LIKELY, place[1])
-        doubtful = tuple(w for w in doubtful if w not in name.place_words)
-    elif place is not None and same_place(name.place, str(place[0])):
-        spelled, place_score = str(place[0]).upper(), place[1]
-        if name.place != spelled:
-            unmarked = fold_diacritics(name.place) == name.place.lower()  # "LY NHAN" beside "Lý Nhân"
-            if place_score < field_confidence(CERTAIN, name.place_words) and not unmarked:
-                return name.text, min(DOUBTFUL, field_confidence(structure, doubtful, possible=_possible(name.text)))
-            structure = min(structure, LIKELY)
-            name = name.with_place(spelled)
-        doubtful = tuple(w for w in doubtful if w not in name.place_words)
-    possible = _possible(name.text) and not name.impossible
-    return name.text, field_confidence(structure, doubtful, possible=possible)
-
-
-def _cut_short(agency_place: str, dated_place: str) -> bool:
-    """True when the agency's locality is the first words of the date line's place, the rest lost."""
-    words, dated = fold_diacritics(agency_place).split(), fold_diacritics(dated_place).split()
-    return 0 < len(words) < len(dated) and dated[: len(words)] == words
-
-
-def _another_agency(unit: list[TextLine], line: TextLine) -> bool:
-    """True when `line` starts with a level or a sector under an agency already named in full, with its level and
-    place: the next agency lost its first line or word ("CÔNG AN TỈNH NGHỆ AN", then "HUYỆN DIỄN CHÂU" without
-    "CÔNG AN"; "UBND TỈNH HẢI DƯƠNG", then "TÀI NGUYÊN" without "SỞ")."""
-    named = _restored(unit)
-    starts = starts_with_level(line.text) or starts_with_sector(line.text)
-    return starts and bool(named.place) and not named.impossible
-
-
-def _continues(unit: str, line: str) -> bool:
-    """True when `line` goes on with the agency named by `unit` rather than naming another one."""
-    first, _, rest = line.lstrip(LEADING_SPECKS).partition(" ")
-    folded_unit, folded = fold_diacritics(unit), fold_diacritics(" ".join([*run_in_apart(first), rest]))  # "SỞLAO"
-    if any(start.startswith(f"{folded_unit} ") for start in AGENCY_STARTS):  # "ỦY" then "BAN NHÂN DÂN"
-        return True
-    squeezed = folded.replace(" ", "")  # "CÔNGAN HUYỆN …": a start of two words read as one
-    run_together = any(squeezed.startswith(start.replace(" ", "")) for start in AGENCY_STARTS if " " in start.strip())
-    return folded.startswith(NAME_CONTINUATIONS) or not (folded.startswith(AGENCY_STARTS) or run_together)
-
-
 def _joined(lines: list[TextLine], structure: float) -> tuple[str, float]:
     text = " ".join(line.text for line in lines)
-    return text, field_confidence(structure, [w for line in lines for w in line.words], possible=_possible(text))
-
-
-def _possible(text: str) -> bool:
-    return not invalid_syllables(text)
+    return text, field_confidence(structure, [w for line in lines for w in line.words], possible=is_possible_text(text))
 
 
 def _letter_subject(left: list[TextLine], below_header: Sequence[TextLine] = ()) -> Found:

@@ -12,6 +12,7 @@ from pipeline.confidence import (
     CERTAIN,
     DOUBTFUL,
     LIKELY,
+    Found,
     contains_title,
     field_confidence,
     is_possible_name,
@@ -36,9 +37,6 @@ from pipeline.titles import (
     title_piece,
     without_specks,
 )
-
-Found = dict[str, tuple[object, float]]
-
 
 #: Where a holder's name starts: a label with a colon, or "cấp cho ông", "của bà", "Ông (bà):" in a sentence.
 HOLDER_START = re.compile(
