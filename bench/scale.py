@@ -47,7 +47,7 @@ from samples.generate import metadata_of
 from schemas.record import ArchiveInfo, DocumentRecord, PageInfo, ResultMetadata, SourceInfo
 from storage.audit import SYSTEM, AuditLog, verify_chain
 from storage.catalog import Catalog, document_id_for
-from storage.objects import LocalFolderStore
+from storage.local_store import LocalFolderStore
 from storage.rates import Period, compute_rates, set_dossier_total
 from storage.reconcile import reconcile
 from storage.report_counts import fold_changes

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
+from schemas.errors import UsageError
 from storage.times import VIETNAM, as_utc, parse_day
 
 if TYPE_CHECKING:
@@ -70,14 +71,12 @@ def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console
     since, since_hash = args.since, args.head_hash
     if since == ANCHOR:
         if anchor is None:
-            err.print("[red]error:[/] no anchor yet to verify from: run `sohoa audit anchor` first")
-            return 2
+            raise UsageError("no anchor yet to verify from: run `sohoa audit anchor` first")
         since, since_hash = anchor.event_id, anchor.hash
     try:
         report = verify_chain(catalog, since=since, since_hash=since_hash)
     except UnknownHead as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        return 2
+        raise UsageError(str(exc)) from None
     if anchor is not None:
         check_anchor(catalog, report, anchor)
     if args.json:

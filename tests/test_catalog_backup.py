@@ -14,7 +14,7 @@ from sohoa.cli import main
 from storage.audit import AuditLog
 from storage.backup import BackupError, backup_catalog, restore_catalog
 from storage.catalog import Catalog, sqlalchemy_url
-from storage.objects import LocalFolderStore
+from storage.local_store import LocalFolderStore
 from storage.rates import Period, set_dossier_total
 from storage.reconcile import reconcile
 from storage.reports import ReportQuery, build_report

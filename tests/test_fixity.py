@@ -14,7 +14,7 @@ from storage.audit import AuditLog, EventFilter
 from storage.audit_anchor import latest_anchor
 from storage.catalog import Catalog
 from storage.fixity import last_fixity_run
-from storage.objects import LocalFolderStore
+from storage.local_store import LocalFolderStore
 from tests.archive_fixture import digitize_archive, run_sohoa
 
 

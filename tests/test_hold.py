@@ -13,7 +13,8 @@ import pytest
 from schemas.settings import Settings
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
-from storage.objects import LocalFolderStore, ObjectLocked, ObjectStore, ObjectStoreError, RetentionPolicy
+from storage.local_store import LocalFolderStore
+from storage.objects import ObjectLocked, ObjectStore, ObjectStoreError, RetentionPolicy
 from storage.retention import archive_retain_days, retention_days_for
 from tests.archive_fixture import digitize_archive, run_sohoa
 from workers.holds import HoldError, archived_objects, change_hold, list_holds

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from schemas.settings import Settings
 from storage.catalog import Catalog
 from storage.layout import ARCHIVE
-from storage.objects import LocalFolderStore, ObjectStore, RetentionPolicy
+from storage.local_store import LocalFolderStore
+from storage.objects import ObjectStore, RetentionPolicy
 
 if TYPE_CHECKING:
     from pipeline.load import Limits

@@ -325,7 +325,7 @@ def test_an_anchor_is_written_when_none_is_a_day_recent(catalog: Catalog, tmp_pa
     from datetime import timedelta
 
     from storage.audit_anchor import anchor_if_due, latest_anchor
-    from storage.objects import LocalFolderStore
+    from storage.local_store import LocalFolderStore
 
     store = LocalFolderStore(tmp_path / "objects")
     assert anchor_if_due(catalog, store, "archive") is None  # an empty log: nothing to anchor

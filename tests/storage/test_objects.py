@@ -23,8 +23,8 @@ from minio.error import S3Error
 from minio.retention import Retention as S3Retention
 
 from schemas.settings import Settings
+from storage.local_store import LocalFolderStore
 from storage.objects import (
-    LocalFolderStore,
     ObjectLocked,
     ObjectNotFound,
     ObjectStore,

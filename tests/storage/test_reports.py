@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from storage.audit import AuditLog
 from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog
-from storage.objects import LocalFolderStore
+from storage.local_store import LocalFolderStore
 from storage.rates import Period, RatesError, compute_rates, set_dossier_total
 from storage.reconcile import reconcile, verify_audit_chain
 from storage.reports import GROUPINGS, ReportError, ReportQuery, build_report, local_day, report_choices
