@@ -20,8 +20,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from pipeline.errors import StageError
 from schemas.errors import ConfigurationError
+from schemas.times import VIETNAM
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07:00")
 STAMP_FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"),
     Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),

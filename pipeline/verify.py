@@ -13,7 +13,8 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline import pdfsig
-from pipeline.sign import VIETNAM, subject_name
+from pipeline.sign import subject_name
+from schemas.times import VIETNAM
 
 
 @dataclass(frozen=True)

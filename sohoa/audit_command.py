@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from schemas.errors import UsageError
-from storage.times import VIETNAM, as_utc, parse_day
+from schemas.times import VIETNAM, as_utc, parse_day
 
 if TYPE_CHECKING:
     from schemas.settings import Settings

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.errors import UsageError
-from storage.times import as_utc
+from schemas.times import as_utc
 
 if TYPE_CHECKING:
     from dramatiq import Broker

@@ -99,7 +99,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _day(value: str) -> date:
-    from storage.times import parse_day
+    from schemas.times import parse_day
 
     try:
         day = parse_day(value)

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from schemas.errors import ExitCode, UsageError
-from storage.times import parse_day as search_day
+from schemas.times import parse_day as search_day
 
 if TYPE_CHECKING:
     from schemas.settings import Settings

@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
+from schemas.times import as_utc
 from storage.catalog import Catalog
 from storage.tables import ApiToken, LoginFailure, User, WebSession, utcnow
-from storage.times import as_utc
 
 ROLES = ("admin", "staff", "officer", "auditor")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -31,8 +31,8 @@ from pydantic import SecretStr
 from sqlalchemy import String, Text, cast, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
+from schemas.times import as_utc
 from storage.tables import AuditEvent, canonical_json, utcnow
-from storage.times import as_utc
 
 if TYPE_CHECKING:
     from schemas.settings import Settings

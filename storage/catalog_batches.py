@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from schemas.record import FINAL_STATUSES
+from schemas.times import as_utc
 from storage.catalog_base import CatalogBase
 from storage.tables import AuditEvent, Batch, Document, Page, Receipt
-from storage.times import as_utc
 
 #: The audit action recording a file refused at upload, before it became a document.
 UPLOAD_REFUSED = "upload_refused"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from schemas.times import as_utc
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
-from storage.times import as_utc
 
 RUN_EVENT = "fixity_run"
 FAILED_EVENT = "fixity_failed"

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, text
 
-from storage.times import VIETNAM
+from schemas.times import VIETNAM
 
 PARENT = "audit_events"
 #: Every table partitioned on PostgreSQL: the audit log here, the pages by a hash of their document (migration

@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import select
 
 from schemas.errors import UsageError
+from schemas.times import as_utc
 from storage.catalog import Catalog
 from storage.reports import REUSE_ACTIONS, REUSE_ROLES, RecordField, local_window
 from storage.tables import AuditEvent, Document, DossierTotal
-from storage.times import as_utc
 
 #: The reuse rate that earns full points (QĐ 766/QĐ-TTg indicator).
 REUSE_TARGET = 0.8

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select
 
+from schemas.times import as_utc
 from storage.audit import verify_chain
 from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
 from storage.catalog import Catalog
@@ -28,7 +29,6 @@ from storage.objects import ObjectStore
 from storage.reconcile_groups import GroupRow, group_tables, read_batches
 from storage.reports import IN_PROGRESS, RecordField
 from storage.tables import Document, Page, Receipt
-from storage.times import as_utc
 
 ARCHIVE_KEY = Document.record[("archive", "key")].as_string()
 ARCHIVE_SHA256 = Document.record[("archive", "pdf_sha256")].as_string()

@@ -23,11 +23,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from schemas.times import as_utc
 from storage.catalog import Catalog
 from storage.layout import ArchivedKeys
 from storage.reports import local_day
 from storage.tables import Batch
-from storage.times import as_utc
 
 PERIODS = ("day", "month")
 #: The counts of a group, in display order.

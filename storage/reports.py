@@ -23,10 +23,10 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from schemas.errors import UsageError
+from schemas.times import VIETNAM, as_utc
 from storage.catalog import Catalog
 from storage.report_counts import FOLD_BEFORE_REPORT, MEASURES, changes_waiting, counted, fold_changes
 from storage.tables import AuditEvent, Document, Receipt
-from storage.times import VIETNAM, as_utc
 
 GROUPINGS = ("day", "month", "agency", "type", "status")
 STATUSES = ("received", "processing", "assembling", "archived", "needs_review", "rejected", "failed")

@@ -7,9 +7,9 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo, Warning
+from schemas.times import as_utc
 from storage.catalog import Catalog
 from storage.record_text import record_without_text
-from storage.times import as_utc
 from web.labels import REVIEW_REASONS, error_text, warning_text
 from web.pages import STATUS_NAMES
 

@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from storage.times import VIETNAM, as_utc, parse_day
+from schemas.times import VIETNAM, as_utc, parse_day
 from web.auth import CSRF_FIELD, find_principal
 from web.context import WEB_DIR
 

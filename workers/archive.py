@@ -26,13 +26,13 @@ from schemas.record import (
     SourceInfo,
     Warning,
 )
+from schemas.times import as_utc
 from storage.audit import SYSTEM, AuditLog
 from storage.layout import ARCHIVE, WORK, ArchivedKeys, work_prefix
 from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
 from storage.retention import archive_retain_days
 from storage.search import update_index
 from storage.tables import Document, Page
-from storage.times import as_utc
 from workers.runtime import Runtime
 
 #: Page errors that mean the input was bad (the document is rejected) rather than that we failed.

@@ -12,11 +12,11 @@ from typing import Any
 
 from schemas.errors import UsageError
 from schemas.record import DocumentRecord
+from schemas.times import as_utc
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog, UnknownDocument
 from storage.layout import ArchivedKeys
 from storage.objects import ObjectStore, ObjectStoreError
-from storage.times import as_utc
 
 SET_EVENT, CLEARED_EVENT = "legal_hold_set", "legal_hold_cleared"
 MAX_EVENTS = 100_000

@@ -19,7 +19,7 @@ from pipeline.extract import fields_to_review
 from pipeline.sign import check_certificate
 from schemas.errors import UsageError
 from schemas.record import DocumentRecord, ErrorInfo, ResultMetadata, Warning
-from storage.times import parse_day
+from schemas.times import parse_day
 from workers import actors
 from workers.runtime import Runtime
 

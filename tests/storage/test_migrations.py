@@ -280,9 +280,9 @@ def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: 
 def test_api_tokens_from_before_expiry_get_the_default_lifetime_and_keep_working(url: str, engine: Engine):
     from datetime import timedelta
 
+    from schemas.times import as_utc
     from storage.accounts import Accounts
     from storage.tables import ApiToken
-    from storage.times import as_utc
 
     catalog = Catalog(url)
     try:

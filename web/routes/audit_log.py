@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from schemas.times import as_utc
 from storage.audit import EventFilter
 from storage.reports import local_window
 from storage.tables import AuditEvent
-from storage.times import as_utc
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import value_for

@@ -22,8 +22,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from schemas.record import ErrorInfo
+from schemas.times import as_utc
 from storage.catalog import UPLOAD_REFUSED
-from storage.times import as_utc
 from web.auth import CSRF_FIELD, CSRF_HEADER, Forbidden, Principal, admit, check_origin, require
 from web.batch_status import BatchOut, BatchStatus, batch_list, batch_status
 from web.context import WebContext, web

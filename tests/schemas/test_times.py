@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from storage.times import as_utc, parse_day
+from schemas.times import as_utc, parse_day
 
 
 def test_a_time_from_either_database_is_utc():
