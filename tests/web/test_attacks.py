@@ -23,11 +23,11 @@ from sqlalchemy import update
 
 from schemas.record import Warning
 from schemas.settings import Settings
+from schemas.times import as_utc
 from storage.accounts import AccountRefused, Accounts
 from storage.audit import AuditLog, EventFilter
 from storage.catalog import Catalog
 from storage.tables import WebSession
-from storage.times import as_utc
 from tests.web.browser import LiveApp, live_app_fixture  # noqa: F401
 from tests.web.conftest import PASSWORD, SOHOA, Corpus, api_token, login_form, sign_in, sohoa_environment
 from web.labels import FIELD_TITLES
