@@ -63,8 +63,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console) -> int:
-    from storage.audit import UnknownHead, verify_chain
     from storage.audit_anchor import check_anchor, latest_anchor
+    from storage.audit_verify import UnknownHead, verify_chain
     from storage.layout import ARCHIVE
 
     anchor = latest_anchor(store, ARCHIVE)
@@ -121,7 +121,8 @@ def _anchor(catalog, store, as_json: bool, out: Console) -> int:
 
 
 def _export(catalog, since: datetime | None, until: datetime | None, output: Path | None, err: Console) -> int:
-    from storage.audit import AuditLog, EventFilter, event_json
+    from storage.audit import AuditLog, EventFilter
+    from storage.audit_verify import event_json
 
     audit, where = AuditLog(catalog), EventFilter(since=since, until=until)
     total = audit.count(where)

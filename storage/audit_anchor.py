@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from storage.audit import ChainProblem, ChainReport
+from storage.audit_verify import ChainProblem, ChainReport
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
 from storage.tables import AuditEvent

@@ -20,8 +20,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, select
 
 from schemas.times import as_utc
-from storage.audit import verify_chain
 from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
+from storage.audit_verify import verify_chain
 from storage.catalog import Catalog
 from storage.fixity import FixityStatus, last_fixity_run
 from storage.layout import ARCHIVE, INCOMING, ArchivedKeys
@@ -392,7 +392,7 @@ def _document_issues(
 
 
 def verify_audit_chain(catalog: Catalog, store: ObjectStore, archive_bucket: str, *, chunk: int = 5000) -> ChainCheck:
-    """The audit chain as `storage.audit.verify_chain` finds it, held against the latest anchor in the archive:
+    """The audit chain as `storage.audit_verify.verify_chain` finds it, held against the latest anchor in the archive:
     events read up to the first broken row, and its id."""
     report = verify_chain(catalog, chunk=chunk)
     if anchor := latest_anchor(store, archive_bucket):

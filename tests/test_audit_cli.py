@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from samples.generate import make_document
-from storage.audit import GENESIS, hash_of_exported
+from storage.audit import GENESIS
+from storage.audit_verify import hash_of_exported
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 PIPELINE = ["received", "ingest_started", "page_processed", "assembly_started", "assembled", "signed", "archived"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench import scale
-from storage.audit import AuditLog, EventFilter, verify_chain
+from storage.audit import AuditLog, EventFilter
+from storage.audit_verify import verify_chain
 from storage.catalog import Catalog
 from storage.search import SearchQuery, search
 

@@ -72,7 +72,7 @@ def build_runtime(settings: Settings) -> Runtime:
     import cv2
 
     from pipeline.signing_setup import build_signing_setup
-    from storage.audit import record_config_change
+    from storage.audit_settings import record_config_change
 
     # Pages are the unit of parallel work; OpenCV's own thread pool would only compete with tesseract.
     cv2.setNumThreads(1)

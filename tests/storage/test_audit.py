@@ -16,19 +16,9 @@ from sqlalchemy import delete, text, update
 
 from schemas.record import ArchiveInfo, DocumentRecord, SourceInfo
 from schemas.settings import Settings
-from storage.audit import (
-    CONFIG_CHANGED,
-    GENESIS,
-    AuditLog,
-    EventFilter,
-    append_event,
-    event_json,
-    hash_of_exported,
-    record_config_change,
-    row_hash,
-    stored_row_hash,
-    verify_chain,
-)
+from storage.audit import GENESIS, AuditLog, EventFilter, append_event, row_hash, stored_row_hash
+from storage.audit_settings import CONFIG_CHANGED, record_config_change
+from storage.audit_verify import event_json, hash_of_exported, verify_chain
 from storage.catalog import Catalog
 from storage.tables import AuditEvent
 from tests.processes import ended
@@ -293,7 +283,7 @@ def test_processes_starting_together_record_one_configuration_change(catalog: Ca
 
 
 def test_verifying_from_a_trusted_head_checks_only_the_rows_after_it(catalog: Catalog):
-    from storage.audit import UnknownHead
+    from storage.audit_verify import UnknownHead
 
     log = AuditLog(catalog)
     ids = [log.append("view", actor=f"officer{n}", role="officer") for n in range(6)]
@@ -346,7 +336,7 @@ def test_a_secret_s_digest_cannot_be_guessed_back_without_the_key_outside_the_da
     import hmac
     import stat
 
-    from storage.audit import audit_key
+    from storage.audit_settings import audit_key
 
     password = "matkhau2024"  # the kind of secret a list of likely passwords holds
     settings = Settings(data_dir=tmp_path / "a", sign_password=SecretStr(password))
@@ -367,7 +357,7 @@ def test_a_secret_s_digest_cannot_be_guessed_back_without_the_key_outside_the_da
 def test_processes_starting_together_make_one_audit_key(tmp_path: Path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from storage.audit import audit_key
+    from storage.audit_settings import audit_key
 
     settings = Settings(data_dir=tmp_path / "data")
     with ThreadPoolExecutor(8) as pool:

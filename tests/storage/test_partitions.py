@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 
 from storage import migrations, partitions
-from storage.audit import GENESIS, AuditLog, EventFilter, event_hash, verify_chain
+from storage.audit import GENESIS, AuditLog, EventFilter, event_hash
+from storage.audit_verify import verify_chain
 from storage.catalog import Catalog, sqlalchemy_url
 from storage.reports import local_window
 from storage.tables import AuditEvent
