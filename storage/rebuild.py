@@ -29,7 +29,7 @@ from storage.catalog import Catalog
 from storage.layout import ARCHIVE, incoming_key, is_record_sidecar
 from storage.objects import ObjectStore
 from storage.record_text import stored_form
-from storage.search import index_archived
+from storage.search_index import index_archived
 from storage.tables import Batch, Document, Page, Receipt
 
 REBUILT_ORIGIN = "rebuilt"

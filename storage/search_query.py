@@ -99,3 +99,9 @@ class SearchQuery:
 def holder_digits(holder_id: str | None) -> str:
     """A personal id in digits only, as it is stored and logged, however it was typed ("001 089 012 345")."""
     return re.sub(r"\D", "", holder_id or "")
+
+
+def fold_key(value: str | None) -> str | None:
+    """A name as filters compare it: folded, spaces collapsed ("Sở  Xây dựng" → "so xay dung")."""
+    key = " ".join(fold_diacritics(value or "").split())
+    return key or None

@@ -18,7 +18,8 @@ from storage.local_store import LocalFolderStore
 from storage.rates import Period, set_dossier_total
 from storage.reconcile import reconcile
 from storage.reports import ReportQuery, build_report
-from storage.search import SearchQuery, indexed_ids, search
+from storage.search import SearchQuery, search
+from storage.search_index import indexed_ids
 from storage.tables import Base
 from tests.web.conftest import ARCHIVED, HELD, Corpus, corpus  # noqa: F401  (the digitized sample archive)
 

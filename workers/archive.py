@@ -31,7 +31,7 @@ from storage.audit import SYSTEM, AuditLog
 from storage.layout import ARCHIVE, WORK, ArchivedKeys, work_prefix
 from storage.objects import ObjectNotFound, StoredObject, ascii_metadata, decode_metadata
 from storage.retention import archive_retain_days
-from storage.search import update_index
+from storage.search_index import update_index
 from storage.tables import Document, Page
 from workers.runtime import Runtime
 

@@ -14,7 +14,7 @@ from storage.audit import AuditLog
 from storage.catalog import Catalog
 from storage.layout import ARCHIVE, ArchivedKeys
 from storage.objects import ObjectStore
-from storage.search import indexed_ids, remove_from_index, update_index
+from storage.search_index import indexed_ids, remove_from_index, update_index
 
 
 @dataclass(frozen=True)

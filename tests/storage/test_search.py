@@ -9,18 +9,10 @@ from sqlalchemy import text
 
 from schemas.record import DocumentRecord, PageInfo, ResultMetadata, SourceInfo
 from storage.catalog import Catalog
-from storage.search import (
-    MAX_PER_PAGE,
-    SearchQuery,
-    facets,
-    highlight,
-    indexed_ids,
-    parse_query,
-    search,
-    snippet,
-    update_index,
-    words_of,
-)
+from storage.search import facets, search
+from storage.search_index import indexed_ids, update_index
+from storage.search_query import MAX_PER_PAGE, SearchQuery, parse_query, words_of
+from storage.search_snippets import highlight, snippet
 
 BUSINESS = "Giấy chứng nhận đăng ký kinh doanh hộ kinh doanh số 27B8001234 cấp cho ông Nguyễn Văn An."
 #: Folds to the same words as "đăng ký kinh doanh", but the diacritics differ.

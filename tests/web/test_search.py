@@ -19,7 +19,9 @@ from schemas.settings import Settings
 from sohoa.cli import main
 from storage.audit import EventFilter
 from storage.catalog import Catalog
-from storage.search import SearchQuery, indexed_ids, remove_from_index, search, words_of
+from storage.search import SearchQuery, search
+from storage.search_index import indexed_ids, remove_from_index
+from storage.search_query import words_of
 from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in
 
 ARCHIVED_STEMS = [stem for stem, _, _ in ARCHIVED]

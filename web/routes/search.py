@@ -16,7 +16,8 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from schemas.times import parse_day
-from storage.search import MAX_PER_PAGE, MAX_QUERY_CHARS, Hit, SearchQuery, SearchResults, facets, search
+from storage.search import Hit, SearchResults, facets, search
+from storage.search_query import MAX_PER_PAGE, MAX_QUERY_CHARS, SearchQuery
 from web.auth import Principal, require
 from web.context import WebContext, web
 from web.masking import metadata_for

@@ -43,7 +43,7 @@ def _entries(connection: sa.Connection) -> Iterator[tuple[int, str]]:
 
 
 def _fill_fulltext(connection: sa.Connection) -> None:
-    from storage.search import fulltext_words
+    from storage.search_query import fulltext_words
 
     insert = sa.text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)")
     batch = []
