@@ -17,7 +17,9 @@ per second) and the audit log's first and last pages; and through the command li
 Filling ran at 17-40 documents a second on SQLite on two cores with another bench beside it (11-14 on
 PostgreSQL): 100,000 documents took 45 minutes on SQLite and need about 2.6 GB of disk there. PostgreSQL runs on a new
 database on this machine's server (127.0.0.1:5432), dropped after the run, or on the empty one
-`--postgres-url` names.
+`--postgres-url` names. `--bulk` fills through `bench.scale_fill.bulk_fill` instead, the same rows written a
+thousand documents a transaction in batched statements; `tests/test_scale_fill.py` checks that it writes the
+rows `fill` writes.
 """
 
 from __future__ import annotations
@@ -45,14 +47,16 @@ from bench.workers import fresh_database
 from samples.documents import ALL_KINDS, build_content
 from samples.generate import metadata_of
 from schemas.record import ArchiveInfo, DocumentRecord, PageInfo, ResultMetadata, SourceInfo
-from storage.audit import SYSTEM, AuditLog, verify_chain
+from storage.audit import SYSTEM, AuditLog
+from storage.audit_verify import verify_chain
 from storage.catalog import Catalog, document_id_for
 from storage.local_store import LocalFolderStore
 from storage.rates import Period, compute_rates, set_dossier_total
 from storage.reconcile import reconcile
 from storage.report_counts import fold_changes
 from storage.reports import GROUPINGS, ReportQuery, build_report
-from storage.search import SearchQuery, search, update_index
+from storage.search import SearchQuery, search
+from storage.search_index import update_index
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 TEXT_CHARS = 2500
@@ -353,12 +357,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-rebuild", dest="rebuild", action="store_false", help="skip `sohoa catalog rebuild` from sidecars"
     )
+    parser.add_argument("--bulk", action="store_true", help="fill with bench.scale_fill.bulk_fill (the same rows)")
     args = parser.parse_args(argv)
+    filler = fill
+    if args.bulk:
+        from bench.scale_fill import bulk_fill  # it imports this module
+
+        filler = bulk_fill
     with catalog_for(args.backend, args.work, args.postgres_url) as (catalog, env, size):
         filled = 0
         for target in sorted(args.documents):
             started = time.perf_counter()
-            fill(catalog, filled, target, args.seed)
+            filler(catalog, filled, target, args.seed)
             seconds = time.perf_counter() - started
             print(
                 f"\n{args.backend}, {target} documents (filled {target - filled} in {seconds:.0f} s, "
