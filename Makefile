@@ -32,8 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.fields --by-class
 	$(BIN)/python -m bench.heldout_fields
 	$(BIN)/python -m bench.workers
-	$(BIN)/python -m bench.scale --documents 1000 10000
-	$(BIN)/python -m bench.scale --documents 1000 10000 --backend postgresql
+	$(BIN)/python -m bench.scale --documents 1000 10000 --bulk
+	$(BIN)/python -m bench.scale --documents 1000 10000 100000 --backend postgresql --bulk
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
