@@ -15,7 +15,8 @@ tokens, and the dossier totals supplied for the rates. Restore a backup (`storag
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -127,6 +128,24 @@ def _read_record(store: ObjectStore, bucket: str, key: str, result: RebuildResul
     return None
 
 
+def _read_ahead(
+    store: ObjectStore, bucket: str, keys: list[str], result: RebuildResult
+) -> Iterator[tuple[int, list[DocumentRecord]]]:
+    """Each chunk's first position and records; the next chunk is read on a thread while the caller writes."""
+
+    def read(start: int) -> list[DocumentRecord]:
+        return [r for key in keys[start : start + CHUNK] if (r := _read_record(store, bucket, key, result))]
+
+    starts = range(0, len(keys), CHUNK)
+    with ThreadPoolExecutor(1, thread_name_prefix="rebuild-read") as reader:
+        pending = reader.submit(read, 0)
+        for start in starts:
+            records = pending.result()
+            if start + CHUNK < len(keys):
+                pending = reader.submit(read, start + CHUNK)
+            yield start, records
+
+
 def _put_back(s: Session, records: list[DocumentRecord], batches: set[str], numbers: set[str]) -> int:
     """One chunk of records as batches (those not yet seen), documents, receipts, pages and search entries."""
     members = [(record.batch_id or f"{REBUILT_ORIGIN}-{record.received_at:%Y%m%d}", record) for record in records]
@@ -164,7 +183,8 @@ def rebuild_catalog(
 
     Sidecars are read and written `CHUNK` at a time, one transaction each, so memory holds one chunk of
     records (and the list of keys) however large the archive; an interrupted rebuild leaves the chunks done,
-    and is started again on an emptied catalog. `progress(done, total)` follows the sidecars.
+    and is started again on an emptied catalog. `progress(done, total)` follows the sidecars. The next chunk is
+    read while this one is written, so parsing sidecars and the database's indexing overlap on two cores.
     """
     with catalog.session() as s:
         held = sum(s.scalar(select(func.count()).select_from(t)) or 0 for t in (Document, Receipt, Batch))
@@ -177,8 +197,7 @@ def rebuild_catalog(
     keys = sidecar_keys(store, bucket)
     batches: set[str] = set()
     numbers: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
-        records = [r for key in keys[start : start + CHUNK] if (r := _read_record(store, bucket, key, result))]
+    for start, records in _read_ahead(store, bucket, keys, result):
         with catalog.session() as s:
             result.pages += _put_back(s, records, batches, numbers)
         result.documents += len(records)
