@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from schemas.errors import ExitCode
 
@@ -97,6 +96,15 @@ def _rebuild(settings: Settings, console: Console, err: Console) -> int:
 @contextmanager
 def _progress_bar(console: Console) -> Iterator[Callable[[int, int], None]]:
     """A bar of sidecars read, on a terminal only (on stderr, so the summary on stdout stays clean)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("[bold]Rebuilding"),
         BarColumn(),
