@@ -31,3 +31,10 @@ class UsageError(SohoaError, ValueError):
 
 class ConfigurationError(SohoaError):
     exit_code = ExitCode.CONFIG
+
+
+def root_cause(exc: BaseException) -> str:
+    """The root cause of a failure underneath in a few words (e.g. "No space left on device")."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return getattr(exc, "strerror", None) or str(exc).splitlines()[0]

@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from schemas.errors import ExitCode, SohoaError
+from schemas.errors import ExitCode, SohoaError, root_cause
 from sohoa import (
     audit_command,
     catalog_command,
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _service_failure(exc):
             raise
-        err.print(f"[red]error:[/] cannot continue: {_storage_problem(exc)}")
+        err.print(f"[red]error:[/] cannot continue: {root_cause(exc)}")
         if note := RESUMABLE.get(args.command):
             err.print(note)
         return ExitCode.FAILED
@@ -127,14 +127,7 @@ class _BriefFormatter(logging.Formatter):
     """
 
     def formatException(self, ei: Any) -> str:
-        return f"  cause: {_storage_problem(ei[1])}" if ei[1] is not None else ""
-
-
-def _storage_problem(exc: BaseException) -> str:
-    """The root cause of a storage failure in a few words (e.g. "No space left on device")."""
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        return f"  cause: {root_cause(ei[1])}" if ei[1] is not None else ""
 
 
 def run() -> None:

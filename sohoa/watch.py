@@ -22,7 +22,7 @@ from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from schemas.errors import UsageError
+from schemas.errors import UsageError, root_cause
 from schemas.record import FINAL_STATUSES
 from sohoa.files import write_atomic
 from workers.intake import SUPPORTED_SUFFIXES, receive_files
@@ -288,7 +288,7 @@ class HotFolder:
                 self.settle()
                 last_problem = None
             except (OSError, SQLAlchemyError) as exc:
-                problem = _root_cause(exc)
+                problem = root_cause(exc)
                 if problem != last_problem:
                     self.log(f"error: {problem}; trying again every {poll:g} s")
                 last_problem = problem
@@ -331,9 +331,3 @@ def _remove_empty(folder: Path) -> None:
 
 def status_words(status: str) -> str:
     return status.replace("_", " ")
-
-
-def _root_cause(exc: BaseException) -> str:
-    while exc.__cause__ is not None:
-        exc = exc.__cause__
-    return getattr(exc, "strerror", None) or str(exc).splitlines()[0]

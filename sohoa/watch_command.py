@@ -14,7 +14,6 @@ from schemas.errors import UsageError
 
 if TYPE_CHECKING:
     from schemas.settings import Settings
-    from sohoa.watch import Log
 
 
 def add_parser(commands: Any) -> None:
@@ -45,7 +44,6 @@ def run_watch(
     once: bool,
     poll: float,
     stable_seconds: float | None = None,
-    log: Log | None = None,
 ) -> int:
     """`sohoa watch`: embedded mode processes in this process; with a broker, `sohoa worker`s do the work.
 
@@ -60,7 +58,7 @@ def run_watch(
     from workers.runtime import tesseract_config
     from workers.wiring import running_worker
 
-    log = log or log_to_stderr
+    log = log_to_stderr
     if not folder.is_dir():
         raise WatchError(f"no such folder: {folder}")
     embedded = settings.broker_url is None
