@@ -9,16 +9,19 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from schemas.settings import Settings
 from sohoa.embedded import open_embedded
+from storage.audit import AuditLog, EventFilter
 from storage.layout import ARCHIVE
 from storage.tables import Document, utcnow
 from tests.cluster import receive_without_sending, write_scans
 from tests.seaweedfs import S3Server
 from workers import actors
 from workers.intake import run_batch
+from workers.wiring import running_worker
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 
@@ -53,6 +56,64 @@ def test_a_redelivered_assembly_archives_no_second_version_and_keeps_the_record(
         )
         assert len(versions) == 3, [(v.object_name, v.version_id) for v in versions]
         assert rt.store.stat(ARCHIVE, first.archive.key).sha256 == first.archive.pdf_sha256
+
+
+def settings_on(backend: str, data: Path, request: pytest.FixtureRequest) -> Settings:
+    if backend == "postgresql":  # a fresh database; an unreachable server fails, as everywhere else
+        return Settings(data_dir=data, database_url=request.getfixturevalue("postgres_url"))
+    return Settings(data_dir=data)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_page_redelivered_after_its_worker_died_before_sending_assembly_gets_the_document_archived(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+):
+    # Given a one-page document whose page was read, the worker dying before its assembly message left
+    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
+    with open_embedded(settings_on(backend, tmp_path / "data", request)) as rt:
+        document_id = receive_without_sending(rt, scan).document_id
+        actors.ingest_document.fn(document_id)
+        actors.process_page.fn(document_id, 1)
+        broker = actors.process_page.broker
+        broker.flush_all()  # the messages that never left the dead worker
+        assert rt.catalog.document(document_id).status == "assembling"
+
+        # When the broker redelivers the page's message, which the dead worker never acknowledged
+        with running_worker(broker, 1):
+            actors.process_page.send(document_id, 1)
+            broker.join("pages")
+            broker.join("documents")
+
+        # Then the document is assembled and archived, its page read once
+        record = rt.catalog.record(document_id)
+        assert record is not None and record.status == "archived", record
+        assert record.pages[0].text
+        events = [e.action for e in AuditLog(rt.catalog).events(EventFilter(document_id=document_id))]
+        assert events.count("page_processed") == 1 and events.count("archived") == 1, events
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_assembly_already_running_elsewhere_is_not_started_twice(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+):
+    # Given a document ready for assembly
+    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
+    with open_embedded(settings_on(backend, tmp_path / "data", request)) as rt:
+        document_id = receive_without_sending(rt, scan).document_id
+        actors.ingest_document.fn(document_id)
+        actors.process_page.fn(document_id, 1)
+
+        # When a second assembly message arrives while another worker holds the document
+        with rt.catalog.assembling_alone(document_id) as alone:
+            assert alone
+            actors.assemble_document.fn(document_id)
+            # Then it leaves the document to that worker: nothing is archived twice
+            assert rt.catalog.document(document_id).status == "assembling"
+            assert rt.store.stat(ARCHIVE, f"{document_id}/{document_id}.pdf") is None
+
+        # And once that worker is gone, the redelivered message archives it
+        actors.assemble_document.fn(document_id)
+        assert rt.catalog.document(document_id).status == "archived"
 
 
 def test_recover_in_embedded_mode_finishes_documents_an_interrupted_run_left(tmp_path: Path):

@@ -38,6 +38,8 @@ def ingest_document(document_id: str) -> None:
     """Check the source file and fan out one message per page still to do."""
     rt = current()
     doc = rt.catalog.document(document_id)
+    if doc.status == "assembling":
+        assemble_document.send(document_id)  # the sender may have died between claiming assembly and sending
     if doc.status not in ("received", "processing"):
         return
     try:
@@ -59,7 +61,11 @@ def process_page(document_id: str, number: int) -> None:
     rt = current()
     doc = rt.catalog.document(document_id)
     if doc.status != "processing" or rt.catalog.page_status(document_id, number) != "pending":
-        return  # a redelivered or repeated message: the work is done
+        # A redelivered or repeated message: the page is done. The worker that finished it may have died
+        # before it sent the document on, so assembly is sent again; it runs once (`assemble_document`).
+        if doc.status == "assembling":
+            assemble_document.send(document_id)
+        return
     try:
         with rt.store.local_path(INCOMING, doc.incoming_key) as path:
             loaded = load_page(path, SourceProbe(doc.media_type or "", doc.page_count or 0), number, rt.limits)
@@ -107,7 +113,10 @@ def _last_line(message: dict[str, Any]) -> str:
 
 
 def _page_failed(document_id: str, number: int, error: ErrorInfo) -> None:
-    if current().catalog.finish_page(document_id, number, status="failed", error=error.model_dump()):
+    catalog = current().catalog
+    completed = catalog.finish_page(document_id, number, status="failed", error=error.model_dump())
+    # a repeated outcome sends assembly again too: the first sender may have died before it did
+    if completed or catalog.document(document_id).status == "assembling":
         assemble_document.send(document_id)
 
 
@@ -115,14 +124,16 @@ def _page_failed(document_id: str, number: int, error: ErrorInfo) -> None:
 def assemble_document(document_id: str) -> None:
     """Build the searchable PDF and the record from the finished pages, sign, and archive them."""
     rt = current()
-    if rt.catalog.document(document_id).status != "assembling":
-        return
-    try:
-        archive_document(rt, document_id)
-    except StageError as exc:
-        if exc.retryable:
-            raise
-        fail_document(rt, document_id, ErrorInfo(code=exc.code, message=exc.message))
+    with rt.catalog.assembling_alone(document_id) as alone:
+        # Another worker assembling it now finishes it; if that worker dies, its message comes back.
+        if not alone or rt.catalog.document(document_id).status != "assembling":
+            return
+        try:
+            archive_document(rt, document_id)
+        except StageError as exc:
+            if exc.retryable:
+                raise
+            fail_document(rt, document_id, ErrorInfo(code=exc.code, message=exc.message))
 
 
 @dramatiq.actor(broker=_placeholder, queue_name="documents", priority=0, max_retries=0)
