@@ -11,7 +11,7 @@ diacritics are also looked up as written: among the engine's 1,000 most relevant
 document has, the higher it ranks, then the engine's relevance, then the newest; further matches follow in the
 engine's order. PostgreSQL's index keeps no rank order, so there a query matching more than 2,000 documents
 takes its 1,000 newest matches as the candidates, ordered the same way, and lists the rest newest first.
-Matches are counted up to 10,000 ("more than" beyond). Only archived documents are found: each entry says
+Matches are counted up to 1,000 ("more than" beyond). Only archived documents are found: each entry says
 whether its document is (`SearchEntry.archived`, kept by triggers), so no match is joined to its document.
 
 Queries are never passed to the engine as syntax: they are cut into words and phrases (a quoted phrase, or a
@@ -48,8 +48,9 @@ CANDIDATE_MARGIN = 100
 #: CANDIDATES newest matches and lists the rest newest first: ranking reads every match's tsvector (a common
 #: word's 55,000 took a second at 100,000 documents).
 RANKED_MATCHES = 2000
-#: Matches are counted up to this many; beyond, the results say "more than".
-TOTAL_CAP = 10_000
+#: Matches are counted up to this many; beyond, the results say "more than". Fifty pages of twenty: no one
+#: reads further, and counting costs what it reads (at 100,000 documents a phrase's 10,000 took 0.2 s).
+TOTAL_CAP = 1000
 
 
 # --- searching ---------------------------------------------------------------------------------------
@@ -107,9 +108,9 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         return SearchResults([], 0, page, per_page, terms)
     dialect = catalog.engine.dialect.name
     where, params, types = _filters(query)
-    tables, exact, rank, best_first = "search_entries e", "0", "0", ""
+    tables, exact, rank, best_first, words_only = "search_entries e", "0", "0", "", None
     if terms:
-        tables, exact, rank, best_first = (_sqlite_match if dialect == "sqlite" else _postgres_match)(
+        tables, exact, rank, best_first, words_only = (_sqlite_match if dialect == "sqlite" else _postgres_match)(
             terms, params, where
         )
     from_where = f"FROM {tables} WHERE e.archived{''.join(f' AND {w}' for w in where)}"
@@ -120,8 +121,10 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         and so is relevance when the matches were not ranked."""
         by_rank = f"{best_first}, " if best_first else ""
         chosen = (
-            f"SELECT e.id, e.issued_date, e.document_id, {rank if ranked else '0'} AS relevance {from_where} "
-            f"ORDER BY {by_rank if ranked else ''}{_newest('e')} LIMIT :count OFFSET :first"
+            f"SELECT e.id, e.issued_date, e.document_id, {rank} AS relevance {from_where} "
+            f"ORDER BY {by_rank}{_newest('e')} LIMIT :count OFFSET :first"
+            if ranked
+            else _newest_matches(where, words_only)
         )
         # matches taken newest first are ranked among themselves only as the candidates
         order = f"{'exact_hits DESC, ' if exact_first else ''}{by_rank if ranked or exact_first else ''}{_newest('c')}"
@@ -138,10 +141,11 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             # A sequential scan reads every tsvector from its TOAST table, which the planner does not price; the
             # GIN index's bitmap reads none (3 ms, not 35 ms, for a common word's count at 9,000 documents)
             s.execute(text("SET LOCAL enable_seqscan = off"))
-        # counted no further than the cap: "more than 10,000" says enough, and counting a common word's every
-        # match would cost more than the page itself
+        # counted no further than the cap: "more than 1,000" says enough, and counting a common word's every
+        # match would cost more than the page itself (on PostgreSQL, far enough to know whether to rank them)
         counted = f"SELECT count(*) FROM (SELECT 1 {from_where} LIMIT :cap) m"
-        total = s.execute(text(counted).bindparams(*types), {**params, "cap": TOTAL_CAP + 1}).scalar_one()
+        cap = max(TOTAL_CAP, RANKED_MATCHES if dialect == "postgresql" else 0) + 1
+        total = s.execute(text(counted).bindparams(*types), {**params, "cap": cap}).scalar_one()
         # The index's CANDIDATES best matches are ordered by the words spelled as typed, then the rest follow in
         # the index's order: one order for every page, without counting exact spellings in every match.
         # PostgreSQL's index has no order of its own: beyond RANKED_MATCHES, the candidates are the newest matches.
@@ -210,6 +214,34 @@ def _newest(alias: str) -> str:
     return f"{alias}.issued_date DESC NULLS LAST, {alias}.document_id"
 
 
+def _newest_matches(where: list[str], words_only: str | None) -> str:
+    """PostgreSQL, too many matches to rank: `count` of them from `first`, newest first.
+
+    The matches come from the GIN index's bitmap, which reads no tsvector, and are sorted by date (`OFFSET 0`
+    keeps the planner from reading them in date order through the date index instead, testing each row's
+    tsvector: 7,000 of them, 0.1 s, for a word in one document of seven). A phrase needs its rows' tsvectors
+    (only they say which words stand in a row), so its words are matched from the index and the phrase
+    tested on the sorted rows one by one, until the page is full.
+    """
+    matched = (
+        "SELECT e.id, e.issued_date, e.document_id FROM search_entries e WHERE e.archived AND "
+        + " AND ".join([words_only or where[0], *where[1:]])
+        + " OFFSET 0"
+    )
+    newest = f"ORDER BY {_newest('m')}"
+    if words_only is not None:
+        phrase = f"SELECT 1 FROM search_entries e WHERE e.id = m.id AND {where[0]} OFFSET 0"
+        matched, newest = f"SELECT m.* FROM ({matched}) m {newest}", ""
+        return (
+            f"SELECT m.id, m.issued_date, m.document_id, 0 AS relevance FROM ({matched}) m "
+            f"CROSS JOIN LATERAL ({phrase}) p ORDER BY {_newest('m')} LIMIT :count OFFSET :first"
+        )
+    return (
+        f"SELECT m.id, m.issued_date, m.document_id, 0 AS relevance FROM ({matched}) m {newest} "
+        "LIMIT :count OFFSET :first"
+    )
+
+
 def _filters(query: SearchQuery) -> tuple[list[str], dict[str, Any], list]:
     where: list[str] = []
     params: dict[str, Any] = {}
@@ -236,7 +268,7 @@ def _fts5_string(words: tuple[str, ...], prefix: bool) -> str:
     return '"' + " ".join(words) + '"' + (" *" if prefix else "")
 
 
-def _sqlite_match(terms: list[Term], params: dict[str, Any], where: list[str]) -> tuple[str, str, str, str]:
+def _sqlite_match(terms: list[Term], params: dict[str, Any], where: list[str]) -> tuple[str, str, str, str, None]:
     """The tables, exact-hit count, rank and best-first order of a query on FTS5; its MATCH goes into `where`.
 
     The matches drive the join (CROSS JOIN keeps SQLite's order): joined from the documents instead, every
@@ -249,28 +281,35 @@ def _sqlite_match(terms: list[Term], params: dict[str, Any], where: list[str]) -
         params[f"exact_{i}"] = f"exact : {_fts5_string(term.words, term.prefix)}"
         exact.append(f"(e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :exact_{i}))")
     tables = "search_fts CROSS JOIN search_entries e ON e.id = search_fts.rowid"
-    return tables, " + ".join(exact) or "0", "bm25(search_fts, 1.0, 0.0)", "relevance"
+    return tables, " + ".join(exact) or "0", "bm25(search_fts, 1.0, 0.0)", "relevance", None
 
 
-def _tsquery_text(words: tuple[str, ...], prefix: bool) -> str:
+def _tsquery_text(words: tuple[str, ...], prefix: bool, *, together: str = " <-> ") -> str:
     """to_tsquery's text for consecutive words of letters and digits, each quoted."""
-    return " <-> ".join(f"'{w}'" for w in words) + (":*" if prefix else "")
+    return together.join(f"'{w}'" for w in words) + (":*" if prefix else "")
 
 
-def _postgres_match(terms: list[Term], params: dict[str, Any], where: list[str]) -> tuple[str, str, str, str]:
-    """The tables, exact-hit count, rank and best-first order of a query on tsvectors; its match goes into
-    `where`. The query is written out where it is used: built from constants, the planner computes it once."""
-    parts = []
+def _postgres_match(
+    terms: list[Term], params: dict[str, Any], where: list[str]
+) -> tuple[str, str, str, str, str | None]:
+    """The tables, exact-hit count, rank and best-first order of a query on tsvectors, and when it has a phrase,
+    the match of its words anywhere (which the index answers alone); its match goes into `where`. The query is
+    written out where it is used: built from constants, the planner computes it once."""
+    parts, words = [], []
     for i, term in enumerate(terms):
         params[f"q_{i}"] = _tsquery_text(term.folded, term.prefix)
         parts.append(f"to_tsquery('simple', :q_{i})")
+        params[f"w_{i}"] = _tsquery_text(term.folded, term.prefix, together=" & ")
+        words.append(f"to_tsquery('simple', :w_{i})")
     tsquery = f"({' && '.join(parts)})"
     where.insert(0, f"e.folded_tsv @@ {tsquery}")
+    words_only = f"e.folded_tsv @@ ({' && '.join(words)})" if any(len(t.words) > 1 for t in terms) else None
     exact = []
     for i, term in enumerate(t for t in terms if t.accented):
         params[f"exact_{i}"] = _tsquery_text(term.words, term.prefix)
         exact.append(f"(e.exact_tsv @@ to_tsquery('simple', :exact_{i}))::int")
-    return "search_entries e", " + ".join(exact) or "0", f"ts_rank_cd(e.folded_tsv, {tsquery})", "relevance DESC"
+    rank = f"ts_rank_cd(e.folded_tsv, {tsquery})"
+    return "search_entries e", " + ".join(exact) or "0", rank, "relevance DESC", words_only
 
 
 def facets(catalog: Catalog, name: str, limit: int = 200) -> list[Facet]:

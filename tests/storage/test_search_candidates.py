@@ -109,3 +109,25 @@ def test_on_postgresql_a_query_with_many_matches_ranks_its_newest_and_lists_the_
         assert pages() == [doc[4], doc[5], doc[3], doc[2], doc[1], doc[0], best]
     finally:
         catalog.close()
+
+
+def test_on_postgresql_a_phrase_with_many_matches_lists_only_the_phrase_newest_first(postgres_url: str, monkeypatch):
+    """Beyond RANKED_MATCHES, a phrase's words are matched from the index and the phrase tested on the newest
+    rows one by one: documents with the words apart are not listed, and every page is reached."""
+    catalog = Catalog(postgres_url)
+    try:
+        phrase = [
+            add_document(catalog, f"p{n}", f"Cấp giấy chứng nhận số {n}.", issued_date=date(2024, 1, 2 * n + 1))
+            for n in range(5)
+        ]
+        for n in range(5):  # the same words, not in a row, on dates between the others
+            add_document(
+                catalog, f"w{n}", f"Giấy số {n} cấp cho người có chứng nhận.", issued_date=date(2024, 1, 2 * n + 2)
+            )
+        monkeypatch.setattr(search_module, "RANKED_MATCHES", 2)
+        monkeypatch.setattr(search_module, "CANDIDATES", 2)
+        results = [search(catalog, SearchQuery('"cấp giấy chứng nhận"', page=page, per_page=2)) for page in (1, 2, 3)]
+        assert {r.total for r in results} == {5} and {r.ranked_among_newest for r in results} == {2}
+        assert [hit.document_id for r in results for hit in r.hits] == phrase[::-1]
+    finally:
+        catalog.close()

@@ -52,3 +52,24 @@ def test_on_postgresql_the_gin_index_alone_counts_every_kind_of_query(postgres_u
             assert "Seq Scan" not in plan and "documents" not in plan, plan
     finally:
         catalog.close()
+
+
+def test_on_postgresql_a_search_reads_narrow_rows_the_text_and_tsvectors_out_of_line(postgres_url: str):
+    """Counting and sorting matches read each row's flag, date and id: the long values live in the TOAST
+    table, the short ones a search filters and sorts on stay in the row, uncompressed (migration 0016)."""
+    catalog = Catalog(postgres_url)
+    try:
+        fill(catalog, 0, 40, seed=1)
+        with catalog.engine.connect() as connection:
+            rows, text_bytes, pages = connection.exec_driver_sql(
+                "SELECT count(*), sum(octet_length(content)), pg_relation_size('search_entries') / 8192 "
+                "FROM search_entries"
+            ).one()
+            ids = connection.exec_driver_sql(
+                "SELECT pg_column_size(document_id), length(document_id) FROM search_entries"
+            )
+            assert all(size == chars + 1 for size, chars in ids)  # in line: its characters and a length byte
+        assert rows == 40 and text_bytes > 40 * 2000
+        assert pages <= 2, pages  # 40 rows of about 200 bytes; with the text in line, 2 KB each: ten pages
+    finally:
+        catalog.close()

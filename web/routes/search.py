@@ -55,7 +55,7 @@ class SearchOut(BaseModel):
     query: str
     filters: dict[str, str]
     total: int
-    #: True when there are more matches than `total` (they are counted up to 10,000).
+    #: True when there are more matches than `total` (they are counted up to 1,000).
     total_capped: bool = False
     #: When not 0, too many matched to rank them all: the best of this many newest come first, then the rest
     #: newest first.
