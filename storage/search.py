@@ -9,7 +9,7 @@ are cut here, in Python, the same way for the index and for queries, so both eng
 A query matches the folded words, so "dang ky kinh doanh" finds "Đăng ký kinh doanh". Words typed with
 diacritics are also looked up as written: among the engine's 1,000 most relevant matches, the more of them a
 document has, the higher it ranks, then the engine's relevance, then the newest; further matches follow in the
-engine's order. PostgreSQL's index keeps no rank order, so there a query matching more than 2,000 documents
+engine's order. PostgreSQL's index keeps no rank order, so there a query matching more than 1,000 documents
 takes its 200 newest matches as the candidates, ordered the same way, and lists the rest newest first.
 Matches are counted up to 1,000 ("more than" beyond). Only archived documents are found: each entry says
 whether its document is (`SearchEntry.archived`, kept by triggers), so no match is joined to its document.
@@ -46,8 +46,8 @@ CANDIDATES = 1000
 CANDIDATE_MARGIN = 100
 #: On PostgreSQL, whose full-text index keeps no rank order, a query with more matches than this ranks only its
 #: NEWEST_RANKED newest matches and lists the rest newest first: ranking reads every match's tsvector (a common
-#: word's 55,000 took a second at 100,000 documents).
-RANKED_MATCHES = 2000
+#: word's 55,000 took a second at 100,000 documents; 2,000 matches of eight words, 90 ms).
+RANKED_MATCHES = 1000
 #: How many of the newest matches are ranked then (at most CANDIDATES): ranking and finding the words as typed
 #: cost about 45 µs a match for a query of eight words, so 1,000 of them took 45 ms of a search's 80.
 NEWEST_RANKED = 200

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from schemas.record import DocumentRecord
 from storage.catalog import Catalog
 from storage.search_query import fold_key, fulltext_words, holder_digits
-from storage.tables import Document, SearchEntry, utcnow
+from storage.tables import Document, SearchEntry, canonical_json, utcnow
 
 #: PostgreSQL's last word position: words after it are indexed without positions (found alone, not in phrases).
 PG_POSITIONS = 16_383
@@ -79,20 +79,14 @@ def update_index(catalog: Catalog, record: DocumentRecord, *, before_finish: boo
         status = s.scalar(select(Document.status).where(Document.id == record.id))
         if record.status != "archived" or status is None or (status != "archived" and not before_finish):
             return False
-        entry = entry_for(record)
-        s.add(entry)
-        s.flush()
-        _write_fulltext(s, [entry])
+        _add_entries(s, [entry_for(record)])
     return True
 
 
 def index_archived(s: Session, records: list[DocumentRecord]) -> None:
     """Index archived documents being put back into an empty catalog, in the caller's transaction: there is no
     entry to replace and no status to check, so a rebuild indexes a chunk of records in one go."""
-    entries = [entry_for(record) for record in records]
-    s.add_all(entries)
-    s.flush()
-    _write_fulltext(s, entries)
+    _add_entries(s, [entry_for(record) for record in records])
 
 
 def remove_from_index(catalog: Catalog, document_id: str) -> None:
@@ -118,30 +112,45 @@ def _remove(s: Session, document_id: str) -> None:
     s.execute(delete(SearchEntry).where(SearchEntry.id == entry.id))
 
 
-def _write_fulltext(s: Session, entries: list[SearchEntry]) -> None:
-    """The entries' words into the full-text index, in one statement run for all of them."""
-    rows: list[dict[str, Any]] = []
-    sqlite = s.get_bind().dialect.name == "sqlite"
-    for entry in entries:
-        folded, exact = fulltext_words(entry.content)
-        if sqlite:
-            rows.append({"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)})
-            continue
-        # PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
-        row: dict[str, Any] = {"id": entry.id}
-        for name, words in (("folded", folded), ("exact", exact)):
-            row[name], row[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
-        rows.append(row)
-    if not rows:
+def _add_entries(s: Session, entries: list[SearchEntry]) -> None:
+    """The entries and their words in the full-text index, each kind of row in one statement run for all.
+
+    SQLite: the rows, then their words into FTS5 under their row ids. PostgreSQL: the rows with their
+    tsvectors in one INSERT (written, then updated with the tsvectors, each row was stored twice).
+    """
+    if not entries:
         return
-    if sqlite:
+    if s.get_bind().dialect.name == "sqlite":
+        s.add_all(entries)
+        s.flush()
+        rows = []
+        for entry in entries:
+            folded, exact = fulltext_words(entry.content)
+            rows.append({"id": entry.id, "folded": " ".join(folded), "exact": " ".join(exact)})
         s.execute(text("INSERT INTO search_fts (rowid, folded, exact) VALUES (:id, :folded, :exact)"), rows)
         return
-    s.execute(
-        text(
-            "UPDATE search_entries SET "
-            "folded_tsv = to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
-            "exact_tsv = to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)) WHERE id = :id"
-        ),
-        rows,
-    )
+    s.execute(_POSTGRES_INSERT, [_postgres_row(entry) for entry in entries])
+
+
+_COLUMNS = ("document_id", "type_name", "organ_name", "type_key", "organ_key", "issued_date", "holder_id")
+# PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
+_POSTGRES_INSERT = text(
+    f"INSERT INTO search_entries ({', '.join(_COLUMNS)}, metadata_values, content, body_start, indexed_at, archived, "
+    f"folded_tsv, exact_tsv) VALUES ({', '.join(f':{c}' for c in _COLUMNS)}, CAST(:metadata_values AS json), "
+    ":content, :body_start, :indexed_at, false, "
+    "to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
+    "to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)))"
+)
+
+
+def _postgres_row(entry: SearchEntry) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(entry, name) for name in _COLUMNS}
+    row |= {
+        "metadata_values": canonical_json(entry.metadata_values),
+        "content": entry.content,
+        "body_start": entry.body_start,
+        "indexed_at": entry.indexed_at,
+    }
+    for name, words in zip(("folded", "exact"), fulltext_words(entry.content), strict=True):
+        row[name], row[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
+    return row
