@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tests.cluster import receive_without_sending, write_scans
 from tests.seaweedfs import S3Server
 from workers import actors
 from workers.intake import run_batch
+from workers.runtime import Runtime
 from workers.wiring import running_worker
 
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
@@ -58,10 +61,19 @@ def test_a_redelivered_assembly_archives_no_second_version_and_keeps_the_record(
         assert rt.store.stat(ARCHIVE, first.archive.key).sha256 == first.archive.pdf_sha256
 
 
-def settings_on(backend: str, data: Path, request: pytest.FixtureRequest) -> Settings:
+@contextmanager
+def assembling(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Runtime, str]]:
+    """A one-page document whose page was read: its assembly message sent (and waiting in the stub broker)."""
+    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
+    settings = Settings(data_dir=tmp_path / "data")
     if backend == "postgresql":  # a fresh database; an unreachable server fails, as everywhere else
-        return Settings(data_dir=data, database_url=request.getfixturevalue("postgres_url"))
-    return Settings(data_dir=data)
+        settings = Settings(data_dir=tmp_path / "data", database_url=request.getfixturevalue("postgres_url"))
+    with open_embedded(settings) as rt:
+        document_id = receive_without_sending(rt, scan).document_id
+        actors.ingest_document.fn(document_id)
+        actors.process_page.fn(document_id, 1)
+        assert rt.catalog.document(document_id).status == "assembling"
+        yield rt, document_id
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -69,14 +81,9 @@ def test_a_page_redelivered_after_its_worker_died_before_sending_assembly_gets_t
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ):
     # Given a one-page document whose page was read, the worker dying before its assembly message left
-    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
-    with open_embedded(settings_on(backend, tmp_path / "data", request)) as rt:
-        document_id = receive_without_sending(rt, scan).document_id
-        actors.ingest_document.fn(document_id)
-        actors.process_page.fn(document_id, 1)
+    with assembling(backend, tmp_path, request) as (rt, document_id):
         broker = actors.process_page.broker
         broker.flush_all()  # the messages that never left the dead worker
-        assert rt.catalog.document(document_id).status == "assembling"
 
         # When the broker redelivers the page's message, which the dead worker never acknowledged
         with running_worker(broker, 1):
@@ -97,12 +104,7 @@ def test_an_assembly_already_running_elsewhere_is_not_started_twice(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ):
     # Given a document ready for assembly
-    scan = write_scans(tmp_path / "scans", (("certificate", 902, 1),))[0]
-    with open_embedded(settings_on(backend, tmp_path / "data", request)) as rt:
-        document_id = receive_without_sending(rt, scan).document_id
-        actors.ingest_document.fn(document_id)
-        actors.process_page.fn(document_id, 1)
-
+    with assembling(backend, tmp_path, request) as (rt, document_id):
         # When a second assembly message arrives while another worker holds the document
         with rt.catalog.assembling_alone(document_id) as alone:
             assert alone
