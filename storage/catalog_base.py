@@ -75,7 +75,10 @@ class CatalogBase:
 
     def __init__(self, url: str) -> None:
         self.url = sqlalchemy_url(url)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, json_serializer=canonical_json)
+        # A thread assembling a document holds a second connection for its claim (`assembling_alone`), so a
+        # PostgreSQL pool may open up to 35: two for each of 17 worker threads, as many as assemble at once.
+        pool = {"max_overflow": 30} if self.url.startswith("postgresql") else {}
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, json_serializer=canonical_json, **pool)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
