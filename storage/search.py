@@ -126,7 +126,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         chosen = (
             f"SELECT e.id, e.issued_date, e.document_id, {rank} AS relevance {from_where} "
             f"ORDER BY {by_rank}{_newest('e')} LIMIT :count OFFSET :first"
-            if ranked
+            if ranked or not terms  # a listing walks the date index, newest first, with its filters
             else _newest_matches(where, words_only)
         )
         # matches taken newest first are ranked among themselves only as the candidates

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from storage import search as search_module
@@ -129,5 +130,33 @@ def test_on_postgresql_a_phrase_with_many_matches_lists_only_the_phrase_newest_f
         results = [search(catalog, SearchQuery('"cấp giấy chứng nhận"', page=page, per_page=2)) for page in (1, 2, 3)]
         assert {r.total for r in results} == {5} and {r.ranked_among_newest for r in results} == {2}
         assert [hit.document_id for r in results for hit in r.hits] == phrase[::-1]
+    finally:
+        catalog.close()
+
+
+def test_on_postgresql_a_listing_of_more_documents_than_are_ranked_is_the_newest_first(postgres_url: str, monkeypatch):
+    """With no words there is nothing to rank: however many documents the filters admit, they are listed
+    newest first from the date index, on every page."""
+    catalog = Catalog(postgres_url)
+    try:
+        docs = [
+            add_document(
+                catalog,
+                f"doc{n}",
+                f"Quyết định số {n}.",
+                issued_date=date(2024, 1, n + 1),
+                organ_name="ỦY BAN NHÂN DÂN",
+            )
+            for n in range(5)
+        ]
+        monkeypatch.setattr(search_module, "RANKED_MATCHES", 2)
+        for query, expected in (
+            (SearchQuery(""), docs[::-1]),
+            (SearchQuery(agency="ủy ban"), docs[::-1]),
+            (SearchQuery(date_from=date(2024, 1, 2)), docs[:0:-1]),
+        ):
+            pages = [search(catalog, replace(query, page=page, per_page=2)) for page in (1, 2, 3)]
+            assert [h.document_id for r in pages for h in r.hits] == expected, query
+            assert {r.ranked_among_newest for r in pages} == {0}
     finally:
         catalog.close()
