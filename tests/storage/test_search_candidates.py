@@ -160,3 +160,30 @@ def test_on_postgresql_a_listing_of_more_documents_than_are_ranked_is_the_newest
             assert {r.ranked_among_newest for r in pages} == {0}
     finally:
         catalog.close()
+
+
+def test_on_postgresql_matches_beyond_the_newest_window_are_found_by_sorting_them_all(postgres_url: str, monkeypatch):
+    """Too many matches to rank are first looked for among the newest entries, walked in date order; when
+    those hold too few, every match is sorted by date instead, and the pages are the same."""
+    catalog = Catalog(postgres_url)
+    try:
+        matching = [
+            add_document(catalog, f"old{n}", f"Giấy phép số {n}.", issued_date=date(2020, 1, n + 1)) for n in range(5)
+        ]
+        for n in range(8):  # newer, without the words
+            add_document(catalog, f"new{n}", f"Biên bản họp số {n}.", issued_date=date(2024, 1, n + 1))
+        monkeypatch.setattr(search_module, "RANKED_MATCHES", 2)
+        monkeypatch.setattr(search_module, "CANDIDATES", 2)
+        sorted_all = search_module._newest_matches
+        used: list[str] = []
+        monkeypatch.setattr(search_module, "_newest_matches", lambda *a: used.append("sorted") or sorted_all(*a))
+
+        def pages() -> list[str]:
+            results = [search(catalog, SearchQuery("giấy phép", page=page, per_page=2)) for page in (1, 2, 3)]
+            return [hit.document_id for r in results for hit in r.hits]
+
+        assert pages() == matching[::-1] and not used  # the newest 2,000 entries hold them all
+        monkeypatch.setattr(search_module, "NEWEST_WINDOW", 0)  # the window: the 4 newest, none a match
+        assert pages() == matching[::-1] and used
+    finally:
+        catalog.close()
