@@ -213,9 +213,14 @@ def search_statements(catalog: Catalog, query: SearchQuery) -> list[tuple[str, o
     return statements
 
 
+def counts_matches(statement: str) -> bool:
+    """Whether a search's statement counts its matches (PostgreSQL lists their ids, up to the cap)."""
+    return statement.startswith(("SELECT count", "SELECT e.id FROM search_entries e WHERE"))
+
+
 def count_statement(catalog: Catalog, query: SearchQuery) -> tuple[str, object]:
     """The statement with which a search counts its matches: the one whose plan says how the index is used."""
-    return next(st for st in search_statements(catalog, query) if st[0].startswith("SELECT count"))
+    return next(st for st in search_statements(catalog, query) if counts_matches(st[0]))
 
 
 def count_plan(catalog: Catalog, query: SearchQuery, *, analyze: bool = False) -> list[str]:
@@ -223,7 +228,7 @@ def count_plan(catalog: Catalog, query: SearchQuery, *, analyze: bool = False) -
     it (its settings) are replayed first."""
     with catalog.engine.begin() as connection:
         for statement, parameters in search_statements(catalog, query):
-            if statement.startswith("SELECT count"):
+            if counts_matches(statement):
                 explain = f"EXPLAIN {'ANALYZE ' if analyze else ''}{statement}"
                 return [row[0] for row in connection.exec_driver_sql(explain, parameters)]
             connection.exec_driver_sql(statement, parameters)

@@ -161,9 +161,23 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             s.execute(text("SET LOCAL work_mem = '32MB'"))
         # counted no further than the cap: "more than 1,000" says enough, and counting a common word's every
         # match would cost more than the page itself (on PostgreSQL, far enough to know whether to rank them)
-        counted = f"SELECT count(*) FROM (SELECT 1 {from_where} LIMIT :cap) m"
         cap = max(TOTAL_CAP, RANKED_MATCHES if dialect == "postgresql" else 0) + 1
-        total = s.execute(text(counted).bindparams(*types), {**params, "cap": cap}).scalar_one()
+        if terms and dialect == "postgresql":
+            # The matches' ids rather than their count: when they are few enough to rank, the ranking reads
+            # those rows by id instead of matching again (a phrase tests each candidate's tsvector: 40 ms a pass
+            # for a document number at 700,000 documents).
+            listed = f"SELECT e.id {from_where} LIMIT :cap"
+            found = list(s.scalars(text(listed).bindparams(*types), {**params, "cap": cap}))
+            total = len(found)
+            if total <= RANKED_MATCHES:
+                from_where, params, types = (
+                    "FROM search_entries e WHERE e.id = ANY(:found)",
+                    {**params, "found": found},
+                    [],
+                )
+        else:
+            counted = f"SELECT count(*) FROM (SELECT 1 {from_where} LIMIT :cap) m"
+            total = s.execute(text(counted).bindparams(*types), {**params, "cap": cap}).scalar_one()
         # The index's CANDIDATES best matches are ordered by the words spelled as typed, then the rest follow in
         # the index's order: one order for every page, without counting exact spellings in every match.
         # PostgreSQL's index has no order of its own: beyond RANKED_MATCHES, the candidates are the newest matches.
