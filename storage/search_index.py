@@ -132,25 +132,21 @@ def _add_entries(s: Session, entries: list[SearchEntry]) -> None:
     s.execute(_POSTGRES_INSERT, [_postgres_row(entry) for entry in entries])
 
 
-_COLUMNS = ("document_id", "type_name", "organ_name", "type_key", "organ_key", "issued_date", "holder_id")
+#: The columns of an entry's row written by PostgreSQL's INSERT: the model's, but its id (the database's) and
+#: `archived` (set by a trigger); the tsvectors are not in the model (migration 0004 makes them).
+_ROW_COLUMNS = tuple(c.name for c in SearchEntry.__table__.columns if c.name not in ("id", "archived"))
 # PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
 _POSTGRES_INSERT = text(
-    f"INSERT INTO search_entries ({', '.join(_COLUMNS)}, metadata_values, content, body_start, indexed_at, archived, "
-    f"folded_tsv, exact_tsv) VALUES ({', '.join(f':{c}' for c in _COLUMNS)}, CAST(:metadata_values AS json), "
-    ":content, :body_start, :indexed_at, false, "
-    "to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
+    f"INSERT INTO search_entries ({', '.join(_ROW_COLUMNS)}, archived, folded_tsv, exact_tsv) VALUES ("
+    + "".join("CAST(:metadata_values AS json), " if c == "metadata_values" else f":{c}, " for c in _ROW_COLUMNS)
+    + "false, to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
     "to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)))"
 )
 
 
 def _postgres_row(entry: SearchEntry) -> dict[str, Any]:
-    row: dict[str, Any] = {name: getattr(entry, name) for name in _COLUMNS}
-    row |= {
-        "metadata_values": canonical_json(entry.metadata_values),
-        "content": entry.content,
-        "body_start": entry.body_start,
-        "indexed_at": entry.indexed_at,
-    }
+    row: dict[str, Any] = {name: getattr(entry, name) for name in _ROW_COLUMNS}
+    row["metadata_values"] = canonical_json(entry.metadata_values)
     for name, words in zip(("folded", "exact"), fulltext_words(entry.content), strict=True):
         row[name], row[f"{name}_rest"] = " ".join(words[:PG_POSITIONS]), " ".join(words[PG_POSITIONS:])
     return row
