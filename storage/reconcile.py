@@ -5,35 +5,32 @@ the objects in the archive bucket, and every document with its original in the i
 difference is an `Issue` naming the document behind it. Documents that are not archived are listed too,
 so that received = archived + held + rejected + failed + in progress can be checked line by line.
 
-One query per table (receipts, documents, pages) and one listing per bucket; nothing per document,
-except the optional `check_hashes`, which reads each archived PDF's stored SHA-256 (one stat each).
-The same sides are also tabulated per batch and per day or month (`storage.reconcile_groups`).
+Each bucket is listed once; everything else happens in the catalog (`storage.reconcile_sql`): the
+differences are counted there, and only those asked for are read, a page at a time for a viewer, so a
+summary of 700,000 documents does not build a row per difference. Nothing is read per document except
+with `check_hashes`, which reads each archived PDF's stored SHA-256 (one stat each). The same sides are
+also tabulated per batch and per day or month (`storage.reconcile_groups`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from schemas.times import as_utc
+from storage import reconcile_sql
 from storage.audit_anchor import ANCHOR_PREFIX, check_anchor, latest_anchor
 from storage.audit_verify import verify_chain
 from storage.catalog import Catalog
 from storage.fixity import FixityStatus, last_fixity_run
-from storage.layout import ARCHIVE, INCOMING, ArchivedKeys
+from storage.layout import ARCHIVE, INCOMING
 from storage.objects import ObjectStore
-from storage.reconcile_groups import GroupRow, group_tables, read_batches
-from storage.reports import IN_PROGRESS, RecordField
-from storage.tables import Document, Page, Receipt
-
-ARCHIVE_KEY = Document.record[("archive", "key")].as_string()
-ARCHIVE_SHA256 = Document.record[("archive", "pdf_sha256")].as_string()
-PAGE_AMOUNT = Document.record[("metadata", "page_amount")].as_integer()
-PAPER_PAGES = Document.intake["paper_pages"].as_integer()
+from storage.reconcile_groups import PERIODS, GroupRow, group_rows, read_batches
 
 #: Every kind of difference, and how serious it is: an `error` is a broken promise of the archive,
 #: a `warning` needs someone to act, `info` explains why a received document is not archived (yet).
@@ -92,6 +89,21 @@ class Issue(NamedTuple):
 
 
 @dataclass(frozen=True)
+class IssuePage:
+    """Which differences to read: those of one severity (or all), from `offset`, at most `limit` (None: all)."""
+
+    severity: str | None = None
+    offset: int = 0
+    limit: int | None = None
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, severity in KINDS.items() if self.severity in (None, severity)]
+
+
+ALL_ISSUES = IssuePage()
+
+
+@dataclass(frozen=True)
 class Balance:
     """A line that must add up, e.g. first receipts = documents; `ok` when both sides agree."""
 
@@ -124,7 +136,7 @@ class ChainCheck:
 
 @dataclass
 class Reconciliation:
-    """The totals on each side, the balances between them, and every difference found."""
+    """The totals on each side, the balances between them, every difference counted by kind, and those asked for."""
 
     totals: dict[str, int]
     balances: list[Balance]
@@ -138,9 +150,8 @@ class Reconciliation:
     by_period: list[GroupRow] = field(default_factory=list)
     period: str = "month"
     fixity: FixityStatus | None = None  # the last `sohoa fixity` run, from the audit log
-
-    def __post_init__(self) -> None:
-        self.by_kind = Counter(issue.kind for issue in self.issues)
+    #: The differences `issues` holds: all of them, or a page of them (`by_kind` counts them all).
+    issue_page: IssuePage = field(default_factory=lambda: ALL_ISSUES)
 
     @property
     def ok(self) -> bool:
@@ -152,8 +163,9 @@ class Reconciliation:
             and (self.fixity is None or self.fixity.ok)
         )
 
-    def count(self, severity: str) -> int:
-        return sum(1 for i in self.issues if i.severity == severity)
+    def count(self, severity: str | None = None) -> int:
+        """How many differences of `severity` (of any, without) there are, whether `issues` holds them or not."""
+        return sum(n for kind, n in self.by_kind.items() if severity in (None, KINDS[kind]))
 
     def to_json(self, *, with_issues: bool = True) -> dict[str, Any]:
         """Everything as JSON; without the issues themselves (their counts stay) for a caller that pages them."""
@@ -179,22 +191,8 @@ class Reconciliation:
         }
 
 
-@dataclass(frozen=True)
-class _Doc:
-    id: str
-    batch_id: str
-    filename: str
-    status: str
-    page_count: int | None
-    incoming_key: str
-    received_at: datetime
-    updated_at: datetime
-    finished_at: datetime | None
-    archive_key: str | None
-    archive_sha256: str | None
-    signed_at: str | None
-    page_amount: int | None
-    paper_pages: int | None
+#: Each kind's place in the order of differences: errors first, then warnings, then information.
+ORDER = {kind: n for n, kind in enumerate(sorted(KINDS, key=lambda kind: SEVERITIES.index(KINDS[kind])))}
 
 
 def reconcile(
@@ -209,185 +207,82 @@ def reconcile(
     check_audit_chain: bool = True,
     now: datetime | None = None,
     period: str = "month",
+    issues: IssuePage = ALL_ISSUES,
 ) -> Reconciliation:
-    """Compare receipts, documents, pages and the archive and incoming buckets; list every difference."""
+    """Compare receipts, documents, pages and the archive and incoming buckets: the totals, the balances, the
+    count of each kind of difference, and the differences `issues` selects (all of them by default)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     now = now or datetime.now(UTC)
-    receipt_rows, docs, page_rows_of = _read_catalog(catalog)
-    receipts: dict[str, tuple[int, int]] = {}  # per document: files received, first receipts
-    for document_id, _batch, _at, duplicate in receipt_rows:
-        count, first = receipts.get(document_id, (0, 0))
-        receipts[document_id] = (count + 1, first + (not duplicate))
-    pages = {document_id: (count, last) for document_id, (count, _done, last) in page_rows_of.items()}
-    archive_keys = {key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)}
-    incoming_keys = set(store.list_keys(incoming_bucket))
-    issues: list[Issue] = []
-
-    by_id = {d.id: d for d in docs}
-    for document_id, (count, _first) in receipts.items():
-        if document_id not in by_id:
-            issues.append(Issue("receipt_without_document", document_id, expected=count, actual=0))
-    explained: set[str] = set()  # archive keys an archived row accounts for
-    status_counts: Counter = Counter()
-    for doc in docs:
-        status_counts[doc.status] += 1
-        issues.extend(_document_issues(doc, receipts, pages, incoming_keys, lease_seconds, stale_after, now))
-        if doc.status != "archived":
-            continue
-        if not doc.archive_key:
-            issues.append(_issue("archived_without_archive", doc))
-            continue
-        wanted = [doc.archive_key, *ArchivedKeys.of_pdf(doc.archive_key).sidecars]
-        explained.update(wanted)
-        if doc.archive_key not in archive_keys:
-            issues.append(_issue("missing_object", doc, key=doc.archive_key))
-        elif check_hashes:
-            stored = store.stat(archive_bucket, doc.archive_key)
-            if stored is None or stored.sha256 != doc.archive_sha256:
-                actual = stored.sha256 if stored else None
-                issues.append(
-                    _issue("hash_mismatch", doc, key=doc.archive_key, expected=doc.archive_sha256, actual=actual)
-                )
-        issues.extend(_issue("missing_sidecar", doc, key=key) for key in wanted[1:] if key not in archive_keys)
-        if not doc.signed_at:
-            issues.append(_issue("unsigned_archived", doc, key=doc.archive_key))
-    for key in sorted(archive_keys - explained):
-        owner = by_id.get(key.split("/", 1)[0])
-        issues.append(
-            Issue(
-                "orphan_object",
-                owner.id if owner else key.split("/", 1)[0],
-                filename=owner.filename if owner else None,
-                status=owner.status if owner else None,
-                key=key,
+    checks = reconcile_sql.DocumentChecks(
+        stale_before=now - stale_after, idle_before=now - timedelta(seconds=lease_seconds)
+    )
+    with catalog.session() as s:
+        reconcile_sql.create_tables(s)
+        try:
+            reconcile_sql.load_keys(
+                s,
+                (key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)),
+                store.list_keys(incoming_bucket),
             )
-        )
-
-    first_receipts = sum(first for _count, first in receipts.values())
-    archived_pdfs = sum(1 for d in docs if d.status == "archived" and d.archive_key in archive_keys)
-    page_rows = sum(count for count, _ in pages.values())
-    declared_pages = sum(d.page_count or 0 for d in docs)
-    totals = {
-        "files_received": sum(count for count, _first in receipts.values()),
-        "duplicates": sum(count - first for count, first in receipts.values()),
-        "documents": len(docs),
-        **{status: status_counts[status] for status in ("archived", "needs_review", "rejected", "failed")},
-        "in_progress": sum(status_counts[s] for s in IN_PROGRESS),
-        "pages_declared": declared_pages,
-        "page_rows": page_rows,
-        "archive_objects": len(archive_keys),
-        "archived_pdfs_in_store": archived_pdfs,
-        "incoming_objects": len(incoming_keys),
-    }
+            reconcile_sql.check_documents(s)
+            if check_hashes:
+                reconcile_sql.load_hash_mismatches(
+                    s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
+                )
+            totals = reconcile_sql.totals(s)
+            by_kind = Counter(checks.counts(s))
+            page = _read_issues(s, checks, issues) if any(by_kind[kind] for kind in issues.kinds()) else []
+            by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
+        finally:
+            if s.get_bind().dialect.name == "sqlite":
+                reconcile_sql.drop_tables(s)
+    first_receipts = totals["files_received"] - totals["duplicates"]
     finished = sum(totals[s] for s in ("archived", "needs_review", "rejected", "failed", "in_progress"))
     balances = [
-        Balance("first_receipts_vs_documents", first_receipts, len(docs)),
-        Balance("documents_vs_statuses", len(docs), finished),
-        Balance("pages_declared_vs_page_rows", declared_pages, page_rows),
-        Balance("archived_vs_pdfs_in_store", totals["archived"], archived_pdfs),
+        Balance("first_receipts_vs_documents", first_receipts, totals["documents"]),
+        Balance("documents_vs_statuses", totals["documents"], finished),
+        Balance("pages_declared_vs_page_rows", totals["pages_declared"], totals["page_rows"]),
+        Balance("archived_vs_pdfs_in_store", totals["archived"], totals["archived_pdfs_in_store"]),
     ]
-    order = {kind: (SEVERITIES.index(severity), n) for n, (kind, severity) in enumerate(KINDS.items())}
-    issues.sort(key=lambda i: (order[i.kind], i.document_id or "", i.key or ""))
     chain = verify_audit_chain(catalog, store, archive_bucket) if check_audit_chain else None
-    archive_key_of = {d.id: d.archive_key for d in docs if d.archive_key}
-    by_batch, by_period = group_tables(
-        read_batches(catalog),
-        ((batch_id, at, duplicate) for _document, batch_id, at, duplicate in receipt_rows),
-        docs,
-        {document_id: (count, done) for document_id, (count, done, _last) in page_rows_of.items()},
-        archive_keys,
-        period=period,
-        archive_key_of=archive_key_of,
-    )
     return Reconciliation(
         totals,
         balances,
-        issues,
+        page,
         chain,
         now,
         hashes_checked=check_hashes,
+        by_kind=by_kind,
         by_batch=by_batch,
         by_period=by_period,
         period=period,
         fixity=last_fixity_run(catalog),
+        issue_page=issues,
     )
 
 
-def _read_catalog(
-    catalog: Catalog,
-) -> tuple[list[Any], list[_Doc], dict[str, tuple[int, int, datetime]]]:
-    """Every receipt (document, batch, time, duplicate), the documents, and page rows per document (count, done,
-    last change): read once, for the whole-archive balances and the per-batch and per-period tables alike."""
-    with catalog.session() as s:
-        receipts = s.execute(
-            select(Receipt.document_id, Receipt.batch_id, Receipt.received_at, Receipt.duplicate)
-        ).all()
-        docs = [
-            _Doc(*row)
-            for row in s.execute(
-                select(
-                    Document.id,
-                    Document.batch_id,
-                    Document.filename,
-                    Document.status,
-                    Document.page_count,
-                    Document.incoming_key,
-                    Document.received_at,
-                    Document.updated_at,
-                    Document.finished_at,
-                    ARCHIVE_KEY,
-                    ARCHIVE_SHA256,
-                    RecordField.signed_at,
-                    PAGE_AMOUNT,
-                    PAPER_PAGES,
-                ).order_by(Document.received_at, Document.id)
-            )
-        ]
-        done = func.sum(case((Page.status == "done", 1), else_=0))
-        pages = {
-            document_id: (count, int(done or 0), last)
-            for document_id, count, done, last in s.execute(
-                select(Page.document_id, func.count(), done, func.max(Page.updated_at)).group_by(Page.document_id)
-            )
-        }
-    return list(receipts), docs, pages
+def _hash_mismatches(
+    store: ObjectStore, bucket: str, candidates: list[tuple[str, str, str | None]]
+) -> Iterator[tuple[str, str | None]]:
+    """(document id, the stored hash or None) of each archived PDF whose stored SHA-256 is not the catalog's."""
+    for document_id, key, expected in candidates:
+        stored = store.stat(bucket, key)
+        if stored is None or stored.sha256 != expected:
+            yield document_id, stored.sha256 if stored else None
 
 
-def _issue(kind: str, doc: _Doc, **values: Any) -> Issue:
-    return Issue(kind, doc.id, filename=doc.filename, status=doc.status, **values)
-
-
-def _document_issues(
-    doc: _Doc,
-    receipts: dict[str, tuple[int, int]],
-    pages: dict[str, tuple[int, datetime]],
-    incoming_keys: set[str],
-    lease_seconds: float,
-    stale_after: timedelta,
-    now: datetime,
-) -> list[Issue]:
-    """What is wrong with, or pending on, one document, from the rows already read."""
+def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePage) -> list[Issue]:
+    query = checks.rows(page.kinds(), ORDER, s.get_bind().dialect.name).offset(page.offset)
+    if page.limit is not None:
+        query = query.limit(page.limit)
     issues = []
-    if doc.id not in receipts:
-        issues.append(_issue("document_without_receipt", doc))
-    if doc.incoming_key not in incoming_keys:
-        issues.append(_issue("missing_original", doc, key=doc.incoming_key))
-    rows, last_page = pages.get(doc.id, (0, None))
-    if doc.page_count is not None and doc.page_count != rows:
-        issues.append(_issue("page_rows_mismatch", doc, expected=doc.page_count, actual=rows))
-    if doc.status == "archived" and doc.page_amount is not None and doc.page_amount != doc.page_count:
-        issues.append(_issue("record_pages_mismatch", doc, expected=doc.page_count, actual=doc.page_amount))
-    if doc.paper_pages is not None and doc.page_count is not None and doc.paper_pages != doc.page_count:
-        issues.append(_issue("paper_pages_mismatch", doc, expected=doc.paper_pages, actual=doc.page_count))
-    finished = as_utc(doc.finished_at or doc.updated_at)
-    if doc.status == "needs_review":
-        stale = now - finished > stale_after
-        issues.append(_issue("stale_review" if stale else "needs_review", doc, since=finished))
-    elif doc.status in ("failed", "rejected"):
-        issues.append(_issue(doc.status, doc, since=finished))
-    elif doc.status in IN_PROGRESS:
-        last = max(as_utc(doc.updated_at), as_utc(last_page) if last_page else as_utc(doc.updated_at))
-        idle = now - last > timedelta(seconds=lease_seconds)
-        issues.append(_issue("stuck" if idle else "in_progress", doc, since=last))
+    for _, kind, document_id, filename, status, key, *numbers_and_texts, since in s.execute(query):
+        expected_number, actual_number, expected_text, actual_text = numbers_and_texts
+        expected = expected_number if expected_text is None else expected_text
+        actual = actual_number if actual_text is None else actual_text
+        moment = as_utc(since) if since is not None else None
+        issues.append(Issue(kind, document_id, filename, status, key, expected, actual, moment))
     return issues
 
 

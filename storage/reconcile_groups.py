@@ -19,14 +19,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from schemas.times import as_utc
-from storage.catalog import Catalog
-from storage.layout import ArchivedKeys
-from storage.reports import local_day
 from storage.tables import Batch
 
 PERIODS = ("day", "month")
@@ -77,77 +75,26 @@ class GroupRow:
         return {**out, "ok": self.ok, "differences": self.differences}
 
 
-class GroupedDocument(Protocol):
-    """What grouping needs of a document row (read only)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def batch_id(self) -> str: ...
-    @property
-    def received_at(self) -> datetime: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def page_count(self) -> int | None: ...
-
-
-def period_key(moment: datetime, period: str) -> str:
-    day = local_day(moment)
-    return day.isoformat() if period == "day" else day.strftime("%Y-%m")
-
-
-def read_batches(catalog: Catalog) -> dict[str, tuple[str, datetime | None]]:
+def read_batches(s: Session) -> dict[str, tuple[str, datetime | None]]:
     """Every batch's origin and creation time."""
-    with catalog.session() as s:
-        return {b.id: (b.origin, as_utc(b.created_at)) for b in s.scalars(select(Batch))}
+    return {b.id: (b.origin, as_utc(b.created_at)) for b in s.scalars(select(Batch))}
 
 
-def group_tables(
-    batches: dict[str, tuple[str, datetime | None]],
-    receipts: Iterable[tuple[str, datetime, bool]],
-    documents: Iterable[GroupedDocument],
-    pages: dict[str, tuple[int, int]],
-    archive_keys: Iterable[str],
-    *,
-    period: str = "month",
-    archive_key_of: dict[str, str] | None = None,
+def group_rows(
+    counts: Iterable[tuple[str, str, dict[str, int]]], batches: dict[str, tuple[str, datetime | None]]
 ) -> tuple[list[GroupRow], list[GroupRow]]:
-    """The per-batch rows (oldest batch first) and the per-period rows (in order), from the rows reconciliation
-    read: receipts as (batch id, received at, duplicate), and page rows per document as (rows, done).
-
-    `archive_key_of` maps archived document ids to their PDF's key (default `<id>/<id>.pdf`).
-    """
-    if period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    archive_key_of = archive_key_of or {}
-    objects = Counter(key.split("/", 1)[0] for key in archive_keys)
-    stored = set(archive_keys)
+    """The per-batch rows (oldest batch first) and the per-period rows (in order), from the counts the catalog
+    added up (`storage.reconcile_sql.group_counts`): ("batch" or "period", key, counts), a key more than once."""
     by_batch: dict[str, GroupRow] = {}
     by_period: dict[str, GroupRow] = {}
-
-    def rows_for(batch_id: str, moment: datetime) -> tuple[GroupRow, GroupRow]:
-        if batch_id not in by_batch:
-            origin, created = batches.get(batch_id, ("(unknown)", None))
-            by_batch[batch_id] = GroupRow(batch_id, origin=origin, created_at=created)
-        key = period_key(moment, period)
-        return by_batch[batch_id], by_period.setdefault(key, GroupRow(key))
-
-    for batch_id, received_at, duplicate in receipts:
-        for row in rows_for(batch_id, received_at):
-            row.counts["files_received"] += 1
-            row.counts["duplicates"] += int(bool(duplicate))
-    for doc in documents:
-        rows, done = pages.get(doc.id, (0, 0))
-        archived = doc.status == "archived"
-        pdf = archive_key_of.get(doc.id) or ArchivedKeys.of_document(doc.id).pdf
-        for row in rows_for(doc.batch_id, doc.received_at):
-            row.counts["documents"] += 1
-            row.counts["pages_declared"] += doc.page_count or 0
-            row.counts["page_rows"] += rows
-            row.counts["pages_scanned"] += done
-            row.counts["archived"] += int(archived)
-            row.counts["archived_in_store"] += int(archived and pdf in stored)
-            row.counts["archive_objects"] += objects.get(doc.id, 0)
+    for grouping, key, values in counts:
+        if grouping == "batch":
+            if key not in by_batch:
+                origin, created = batches.get(key, ("(unknown)", None))
+                by_batch[key] = GroupRow(key, origin=origin, created_at=created)
+            row = by_batch[key]
+        else:
+            row = by_period.setdefault(key, GroupRow(key))
+        row.counts.update(values)
     batch_rows = sorted(by_batch.values(), key=lambda r: (r.created_at is None, r.created_at or datetime.min, r.key))
     return batch_rows, sorted(by_period.values(), key=lambda r: r.key)

@@ -282,12 +282,17 @@ def _local_date_text(moment: Any, by: str, dialect: str) -> Any:
     return func.to_char(moment, "YYYY-MM-DD" if by == "day" else "YYYY-MM")
 
 
+def local_period_text(moment: Any, by: str, dialect: str) -> Any:
+    """The SQL of a stored (UTC) moment's day or month in Vietnam (UTC+7 all year), as YYYY-MM-DD or YYYY-MM."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d" if by == "day" else "%Y-%m", moment, "+7 hours")
+    return _local_date_text(func.timezone("Asia/Ho_Chi_Minh", moment), by, dialect)
+
+
 def _group_expression(q: ReportQuery, moment: InstrumentedAttribute, dialect: str) -> Any:
-    """The SQL of a row's group: its day or month in Vietnam (UTC+7 all year), agency, type or status."""
+    """The SQL of a row's group: its day or month in Vietnam, agency, type or status."""
     if q.by in ("day", "month"):
-        if dialect == "sqlite":
-            return func.strftime("%Y-%m-%d" if q.by == "day" else "%Y-%m", moment, "+7 hours")
-        return _local_date_text(func.timezone("Asia/Ho_Chi_Minh", moment), q.by, dialect)
+        return local_period_text(moment, q.by, dialect)
     return {"agency": RecordField.organ, "type": RecordField.type_name, "status": Document.status}[q.by]
 
 

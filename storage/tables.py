@@ -88,6 +88,10 @@ class Document(Base):
     organ_name: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     type_name: Mapped[str | None] = mapped_column(Text, nullable=True, index=True)
     signed_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: The record's archive key, PDF hash and page count, filled likewise (migration 0017) for the reconciliation.
+    archive_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    archive_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    page_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class _CountsOfADay:

@@ -233,7 +233,9 @@ def test_a_catalog_at_the_newest_revision_opens_without_loading_alembic(tmp_path
     assert done.stdout.strip() == "False"
 
 
-def test_a_record_s_agency_type_and_signing_time_are_kept_in_columns_whoever_writes_it(url: str, engine: Engine):
+def test_a_record_s_agency_type_signing_and_archive_fields_are_kept_in_columns_whoever_writes_it(
+    url: str, engine: Engine
+):
     from sqlalchemy import update
 
     from storage.tables import Document
@@ -242,19 +244,27 @@ def test_a_record_s_agency_type_and_signing_time_are_kept_in_columns_whoever_wri
     try:
         batch = catalog.create_batch()
         doc = catalog.receive(batch, filename="a.pdf", sha256="ab" * 32, size_bytes=1, incoming_key="k").document_id
-        record = {"metadata": {"organ_name": "SỞ NỘI VỤ", "type_name": "QUYẾT ĐỊNH"}, "archive": {"signed_at": "t"}}
+        odd = catalog.receive(batch, filename="b.pdf", sha256="cd" * 32, size_bytes=1, incoming_key="l").document_id
+        record = {
+            "metadata": {"organ_name": "SỞ NỘI VỤ", "type_name": "QUYẾT ĐỊNH", "page_amount": 3},
+            "archive": {"signed_at": "t", "key": "d/d.pdf", "pdf_sha256": "ef" * 32},
+        }
         with catalog.session() as s:  # a plain UPDATE, as an operator's script or a test would write it
             s.execute(update(Document).where(Document.id == doc).values(record=record))
-        fields = select(Document.organ_name, Document.type_name, Document.signed_at).where(Document.id == doc)
-        with catalog.session() as s:
-            assert s.execute(fields).one() == ("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t")
+            s.execute(update(Document).where(Document.id == odd).values(record={"metadata": {"page_amount": "many"}}))
+        columns = (Document.organ_name, Document.type_name, Document.signed_at, Document.archive_key)
+        fields = select(*columns, Document.archive_sha256, Document.page_amount).order_by(Document.filename)
+        expected = [("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t", "d/d.pdf", "ef" * 32, 3), (None, None, None, None, None, None)]
+        with catalog.session() as s:  # a page count that is not a number leaves the column empty
+            assert [tuple(row) for row in s.execute(fields)] == expected
     finally:
         catalog.close()
     # a catalog from before the columns gets them filled from the records it holds
-    migrations.downgrade(engine, "0005")
-    migrations.upgrade(engine)
-    with engine.connect() as connection:
-        assert connection.execute(fields).one() == ("SỞ NỘI VỤ", "QUYẾT ĐỊNH", "t")
+    for before in ("0005", "0016"):
+        migrations.downgrade(engine, before)
+        migrations.upgrade(engine)
+        with engine.connect() as connection:
+            assert [tuple(row) for row in connection.execute(fields)] == expected
 
 
 def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: str, engine: Engine):

@@ -14,7 +14,7 @@ from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog
 from storage.local_store import LocalFolderStore
 from storage.rates import Period, RatesError, compute_rates, set_dossier_total
-from storage.reconcile import reconcile, verify_audit_chain
+from storage.reconcile import IssuePage, reconcile, verify_audit_chain
 from storage.reports import GROUPINGS, ReportError, ReportQuery, build_report, local_day, report_choices
 from storage.tables import AuditEvent, Document, Page, Receipt
 
@@ -233,6 +233,32 @@ def test_reconciliation_names_the_documents_behind_each_difference(archive: Arch
     assert not balances["archived_vs_pdfs_in_store"].ok and balances["archived_vs_pdfs_in_store"].actual == 1
     assert not balances["pages_declared_vs_page_rows"].ok
     assert result.issues[0].severity == "error" and result.issues[-1].severity in ("warning", "info")
+
+
+def test_differences_are_counted_in_full_and_read_a_page_at_a_time(archive: Archive):
+    jan, feb1, review = (archive.ids[n] for n in ("jan", "feb1", "review"))
+    (archive.store.root / "archive" / jan / f"{jan}.pdf").unlink()
+    (archive.store.root / "archive" / feb1 / f"{feb1}.json").unlink()
+    for n in range(3):
+        archive.store.put_bytes("archive", f"{review}/stray{n}.pdf", b"%PDF stray")
+    now = utc(2024, 3, 1)
+    every = reconcile(archive.catalog, archive.store, now=now, check_audit_chain=False).issues
+    errors = [i for i in every if i.severity == "error"]
+    assert len(errors) == 5 and len(every) == 8  # 1 missing PDF, 1 sidecar, 3 strays; review, rejected, failed
+    for severity, wanted in ((None, every), ("error", errors)):
+        for offset, limit in ((0, 2), (2, 2), (4, 10), (7, 1), (20, 5)):
+            page = IssuePage(severity, offset, limit)
+            result = reconcile(archive.catalog, archive.store, now=now, check_audit_chain=False, issues=page)
+            assert result.issues == wanted[offset : offset + limit], (severity, offset)
+            assert result.count(severity) == len(wanted) and result.count("error") == 5
+    assert reconcile(archive.catalog, archive.store, now=now, issues=IssuePage(limit=0)).by_kind == {
+        "missing_object": 1,
+        "missing_sidecar": 1,
+        "orphan_object": 3,
+        "stale_review": 1,
+        "rejected": 1,
+        "failed": 1,
+    }
 
 
 def test_hashes_page_counts_and_signatures_are_checked(archive: Archive):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from storage.layout import ARCHIVE, INCOMING
-from storage.reconcile import KINDS, SEVERITIES, Issue, Reconciliation, reconcile
+from storage.reconcile import ALL_ISSUES, KINDS, SEVERITIES, Issue, IssuePage, Reconciliation, reconcile
 from storage.reconcile_groups import GROUP_COUNTS, PERIODS, GroupRow
 from web.auth import Principal
 from web.context import WebContext, web
@@ -59,7 +59,9 @@ def group_csv_rows(result: Reconciliation, table: str) -> tuple[list[str], list[
     return header, lines
 
 
-def _reconcile(ctx: WebContext, hashes: bool, stale_days: int, period: str = "month") -> Reconciliation:
+def _reconcile(
+    ctx: WebContext, hashes: bool, stale_days: int, period: str = "month", issues: IssuePage = ALL_ISSUES
+) -> Reconciliation:
     return reconcile(
         ctx.rt.catalog,
         ctx.rt.store,
@@ -69,7 +71,12 @@ def _reconcile(ctx: WebContext, hashes: bool, stale_days: int, period: str = "mo
         stale_after=timedelta(days=stale_days),
         check_hashes=hashes,
         period=period if period in PERIODS else "month",
+        issues=issues,
     )
+
+
+def _page_of_issues(severity: str | None, page: int) -> IssuePage:
+    return IssuePage(severity, (page - 1) * ISSUES_PER_PAGE, ISSUES_PER_PAGE)
 
 
 def issue_out(role: str, issue: Issue) -> dict[str, Any]:
@@ -94,19 +101,20 @@ def reconciliation_page(
     period: Period_ = "month",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    result = _reconcile(ctx, hashes, stale_days, period)
-    ctx.audit_event("reconciliation_viewed", principal, via="page", hashes=hashes)
     severity = severity if severity in SEVERITIES else None
-    issues = [i for i in result.issues if severity is None or i.severity == severity]
-    pages = page_count(len(issues), ISSUES_PER_PAGE)
-    page = min(page, pages)
+    result = _reconcile(ctx, hashes, stale_days, period, _page_of_issues(severity, page))
+    pages = page_count(result.count(severity), ISSUES_PER_PAGE)
+    if page > pages:  # past the last page: the last one
+        page = pages
+        result = _reconcile(ctx, hashes, stale_days, period, _page_of_issues(severity, page))
+    ctx.audit_event("reconciliation_viewed", principal, via="page", hashes=hashes)
     params = urlencode({"stale_days": stale_days, "period": result.period, **({"hashes": "true"} if hashes else {})})
     return render(
         request,
         "reconciliation.html",
         result=result,
-        issues=[issue_out(principal.role, i) for i in issues[(page - 1) * ISSUES_PER_PAGE : page * ISSUES_PER_PAGE]],
-        issues_total=len(issues),
+        issues=[issue_out(principal.role, i) for i in result.issues],
+        issues_total=result.count(severity),
         page=page,
         pages=pages,
         severity=severity,
@@ -183,12 +191,12 @@ def reconciliation_api(
     all, `issue_counts` per severity, and `next_offset` gives the next page (null on the last)."""
     if severity is not None and severity not in SEVERITIES:
         raise HTTPException(400, f"Mức độ không hợp lệ: hãy chọn một trong {', '.join(SEVERITIES)}.")
-    result = _reconcile(ctx, hashes, stale_days, period)
+    result = _reconcile(ctx, hashes, stale_days, period, IssuePage(severity, offset, limit))
     ctx.audit_event("reconciliation_viewed", principal, via="api", hashes=hashes)
     data = result.to_json(with_issues=False)
-    issues = [i for i in result.issues if severity is None or i.severity == severity]
-    data["issues"] = [issue_out(principal.role, i) for i in issues[offset : offset + limit]]
-    data["issues_total"] = len(issues)
-    data["next_offset"] = offset + limit if offset + limit < len(issues) else None
+    total = result.count(severity)
+    data["issues"] = [issue_out(principal.role, i) for i in result.issues]
+    data["issues_total"] = total
+    data["next_offset"] = offset + limit if offset + limit < total else None
     data["kinds"] = KINDS
     return JSONResponse(data)

@@ -1,0 +1,467 @@
+"""The reconciliation's queries: the store's keys beside the catalog, every check in the database.
+
+The keys of the archive and incoming buckets go into temporary tables of the catalog's own session (COPY
+on PostgreSQL). One pass then joins each document with its receipts, its page rows and those keys into
+`reconcile_documents`, one narrow row per document with what every check needs. The differences are
+conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read in
+order a page at a time, so a summary never builds a row per difference. The batch and period tables
+are `GROUP BY`s of the same table and of the receipts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.reports import IN_PROGRESS, local_period_text
+from storage.tables import Document, Page, Receipt
+
+_TEMPORARY = MetaData()
+#: Temporary tables, which PostgreSQL drops at the end of the transaction (SQLite's go with `drop_tables`).
+_TEMPORARY_TABLE: dict[str, Any] = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
+archive_objects = Table(
+    "reconcile_archive",
+    _TEMPORARY,
+    Column("key", Text, primary_key=True),
+    Column("folder", Text, nullable=False),  # the part before the first "/": a document's id
+    Column("stem", Text, nullable=False),  # the key without its last ".extension"
+    Column("ext", Text),
+    **_TEMPORARY_TABLE,
+)
+incoming_objects = Table("reconcile_incoming", _TEMPORARY, Column("key", Text, primary_key=True), **_TEMPORARY_TABLE)
+hash_mismatches = Table(
+    "reconcile_hashes",
+    _TEMPORARY,
+    Column("document_id", String(32), primary_key=True),
+    Column("actual", String(64)),
+    **_TEMPORARY_TABLE,
+)
+checked = Table(
+    "reconcile_documents",
+    _TEMPORARY,
+    Column("id", String(32), primary_key=True),
+    Column("batch_id", Text),
+    Column("filename", Text),
+    Column("status", String(16)),
+    Column("page_count", Integer),
+    Column("incoming_key", Text),
+    Column("received_at", DateTime(timezone=True)),
+    Column("archive_key", Text),  # '' when the record names none
+    Column("stem", Text),
+    Column("archive_sha256", String(64)),
+    Column("signed", Integer),
+    Column("page_amount", Integer),
+    Column("paper_pages", Integer),
+    Column("receipts", Integer),  # NULL: no receipt at all
+    Column("page_rows", Integer),
+    Column("pages_done", Integer),
+    Column("finished", DateTime(timezone=True)),  # finished, else last updated
+    Column("last_change", DateTime(timezone=True)),  # the document's or one of its pages', the later
+    Column("has_original", Integer),
+    Column("has_pdf", Integer),  # the record's archive key is in the store
+    Column("has_json", Integer),
+    Column("has_xml", Integer),
+    Column("pdf_in_store", Integer),  # the record's key, else `<id>/<id>.pdf`, is in the store
+    Column("objects", Integer),  # archive objects under the document's folder
+    **_TEMPORARY_TABLE,
+)
+SIDECARS = ("json", "xml")
+COPY_ROWS = 10_000
+WORK_MEM = "64MB"
+
+
+def create_tables(s: Session) -> None:
+    """The temporary tables, empty (a failed reconciliation on SQLite may have left them on its connection)."""
+    if _dialect(s) == "postgresql":  # joins and groups of every document: in memory rather than in batches on disk
+        s.connection().exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    drop_tables(s)
+    _TEMPORARY.create_all(s.connection())
+
+
+def drop_tables(s: Session) -> None:
+    _TEMPORARY.drop_all(s.connection(), checkfirst=True)
+
+
+def load_keys(s: Session, archive_keys: Iterable[str], incoming_keys: Iterable[str]) -> None:
+    """The buckets' keys into their tables, with each archive key's folder, stem and extension."""
+
+    def archive_rows() -> Iterator[tuple[str, str, str, str | None]]:
+        for key in archive_keys:
+            stem, dot, ext = key.rpartition(".")
+            yield key, key.split("/", 1)[0], stem if dot else key, ext if dot else None
+
+    _copy(s, archive_objects, archive_rows())
+    _copy(s, incoming_objects, ((key,) for key in incoming_keys))
+
+
+def load_hash_mismatches(s: Session, rows: Iterable[tuple[str, str | None]]) -> None:
+    _copy(s, hash_mismatches, rows)
+
+
+def _copy(s: Session, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+    names = [column.name for column in table.columns]
+    if _dialect(s) == "postgresql":
+        import psycopg
+
+        cursor = cast(psycopg.Connection, s.connection().connection.driver_connection).cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        s.connection().exec_driver_sql(f"ANALYZE {table.name}")
+        return
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(dict(zip(names, row, strict=True)))
+        if len(chunk) == COPY_ROWS:
+            s.execute(insert(table), chunk)
+            chunk = []
+    if chunk:
+        s.execute(insert(table), chunk)
+
+
+def check_documents(s: Session) -> None:
+    """Fill `reconcile_documents`: each document joined once with its receipts, page rows and store keys."""
+    d = Document
+    receipts = (
+        select(Receipt.document_id, func.count().label("n")).group_by(Receipt.document_id).subquery("receipts_of")
+    )
+    done = func.sum(case((Page.status == "done", 1), else_=0))
+    pages = (
+        select(Page.document_id, func.count().label("n"), done.label("done"), func.max(Page.updated_at).label("last"))
+        .group_by(Page.document_id)
+        .subquery("pages_of")
+    )
+    objects = (
+        select(archive_objects.c.folder, func.count().label("n")).group_by(archive_objects.c.folder).subquery("objects")
+    )
+    dialect = _dialect(s)
+    key = func.coalesce(d.archive_key, "")
+    stem = _stem(key, dialect)
+    default_pdf = d.id + "/" + d.id + ".pdf"
+    pdf, json_, xml, default = (archive_objects.alias(name) for name in ("pdf", "json_", "xml", "dflt"))
+    original = incoming_objects.alias("original")
+    finished = func.coalesce(d.finished_at, d.updated_at)
+    later = func.greatest if dialect == "postgresql" else func.max
+    last_change = later(d.updated_at, func.coalesce(pages.c.last, d.updated_at))
+    rows = (
+        select(
+            d.id,
+            d.batch_id,
+            d.filename,
+            d.status,
+            d.page_count,
+            d.incoming_key,
+            d.received_at,
+            key,
+            stem,
+            d.archive_sha256,
+            case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0),
+            d.page_amount,
+            d.intake["paper_pages"].as_integer(),
+            receipts.c.n,
+            func.coalesce(pages.c.n, 0),
+            func.coalesce(pages.c.done, 0),
+            finished,
+            last_change,
+            _present(original),
+            _present(pdf),
+            _present(json_),
+            _present(xml),
+            _present(default),
+            func.coalesce(objects.c.n, 0),
+        )
+        .outerjoin(receipts, receipts.c.document_id == d.id)
+        .outerjoin(pages, pages.c.document_id == d.id)
+        .outerjoin(objects, objects.c.folder == d.id)
+        .outerjoin(original, original.c.key == d.incoming_key)
+        .outerjoin(pdf, pdf.c.key == key)
+        .outerjoin(json_, json_.c.key == stem + ".json")
+        .outerjoin(xml, xml.c.key == stem + ".xml")
+        .outerjoin(default, default.c.key == func.coalesce(func.nullif(key, ""), default_pdf))
+    )
+    s.execute(insert(checked).from_select([c.name for c in checked.columns], rows))
+    if s.scalar(select(archive_objects.c.key).limit(1)) is not None:  # orphans are looked for by these
+        for column in ("archive_key", "stem"):
+            s.connection().exec_driver_sql(f"CREATE INDEX {checked.name}_{column} ON {checked.name} ({column})")
+    if dialect == "postgresql":
+        s.connection().exec_driver_sql(f"ANALYZE {checked.name}")
+
+
+def _present(joined: Any) -> ColumnElement:
+    """1 when the outer-joined key table found the key, else 0."""
+    return case((joined.c.key.is_not(None), 1), else_=0)
+
+
+def _stem(key: ColumnElement, dialect: str) -> ColumnElement:
+    """`key` without its last ".extension" (`str.rsplit(".", 1)[0]`), in SQL."""
+    if dialect == "postgresql":
+        return func.regexp_replace(key, r"\.[^.]*$", "")
+    up_to_dot = func.rtrim(key, func.replace(key, ".", ""))  # everything up to the last "." (SQLite has no rfind)
+    return case((func.instr(key, ".") == 0, key), else_=func.substr(up_to_dot, 1, func.length(up_to_dot) - 1))
+
+
+class DocumentChecks:
+    """The differences as SQL: a condition on `reconcile_documents` per kind, and the rows each one makes."""
+
+    def __init__(self, *, stale_before: datetime, idle_before: datetime) -> None:
+        c = checked.c
+        archived = c.status == "archived"
+        located = and_(archived, c.archive_key != "")
+        in_progress = c.status.in_(IN_PROGRESS)
+        waiting = c.status == "needs_review"
+        mismatched = hash_mismatches.c.document_id.is_not(None)
+        #: kind → (condition, key, expected, actual, since)
+        self.conditions: dict[str, tuple[ColumnElement, Any, Any, Any, Any]] = {
+            "missing_object": (and_(located, c.has_pdf == 0), c.archive_key, None, None, None),
+            "hash_mismatch": (
+                and_(located, mismatched),
+                c.archive_key,
+                c.archive_sha256,
+                hash_mismatches.c.actual,
+                None,
+            ),
+            "unsigned_archived": (and_(located, c.signed == 0), c.archive_key, None, None, None),
+            "archived_without_archive": (and_(archived, c.archive_key == ""), None, None, None, None),
+            "missing_original": (c.has_original == 0, c.incoming_key, None, None, None),
+            "document_without_receipt": (c.receipts.is_(None), None, None, None, None),
+            "page_rows_mismatch": (
+                and_(c.page_count.is_not(None), c.page_count != c.page_rows),
+                None,
+                c.page_count,
+                c.page_rows,
+                None,
+            ),
+            "record_pages_mismatch": (
+                and_(archived, c.page_amount.is_not(None), or_(c.page_count.is_(None), c.page_amount != c.page_count)),
+                None,
+                c.page_count,
+                c.page_amount,
+                None,
+            ),
+            "paper_pages_mismatch": (
+                and_(c.paper_pages.is_not(None), c.page_count.is_not(None), c.paper_pages != c.page_count),
+                None,
+                c.paper_pages,
+                c.page_count,
+                None,
+            ),
+            "failed": (c.status == "failed", None, None, None, c.finished),
+            "rejected": (c.status == "rejected", None, None, None, c.finished),
+            "stale_review": (and_(waiting, c.finished < stale_before), None, None, None, c.finished),
+            "needs_review": (and_(waiting, not_(c.finished < stale_before)), None, None, None, c.finished),
+            "stuck": (and_(in_progress, c.last_change < idle_before), None, None, None, c.last_change),
+            "in_progress": (and_(in_progress, not_(c.last_change < idle_before)), None, None, None, c.last_change),
+        }
+        #: "missing_sidecar", one condition per extension
+        self.missing_sidecars = {ext: and_(located, getattr(c, f"has_{ext}") == 0) for ext in SIDECARS}
+
+    def counts(self, s: Session) -> dict[str, int]:
+        """How many differences of each kind (kinds with none left out)."""
+        sums = [func.sum(case((condition, 1), else_=0)) for condition, *_ in self.conditions.values()]
+        missing = self.missing_sidecars.values()
+        missing_sidecars = sum((case((condition, 1), else_=0) for condition in missing), start=literal(0))
+        row = s.execute(select(*sums, func.sum(missing_sidecars)).select_from(_with_hashes())).one()
+        found = dict(zip([*self.conditions, "missing_sidecar"], row, strict=True))
+        found["receipt_without_document"] = s.scalar(select(func.count()).select_from(_receipts_without_document()))
+        found["orphan_object"] = s.scalar(select(func.count()).select_from(_orphans().subquery()))
+        return {kind: int(n) for kind, n in found.items() if n}
+
+    def rows(self, kinds: Iterable[str], order: dict[str, int], dialect: str) -> Select:
+        """The differences of `kinds` as one query, in the reconciliation's order (kind, document id, key)."""
+        c = checked.c
+        parts = []
+        values: tuple[Any, ...]
+        for kind in kinds:
+            if kind in self.conditions:
+                condition, key, expected, actual, since = self.conditions[kind]
+                values = (c.id, c.filename, c.status, key, expected, actual, since)
+                parts.append(_issue_select(kind, order, values).select_from(_with_hashes()).where(condition))
+            elif kind == "missing_sidecar":
+                for ext, missing in self.missing_sidecars.items():
+                    values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
+                    parts.append(_issue_select(kind, order, values).where(missing))
+            elif kind == "receipt_without_document":
+                lost = _receipts_without_document()
+                values = (lost.c.document_id, None, None, None, lost.c.n, 0, None)
+                parts.append(_issue_select(kind, order, values))
+            elif kind == "orphan_object":
+                orphans = _orphans().subquery("orphans")
+                owner = func.coalesce(orphans.c.id, orphans.c.folder)
+                values = (owner, orphans.c.filename, orphans.c.status, orphans.c.key, None, None, None)
+                parts.append(_issue_select(kind, order, values))
+        everything = union_all(*parts).subquery("differences") if len(parts) > 1 else parts[0].subquery("differences")
+        text_order = (lambda column: column.collate("C")) if dialect == "postgresql" else (lambda column: column)
+        return select(everything).order_by(
+            everything.c.position,
+            text_order(func.coalesce(everything.c.document_id, "")),
+            text_order(func.coalesce(everything.c.key, "")),
+        )
+
+
+def _with_hashes() -> Any:
+    return checked.outerjoin(hash_mismatches, hash_mismatches.c.document_id == checked.c.id)
+
+
+def _issue_select(kind: str, order: dict[str, int], values: tuple[Any, ...]) -> Select:
+    """One kind's rows: its position in the order, kind, document id, file name, status, key, values, since."""
+    document_id, filename, status, key, expected, actual, since = values
+    return select(
+        literal(order[kind]).label("position"),
+        literal(kind).label("kind"),
+        _or_null(document_id, Text).label("document_id"),
+        _or_null(filename, Text).label("filename"),
+        _or_null(status, Text).label("status"),
+        _or_null(key, Text).label("key"),
+        _value(expected, text=False).label("expected_number"),
+        _value(actual, text=False).label("actual_number"),
+        _value(expected, text=True).label("expected_text"),
+        _value(actual, text=True).label("actual_text"),
+        _or_null(since, DateTime(timezone=True)).label("since"),
+    )
+
+
+def _or_null(value: Any, type_: Any) -> Any:
+    return null().cast(type_) if value is None else value
+
+
+def _value(value: Any, *, text: bool) -> Any:
+    """A count (a column or a number) or a text (a hash) in its own column; NULL in the other one."""
+    if isinstance(value, int) and not text:
+        return literal(value, Integer)
+    is_text = isinstance(getattr(value, "type", None), String)  # Text is a String
+    if value is None or isinstance(value, int) or is_text != text:
+        return null().cast(Text if text else Integer)
+    return value
+
+
+def _receipts_without_document() -> Any:
+    return (
+        select(Receipt.document_id, func.count().label("n"))
+        .where(~select(Document.id).where(Document.id == Receipt.document_id).exists())
+        .group_by(Receipt.document_id)
+        .subquery("lost")
+    )
+
+
+def _orphans() -> Select:
+    """Archive objects that no archived document's PDF or sidecar accounts for, with their folder's document."""
+    k, c = archive_objects.c, checked.c
+    located = and_(c.status == "archived", c.archive_key != "")
+    pdf_of = select(c.id).where(located, c.archive_key == k.key).exists()
+    sidecar_of = select(c.id).where(located, c.stem == k.stem, k.ext.in_(SIDECARS)).exists()
+    owner = Document.__table__.alias("owner")
+    return (
+        select(k.key, k.folder, owner.c.id, owner.c.filename, owner.c.status)
+        .select_from(archive_objects.outerjoin(owner, owner.c.id == k.folder))
+        .where(~pdf_of, ~sidecar_of)  # two anti-joins (an EXISTS under OR would run once per object)
+    )
+
+
+def totals(s: Session) -> dict[str, int]:
+    """The whole archive's counts on each side (see `storage.reconcile.reconcile`)."""
+    c = checked.c
+    row = s.execute(
+        select(
+            func.count(),
+            *(
+                func.sum(case((c.status == status, 1), else_=0))
+                for status in ("archived", "needs_review", "rejected", "failed")
+            ),
+            func.sum(case((c.status.in_(IN_PROGRESS), 1), else_=0)),
+            func.sum(func.coalesce(c.page_count, 0)),
+            func.sum(case((and_(c.status == "archived", c.has_pdf == 1), 1), else_=0)),
+        )
+    ).one()
+    documents, archived, needs_review, rejected, failed, in_progress, declared, pdfs = (int(v or 0) for v in row)
+    files, duplicates = s.execute(select(func.count(), func.sum(case((Receipt.duplicate, 1), else_=0)))).one()
+    return {
+        "files_received": int(files),
+        "duplicates": int(duplicates or 0),
+        "documents": documents,
+        "archived": archived,
+        "needs_review": needs_review,
+        "rejected": rejected,
+        "failed": failed,
+        "in_progress": in_progress,
+        "pages_declared": declared,
+        "page_rows": int(s.scalar(select(func.count()).select_from(Page)) or 0),
+        "archive_objects": int(s.scalar(select(func.count()).select_from(archive_objects)) or 0),
+        "archived_pdfs_in_store": pdfs,
+        "incoming_objects": int(s.scalar(select(func.count()).select_from(incoming_objects)) or 0),
+    }
+
+
+def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, int]]]:
+    """("batch" or "period", its key, counts) for every group with receipts or documents, receipts first."""
+    dialect = _dialect(s)
+    c = checked.c
+    for grouping, receipt_key, document_key in (
+        ("batch", Receipt.batch_id, c.batch_id),
+        (
+            "period",
+            local_period_text(Receipt.received_at, period, dialect),
+            local_period_text(c.received_at, period, dialect),
+        ),
+    ):
+        received = select(receipt_key, func.count(), func.sum(case((Receipt.duplicate, 1), else_=0))).group_by(
+            receipt_key
+        )
+        for key, files, duplicates in s.execute(received):
+            yield grouping, key, {"files_received": files, "duplicates": int(duplicates or 0)}
+        archived = c.status == "archived"
+        documents = select(
+            document_key,
+            func.count(),
+            func.sum(func.coalesce(c.page_count, 0)),
+            func.sum(c.page_rows),
+            func.sum(c.pages_done),
+            func.sum(case((archived, 1), else_=0)),
+            func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
+            func.sum(c.objects),
+        ).group_by(document_key)
+        names = (
+            "documents",
+            "pages_declared",
+            "page_rows",
+            "pages_scanned",
+            "archived",
+            "archived_in_store",
+            "archive_objects",
+        )
+        for key, *counts in s.execute(documents):
+            yield grouping, key, dict(zip(names, (int(n or 0) for n in counts), strict=True))
+
+
+def hash_candidates(s: Session) -> list[tuple[str, str, str | None]]:
+    """(document id, PDF key, catalog hash) of every archived document whose PDF is in the store."""
+    c = checked.c
+    located = and_(c.status == "archived", c.archive_key != "", c.has_pdf == 1)
+    return [tuple(row) for row in s.execute(select(c.id, c.archive_key, c.archive_sha256).where(located))]  # type: ignore[misc]
+
+
+def _dialect(s: Session) -> str:
+    return s.get_bind().dialect.name
