@@ -238,7 +238,7 @@ def reconcile(
             if s.get_bind().dialect.name == "sqlite":
                 reconcile_sql.drop_tables(s)
     first_receipts = totals["files_received"] - totals["duplicates"]
-    finished = sum(totals[s] for s in ("archived", "needs_review", "rejected", "failed", "in_progress"))
+    finished = sum(totals[status] for status in ("archived", "needs_review", "rejected", "failed", "in_progress"))
     balances = [
         Balance("first_receipts_vs_documents", first_receipts, totals["documents"]),
         Balance("documents_vs_statuses", totals["documents"], finished),
