@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.reconcile_groups import GROUP_COUNTS
 from storage.reports import IN_PROGRESS, local_period_text
 from storage.tables import Document, Page, Receipt
 
@@ -443,15 +444,7 @@ def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, 
             func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
             func.sum(c.objects),
         ).group_by(document_key)
-        names = (
-            "documents",
-            "pages_declared",
-            "page_rows",
-            "pages_scanned",
-            "archived",
-            "archived_in_store",
-            "archive_objects",
-        )
+        names = GROUP_COUNTS[2:]  # after the receipts' two
         for key, *counts in s.execute(documents):
             yield grouping, key, dict(zip(names, (int(n or 0) for n in counts), strict=True))
 
