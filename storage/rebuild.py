@@ -15,13 +15,13 @@ tokens, and the dossier totals supplied for the rates. Restore a backup (`storag
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from pipeline.extract import number_key
 from schemas.errors import UsageError
@@ -36,6 +36,8 @@ from storage.tables import Batch, Document, Page, Receipt
 REBUILT_ORIGIN = "rebuilt"
 #: Sidecars read and written per transaction.
 CHUNK = 250
+#: Chunks written at once on PostgreSQL, each on its own connection.
+WRITERS = 2
 _ORDINAL = re.compile(r"-KQ(\d+)$")
 
 
@@ -146,17 +148,29 @@ def _read_ahead(
             yield start, records
 
 
-def _put_back(s: Session, records: list[DocumentRecord], batches: set[str], numbers: set[str]) -> int:
-    """One chunk of records as batches (those not yet seen), documents, receipts, pages and search entries."""
+@dataclass
+class _Chunk:
+    """One chunk's rows, decided in the order of the sidecars (new batches, number keys), written on a thread."""
+
+    records: list[DocumentRecord]
+    documents: list[Document]
+    receipts: list[Receipt]
+    pages: list[Page]
+
+
+def _chunk(catalog: Catalog, records: list[DocumentRecord], batches: set[str], numbers: set[str]) -> _Chunk:
+    """The documents, receipts and pages of one chunk of records; the batches not yet seen are written at once,
+    so that a chunk written beside this one can refer to them."""
     members = [(record.batch_id or f"{REBUILT_ORIGIN}-{record.received_at:%Y%m%d}", record) for record in records]
+    new_batches = []
     for batch_id, record in members:
         if batch_id not in batches:  # its time is set to its earliest receipt at the end
             batches.add(batch_id)
-            s.add(Batch(id=batch_id, origin=REBUILT_ORIGIN, created_at=record.received_at))
-    s.flush()
-    s.add_all(_document(record, batch_id, numbers) for batch_id, record in members)
-    s.flush()
-    s.add_all(
+            new_batches.append(Batch(id=batch_id, origin=REBUILT_ORIGIN, created_at=record.received_at))
+    if new_batches:
+        with catalog.session() as s:
+            s.add_all(new_batches)
+    receipts = [
         Receipt(
             batch_id=batch_id,
             document_id=record.id,
@@ -165,11 +179,21 @@ def _put_back(s: Session, records: list[DocumentRecord], batches: set[str], numb
             received_at=record.received_at,
         )
         for batch_id, record in members
-    )
+    ]
+    documents = [_document(record, batch_id, numbers) for batch_id, record in members]
     pages = [page for record in records for page in _pages(record)]
-    s.add_all(pages)
-    index_archived(s, records)
-    return len(pages)
+    return _Chunk(records, documents, receipts, pages)
+
+
+def _put_back(catalog: Catalog, chunk: _Chunk) -> int:
+    """One chunk in one transaction: documents, receipts, pages and search entries."""
+    with catalog.session() as s:
+        s.add_all(chunk.documents)
+        s.flush()
+        s.add_all(chunk.receipts)
+        s.add_all(chunk.pages)
+        index_archived(s, chunk.records)
+    return len(chunk.pages)
 
 
 def rebuild_catalog(
@@ -184,7 +208,9 @@ def rebuild_catalog(
     Sidecars are read and written `CHUNK` at a time, one transaction each, so memory holds one chunk of
     records (and the list of keys) however large the archive; an interrupted rebuild leaves the chunks done,
     and is started again on an emptied catalog. `progress(done, total)` follows the sidecars. The next chunk is
-    read while this one is written, so parsing sidecars and the database's indexing overlap on two cores.
+    read while this one is written, and on PostgreSQL two chunks are written at once (which batch is new and
+    which document keeps a number key are still decided in the sidecars' order), so parsing sidecars and the
+    database's indexing overlap on two cores.
     """
     with catalog.session() as s:
         held = sum(s.scalar(select(func.count()).select_from(t)) or 0 for t in (Document, Receipt, Batch))
@@ -197,12 +223,25 @@ def rebuild_catalog(
     keys = sidecar_keys(store, bucket)
     batches: set[str] = set()
     numbers: set[str] = set()
-    for start, records in _read_ahead(store, bucket, keys, result):
-        with catalog.session() as s:
-            result.pages += _put_back(s, records, batches, numbers)
-        result.documents += len(records)
+    # PostgreSQL indexes one chunk's text while the next is prepared; SQLite writes one transaction at a time
+    writers = WRITERS if catalog.engine.dialect.name == "postgresql" else 1
+    written: deque[tuple[int, int, Future[int]]] = deque()  # (first position, documents, pages written)
+
+    def finish_oldest() -> None:
+        start, documents, pages = written.popleft()
+        result.pages += pages.result()
+        result.documents += documents
         if progress:
             progress(min(start + CHUNK, len(keys)), len(keys))
+
+    with ThreadPoolExecutor(writers, thread_name_prefix="rebuild-write") as writing:
+        for start, records in _read_ahead(store, bucket, keys, result):
+            chunk = _chunk(catalog, records, batches, numbers)
+            written.append((start, len(records), writing.submit(_put_back, catalog, chunk)))
+            if len(written) == writers:
+                finish_oldest()
+        while written:
+            finish_oldest()
     with catalog.session() as s:
         earliest = select(func.min(Receipt.received_at)).where(Receipt.batch_id == Batch.id).scalar_subquery()
         s.execute(update(Batch).values(created_at=earliest))

@@ -182,21 +182,27 @@ def test_rebuild_from_sidecars_reproduces_the_archived_counts(
     assert corpus.id_of(HELD[0]) not in [r[0] for r in rebuilt_rows]
 
 
+@pytest.mark.parametrize("target", ["sqlite", "postgresql"])
 def test_rebuild_goes_chunk_by_chunk_and_reports_its_progress(
+    target: str,
     corpus: Corpus,  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ):
     from storage import rebuild
 
     objects = LocalFolderStore(corpus.data / "objects")
     sidecars = len(rebuild.sidecar_keys(objects, "archive"))
-    monkeypatch.setattr(rebuild, "CHUNK", 2)  # several transactions, a batch met again in a later chunk
+    # several transactions (on PostgreSQL two at once), a batch met again in a later chunk
+    monkeypatch.setattr(rebuild, "CHUNK", 1 if target == "postgresql" else 2)
     seen: list[tuple[int, int]] = []
-    with Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}") as catalog:
+    url = request.getfixturevalue("postgres_url") if target == "postgresql" else f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    with Catalog(url) as catalog:
         result = rebuild.rebuild_catalog(catalog, objects, progress=lambda done, total: seen.append((done, total)))
         assert result.documents == result.indexed == len(ARCHIVED) and not result.skipped
-        assert seen == [(min(n, sidecars), sidecars) for n in range(2, sidecars + 2, 2)]
+        step = rebuild.CHUNK
+        assert seen == [(min(n, sidecars), sidecars) for n in range(step, sidecars + step, step)]
         assert indexed_ids(catalog) == sorted(corpus.id_of(stem) for stem, _, _ in ARCHIVED)
         with catalog.session() as s:  # each batch dates from its earliest receipt, whichever chunk held it
             assert (
