@@ -15,7 +15,7 @@ also tabulated per batch and per day or month (`storage.reconcile_groups`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -97,7 +97,9 @@ class IssuePage:
     limit: int | None = None
 
     def kinds(self) -> list[str]:
-        return [kind for kind, severity in KINDS.items() if self.severity in (None, severity)]
+        """The kinds asked for, in the order differences come in: errors, warnings, information."""
+        chosen = [kind for kind, severity in KINDS.items() if self.severity in (None, severity)]
+        return sorted(chosen, key=lambda kind: SEVERITIES.index(KINDS[kind]))
 
 
 ALL_ISSUES = IssuePage()
@@ -191,10 +193,6 @@ class Reconciliation:
         }
 
 
-#: Each kind's place in the order of differences: errors first, then warnings, then information.
-ORDER = {kind: n for n, kind in enumerate(sorted(KINDS, key=lambda kind: SEVERITIES.index(KINDS[kind])))}
-
-
 def reconcile(
     catalog: Catalog,
     store: ObjectStore,
@@ -232,7 +230,7 @@ def reconcile(
                 )
             totals = reconcile_sql.totals(s)
             by_kind = Counter(checks.counts(s))
-            page = _read_issues(s, checks, issues) if any(by_kind[kind] for kind in issues.kinds()) else []
+            page = _read_issues(s, checks, issues, by_kind)
             by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
         finally:
             if s.get_bind().dialect.name == "sqlite":
@@ -272,12 +270,29 @@ def _hash_mismatches(
             yield document_id, stored.sha256 if stored else None
 
 
-def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePage) -> list[Issue]:
-    query = checks.rows(page.kinds(), ORDER, s.get_bind().dialect.name).offset(page.offset)
-    if page.limit is not None:
-        query = query.limit(page.limit)
+def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePage, by_kind: Counter) -> list[Issue]:
+    """The page of differences, a kind at a time in the order: a kind wholly before the page is skipped by its
+    count, and each query sorts only its own kind's rows (one sort of every difference took 6 s at 700,000)."""
+    dialect = s.get_bind().dialect.name
+    skip, wanted = page.offset, page.limit
+    issues: list[Issue] = []
+    for kind in page.kinds():
+        if wanted is not None and wanted <= 0:
+            break
+        if skip >= by_kind[kind]:
+            skip -= by_kind[kind]
+            continue
+        query = checks.rows(kind, dialect).offset(skip)
+        read = _issues_of(s.execute(query if wanted is None else query.limit(wanted)))
+        issues += read
+        skip = 0
+        wanted = None if wanted is None else wanted - len(read)
+    return issues
+
+
+def _issues_of(rows: Iterable[Any]) -> list[Issue]:
     issues = []
-    for _, kind, document_id, filename, status, key, *numbers_and_texts, since in s.execute(query):
+    for kind, document_id, filename, status, key, *numbers_and_texts, since in rows:
         expected_number, actual_number, expected_text, actual_text = numbers_and_texts
         expected = expected_number if expected_text is None else expected_text
         actual = actual_number if actual_text is None else actual_text

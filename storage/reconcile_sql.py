@@ -3,9 +3,9 @@
 The keys of the archive and incoming buckets go into temporary tables of the catalog's own session (COPY
 on PostgreSQL). One pass then joins each document with its receipts, its page rows and those keys into
 `reconcile_documents`, one narrow row per document with what every check needs. The differences are
-conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read in
-order a page at a time, so a summary never builds a row per difference. The batch and period tables
-are `GROUP BY`s of the same table and of the receipts.
+conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read one
+kind at a time (`DocumentChecks.rows`), so a summary never builds a row per difference. The batch and
+period tables are `GROUP BY`s of the same table and of the receipts.
 """
 
 from __future__ import annotations
@@ -291,35 +291,34 @@ class DocumentChecks:
         found["orphan_object"] = s.scalar(select(func.count()).select_from(_orphans().subquery()))
         return {kind: int(n) for kind, n in found.items() if n}
 
-    def rows(self, kinds: Iterable[str], order: dict[str, int], dialect: str) -> Select:
-        """The differences of `kinds` as one query, in the reconciliation's order (kind, document id, key)."""
+    def rows(self, kind: str, dialect: str) -> Select:
+        """The differences of one kind, ordered by document id and key."""
         c = checked.c
         parts = []
         values: tuple[Any, ...]
-        for kind in kinds:
-            if kind in self.conditions:
-                condition, key, expected, actual, since = self.conditions[kind]
-                values = (c.id, c.filename, c.status, key, expected, actual, since)
-                parts.append(_issue_select(kind, order, values).select_from(_with_hashes()).where(condition))
-            elif kind == "missing_sidecar":
-                for ext, missing in self.missing_sidecars.items():
-                    values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
-                    parts.append(_issue_select(kind, order, values).where(missing))
-            elif kind == "receipt_without_document":
-                lost = _receipts_without_document()
-                values = (lost.c.document_id, None, None, None, lost.c.n, 0, None)
-                parts.append(_issue_select(kind, order, values))
-            elif kind == "orphan_object":
-                orphans = _orphans().subquery("orphans")
-                owner = func.coalesce(orphans.c.id, orphans.c.folder)
-                values = (owner, orphans.c.filename, orphans.c.status, orphans.c.key, None, None, None)
-                parts.append(_issue_select(kind, order, values))
-        everything = union_all(*parts).subquery("differences") if len(parts) > 1 else parts[0].subquery("differences")
+        if kind in self.conditions:
+            condition, key, expected, actual, since = self.conditions[kind]
+            values = (c.id, c.filename, c.status, key, expected, actual, since)
+            parts.append(_issue_select(kind, values).select_from(_with_hashes()).where(condition))
+        elif kind == "missing_sidecar":
+            for ext, missing in self.missing_sidecars.items():
+                values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
+                parts.append(_issue_select(kind, values).where(missing))
+        elif kind == "receipt_without_document":
+            lost = _receipts_without_document()
+            values = (lost.c.document_id, None, None, None, lost.c.n, 0, None)
+            parts.append(_issue_select(kind, values))
+        elif kind == "orphan_object":
+            orphans = _orphans().subquery("orphans")
+            owner = func.coalesce(orphans.c.id, orphans.c.folder)
+            values = (owner, orphans.c.filename, orphans.c.status, orphans.c.key, None, None, None)
+            parts.append(_issue_select(kind, values))
+        else:
+            raise ValueError(f"unknown kind of difference: {kind!r}")
+        rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("differences")
         text_order = (lambda column: column.collate("C")) if dialect == "postgresql" else (lambda column: column)
-        return select(everything).order_by(
-            everything.c.position,
-            text_order(func.coalesce(everything.c.document_id, "")),
-            text_order(func.coalesce(everything.c.key, "")),
+        return select(rows).order_by(
+            text_order(func.coalesce(rows.c.document_id, "")), text_order(func.coalesce(rows.c.key, ""))
         )
 
 
@@ -327,11 +326,10 @@ def _with_hashes() -> Any:
     return checked.outerjoin(hash_mismatches, hash_mismatches.c.document_id == checked.c.id)
 
 
-def _issue_select(kind: str, order: dict[str, int], values: tuple[Any, ...]) -> Select:
-    """One kind's rows: its position in the order, kind, document id, file name, status, key, values, since."""
+def _issue_select(kind: str, values: tuple[Any, ...]) -> Select:
+    """One kind's rows: kind, document id, file name, status, key, expected and actual values, since."""
     document_id, filename, status, key, expected, actual, since = values
     return select(
-        literal(order[kind]).label("position"),
         literal(kind).label("kind"),
         _or_null(document_id, Text).label("document_id"),
         _or_null(filename, Text).label("filename"),
