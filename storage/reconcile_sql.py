@@ -231,7 +231,7 @@ class DocumentChecks:
     def __init__(self, *, stale_before: datetime, idle_before: datetime) -> None:
         c = checked.c
         archived = c.status == "archived"
-        located = and_(archived, c.archive_key != "")
+        located = _located()
         in_progress = c.status.in_(IN_PROGRESS)
         waiting = c.status == "needs_review"
         mismatched = hash_mismatches.c.document_id.is_not(None)
@@ -322,6 +322,11 @@ class DocumentChecks:
         )
 
 
+def _located() -> ColumnElement:
+    """Archived, and the record names where: the documents whose PDF and sidecars the store must hold."""
+    return and_(checked.c.status == "archived", checked.c.archive_key != "")
+
+
 def _with_hashes() -> Any:
     return checked.outerjoin(hash_mismatches, hash_mismatches.c.document_id == checked.c.id)
 
@@ -369,7 +374,7 @@ def _receipts_without_document() -> Any:
 def _orphans() -> Select:
     """Archive objects that no archived document's PDF or sidecar accounts for, with their folder's document."""
     k, c = archive_objects.c, checked.c
-    located = and_(c.status == "archived", c.archive_key != "")
+    located = _located()
     pdf_of = select(c.id).where(located, c.archive_key == k.key).exists()
     sidecar_of = select(c.id).where(located, c.stem == k.stem, k.ext.in_(SIDECARS)).exists()
     owner = Document.__table__.alias("owner")
@@ -450,8 +455,8 @@ def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, 
 def hash_candidates(s: Session) -> list[tuple[str, str, str | None]]:
     """(document id, PDF key, catalog hash) of every archived document whose PDF is in the store."""
     c = checked.c
-    located = and_(c.status == "archived", c.archive_key != "", c.has_pdf == 1)
-    return [tuple(row) for row in s.execute(select(c.id, c.archive_key, c.archive_sha256).where(located))]  # type: ignore[misc]
+    stored = select(c.id, c.archive_key, c.archive_sha256).where(_located(), c.has_pdf == 1)
+    return [tuple(row) for row in s.execute(stored)]  # type: ignore[misc]
 
 
 def _dialect(s: Session) -> str:
