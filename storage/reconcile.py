@@ -152,8 +152,6 @@ class Reconciliation:
     by_period: list[GroupRow] = field(default_factory=list)
     period: str = "month"
     fixity: FixityStatus | None = None  # the last `sohoa fixity` run, from the audit log
-    #: The differences `issues` holds: all of them, or a page of them (`by_kind` counts them all).
-    issue_page: IssuePage = field(default_factory=lambda: ALL_ISSUES)
 
     @property
     def ok(self) -> bool:
@@ -217,24 +215,21 @@ def reconcile(
     )
     with catalog.session() as s:
         reconcile_sql.create_tables(s)
-        try:
-            reconcile_sql.load_keys(
-                s,
-                (key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)),
-                store.list_keys(incoming_bucket),
+        reconcile_sql.load_keys(
+            s,
+            (key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)),
+            store.list_keys(incoming_bucket),
+        )
+        reconcile_sql.check_documents(s)
+        if check_hashes:
+            reconcile_sql.load_hash_mismatches(
+                s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
             )
-            reconcile_sql.check_documents(s)
-            if check_hashes:
-                reconcile_sql.load_hash_mismatches(
-                    s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
-                )
-            totals = reconcile_sql.totals(s)
-            by_kind = Counter(checks.counts(s))
-            page = _read_issues(s, checks, issues, by_kind)
-            by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
-        finally:
-            if s.get_bind().dialect.name == "sqlite":
-                reconcile_sql.drop_tables(s)
+        totals = reconcile_sql.totals(s)
+        by_kind = Counter(checks.counts(s))
+        page = _read_issues(s, checks, issues, by_kind)
+        by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
+        reconcile_sql.release_tables(s)
     first_receipts = totals["files_received"] - totals["duplicates"]
     finished = sum(totals[status] for status in ("archived", "needs_review", "rejected", "failed", "in_progress"))
     balances = [
@@ -256,7 +251,6 @@ def reconcile(
         by_period=by_period,
         period=period,
         fixity=last_fixity_run(catalog),
-        issue_page=issues,
     )
 
 

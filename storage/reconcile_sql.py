@@ -42,7 +42,7 @@ from storage.reports import IN_PROGRESS, local_period_text
 from storage.tables import Document, Page, Receipt
 
 _TEMPORARY = MetaData()
-#: Temporary tables, which PostgreSQL drops at the end of the transaction (SQLite's go with `drop_tables`).
+#: Temporary tables, which PostgreSQL drops at the end of the transaction (SQLite's go with `release_tables`).
 _TEMPORARY_TABLE: dict[str, Any] = {"prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP"}
 archive_objects = Table(
     "reconcile_archive",
@@ -96,15 +96,20 @@ WORK_MEM = "64MB"
 
 
 def create_tables(s: Session) -> None:
-    """The temporary tables, empty (a failed reconciliation on SQLite may have left them on its connection)."""
+    """The temporary tables, empty (PostgreSQL's go at commit; a failed reconciliation on SQLite may have left
+    them on its connection, and they are dropped first)."""
     if _dialect(s) == "postgresql":  # joins and groups of every document: in memory rather than in batches on disk
         s.connection().exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    drop_tables(s)
+    else:
+        _TEMPORARY.drop_all(s.connection(), checkfirst=True)
     _TEMPORARY.create_all(s.connection())
 
 
-def drop_tables(s: Session) -> None:
-    _TEMPORARY.drop_all(s.connection(), checkfirst=True)
+def release_tables(s: Session) -> None:
+    """Drop SQLite's temporary tables, which outlive the transaction (PostgreSQL drops its own at commit). Not
+    done when a reconciliation fails: a statement still open would make the drop fail and hide the error."""
+    if _dialect(s) == "sqlite":
+        _TEMPORARY.drop_all(s.connection(), checkfirst=True)
 
 
 def load_keys(s: Session, archive_keys: Iterable[str], incoming_keys: Iterable[str]) -> None:
@@ -456,7 +461,7 @@ def hash_candidates(s: Session) -> list[tuple[str, str, str | None]]:
     """(document id, PDF key, catalog hash) of every archived document whose PDF is in the store."""
     c = checked.c
     stored = select(c.id, c.archive_key, c.archive_sha256).where(_located(), c.has_pdf == 1)
-    return [tuple(row) for row in s.execute(stored)]  # type: ignore[misc]
+    return [(document_id, key, sha256) for document_id, key, sha256 in s.execute(stored)]
 
 
 def _dialect(s: Session) -> str:
