@@ -280,9 +280,9 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
     rows.append(Row("audit log, last page by key", f"{1000 * by_key[0]:8.1f} ms"))
     rows.append(Row("audit log, capped count", f"{1000 * _timed(lambda: log.count(cap=10_000))[0]:8.1f} ms"))
     for args in (["--help"], ["search", "quyết định"], ["search", "giay phep xay dung"], ["report", "--json"]):
-        started = time.perf_counter()
-        subprocess.run([SOHOA, *args], env=env, capture_output=True, check=True, timeout=3600)
-        rows.append(Row(f"CLI: sohoa {' '.join(args)}", f"{time.perf_counter() - started:8.2f} s"))
+        run = lambda a=args: subprocess.run([SOHOA, *a], env=env, capture_output=True, check=True, timeout=3600)  # noqa: E731
+        times = _timed(run, repeat=3)  # the first may read the catalog from disk; the best says the start
+        rows.append(Row(f"CLI: sohoa {' '.join(args)}", f"{min(times):8.2f} s best of 3, first {times[0]:.2f} s"))
     if db_bytes is not None:
         rows.append(Row("catalog bytes per document", f"{db_bytes / documents / 1024:8.1f} KB"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

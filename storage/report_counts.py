@@ -14,7 +14,6 @@ from collections import defaultdict
 from typing import cast
 
 from sqlalchemy import Subquery, Table, delete, func, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.catalog import Catalog
 from storage.tables import ReportCount, ReportCountChange
@@ -31,6 +30,8 @@ def fold_changes(catalog: Catalog, chunk: int = FOLD_CHUNK) -> int:
     """Move the appended changes into the counts per key; returns how many changes were moved."""
     changes = cast(Table, ReportCountChange.__table__)
     columns = [changes.c[name] for name in (*KEY, *MEASURES)]
+    from sqlalchemy.dialects import postgresql, sqlite  # here: they load slowly, and most reports fold nothing
+
     insert = (postgresql if catalog.engine.dialect.name == "postgresql" else sqlite).insert
     moved = 0
     while True:
