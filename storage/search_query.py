@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from pipeline.textfold import fold_diacritics
 
@@ -30,11 +31,11 @@ class Term:
     words: tuple[str, ...]  # lower case NFC, as typed
     prefix: bool = False
 
-    @property
+    @cached_property  # read for every match a snippet weighs
     def folded(self) -> tuple[str, ...]:
         return tuple(fold_diacritics(w) for w in self.words)
 
-    @property
+    @cached_property
     def accented(self) -> bool:
         """Typed with diacritics (or đ): then it is also looked up exactly as typed."""
         return self.folded != self.words
