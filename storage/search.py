@@ -135,7 +135,8 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
                     f"ORDER BY {by_rank}{_newest('e')} LIMIT :count OFFSET :first"
                 )
                 return
-            yield _newest_in_window(where)
+            if share * bounds["window"] >= first + count:  # the window is likely to hold them
+                yield _newest_in_window(where)
             yield _newest_matches(where, words_only)
 
         # matches taken newest first are ranked among themselves only as the candidates
@@ -152,6 +153,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         return rows
 
     offset = (page - 1) * per_page
+    share = 1.0  # of the entries, how many match (PostgreSQL, many matches): whether the newest hold a page
     with catalog.session() as s:
         if terms and dialect == "postgresql":
             # A sequential scan reads every tsvector from its TOAST table, which the planner does not price; the
@@ -169,6 +171,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
             listed = f"SELECT e.id {from_where} LIMIT :cap"
             found = list(s.scalars(text(listed).bindparams(*types), {**params, "cap": cap}))
             total = len(found)
+            share = _share_of_entries(found)
             if total <= RANKED_MATCHES:
                 from_where, params, types = (
                     "FROM search_entries e WHERE e.id = ANY(:found)",
@@ -241,6 +244,14 @@ def _from_the_index_top(s: Session, exact: str, params: dict[str, Any]) -> list[
     if not every_match_fetched and (len(best) < CANDIDATES or best[-1].relevance >= ordered[-1].relevance):
         return None
     return sorted(best, key=lambda r: -(r.exact_hits or 0))
+
+
+def _share_of_entries(found: list[int]) -> float:
+    """About how many entries in one match, from the first matches the index listed: they come in the order the
+    entries were written, as their ids do, so a word in one entry of two has its first thousand among the first
+    two thousand ids, and a word in one of a thousand among the first million. A rare word's window of newest
+    entries would hold a match or two (2,400 entries walked for nothing: 30 ms at 200,000 documents)."""
+    return len(found) / (max(found) - min(found) + 1) if found else 0.0
 
 
 def _newest(alias: str) -> str:
