@@ -24,6 +24,7 @@ Queries are parsed in `storage.search_query`, documents indexed by `storage.sear
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -55,6 +56,11 @@ NEWEST_RANKED = 200
 #: Entries walked newest first, beyond twice the matches a page needs, before a query's matches are sorted by
 #: date instead (`_newest_in_window`): a word in one document of ten fills the candidates within it.
 NEWEST_WINDOW = 2000
+#: On PostgreSQL, a query the planner expects in at least this share of the entries, and COMMON_CAPS times the
+#: count's cap, is not counted when the NEWEST_WINDOW newest entries hold its NEWEST_RANKED candidates: it
+#: says "more than" the cap.
+COMMON_SHARE = 0.2
+COMMON_CAPS = 10
 #: Matches are counted up to this many; beyond, the results say "more than". Fifty pages of twenty: no one
 #: reads further, and counting costs what it reads (at 100,000 documents a phrase's 10,000 took 0.2 s).
 TOTAL_CAP = 1000
@@ -122,10 +128,12 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         )
     from_where = f"FROM {tables} WHERE e.archived{''.join(f' AND {w}' for w in where)}"
 
-    def matches(s: Session, first: int, count: int, *, exact_first: bool = False, ranked: bool = True) -> list[Any]:
+    def matches(
+        s: Session, first: int, count: int, *, exact_first: bool = False, ranked: bool = True, window_only: bool = False
+    ) -> list[Any]:
         """Matches `first` to `first + count` in the index's order (`ranked`) or newest first; among them, by
         exact spellings first when asked, then by relevance. Exact spellings are counted for those rows only,
-        and so is relevance when the matches were not ranked."""
+        and so is relevance when the matches were not ranked. `window_only`: those of the newest entries only."""
         by_rank = f"{best_first}, " if best_first else ""
 
         def ways() -> Iterator[str]:
@@ -137,7 +145,8 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
                 return
             if share * bounds["window"] >= first + count:  # the window is likely to hold them
                 yield _newest_in_window(where)
-            yield _newest_matches(where, words_only)
+            if not window_only:
+                yield _newest_matches(where, words_only)
 
         # matches taken newest first are ranked among themselves only as the candidates
         order = f"{'exact_hits DESC, ' if exact_first else ''}{by_rank if ranked or exact_first else ''}{_newest('c')}"
@@ -164,7 +173,15 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         # counted no further than the cap: "more than 1,000" says enough, and counting a common word's every
         # match would cost more than the page itself (on PostgreSQL, far enough to know whether to rank them)
         cap = max(TOTAL_CAP, RANKED_MATCHES if dialect == "postgresql" else 0) + 1
-        if terms and dialect == "postgresql":
+        best: list[Any] | None = None
+        if terms and dialect == "postgresql" and _common(s, from_where, params, types, cap):
+            # the planner expects one entry in five or more to match: the newest entries hold the candidates, and
+            # when they do, that many matches among the newest say "more than" without counting (a common word's
+            # count reads the whole of its index entries: 40 ms at 700,000 documents)
+            total, share = cap, 1.0
+            window = matches(s, 0, NEWEST_RANKED, exact_first=True, ranked=False, window_only=True)
+            best = window if len(window) == NEWEST_RANKED else None
+        if terms and dialect == "postgresql" and best is None:
             # The matches' ids rather than their count: when they are few enough to rank, the ranking reads
             # those rows by id instead of matching again (a phrase tests each candidate's tsvector: 40 ms a pass
             # for a document number at 700,000 documents).
@@ -178,7 +195,7 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
                     {**params, "found": found},
                     [],
                 )
-        else:
+        elif best is None:
             counted = f"SELECT count(*) FROM (SELECT 1 {from_where} LIMIT :cap) m"
             total = s.execute(text(counted).bindparams(*types), {**params, "cap": cap}).scalar_one()
         # The index's CANDIDATES best matches are ordered by the words spelled as typed, then the rest follow in
@@ -188,7 +205,8 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         candidates = CANDIDATES if ranked else min(CANDIDATES, NEWEST_RANKED)
         rows = []
         if terms and offset < candidates:
-            best = _from_the_index_top(s, exact, params) if dialect == "sqlite" and len(where) == 1 else None
+            if dialect == "sqlite" and len(where) == 1:
+                best = _from_the_index_top(s, exact, params)
             if best is None:
                 best = matches(s, 0, candidates, exact_first=True, ranked=ranked)
             rows = best[offset : offset + per_page]
@@ -244,6 +262,19 @@ def _from_the_index_top(s: Session, exact: str, params: dict[str, Any]) -> list[
     if not every_match_fetched and (len(best) < CANDIDATES or best[-1].relevance >= ordered[-1].relevance):
         return None
     return sorted(best, key=lambda r: -(r.exact_hits or 0))
+
+
+def _common(s: Session, from_where: str, params: dict[str, Any], types: list, cap: int) -> bool:
+    """Whether PostgreSQL's planner expects at least one entry in COMMON_SHARE, and COMMON_CAPS times the cap, to
+    match (from its statistics of the words: 0.5 ms). An estimate only, so `search` confirms it on the newest
+    entries before it takes it; pairs of common words seen together are underestimated, not over."""
+    explain = f"EXPLAIN (FORMAT JSON) SELECT 1 {from_where}"
+    plan = s.execute(text(explain).bindparams(*types), params).scalar_one()
+    expected = float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+    if expected < COMMON_CAPS * cap:
+        return False
+    entries = s.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_entries'::regclass")) or 0
+    return expected >= COMMON_SHARE * entries
 
 
 def _share_of_entries(found: list[int]) -> float:

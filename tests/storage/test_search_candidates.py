@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import sqlalchemy
+
 from storage import search as search_module
 from storage.catalog import Catalog
 from storage.search import SearchQuery, search
@@ -185,5 +187,46 @@ def test_on_postgresql_matches_beyond_the_newest_window_are_found_by_sorting_the
         assert pages() == matching[::-1] and not used  # the newest 2,000 entries hold them all
         monkeypatch.setattr(search_module, "NEWEST_WINDOW", 0)  # the window: the 4 newest, none a match
         assert pages() == matching[::-1] and used
+    finally:
+        catalog.close()
+
+
+def test_on_postgresql_a_common_query_found_among_the_newest_is_not_counted_and_its_pages_are_the_same(
+    postgres_url: str, monkeypatch
+):
+    """A query the planner expects in many entries takes its candidates from the newest entries; when they hold
+    them, its matches are not listed to be counted ("more than" the cap), and every page is what counting them
+    gave. When the newest do not hold them, the estimate was wrong: the matches are counted after all."""
+    catalog = Catalog(postgres_url)
+    listings: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("SELECT e.id FROM search_entries e WHERE"):
+            listings.append(statement)
+
+    sqlalchemy.event.listen(catalog.engine, "before_cursor_execute", keep)
+    try:
+        older = [
+            add_document(catalog, f"b{n}", f"Biên bản số {n}.", issued_date=date(2020, 1, n + 1)) for n in range(8)
+        ]
+        newer = [
+            add_document(catalog, f"g{n}", f"Giấy phép số {n}.", issued_date=date(2024, 1, n + 1)) for n in range(5)
+        ]
+        for name, value in (("RANKED_MATCHES", 2), ("CANDIDATES", 3), ("NEWEST_RANKED", 3), ("TOTAL_CAP", 9)):
+            monkeypatch.setattr(search_module, name, value)
+        monkeypatch.setattr(search_module, "NEWEST_WINDOW", 0)  # the window: the 6 newest entries
+
+        def pages(words: str, total: tuple[int, bool]) -> list[str]:
+            results = [search(catalog, SearchQuery(words, page=page, per_page=2)) for page in range(1, 6)]
+            assert {(r.total, r.total_capped) for r in results} == {total}
+            return [hit.document_id for r in results for hit in r.hits]
+
+        assert pages("giấy phép", (5, False)) == newer[::-1] and pages("biên bản", (8, False)) == older[::-1]
+        assert len(listings) == 10
+        listings.clear()
+        monkeypatch.setattr(search_module, "COMMON_SHARE", 0.0)  # every query is expected to be common
+        monkeypatch.setattr(search_module, "COMMON_CAPS", 0)
+        assert pages("giấy phép", (9, True)) == newer[::-1] and not listings  # the 6 newest hold 3 candidates
+        assert pages("biên bản", (8, False)) == older[::-1] and len(listings) == 5  # they hold 1: counted
     finally:
         catalog.close()
