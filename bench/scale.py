@@ -243,6 +243,8 @@ def count_plan(catalog: Catalog, query: SearchQuery, *, analyze: bool = False) -
 
 def _search_scan(catalog: Catalog, query: SearchQuery) -> str:
     """How PostgreSQL reads the search entries to count a query's matches: the GIN index, or every row."""
+    if not any(counts_matches(statement) for statement, _ in search_statements(catalog, query)):
+        return "not counted (the newest entries held the candidates)"
     plan = count_plan(catalog, query)
     return next((step.split("(")[0].strip(" ->") for step in plan if "search_entries" in step), "?")
 
