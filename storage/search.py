@@ -61,8 +61,11 @@ NEWEST_WINDOW = 2000
 #: On PostgreSQL, a query the planner expects in at least this share of the entries, and COMMON_CAPS times the
 #: count's cap, is not counted when the NEWEST_WINDOW newest entries hold its NEWEST_RANKED candidates: it
 #: says "more than" the cap.
-COMMON_SHARE = 0.2
+COMMON_SHARE = 0.1
 COMMON_CAPS = 10
+#: The newest entries walked for a common query's candidates: this many times as many as the expected share
+#: should hold (a phrase in 7 % of the entries, its rarest word in 10.7 %: 4,700 entries for 200 candidates).
+COMMON_REACH = 2.5
 #: Matches are counted up to this many; beyond, the results say "more than". Fifty pages of twenty: no one
 #: reads further, and counting costs what it reads (at 100,000 documents a phrase's 10,000 took 0.2 s).
 TOTAL_CAP = 1000
@@ -131,11 +134,17 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
     from_where = f"FROM {tables} WHERE e.archived{''.join(f' AND {w}' for w in where)}"
 
     def matches(
-        s: Session, first: int, count: int, *, exact_first: bool = False, ranked: bool = True, window_only: bool = False
+        s: Session,
+        first: int,
+        count: int,
+        *,
+        exact_first: bool = False,
+        ranked: bool = True,
+        window: int | None = None,
     ) -> list[Any]:
         """Matches `first` to `first + count` in the index's order (`ranked`) or newest first; among them, by
         exact spellings first when asked, then by relevance. Exact spellings are counted for those rows only,
-        and so is relevance when the matches were not ranked. `window_only`: those of the newest entries only."""
+        and so is relevance when the matches were not ranked. `window`: those of that many newest entries only."""
         by_rank = f"{best_first}, " if best_first else ""
 
         def ways() -> Iterator[str]:
@@ -145,14 +154,14 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
                     f"ORDER BY {by_rank}{_newest('e')} LIMIT :count OFFSET :first"
                 )
                 return
-            if share * bounds["window"] >= first + count:  # the window is likely to hold them
+            if window or share * bounds["window"] >= first + count:  # the window is likely to hold them
                 yield _newest_in_window(where)
-            if not window_only:
+            if not window:
                 yield _newest_matches(where, words_only)
 
         # matches taken newest first are ranked among themselves only as the candidates
         order = f"{'exact_hits DESC, ' if exact_first else ''}{by_rank if ranked or exact_first else ''}{_newest('c')}"
-        bounds = {"count": count, "first": first, "window": NEWEST_WINDOW + 2 * (first + count)}
+        bounds = {"count": count, "first": first, "window": window or NEWEST_WINDOW + 2 * (first + count)}
         for chosen in ways():
             sql = (
                 f"SELECT c.id, {exact} AS exact_hits, {'c.relevance' if ranked else rank} AS relevance "
@@ -176,13 +185,14 @@ def search(catalog: Catalog, query: SearchQuery) -> SearchResults:
         # match would cost more than the page itself (on PostgreSQL, far enough to know whether to rank them)
         cap = max(TOTAL_CAP, RANKED_MATCHES if dialect == "postgresql" else 0) + 1
         best: list[Any] | None = None
-        if terms and dialect == "postgresql" and _common(s, from_where, params, types, cap):
-            # the planner expects one entry in five or more to match: the newest entries hold the candidates, and
+        if terms and dialect == "postgresql" and (expected := _common_share(s, terms, where, params, types, cap)):
+            # the planner expects one entry in ten or more to match: the newest entries hold the candidates, and
             # when they do, that many matches among the newest say "more than" without counting (a common word's
             # count reads the whole of its index entries: 40 ms at 700,000 documents)
             total, share = cap, 1.0
-            window = matches(s, 0, NEWEST_RANKED, exact_first=True, ranked=False, window_only=True)
-            best = window if len(window) == NEWEST_RANKED else None
+            reach = max(NEWEST_WINDOW + 2 * NEWEST_RANKED, math.ceil(COMMON_REACH * NEWEST_RANKED / expected))
+            newest = matches(s, 0, NEWEST_RANKED, exact_first=True, ranked=False, window=reach)
+            best = newest if len(newest) == NEWEST_RANKED else None
         if terms and dialect == "postgresql" and best is None:
             # The matches' ids rather than their count: when they are few enough to rank, the ranking reads
             # those rows by id instead of matching again (a phrase tests each candidate's tsvector: 40 ms a pass
@@ -266,17 +276,32 @@ def _from_the_index_top(s: Session, exact: str, params: dict[str, Any]) -> list[
     return sorted(best, key=lambda r: -(r.exact_hits or 0))
 
 
-def _common(s: Session, from_where: str, params: dict[str, Any], types: list, cap: int) -> bool:
-    """Whether PostgreSQL's planner expects at least one entry in COMMON_SHARE, and COMMON_CAPS times the cap, to
-    match (from its statistics of the words: 0.5 ms). An estimate only, so `search` confirms it on the newest
-    entries before it takes it; pairs of common words seen together are underestimated, not over."""
-    explain = f"EXPLAIN (FORMAT JSON) SELECT 1 {from_where}"
-    plan = s.execute(text(explain).bindparams(*types), params).scalar_one()
-    expected = float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+def _common_share(
+    s: Session, terms: list[Term], where: list[str], params: dict[str, Any], types: list, cap: int
+) -> float:
+    """The share of the entries PostgreSQL's planner expects the query's rarest word, with the filters, to match,
+    when it is COMMON_SHARE or more and COMMON_CAPS times the cap; else 0 (from its statistics of each word:
+    one EXPLAIN, about 1 ms). The rarest word bounds the matches from above: words seen together, as in a phrase
+    or "giay phep xay dung", match about as often as it does, where multiplying their shares said one in fifty.
+    An estimate only: `search` confirms it on the newest entries before it takes it."""
+    filters = "".join(f" AND {w}" for w in where[1:])
+    words: dict[str, str] = {}
+    for term in terms:
+        for n, word in enumerate(term.folded, start=1):
+            words[f"word_{len(words)}"] = _tsquery_text((word,), term.prefix and n == len(term.folded))
+    each = [
+        f"SELECT 1 FROM search_entries e WHERE e.archived AND e.folded_tsv @@ to_tsquery('simple', :{name}){filters}"
+        for name in words
+    ]
+    explain = f"EXPLAIN (FORMAT JSON) {' UNION ALL '.join(each)}"
+    plan = s.execute(text(explain).bindparams(*types), {**params, **words}).scalar_one()
+    root = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+    expected = min(float(node["Plan Rows"]) for node in (root["Plans"] if len(each) > 1 else [root]))
     if expected < COMMON_CAPS * cap:
-        return False
+        return 0.0
     entries = s.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_entries'::regclass")) or 0
-    return expected >= COMMON_SHARE * entries
+    share = min(1.0, expected / max(entries, 1.0))  # reltuples is -1 before the table's first ANALYZE
+    return share if share >= COMMON_SHARE else 0.0
 
 
 def _share_of_entries(found: list[int]) -> float:

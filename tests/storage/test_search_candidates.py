@@ -210,23 +210,24 @@ def test_on_postgresql_a_common_query_found_among_the_newest_is_not_counted_and_
             add_document(catalog, f"b{n}", f"Biên bản số {n}.", issued_date=date(2020, 1, n + 1)) for n in range(8)
         ]
         newer = [
-            add_document(catalog, f"g{n}", f"Giấy phép số {n}.", issued_date=date(2024, 1, n + 1)) for n in range(5)
+            add_document(catalog, f"g{n}", f"Giấy phép số {n}.", issued_date=date(2024, 1, n + 1)) for n in range(12)
         ]
         for name, value in (("RANKED_MATCHES", 2), ("CANDIDATES", 3), ("NEWEST_RANKED", 3), ("TOTAL_CAP", 9)):
             monkeypatch.setattr(search_module, name, value)
         monkeypatch.setattr(search_module, "NEWEST_WINDOW", 0)  # the window: the 6 newest entries
+        monkeypatch.setattr(search_module, "COMMON_REACH", 0)  # whatever the share the planner expects
 
         def pages(words: str, total: tuple[int, bool]) -> list[str]:
             results = [search(catalog, SearchQuery(words, page=page, per_page=2)) for page in range(1, 6)]
             assert {(r.total, r.total_capped) for r in results} == {total}
             return [hit.document_id for r in results for hit in r.hits]
 
-        assert pages("giấy phép", (5, False)) == newer[::-1] and pages("biên bản", (8, False)) == older[::-1]
+        assert pages("giấy phép", (9, True)) == newer[:1:-1] and pages("biên bản", (8, False)) == older[::-1]
         assert len(listings) == 10
         listings.clear()
         monkeypatch.setattr(search_module, "COMMON_SHARE", 0.0)  # every query is expected to be common
         monkeypatch.setattr(search_module, "COMMON_CAPS", 0)
-        assert pages("giấy phép", (9, True)) == newer[::-1] and not listings  # the 6 newest hold 3 candidates
-        assert pages("biên bản", (8, False)) == older[::-1] and len(listings) == 5  # they hold 1: counted
+        assert pages("giấy phép", (9, True)) == newer[:1:-1] and not listings  # the newest hold 3 candidates
+        assert pages("biên bản", (8, False)) == older[::-1] and len(listings) == 5  # they hold none: counted
     finally:
         catalog.close()
