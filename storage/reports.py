@@ -107,10 +107,6 @@ class ReportRow:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     document_ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, name: str, document_id: str, amount: int = 1) -> None:
-        self.counts[name] += amount
-        self.document_ids[name].add(document_id)
-
     def finish(self) -> None:
         """Reuse counts distinct documents, not events."""
         self.counts["reused"] = len(self.document_ids["reused"])
@@ -172,18 +168,6 @@ def _filtered(query: Select, q: ReportQuery, moment: InstrumentedAttribute) -> S
     if q.status:
         query = query.where(Document.status == q.status)
     return query
-
-
-def _group_key(q: ReportQuery, moment: datetime, status: str, organ: str | None, type_name: str | None) -> str | None:
-    if q.by == "day":
-        return local_day(moment).isoformat()
-    if q.by == "month":
-        return local_day(moment).strftime("%Y-%m")
-    if q.by == "agency":
-        return organ or None  # as the counters keep it: an empty agency or type is an unknown one
-    if q.by == "type":
-        return type_name or None
-    return status
 
 
 def _sort_key(q: ReportQuery, row: ReportRow) -> tuple:
@@ -297,18 +281,13 @@ def _group_expression(q: ReportQuery, moment: InstrumentedAttribute, dialect: st
 
 
 def _traced_report(catalog: Catalog, q: ReportQuery) -> Report:
-    """The report with the ids of the documents behind every count: three queries, grouped here."""
+    """The report with the ids of the documents behind every count: three queries, each row's group computed
+    by the database, the ids gathered here per group and count (4.2 million at 700,000 documents)."""
+    dialect = catalog.engine.dialect.name
     with catalog.session() as s:
         receipts = s.execute(
             _filtered(
-                select(
-                    Receipt.received_at,
-                    Receipt.document_id,
-                    Receipt.duplicate,
-                    Document.status,
-                    RecordField.organ,
-                    RecordField.type_name,
-                )
+                select(_traced_key(q, Receipt.received_at, dialect), Receipt.document_id, Receipt.duplicate)
                 .join(Document, Receipt.document_id == Document.id)
                 .order_by(Receipt.id),
                 q,
@@ -318,13 +297,11 @@ def _traced_report(catalog: Catalog, q: ReportQuery) -> Report:
         documents = s.execute(
             _filtered(
                 select(
-                    Document.received_at,
+                    _traced_key(q, Document.received_at, dialect),
                     Document.id,
                     Document.status,
                     Document.page_count,
                     RecordField.signed_at,
-                    RecordField.organ,
-                    RecordField.type_name,
                 ),
                 q,
                 Document.received_at,
@@ -332,40 +309,48 @@ def _traced_report(catalog: Catalog, q: ReportQuery) -> Report:
         ).all()
         uses = s.execute(
             _filtered(
-                select(AuditEvent.at, AuditEvent.document_id, Document.status, RecordField.organ, RecordField.type_name)
+                select(_traced_key(q, AuditEvent.at, dialect), AuditEvent.document_id)
                 .join(Document, AuditEvent.document_id == Document.id)
                 .where(AuditEvent.action.in_(REUSE_ACTIONS), AuditEvent.role.in_(REUSE_ROLES)),
                 q,
                 AuditEvent.at,
             )
         ).all()
+    ids: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    pages: dict[tuple[str | None, str], int] = defaultdict(int)  # the counts that add pages, not documents
+    for key, document_id, duplicate in receipts:
+        ids[key, "files_received"].append(document_id)
+        if duplicate:
+            ids[key, "duplicates"].append(document_id)
+    for key, document_id, status, page_count, signed_at in documents:
+        ids[key, "documents"].append(document_id)
+        ids[key, "pages"].append(document_id)
+        pages[key, "pages"] += page_count or 0
+        for name in _status_counts(status, signed_at):
+            ids[key, name].append(document_id)
+        if status == "archived":
+            ids[key, "pages_archived"].append(document_id)
+            pages[key, "pages_archived"] += page_count or 0
+    for key, document_id in uses:
+        ids[key, "reused"].append(document_id)
     rows: dict[str | None, ReportRow] = {}
     total = ReportRow(key=None)
-
-    def add(key: str | None, name: str, document_id: str, amount: int = 1) -> None:
-        rows.setdefault(key, ReportRow(key=key)).add(name, document_id, amount)
-        total.add(name, document_id, amount)
-
-    for at, document_id, duplicate, status, organ, type_name in receipts:
-        key = _group_key(q, at, status, organ, type_name)
-        add(key, "files_received", document_id)
-        if duplicate:
-            add(key, "duplicates", document_id)
-    for at, document_id, status, page_count, signed_at, organ, type_name in documents:
-        key = _group_key(q, at, status, organ, type_name)
-        pages = page_count or 0
-        add(key, "documents", document_id)
-        add(key, "pages", document_id, pages)
-        for name in _status_counts(status, signed_at):
-            add(key, name, document_id)
-        if status == "archived":
-            add(key, "pages_archived", document_id, pages)
-    for at, document_id, status, organ, type_name in uses:
-        add(_group_key(q, at, status, organ, type_name), "reused", document_id)
+    for (key, name), listed in ids.items():
+        row = rows.get(key) or rows.setdefault(key, ReportRow(key=key))
+        amount = pages[key, name] if name in ("pages", "pages_archived") else len(listed)
+        for target in (row, total):
+            target.counts[name] += amount
+            target.document_ids[name].update(listed)
     ordered = sorted(rows.values(), key=lambda row: _sort_key(q, row))
     for row in (*ordered, total):
         row.finish()
     return Report(q, ordered, total, datetime.now(UTC))
+
+
+def _traced_key(q: ReportQuery, moment: InstrumentedAttribute, dialect: str) -> Any:
+    """A row's group as the counters keep it: an empty agency or type is an unknown one."""
+    key = _group_expression(q, moment, dialect)
+    return func.nullif(key, "") if q.by in ("agency", "type") else key
 
 
 def _status_counts(status: str, signed_at: str | None) -> Iterable[str]:
