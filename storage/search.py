@@ -11,10 +11,10 @@ diacritics are also looked up as written: among the engine's 1,000 most relevant
 document has, the higher it ranks, then the engine's relevance, then the newest; further matches follow in the
 engine's order. PostgreSQL's index keeps no rank order, so there a query matching more than 1,000 documents
 takes its 200 newest matches as the candidates, ordered the same way, and lists the rest newest first.
-Matches are counted up to 1,000 ("more than" beyond); on PostgreSQL, a query its planner expects in one
-entry of five is not counted when the newest entries hold its candidates. Only archived documents are found:
-each entry says whether its document is (`SearchEntry.archived`, kept by triggers), so no match is joined to
-its document.
+Matches are counted up to 1,000 ("more than" beyond); on PostgreSQL, a query whose rarest word its planner
+expects in one entry of ten is not counted when the newest entries hold its candidates. Only archived
+documents are found: each entry says whether its document is (`SearchEntry.archived`, kept by triggers), so
+no match is joined to its document.
 
 Queries are never passed to the engine as syntax: they are cut into words and phrases (a quoted phrase, or a
 chunk such as "123/QĐ-UBND", is matched as consecutive words; a trailing * makes a prefix), then written as
