@@ -58,9 +58,9 @@ NEWEST_RANKED = 200
 #: Entries walked newest first, beyond twice the matches a page needs, before a query's matches are sorted by
 #: date instead (`_newest_in_window`): a word in one document of ten fills the candidates within it.
 NEWEST_WINDOW = 2000
-#: On PostgreSQL, a query the planner expects in at least this share of the entries, and COMMON_CAPS times the
-#: count's cap, is not counted when the NEWEST_WINDOW newest entries hold its NEWEST_RANKED candidates: it
-#: says "more than" the cap.
+#: On PostgreSQL, a query whose rarest word the planner expects in at least this share of the entries, and in
+#: COMMON_CAPS times the count's cap, is not counted when the newest entries hold its NEWEST_RANKED candidates:
+#: it says "more than" the cap.
 COMMON_SHARE = 0.1
 COMMON_CAPS = 10
 #: The newest entries walked for a common query's candidates: this many times as many as the expected share
