@@ -7,6 +7,7 @@ dead letters (`storage.catalog_leases`).
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_optimize(dbapi_connection, _record) -> None:
+    """SQLite's advice for a connection about to close: the planner's statistics of the tables it used, made
+    where they are missing or stale (`PRAGMA optimize`, bounded by `analysis_limit`: milliseconds, and nothing
+    once they are fresh). Without them SQLite took the status index for "archived in this month" and read every
+    archived document for each month of the rates (2.8 s at 100,000 documents, 0.4 s with them)."""
+    try:
+        dbapi_connection.execute("PRAGMA analysis_limit=400")
+        dbapi_connection.execute("PRAGMA optimize")
+    except sqlite3.Error:
+        pass  # a busy or read-only catalog keeps the statistics it has
+
+
 def _prepare_schema(engine: Engine) -> None:
     """Bring the catalog to the newest schema revision (Alembic, see `storage.migrations`).
 
@@ -81,6 +94,7 @@ class CatalogBase:
         self.engine: Engine = create_engine(self.url, pool_pre_ping=True, json_serializer=canonical_json, **pool)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "close", _sqlite_optimize)
         try:
             _prepare_schema(self.engine)
         except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
@@ -97,3 +98,31 @@ def test_of_documents_claiming_one_number_at_once_exactly_one_gets_it(catalog: C
     assert catalog.archived_with_number(key, other_than="x") == winner
     assert catalog.claim_number(winner, key)  # claiming again what it holds (a retried assembly) is fine
     assert [catalog.document(d).number_key for d in documents].count(key) == 1
+
+
+def test_an_embedded_catalog_keeps_the_planner_s_statistics_of_the_tables_it_used(tmp_path):
+    """Closing a SQLite catalog runs `PRAGMA optimize`: the tables its queries used get statistics, with which
+    "archived in this month" no longer reads every document of the status through the status index."""
+    path = tmp_path / "catalog.sqlite3"
+    catalog = Catalog(f"sqlite:///{path}")
+    batch = catalog.create_batch()
+    for n in range(40):
+        _receive(catalog, batch, f"{n:064x}")
+    rates_query = (
+        "EXPLAIN QUERY PLAN SELECT id FROM documents WHERE status = 'archived' AND signed_at IS NOT NULL"
+        " AND finished_at >= '2024-01-01' AND finished_at < '2024-02-01'"
+    )
+
+    def planned() -> str:
+        with sqlite3.connect(path) as connection:
+            return " ".join(str(row[-1]) for row in connection.execute(rates_query))
+
+    def statistics() -> int:
+        with sqlite3.connect(path) as connection:
+            found = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+            return found[0] and connection.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0]
+
+    assert "ix_documents_status" in planned() and not statistics()
+    assert catalog.count_with_status("archived") == 0  # a query through the status index
+    catalog.close()
+    assert statistics() and "ix_documents_status" not in planned()  # one status for all: no use to the planner
