@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     String,
@@ -71,7 +72,7 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
     incoming_key: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), index=True, default="received")
+    status: Mapped[str] = mapped_column(String(16), default="received")  # indexed with finished_at, below
     page_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     record: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -92,6 +93,8 @@ class Document(Base):
     archive_key: Mapped[str | None] = mapped_column(Text, nullable=True)
     archive_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     page_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Lookups by status, and "archived in this period" for the rates (migration 0018).
+    __table_args__ = (Index("ix_documents_status_finished_at", "status", "finished_at"),)
 
 
 class _CountsOfADay:
