@@ -23,7 +23,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from schemas.errors import UsageError
 from schemas.times import as_utc
@@ -235,7 +234,7 @@ def dossier_totals(
 
 
 # --- computing the rates --------------------------------------------------------------------------------------
-def _archived_in(s: Session, period: Period, agency: str | None) -> list[tuple[str, str | None]]:
+def _archived_in(catalog: Catalog, period: Period, agency: str | None) -> list[tuple[str, str | None]]:
     """(document id, dossier code) of documents archived and signed in the period, optionally for one agency."""
     start, end = local_window(period.start, period.end)
     query = select(Document.id, Document.dossier_code).where(
@@ -246,10 +245,11 @@ def _archived_in(s: Session, period: Period, agency: str | None) -> list[tuple[s
     )
     if agency:
         query = query.where(RecordField.organ == agency)
-    return [(i, c) for i, c in s.connection().execute(query).all()]
+    with catalog.session() as s:
+        return [(i, c) for i, c in s.execute(query)]
 
 
-def _reused_in(s: Session, period: Period, agency: str | None) -> list[tuple[str, str | None]]:
+def _reused_in(catalog: Catalog, period: Period, agency: str | None) -> list[tuple[str, str | None]]:
     """(document id, dossier code) of documents an officer or admin viewed or downloaded in the period."""
     start, end = local_window(period.start, period.end)
     query = (
@@ -265,18 +265,19 @@ def _reused_in(s: Session, period: Period, agency: str | None) -> list[tuple[str
     )
     if agency:
         query = query.where(RecordField.organ == agency)
-    return [(i, c) for i, c in s.connection().execute(query).all()]
+    with catalog.session() as s:
+        return [(i, c) for i, c in s.execute(query)]
 
 
-def _fill(row: RateRow, s: Session, period: Period, agency: str | None) -> RateRow:
+def _fill(row: RateRow, catalog: Catalog, period: Period, agency: str | None) -> RateRow:
     digitized: dict[str, set[str]] = defaultdict(set)
-    for document_id, code in _archived_in(s, period, agency):
+    for document_id, code in _archived_in(catalog, period, agency):
         if code:
             digitized[code].add(document_id)
         else:
             row.without_dossier.append(document_id)
     reused: dict[str, set[str]] = defaultdict(set)
-    for document_id, code in _reused_in(s, period, agency):
+    for document_id, code in _reused_in(catalog, period, agency):
         if code:
             reused[code].add(document_id)
     row.digitized = {code: sorted(ids) for code, ids in digitized.items()}
@@ -291,11 +292,10 @@ def compute_rates(
     """The rates of every supplied period within `since`–`until` (for one agency, or the whole office), and their
     total."""
     supplied = dossier_totals(catalog, since=since, until=until, agency=agency or "")
-    with catalog.session() as s:  # one transaction: every period counted from the same state
-        rows = [
-            _fill(RateRow(t.period.label, t.agency, t.dossiers_received, supplied=t), s, t.period, t.agency)
-            for t in supplied
-        ]
+    rows = [
+        _fill(RateRow(t.period.label, t.agency, t.dossiers_received, supplied=t), catalog, t.period, t.agency)
+        for t in supplied
+    ]
     return Rates(since, until, agency or None, rows, _total(rows, agency or None), datetime.now(UTC))
 
 
