@@ -435,3 +435,7 @@ def test_reconciliation_differences_come_a_page_at_a_time(app_client: TestClient
     assert f"Trang 2/{total}" in second.text and "page=3" in second.text and "page=1" in second.text
     shown = re.findall(r'<tr class="(?:error|warning|info)">', second.text)
     assert len(shown) == 1
+    past = app_client.get("/reconciliation", params={"page": total + 5})  # past the last: the last
+    assert f"Trang {total}/{total}" in past.text
+    assert len(re.findall(r'<tr class="(?:error|warning|info)">', past.text)) == 1
+    assert whole["issues"][-1]["document_id"] in past.text

@@ -76,7 +76,7 @@ def _reconcile(
 
 
 def _page_of_issues(severity: str | None, page: int) -> IssuePage:
-    return IssuePage(severity, (page - 1) * ISSUES_PER_PAGE, ISSUES_PER_PAGE)
+    return IssuePage(severity, (page - 1) * ISSUES_PER_PAGE, ISSUES_PER_PAGE, or_last=True)
 
 
 def issue_out(role: str, issue: Issue) -> dict[str, Any]:
@@ -104,9 +104,7 @@ def reconciliation_page(
     severity = severity if severity in SEVERITIES else None
     result = _reconcile(ctx, hashes, stale_days, period, _page_of_issues(severity, page))
     pages = page_count(result.count(severity), ISSUES_PER_PAGE)
-    if page > pages:  # past the last page: the last one
-        page = pages
-        result = _reconcile(ctx, hashes, stale_days, period, _page_of_issues(severity, page))
+    page = min(page, pages)  # past the last page, the last one was read
     ctx.audit_event("reconciliation_viewed", principal, via="page", hashes=hashes)
     params = urlencode({"stale_days": stale_days, "period": result.period, **({"hashes": "true"} if hashes else {})})
     return render(
