@@ -26,6 +26,7 @@ Queries are parsed in `storage.search_query`, documents indexed by `storage.sear
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -402,21 +403,40 @@ def _tsquery_text(words: tuple[str, ...], prefix: bool, *, together: str = " <->
     return together.join(f"'{w}'" for w in words) + (":*" if prefix else "")
 
 
+#: Words the index's pairs are written of (migration 0019): PostgreSQL's parser keeps each as one lexeme.
+_PAIRED_WORD = re.compile(r"[a-z0-9]{1,100}")
+
+
+def _number_pairs(term: Term) -> list[str]:
+    """The index's lexemes for a phrase's consecutive words with a digit in either (migration 0019), in tsquery's
+    syntax; a prefix's last word is not paired, nor a word PostgreSQL's parser might cut otherwise."""
+    words = term.folded[:-1] if term.prefix else term.folded
+    return [
+        f"'{a} {b}'"
+        for a, b in itertools.pairwise(words)
+        if _PAIRED_WORD.fullmatch(a) and _PAIRED_WORD.fullmatch(b) and re.search("[0-9]", a + b)
+    ]
+
+
 def _postgres_match(
     terms: list[Term], params: dict[str, Any], where: list[str]
 ) -> tuple[str, str, str, str, str | None]:
     """The tables, exact-hit count, rank and best-first order of a query on tsvectors, and when it has a phrase,
     the match of its words anywhere (which the index answers alone); its match goes into `where`. The query is
     written out where it is used: built from constants, the planner computes it once."""
-    parts, words = [], []
+    parts, words, pairs = [], [], []
     for i, term in enumerate(terms):
         params[f"q_{i}"] = _tsquery_text(term.folded, term.prefix)
         parts.append(f"to_tsquery('simple', :q_{i})")
         params[f"w_{i}"] = _tsquery_text(term.folded, term.prefix, together=" & ")
         words.append(f"to_tsquery('simple', :w_{i})")
+        if number_pairs := _number_pairs(term):
+            params[f"p_{i}"] = " & ".join(number_pairs)
+            pairs.append(f"CAST(:p_{i} AS tsquery)")
     tsquery = f"({' && '.join(parts)})"
-    where.insert(0, f"e.folded_tsv @@ {tsquery}")
-    words_only = f"e.folded_tsv @@ ({' && '.join(words)})" if any(len(t.words) > 1 for t in terms) else None
+    # a phrase's pairs with a digit are in every entry that holds it: the index finds those entries by them
+    where.insert(0, f"e.folded_tsv @@ ({' && '.join(parts + pairs)})")
+    words_only = f"e.folded_tsv @@ ({' && '.join(words + pairs)})" if any(len(t.words) > 1 for t in terms) else None
     exact = []
     for i, term in enumerate(t for t in terms if t.accented):
         params[f"exact_{i}"] = _tsquery_text(term.words, term.prefix)

@@ -135,11 +135,13 @@ def _add_entries(s: Session, entries: list[SearchEntry]) -> None:
 #: The columns of an entry's row written by PostgreSQL's INSERT: the model's, but its id (the database's) and
 #: `archived` (set by a trigger); the tsvectors are not in the model (migration 0004 makes them).
 _ROW_COLUMNS = tuple(c.name for c in SearchEntry.__table__.columns if c.name not in ("id", "archived"))
-# PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions
+# PostgreSQL keeps positions up to 16,383 and a tsvector under 1 MiB: later words go without positions. The
+# folded words' pairs with a digit go with them as lexemes of their own (migration 0019: a document number's)
 _POSTGRES_INSERT = text(
     f"INSERT INTO search_entries ({', '.join(_ROW_COLUMNS)}, archived, folded_tsv, exact_tsv) VALUES ("
     + "".join("CAST(:metadata_values AS json), " if c == "metadata_values" else f":{c}, " for c in _ROW_COLUMNS)
-    + "false, to_tsvector('simple', :folded) || strip(to_tsvector('simple', :folded_rest)), "
+    + "false, (SELECT placed || sohoa_number_pairs(placed) FROM to_tsvector('simple', :folded) placed) "
+    "|| strip(to_tsvector('simple', :folded_rest)), "
     "to_tsvector('simple', :exact) || strip(to_tsvector('simple', :exact_rest)))"
 )
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bench.scale import count_plan, count_statement, fill, search_statements
+from storage import migrations
 from storage.catalog import Catalog
-from storage.search import SearchQuery
+from storage.search import SearchQuery, search
+from tests.storage.test_search import add_document
 
 
 def test_on_sqlite_the_matches_drive_the_search_not_the_archived_documents(tmp_path):
@@ -74,5 +77,48 @@ def test_on_postgresql_a_search_reads_narrow_rows_the_text_and_tsvectors_out_of_
             assert all(size == chars + 1 for size, chars in ids)  # in line: its characters and a length byte
         assert rows == 40 and text_bytes > 40 * 2000
         assert pages <= 3, pages  # 40 rows of about 200 bytes; with the text in line, 2 KB each: ten pages
+    finally:
+        catalog.close()
+
+
+def _entries_with(catalog: Catalog, lexeme: str) -> int:
+    with catalog.engine.connect() as connection:
+        query = "SELECT count(*) FROM search_entries WHERE folded_tsv @@ CAST(%(lexeme)s AS tsquery)"
+        return connection.exec_driver_sql(query, {"lexeme": f"'{lexeme}'"}).scalar_one()
+
+
+def test_on_postgresql_a_document_number_is_looked_up_by_its_pairs_and_no_other_entry_is_read(postgres_url: str):
+    """A number such as 82/TB-UBND is a phrase of words each in many entries. The index holds its pairs with
+    a digit as lexemes of their own (migration 0019), so the entries with its words apart are not even tested."""
+    catalog = Catalog(postgres_url)
+    try:
+        number = add_document(catalog, "number", "Thông báo số 82/TB-UBND ngày 3 tháng 5 năm 2024.")
+        for n in range(6):  # every word of the number, never in a row
+            add_document(catalog, f"apart{n}", f"Thông báo số {n}/TB-UBND về 82 hộ dân, năm 2024.")
+        assert [hit.document_id for hit in search(catalog, SearchQuery("82/TB-UBND")).hits] == [number]
+        assert (
+            _entries_with(catalog, "82 tb"),
+            _entries_with(catalog, "so 82"),
+            _entries_with(catalog, "tb ubnd"),
+        ) == (
+            1,
+            1,
+            0,  # no digit in the pair: not indexed
+        )
+        plan = "\n".join(count_plan(catalog, SearchQuery("82/TB-UBND"), analyze=True))
+        scan = next(line for line in plan.splitlines() if "Bitmap Index Scan on ix_search_entries_folded_tsv" in line)
+        listed = re.search(r"actual time=\S+ rows=(\d+)", scan)
+        assert listed and listed[1] == "1", plan  # the one entry with the pair, of seven with the words
+        assert "Rows Removed by Index Recheck" not in plan, plan
+
+        # a prefix's last word is not paired, and is still found
+        assert [hit.document_id for hit in search(catalog, SearchQuery("82/TB-UBN*")).hits] == [number]
+
+        # And a catalog written before the pairs were indexed gets them from the migration
+        migrations.downgrade(catalog.engine, "0018")
+        assert _entries_with(catalog, "82 tb") == 0
+        migrations.upgrade(catalog.engine)
+        assert _entries_with(catalog, "82 tb") == 1
+        assert [hit.document_id for hit in search(catalog, SearchQuery("82/TB-UBND")).hits] == [number]
     finally:
         catalog.close()
