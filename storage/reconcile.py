@@ -286,7 +286,16 @@ def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePa
         issues += read
         skip = 0
         wanted = None if wanted is None else wanted - len(read)
-    return issues
+    return _with_filenames(s, issues)
+
+
+def _with_filenames(s: Session, issues: list[Issue]) -> list[Issue]:
+    """The issues, each of a document with its file name (the catalog's checks leave it out)."""
+    nameless = (issue.document_id for issue in issues if issue.filename is None and issue.document_id)
+    names = reconcile_sql.filenames(s, nameless)
+    return [
+        issue._replace(filename=names[issue.document_id]) if issue.document_id in names else issue for issue in issues
+    ]
 
 
 def _issues_of(rows: Iterable[Any]) -> list[Issue]:

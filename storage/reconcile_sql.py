@@ -2,7 +2,9 @@
 
 The keys of the archive and incoming buckets go into temporary tables of the catalog's own session (COPY
 on PostgreSQL). One pass then joins each document with its receipts, its page rows and those keys into
-`reconcile_documents`, one narrow row per document with what every check needs. The differences are
+`reconcile_documents`, one narrow row per document with what every check needs, read from the indexes of
+migration 0020 rather than from the rows (a file name, which no index holds, is read for the differences
+shown: `filenames`). The differences are
 conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read one
 kind at a time (`DocumentChecks.rows`), so a summary never builds a row per difference. The batch and
 period tables are `GROUP BY`s of the same table and of the receipts.
@@ -66,7 +68,6 @@ checked = Table(
     _TEMPORARY,
     Column("id", String(32), primary_key=True),
     Column("batch_id", Text),
-    Column("filename", Text),
     Column("status", String(16)),
     Column("page_count", Integer),
     Column("incoming_key", Text),
@@ -177,7 +178,6 @@ def check_documents(s: Session) -> None:
         select(
             d.id,
             d.batch_id,
-            d.filename,
             d.status,
             d.page_count,
             d.incoming_key,
@@ -187,7 +187,7 @@ def check_documents(s: Session) -> None:
             d.archive_sha256,
             case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0),
             d.page_amount,
-            d.intake["paper_pages"].as_integer(),
+            d.paper_pages,
             receipts.c.n,
             func.coalesce(pages.c.n, 0),
             func.coalesce(pages.c.done, 0),
@@ -303,11 +303,11 @@ class DocumentChecks:
         values: tuple[Any, ...]
         if kind in self.conditions:
             condition, key, expected, actual, since = self.conditions[kind]
-            values = (c.id, c.filename, c.status, key, expected, actual, since)
+            values = (c.id, None, c.status, key, expected, actual, since)
             parts.append(_issue_select(kind, values).select_from(_with_hashes()).where(condition))
         elif kind == "missing_sidecar":
             for ext, missing in self.missing_sidecars.items():
-                values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
+                values = (c.id, None, c.status, c.stem + f".{ext}", None, None, None)
                 parts.append(_issue_select(kind, values).where(missing))
         elif kind == "receipt_without_document":
             lost = _receipts_without_document()
@@ -455,6 +455,18 @@ def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, 
         names = GROUP_COUNTS[2:]  # after the receipts' two
         for key, *counts in s.execute(documents):
             yield grouping, key, dict(zip(names, (int(n or 0) for n in counts), strict=True))
+
+
+def filenames(s: Session, document_ids: Iterable[str], chunk: int = 1000) -> dict[str, str]:
+    """The file name of each of `document_ids` that is a document, `chunk` of them a query."""
+    wanted = list(dict.fromkeys(document_ids))
+    found: dict[str, str] = {}
+    for first in range(0, len(wanted), chunk):
+        part = wanted[first : first + chunk]
+        found.update(
+            tuple(row) for row in s.execute(select(Document.id, Document.filename).where(Document.id.in_(part)))
+        )
+    return found
 
 
 def hash_candidates(s: Session) -> list[tuple[str, str, str | None]]:

@@ -81,6 +81,9 @@ class Document(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     confirmed_metadata: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     intake: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    #: The paper original's page count, filled by the database from `intake` (triggers, migration 0020) for the
+    #: reconciliation's index. Never written here.
+    paper_pages: Mapped[int | None] = mapped_column(Integer, nullable=True)
     dossier_code: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     #: Issuing agency, number and notation, and year, folded: the same key twice is the same result twice.
     number_key: Mapped[str | None] = mapped_column(Text, nullable=True, index=True, unique=True)
@@ -93,8 +96,16 @@ class Document(Base):
     archive_key: Mapped[str | None] = mapped_column(Text, nullable=True)
     archive_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     page_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    #: Lookups by status, and "archived in this period" for the rates (migration 0018).
-    __table_args__ = (Index("ix_documents_status_finished_at", "status", "finished_at"),)
+    #: Lookups by status, and "archived in this period" for the rates (migration 0018); every value the
+    #: reconciliation checks, so that it reads them without the rows (migration 0020).
+    __table_args__ = (
+        Index("ix_documents_status_finished_at", "status", "finished_at"),
+        Index(
+            "ix_documents_reconcile",
+            *("id", "batch_id", "status", "page_count", "page_amount", "paper_pages", "incoming_key", "archive_key"),
+            *("archive_sha256", "signed_at", "received_at", "finished_at", "updated_at"),
+        ),
+    )
 
 
 class _CountsOfADay:
@@ -160,6 +171,8 @@ class Page(Base):
     tesseract_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     tesseract_cpu_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    #: What the reconciliation counts of each document's pages, read without the rows (migration 0020).
+    __table_args__ = (Index("ix_pages_reconcile", "document_id", "status", "updated_at"),)
 
 
 class DeadLetter(Base):

@@ -267,6 +267,42 @@ def test_a_record_s_agency_type_signing_and_archive_fields_are_kept_in_columns_w
             assert [tuple(row) for row in connection.execute(fields)] == expected
 
 
+def test_the_paper_page_count_is_kept_in_a_column_whoever_writes_the_intake(url: str, engine: Engine):
+    from sqlalchemy import update
+
+    from schemas.intake import Intake
+    from storage.tables import Document
+
+    catalog = Catalog(url)
+    try:
+        batch = catalog.create_batch()
+        received = [
+            catalog.receive(
+                batch, filename=f"{n}.pdf", sha256=f"{n}" * 64, size_bytes=1, incoming_key=f"k{n}", intake=i
+            )
+            for n, i in enumerate([Intake(paper_pages=4), Intake(dossier_code="H1"), None, Intake(paper_pages=2)])
+        ]
+        with catalog.session() as s:  # a plain UPDATE, as an operator's script would write it
+            s.execute(
+                update(Document).where(Document.id == received[3].document_id).values(intake={"paper_pages": "x"})
+            )
+        pages = select(Document.paper_pages).order_by(Document.filename)
+        with catalog.session() as s:  # a count that is not a whole number leaves the column empty
+            assert list(s.scalars(pages)) == [4, None, None, None]
+    finally:
+        catalog.close()
+    # a catalog from before the column gets it filled from the intakes it holds
+    migrations.downgrade(engine, "0019")
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE documents SET intake = :intake WHERE filename = '3.pdf'"), {"intake": '{"paper_pages": 7}'}
+        )
+    migrations.upgrade(engine)
+    with engine.connect() as connection:
+        assert list(connection.scalars(pages)) == [4, None, None, 7]
+        assert {"ix_documents_reconcile"} <= {index["name"] for index in inspect(connection).get_indexes("documents")}
+
+
 def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: str, engine: Engine):
     from storage.search import SearchQuery, search
     from tests.storage.test_search import add_document
