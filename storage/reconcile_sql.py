@@ -463,9 +463,8 @@ def filenames(s: Session, document_ids: Iterable[str], chunk: int = 1000) -> dic
     found: dict[str, str] = {}
     for first in range(0, len(wanted), chunk):
         part = wanted[first : first + chunk]
-        found.update(
-            tuple(row) for row in s.execute(select(Document.id, Document.filename).where(Document.id.in_(part)))
-        )
+        rows = s.execute(select(Document.id, Document.filename).where(Document.id.in_(part)))
+        found.update((document_id, filename) for document_id, filename in rows)
     return found
 
 
