@@ -250,11 +250,13 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(40))
     document_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: The latest events of an action, e.g. the last fixity run, without reading later events (migration 0020).
+    __table_args__ = (Index("ix_audit_events_action_id", "action", "id"),)
 
 
 class DossierTotal(Base):

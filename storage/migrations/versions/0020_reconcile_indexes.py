@@ -14,6 +14,12 @@ row (as revision 0006's do from `record`), and which is filled here for the docu
 file name stays out: it is the sender's, of any length, and an index entry
 has a size limit; the reconciliation reads it for the differences it shows.
 
+The reconciliation also shows the last fixity run, the newest `fixity_run` event. The audit log's index of
+actions did not order an action's events, so PostgreSQL read the log backwards from its newest event until it
+met one: every event when fixity was never run (2.6 s warm, 24 s cold, at 2.2 million events). The index on
+the action and the id (`ix_audit_events_action_id`) finds the newest event of an action at once, and serves
+every lookup the index of actions alone did, which it replaces.
+
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-05
@@ -82,9 +88,13 @@ def upgrade() -> None:
     op.execute(f"UPDATE documents SET paper_pages = {_paper_pages('intake')} WHERE intake IS NOT NULL")
     op.create_index("ix_documents_reconcile", "documents", DOCUMENT_COLUMNS, if_not_exists=True)
     op.create_index("ix_pages_reconcile", "pages", PAGE_COLUMNS, if_not_exists=True)
+    op.create_index("ix_audit_events_action_id", "audit_events", ["action", "id"], if_not_exists=True)
+    op.drop_index("ix_audit_events_action", table_name="audit_events", if_exists=True)
 
 
 def downgrade() -> None:
+    op.create_index("ix_audit_events_action", "audit_events", ["action"], if_not_exists=True)
+    op.drop_index("ix_audit_events_action_id", table_name="audit_events", if_exists=True)
     op.drop_index("ix_pages_reconcile", table_name="pages")
     op.drop_index("ix_documents_reconcile", table_name="documents")
     if op.get_bind().dialect.name == "sqlite":
