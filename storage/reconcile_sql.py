@@ -92,6 +92,11 @@ checked = Table(
     **_TEMPORARY_TABLE,
 )
 SIDECARS = ("json", "xml")
+#: What the checks read of each document as it is: all in `ix_documents_reconcile` (migration 0020).
+_DOCUMENT_VALUES = (
+    *("id", "batch_id", "status", "page_count", "incoming_key", "received_at", "archive_sha256", "signed_at"),
+    *("page_amount", "paper_pages", "finished_at", "updated_at"),
+)
 COPY_ROWS = 10_000
 WORK_MEM = "64MB"
 
@@ -152,7 +157,6 @@ def _copy(s: Session, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
 
 def check_documents(s: Session) -> None:
     """Fill `reconcile_documents`: each document joined once with its receipts, page rows and store keys."""
-    d = Document
     receipts = (
         select(Receipt.document_id, func.count().label("n")).group_by(Receipt.document_id).subquery("receipts_of")
     )
@@ -166,9 +170,22 @@ def check_documents(s: Session) -> None:
         select(archive_objects.c.folder, func.count().label("n")).group_by(archive_objects.c.folder).subquery("objects")
     )
     dialect = _dialect(s)
-    key = func.coalesce(d.archive_key, "")
+    key = func.coalesce(Document.archive_key, "")
     stem = _stem(key, dialect)
-    default_pdf = d.id + "/" + d.id + ".pdf"
+    # each document's keys, worked out once: the joins below compare them (OFFSET 0 keeps the engine from
+    # merging this into the joins, which then evaluated the expressions anew for each of them)
+    d = (
+        select(
+            *(getattr(Document, name) for name in _DOCUMENT_VALUES),
+            key.label("archive_key"),
+            stem.label("stem"),
+            (stem + ".json").label("json_key"),
+            (stem + ".xml").label("xml_key"),
+            func.coalesce(func.nullif(key, ""), Document.id + "/" + Document.id + ".pdf").label("pdf_key"),
+        )
+        .offset(0)
+        .subquery("keyed")
+    ).c
     pdf, json_, xml, default = (archive_objects.alias(name) for name in ("pdf", "json_", "xml", "dflt"))
     original = incoming_objects.alias("original")
     finished = func.coalesce(d.finished_at, d.updated_at)
@@ -182,8 +199,8 @@ def check_documents(s: Session) -> None:
             d.page_count,
             d.incoming_key,
             d.received_at,
-            key,
-            stem,
+            d.archive_key,
+            d.stem,
             d.archive_sha256,
             case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0),
             d.page_amount,
@@ -204,10 +221,10 @@ def check_documents(s: Session) -> None:
         .outerjoin(pages, pages.c.document_id == d.id)
         .outerjoin(objects, objects.c.folder == d.id)
         .outerjoin(original, original.c.key == d.incoming_key)
-        .outerjoin(pdf, pdf.c.key == key)
-        .outerjoin(json_, json_.c.key == stem + ".json")
-        .outerjoin(xml, xml.c.key == stem + ".xml")
-        .outerjoin(default, default.c.key == func.coalesce(func.nullif(key, ""), default_pdf))
+        .outerjoin(pdf, pdf.c.key == d.archive_key)
+        .outerjoin(json_, json_.c.key == d.json_key)
+        .outerjoin(xml, xml.c.key == d.xml_key)
+        .outerjoin(default, default.c.key == d.pdf_key)
     )
     s.execute(insert(checked).from_select([c.name for c in checked.columns], rows))
     if s.scalar(select(archive_objects.c.key).limit(1)) is not None:  # orphans are looked for by these
