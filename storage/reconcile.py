@@ -227,10 +227,12 @@ def reconcile(
             reconcile_sql.load_hash_mismatches(
                 s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
             )
-        totals = reconcile_sql.totals(s)
-        by_kind = Counter(checks.counts(s))
+        kinds, documents = checks.counts(s)
+        by_kind = Counter(kinds)
         page = _read_issues(s, checks, issues, by_kind)
         by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
+        received = {name: sum(row.counts[name] for row in by_batch) for name in ("files_received", "duplicates")}
+        totals = reconcile_sql.totals(s, documents, received)  # every receipt is of a batch
         reconcile_sql.release_tables(s)
     first_receipts = totals["files_received"] - totals["duplicates"]
     finished = sum(totals[status] for status in ("archived", "needs_review", "rejected", "failed", "in_progress"))

@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     null,
     or_,
@@ -302,16 +303,20 @@ class DocumentChecks:
         #: "missing_sidecar", one condition per extension
         self.missing_sidecars = {ext: and_(located, getattr(c, f"has_{ext}") == 0) for ext in SIDECARS}
 
-    def counts(self, s: Session) -> dict[str, int]:
-        """How many differences of each kind (kinds with none left out)."""
+    def counts(self, s: Session) -> tuple[dict[str, int], dict[str, int]]:
+        """How many differences of each kind (kinds with none left out), and the documents' totals
+        (`document_totals`), from one scan of the documents."""
         sums = [func.sum(case((condition, 1), else_=0)) for condition, *_ in self.conditions.values()]
         missing = self.missing_sidecars.values()
         missing_sidecars = sum((case((condition, 1), else_=0) for condition in missing), start=literal(0))
-        row = s.execute(select(*sums, func.sum(missing_sidecars)).select_from(_with_hashes())).one()
-        found = dict(zip([*self.conditions, "missing_sidecar"], row, strict=True))
+        totals = _document_totals()
+        row = s.execute(select(*sums, func.sum(missing_sidecars), *totals.values()).select_from(_with_hashes())).one()
+        kinds = [*self.conditions, "missing_sidecar"]
+        found = dict(zip(kinds, row[: len(kinds)], strict=True))
         found["receipt_without_document"] = s.scalar(select(func.count()).select_from(_receipts_without_document()))
         found["orphan_object"] = s.scalar(select(func.count()).select_from(_orphans().subquery()))
-        return {kind: int(n) for kind, n in found.items() if n}
+        documents = {name: int(n or 0) for name, n in zip(totals, row[len(kinds) :], strict=True)}
+        return {kind: int(n) for kind, n in found.items() if n}, documents
 
     def rows(self, kind: str, dialect: str) -> Select:
         """The differences of one kind, ordered by document id and key."""
@@ -407,71 +412,72 @@ def _orphans() -> Select:
     )
 
 
-def totals(s: Session) -> dict[str, int]:
-    """The whole archive's counts on each side (see `storage.reconcile.reconcile`)."""
+def _document_totals() -> dict[str, ColumnElement]:
+    """The whole archive's counts of documents, as sums over `reconcile_documents`."""
     c = checked.c
-    row = s.execute(
-        select(
-            func.count(),
-            *(
-                func.sum(case((c.status == status, 1), else_=0))
-                for status in ("archived", "needs_review", "rejected", "failed")
-            ),
-            func.sum(case((c.status.in_(IN_PROGRESS), 1), else_=0)),
-            func.sum(func.coalesce(c.page_count, 0)),
-            func.sum(case((and_(c.status == "archived", c.has_pdf == 1), 1), else_=0)),
-        )
-    ).one()
-    documents, archived, needs_review, rejected, failed, in_progress, declared, pdfs = (int(v or 0) for v in row)
-    files, duplicates = s.execute(select(func.count(), func.sum(case((Receipt.duplicate, 1), else_=0)))).one()
+    statuses = {status: c.status == status for status in ("archived", "needs_review", "rejected", "failed")}
     return {
-        "files_received": int(files),
-        "duplicates": int(duplicates or 0),
-        "documents": documents,
-        "archived": archived,
-        "needs_review": needs_review,
-        "rejected": rejected,
-        "failed": failed,
-        "in_progress": in_progress,
-        "pages_declared": declared,
+        "documents": func.count(),
+        **{status: func.sum(case((condition, 1), else_=0)) for status, condition in statuses.items()},
+        "in_progress": func.sum(case((c.status.in_(IN_PROGRESS), 1), else_=0)),
+        "pages_declared": func.sum(func.coalesce(c.page_count, 0)),
+        "archived_pdfs_in_store": func.sum(case((and_(c.status == "archived", c.has_pdf == 1), 1), else_=0)),
+    }
+
+
+def totals(s: Session, documents: dict[str, int], receipts: dict[str, int]) -> dict[str, int]:
+    """The whole archive's counts on each side (see `storage.reconcile.reconcile`), with the documents' and the
+    receipts' (files received, duplicates) as counted already."""
+    return {
+        "files_received": receipts["files_received"],
+        "duplicates": receipts["duplicates"],
+        **{name: documents[name] for name in ("documents", "archived", "needs_review", "rejected", "failed")},
+        "in_progress": documents["in_progress"],
+        "pages_declared": documents["pages_declared"],
         "page_rows": int(s.scalar(select(func.count()).select_from(Page)) or 0),
         "archive_objects": int(s.scalar(select(func.count()).select_from(archive_objects)) or 0),
-        "archived_pdfs_in_store": pdfs,
+        "archived_pdfs_in_store": documents["archived_pdfs_in_store"],
         "incoming_objects": int(s.scalar(select(func.count()).select_from(incoming_objects)) or 0),
     }
 
 
 def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, int]]]:
-    """("batch" or "period", its key, counts) for every group with receipts or documents, receipts first."""
+    """("batch" or "period", its key, counts) for every group with receipts or documents, receipts first: each
+    table read once for both groupings (`GROUPING SETS`) on PostgreSQL, once for each on SQLite."""
     dialect = _dialect(s)
-    c = checked.c
-    for grouping, receipt_key, document_key in (
-        ("batch", Receipt.batch_id, c.batch_id),
-        (
-            "period",
-            local_period_text(Receipt.received_at, period, dialect),
-            local_period_text(c.received_at, period, dialect),
-        ),
-    ):
-        received = select(receipt_key, func.count(), func.sum(case((Receipt.duplicate, 1), else_=0))).group_by(
-            receipt_key
-        )
-        for key, files, duplicates in s.execute(received):
-            yield grouping, key, {"files_received": files, "duplicates": int(duplicates or 0)}
-        archived = c.status == "archived"
-        documents = select(
-            document_key,
-            func.count(),
-            func.sum(func.coalesce(c.page_count, 0)),
-            func.sum(c.page_rows),
-            func.sum(c.pages_done),
-            func.sum(case((archived, 1), else_=0)),
-            func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
-            func.sum(c.objects),
-        ).group_by(document_key)
-        names = GROUP_COUNTS[2:]  # after the receipts' two
-        for key, *counts in s.execute(documents):
+    c, r = checked.c, cast(Table, Receipt.__table__).c
+    archived = c.status == "archived"
+    received = (func.count(), func.sum(case((r.duplicate, 1), else_=0)))
+    documents = (
+        func.count(),
+        func.sum(func.coalesce(c.page_count, 0)),
+        func.sum(c.page_rows),
+        func.sum(c.pages_done),
+        func.sum(case((archived, 1), else_=0)),
+        func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
+        func.sum(c.objects),
+    )
+    for columns, sums, names in ((r, received, GROUP_COUNTS[:2]), (c, documents, GROUP_COUNTS[2:])):
+        keys = {"batch": columns.batch_id, "period": local_period_text(columns.received_at, period, dialect)}
+        for grouping, key, counts in _grouped(s, keys, sums, both_at_once=dialect == "postgresql"):
             yield grouping, key, dict(zip(names, (int(n or 0) for n in counts), strict=True))
+
+
+def _grouped(
+    s: Session, keys: dict[str, ColumnElement], sums: tuple[ColumnElement, ...], *, both_at_once: bool
+) -> Iterator[tuple[str, str, tuple[Any, ...]]]:
+    """(grouping, key, sums) of each group of each grouping in `keys` (a key is never NULL)."""
+    if not both_at_once:
+        for grouping, key in keys.items():
+            for value, *sums_of_group in s.execute(select(key, *sums).group_by(key)):
+                yield grouping, value, tuple(sums_of_group)
+        return
+    named = [key.label(grouping) for grouping, key in keys.items()]
+    rows = s.execute(select(*named, *sums).group_by(func.grouping_sets(*(literal_column(n.name) for n in named))))
+    for row in rows:
+        values, counts = row[: len(keys)], tuple(row[len(keys) :])
+        grouping, key = next((g, v) for g, v in zip(keys, values, strict=True) if v is not None)
+        yield grouping, key, counts
 
 
 def filenames(s: Session, document_ids: Iterable[str], chunk: int = 1000) -> dict[str, str]:
