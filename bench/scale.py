@@ -426,11 +426,12 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             filled = target
-            with catalog.engine.begin() as connection:  # the statistics autovacuum keeps (PostgreSQL) or
-                # `PRAGMA optimize` makes as catalogs close (SQLite): a fill this fast, in one process, outruns them
+            # the statistics and visibility maps autovacuum keeps (PostgreSQL), the statistics `PRAGMA optimize`
+            # makes as catalogs close (SQLite): a fill this fast, in one process, outruns them
+            with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 if args.backend == "sqlite":
                     connection.exec_driver_sql("PRAGMA analysis_limit=400")
-                connection.exec_driver_sql("ANALYZE")
+                connection.exec_driver_sql("VACUUM ANALYZE" if args.backend == "postgresql" else "ANALYZE")
             started = time.perf_counter()
             moved = fold_changes(catalog)  # what the sweeper does every round while the archive fills
             fold = Row("fold report counter changes", f"{moved} changes in {time.perf_counter() - started:.1f} s")
