@@ -305,7 +305,7 @@ class DocumentChecks:
 
     def counts(self, s: Session) -> tuple[dict[str, int], dict[str, int]]:
         """How many differences of each kind (kinds with none left out), and the documents' totals
-        (`document_totals`), from one scan of the documents."""
+        (`_document_totals`), from one scan of the documents."""
         sums = [func.sum(case((condition, 1), else_=0)) for condition, *_ in self.conditions.values()]
         missing = self.missing_sidecars.values()
         missing_sidecars = sum((case((condition, 1), else_=0) for condition in missing), start=literal(0))
