@@ -7,12 +7,13 @@ that was about 4 GB to read for a few hundred megabytes of values. Two indexes n
 - `ix_documents_reconcile`: a document's batch, status, page counts, keys, hash and times, 250 bytes each;
 - `ix_pages_reconcile`: a page's document, status and last change, 40 bytes each.
 
-Both engines answer the reconciliation from them alone (an index-only scan on PostgreSQL, a covering index on
-SQLite). The paper original's page count, until now read from the `intake` JSON, gets a column of its own
+Either engine may answer the reconciliation from them alone (an index-only scan on PostgreSQL, a covering
+index on SQLite); at 700,000 documents PostgreSQL took the pages' index and still chose the documents' table.
+The paper original's page count, until now read from the `intake` JSON, gets a column of its own
 (`paper_pages`), which triggers fill from `intake` on every insert and every update of it, whoever writes the
 row (as revision 0006's do from `record`), and which is filled here for the documents already received. The
-file name stays out: it is the sender's, of any length, and an index entry
-has a size limit; the reconciliation reads it for the differences it shows.
+file name stays out: it is the sender's, of any length, and an index entry has a size limit; the
+reconciliation reads it for the differences it shows.
 
 The reconciliation also shows the last fixity run, the newest `fixity_run` event. The audit log's index of
 actions did not order an action's events, so PostgreSQL read the log backwards from its newest event until it
