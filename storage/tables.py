@@ -19,6 +19,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,14 +97,20 @@ class Document(Base):
     archive_key: Mapped[str | None] = mapped_column(Text, nullable=True)
     archive_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     page_amount: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Its page rows, those done and its receipts, counted by the database (triggers, migration 0021) for the
+    #: reconciliation. Never written here.
+    page_rows: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    pages_done: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    receipt_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     #: Lookups by status, and "archived in this period" for the rates (migration 0018); every value the
-    #: reconciliation checks, so that it reads them without the rows (migration 0020).
+    #: reconciliation checks, so that it reads them without the rows (migrations 0020, 0021).
     __table_args__ = (
         Index("ix_documents_status_finished_at", "status", "finished_at"),
         Index(
             "ix_documents_reconcile",
             *("id", "batch_id", "status", "page_count", "page_amount", "paper_pages", "incoming_key", "archive_key"),
             *("archive_sha256", "signed_at", "received_at", "finished_at", "updated_at"),
+            *("page_rows", "pages_done", "receipt_count"),
         ),
     )
 

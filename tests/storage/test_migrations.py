@@ -303,6 +303,98 @@ def test_the_paper_page_count_is_kept_in_a_column_whoever_writes_the_intake(url:
         assert {"ix_documents_reconcile"} <= {index["name"] for index in inspect(connection).get_indexes("documents")}
 
 
+def test_each_document_counts_its_page_rows_and_receipts_whoever_writes_them(url: str, engine: Engine):
+    catalog = Catalog(url)
+    try:
+        batch = catalog.create_batch()
+        first, second = (
+            catalog.receive(batch, filename=f"{n}.pdf", sha256=f"{n}" * 64, size_bytes=1, incoming_key=f"k{n}")
+            for n in (1, 2)
+        )
+        catalog.receive(batch, filename="again.pdf", sha256="1" * 64, size_bytes=1, incoming_key="k1")  # a duplicate
+        catalog.start_pages(first.document_id, "application/pdf", 3)
+        catalog.finish_page(first.document_id, 1, status="done")
+        catalog.finish_page(first.document_id, 2, status="failed")
+        catalog.finish_page(first.document_id, 2, status="done")  # a page done again
+        assert (
+            _counts(engine)
+            == _counted_from_rows(engine)
+            == {
+                first.document_id: (3, 2, 2),
+                second.document_id: (0, 0, 1),
+            }
+        )
+        with engine.begin() as connection:  # as an operator's script would: a page removed, moved, undone
+            connection.execute(
+                text("DELETE FROM pages WHERE document_id = :d AND number = 3"), {"d": first.document_id}
+            )
+            connection.execute(
+                text("UPDATE pages SET document_id = :to, status = 'done' WHERE document_id = :d AND number = 2"),
+                {"d": first.document_id, "to": second.document_id},
+            )
+            connection.execute(text("UPDATE pages SET status = 'pending' WHERE number = 1"))
+            connection.execute(
+                text("UPDATE receipts SET document_id = :to WHERE filename = 'again.pdf'"), {"to": second.document_id}
+            )
+            connection.execute(text("DELETE FROM receipts WHERE filename = '2.pdf'"))
+        assert (
+            _counts(engine)
+            == _counted_from_rows(engine)
+            == {
+                first.document_id: (1, 0, 1),
+                second.document_id: (1, 1, 1),
+            }
+        )
+    finally:
+        catalog.close()
+    # a catalog from before the counts gets them from its rows, and a document added after its rows starts from them
+    migrations.downgrade(engine, "0020")
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM receipts WHERE document_id = :d"), {"d": first.document_id})
+    migrations.upgrade(engine)
+    assert (
+        _counts(engine) == _counted_from_rows(engine) == {first.document_id: (1, 0, 0), second.document_id: (1, 1, 1)}
+    )
+    if engine.dialect.name == "sqlite":  # a shell without foreign keys (SQLite's default) may write a receipt first
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.execute(
+                text(
+                    "INSERT INTO receipts (batch_id, document_id, filename, duplicate, received_at) "
+                    "SELECT batch_id, 'later', 'later.pdf', 0, received_at FROM documents LIMIT 1"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO documents (id, batch_id, sha256, filename, size_bytes, incoming_key, status, "
+                    "updated_at, received_at) SELECT 'later', batch_id, :sha, 'later.pdf', 1, 'k3', 'received', "
+                    "updated_at, received_at FROM documents LIMIT 1"
+                ),
+                {"sha": "3" * 64},
+            )
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        assert _counts(engine)["later"] == (0, 0, 1)
+
+
+def _counts(engine: Engine) -> dict[str, tuple[int, int, int]]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, page_rows, pages_done, receipt_count FROM documents"))
+        return {document_id: tuple(counts) for document_id, *counts in rows}
+
+
+def _counted_from_rows(engine: Engine) -> dict[str, tuple[int, int, int]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT d.id, (SELECT count(*) FROM pages p WHERE p.document_id = d.id), "
+                "(SELECT count(*) FROM pages p WHERE p.document_id = d.id AND p.status = 'done'), "
+                "(SELECT count(*) FROM receipts r WHERE r.document_id = d.id) FROM documents d"
+            )
+        )
+        return {document_id: tuple(counts) for document_id, *counts in rows}
+
+
 def test_a_search_index_from_before_the_text_was_kept_once_is_filled_again(url: str, engine: Engine):
     from storage.search import SearchQuery, search
     from tests.storage.test_search import add_document
