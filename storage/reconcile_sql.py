@@ -1,10 +1,10 @@
 """The reconciliation's queries: the store's keys beside the catalog, every check in the database.
 
 The keys of the archive and incoming buckets go into temporary tables of the catalog's own session (COPY
-on PostgreSQL). One pass then joins each document with its receipts, its page rows and those keys into
-`reconcile_documents`, one narrow row per document with what every check needs, read from the indexes of
-migration 0020 rather than from the rows (a file name, which no index holds, is read for the differences
-shown: `filenames`). The differences are
+on PostgreSQL). One pass then joins each document with those keys into `reconcile_documents`, one narrow
+row per document with what every check needs, read from the index of migrations 0020 and 0021 rather than
+from the rows: the counts of a document's page rows and receipts are columns the database keeps (0021), and
+a file name, which no index holds, is read for the differences shown (`filenames`). The differences are
 conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read one
 kind at a time (`DocumentChecks.rows`), so a summary never builds a row per difference. The batch and
 period tables are `GROUP BY`s of the same table and of the receipts.
@@ -95,7 +95,7 @@ checked = Table(
     **_TEMPORARY_TABLE,
 )
 SIDECARS = ("json", "xml")
-#: What the checks read of each document as it is: all in `ix_documents_reconcile` (migration 0020).
+#: What the checks read of each document as it is: all in `ix_documents_reconcile` (migrations 0020, 0021).
 _DOCUMENT_VALUES = (
     *("id", "batch_id", "status", "page_count", "incoming_key", "received_at", "archive_sha256", "signed_at"),
     *("page_amount", "paper_pages", "finished_at", "updated_at", "page_rows", "pages_done", "receipt_count"),
@@ -162,7 +162,8 @@ def _copy(s: Session, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 def check_documents(s: Session) -> None:
-    """Fill `reconcile_documents`: each document joined once with its receipts, page rows and store keys."""
+    """Fill `reconcile_documents`: each document, with the counts of its page rows and receipts (migration 0021),
+    joined once with the store keys."""
     objects = (
         select(archive_objects.c.folder, func.count().label("n")).group_by(archive_objects.c.folder).subquery("objects")
     )
