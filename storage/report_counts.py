@@ -11,9 +11,11 @@ folds every round and a report folds first when many changes are waiting.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Subquery, Table, delete, func, literal, select, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningDelete
 
 from storage.catalog import Catalog
 from storage.tables import ReportCount, ReportCountChange
@@ -28,29 +30,55 @@ FOLD_BEFORE_REPORT = 10_000
 
 def fold_changes(catalog: Catalog, chunk: int = FOLD_CHUNK) -> int:
     """Move the appended changes into the counts per key; returns how many changes were moved."""
-    changes = cast(Table, ReportCountChange.__table__)
-    columns = [changes.c[name] for name in (*KEY, *MEASURES)]
-    from sqlalchemy.dialects import postgresql, sqlite  # here: they load slowly, and most reports fold nothing
-
-    insert = (postgresql if catalog.engine.dialect.name == "postgresql" else sqlite).insert
+    fold = _fold_chunk_in_sql if catalog.engine.dialect.name == "postgresql" else _fold_chunk
     moved = 0
     while True:
         with catalog.session() as s:
-            oldest = select(changes.c.id).order_by(changes.c.id).limit(chunk).scalar_subquery()
-            rows = s.execute(delete(changes).where(changes.c.id.in_(oldest)).returning(*columns)).all()
-            sums: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
-            for row in rows:
-                totals = sums[tuple(row[: len(KEY)])]
-                for i, value in enumerate(row[len(KEY) :]):
-                    totals[i] += value
-            for key, totals in sorted(sums.items()):
-                values = dict(zip((*KEY, *MEASURES), (*key, *totals), strict=True))
-                statement = insert(ReportCount).values(values)
-                added = {m: getattr(ReportCount, m) + statement.excluded[m] for m in MEASURES}
-                s.execute(statement.on_conflict_do_update(index_elements=list(KEY), set_=added))
-        moved += len(rows)
-        if len(rows) < chunk:
+            folded = fold(s, chunk)
+        moved += folded
+        if folded < chunk:
             return moved
+
+
+def _oldest_deleted(chunk: int) -> ReturningDelete[Any]:
+    """Delete the `chunk` oldest changes, returning them."""
+    changes = cast(Table, ReportCountChange.__table__)
+    oldest = select(changes.c.id).order_by(changes.c.id).limit(chunk).scalar_subquery()
+    return delete(changes).where(changes.c.id.in_(oldest)).returning(*(changes.c[n] for n in (*KEY, *MEASURES)))
+
+
+def _fold_chunk_in_sql(s: Session, chunk: int) -> int:
+    """PostgreSQL: one statement deletes a chunk of changes and adds their sums per key to the counts (38,000
+    changes a second in Python at 100,000 documents; millions wait after a bulk load)."""
+    from sqlalchemy.dialects.postgresql import insert  # here: it loads slowly, and most reports fold nothing
+
+    moved = _oldest_deleted(chunk).cte("moved")
+    sums = select(*(moved.c[k] for k in KEY), *(func.sum(moved.c[m]) for m in MEASURES)).group_by(
+        *(moved.c[k] for k in KEY)
+    )
+    added = insert(ReportCount).from_select([*KEY, *MEASURES], sums)
+    upsert = added.on_conflict_do_update(
+        index_elements=list(KEY), set_={m: getattr(ReportCount, m) + added.excluded[m] for m in MEASURES}
+    )
+    return int(s.scalar(select(func.count()).select_from(moved).add_cte(upsert.cte("added"))) or 0)
+
+
+def _fold_chunk(s: Session, chunk: int) -> int:
+    """Elsewhere (SQLite, whose WITH holds no DELETE): the chunk's changes summed here, a key at a time."""
+    from sqlalchemy.dialects.sqlite import insert  # here: it loads slowly, and most reports fold nothing
+
+    rows = s.execute(_oldest_deleted(chunk)).all()
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    for row in rows:
+        totals = sums[tuple(row[: len(KEY)])]
+        for i, value in enumerate(row[len(KEY) :]):
+            totals[i] += value
+    for key, totals in sorted(sums.items()):
+        values = dict(zip((*KEY, *MEASURES), (*key, *totals), strict=True))
+        statement = insert(ReportCount).values(values)
+        added = {m: getattr(ReportCount, m) + statement.excluded[m] for m in MEASURES}
+        s.execute(statement.on_conflict_do_update(index_elements=list(KEY), set_=added))
+    return len(rows)
 
 
 def changes_waiting(catalog: Catalog, up_to: int) -> int:
