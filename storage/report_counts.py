@@ -3,7 +3,8 @@
 Triggers (migration 0009) append a row to `report_count_changes` for every change to a document or a receipt,
 in its transaction; they never update a shared row, so workers never wait on each other for a counter.
 `fold_changes` moves those rows into `report_counts` (one row per key) a chunk at a time. Each chunk is
-deleted and returned in one statement, so two folds running at once never move a change twice. Reports read
+deleted and returned in one statement, so two folds running at once never move a change twice (on PostgreSQL
+the same statement sums them per key and adds the sums to the counts). Reports read
 both tables (`counted`), so a count is right whether or not the changes were folded yet. The lease sweeper
 folds every round and a report folds first when many changes are waiting.
 """
@@ -48,8 +49,8 @@ def _oldest_deleted(chunk: int) -> ReturningDelete[Any]:
 
 
 def _fold_chunk_in_sql(s: Session, chunk: int) -> int:
-    """PostgreSQL: one statement deletes a chunk of changes and adds their sums per key to the counts (38,000
-    changes a second in Python at 100,000 documents; millions wait after a bulk load)."""
+    """PostgreSQL: one statement deletes a chunk of changes and adds their sums per key to the counts (about
+    100,000 changes a second at 700,000 documents, where summing them in Python moved 16,000-18,000)."""
     from sqlalchemy.dialects.postgresql import insert  # here: it loads slowly, and most reports fold nothing
 
     moved = _oldest_deleted(chunk).cte("moved")
