@@ -227,10 +227,11 @@ def reconcile(
             reconcile_sql.load_hash_mismatches(
                 s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
             )
-        kinds, documents = checks.counts(s)
+        kinds, documents, document_groups = checks.counts(s, period)
         by_kind = Counter(kinds)
         page = _read_issues(s, checks, issues, by_kind)
-        by_batch, by_period = group_rows(reconcile_sql.group_counts(s, period), read_batches(s))
+        groups = [*reconcile_sql.receipt_group_counts(s, period), *document_groups]
+        by_batch, by_period = group_rows(groups, read_batches(s))
         received = {name: sum(row.counts[name] for row in by_batch) for name in ("files_received", "duplicates")}
         totals = reconcile_sql.totals(s, documents, received)  # every receipt is of a batch
         reconcile_sql.release_tables(s)

@@ -100,6 +100,8 @@ _DOCUMENT_VALUES = (
     *("id", "batch_id", "status", "page_count", "incoming_key", "received_at", "archive_sha256", "signed_at"),
     *("page_amount", "paper_pages", "finished_at", "updated_at", "page_rows", "pages_done", "receipt_count"),
 )
+#: ("batch" or "period", its key, counts by name): a group's counts, a key possibly more than once.
+GroupCounts = tuple[str, str, dict[str, int]]
 COPY_ROWS = 10_000
 WORK_MEM = "64MB"
 
@@ -303,20 +305,34 @@ class DocumentChecks:
         #: "missing_sidecar", one condition per extension
         self.missing_sidecars = {ext: and_(located, getattr(c, f"has_{ext}") == 0) for ext in SIDECARS}
 
-    def counts(self, s: Session) -> tuple[dict[str, int], dict[str, int]]:
-        """How many differences of each kind (kinds with none left out), and the documents' totals
-        (`_document_totals`), from one scan of the documents."""
+    def counts(self, s: Session, period: str) -> tuple[dict[str, int], dict[str, int], list[GroupCounts]]:
+        """How many differences of each kind (kinds with none left out), the documents' totals
+        (`_document_totals`) and their counts per batch and per period (`_document_group_counts`), from one
+        scan of the documents grouped by batch and period, whose few rows are added up here."""
         sums = [func.sum(case((condition, 1), else_=0)) for condition, *_ in self.conditions.values()]
         missing = self.missing_sidecars.values()
         missing_sidecars = sum((case((condition, 1), else_=0) for condition in missing), start=literal(0))
-        totals = _document_totals()
-        row = s.execute(select(*sums, func.sum(missing_sidecars), *totals.values()).select_from(_with_hashes())).one()
+        totals, groups = _document_totals(), _document_group_counts()
+        batch, moment = checked.c.batch_id, local_period_text(checked.c.received_at, period, _dialect(s))
+        measures = [*sums, func.sum(missing_sidecars), *totals.values(), *groups.values()]
         kinds = [*self.conditions, "missing_sidecar"]
-        found = dict(zip(kinds, row[: len(kinds)], strict=True))
-        found["receipt_without_document"] = s.scalar(select(func.count()).select_from(_receipts_without_document()))
-        found["orphan_object"] = s.scalar(select(func.count()).select_from(_orphans().subquery()))
-        documents = {name: int(n or 0) for name, n in zip(totals, row[len(kinds) :], strict=True)}
-        return {kind: int(n) for kind, n in found.items() if n}, documents
+        found = dict.fromkeys(kinds, 0)
+        documents = dict.fromkeys(totals, 0)
+        grouped: list[GroupCounts] = []
+        for batch_id, period_key, *values in s.execute(
+            select(batch, moment, *measures).select_from(_with_hashes()).group_by(batch, moment)
+        ):
+            numbers = iter(int(n or 0) for n in values)
+            for summed in (found, documents):
+                for name in summed:
+                    summed[name] += next(numbers)
+            counts = dict(zip(groups, numbers, strict=True))
+            grouped += [("batch", batch_id, counts), ("period", period_key, counts)]
+        found["receipt_without_document"] = int(
+            s.scalar(select(func.count()).select_from(_receipts_without_document())) or 0
+        )
+        found["orphan_object"] = int(s.scalar(select(func.count()).select_from(_orphans().subquery())) or 0)
+        return {kind: n for kind, n in found.items() if n}, documents, grouped
 
     def rows(self, kind: str, dialect: str) -> Select:
         """The differences of one kind, ordered by document id and key."""
@@ -441,14 +457,23 @@ def totals(s: Session, documents: dict[str, int], receipts: dict[str, int]) -> d
     }
 
 
-def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, int]]]:
-    """("batch" or "period", its key, counts) for every group with receipts or documents, receipts first: each
-    table read once for both groupings (`GROUPING SETS`) on PostgreSQL, once for each on SQLite."""
+def receipt_group_counts(s: Session, period: str) -> Iterator[GroupCounts]:
+    """("batch" or "period", its key, counts) of the receipts, for every group with some: the table read once
+    for both groupings (`GROUPING SETS`) on PostgreSQL, once for each on SQLite."""
     dialect = _dialect(s)
-    c, r = checked.c, cast(Table, Receipt.__table__).c
-    archived = c.status == "archived"
+    r = cast(Table, Receipt.__table__).c
     received = (func.count(), func.sum(case((r.duplicate, 1), else_=0)))
-    documents = (
+    keys = {"batch": r.batch_id, "period": local_period_text(r.received_at, period, dialect)}
+    for grouping, key, counts in _grouped(s, keys, received, both_at_once=dialect == "postgresql"):
+        yield grouping, key, dict(zip(GROUP_COUNTS[:2], (int(n or 0) for n in counts), strict=True))
+
+
+def _document_group_counts() -> dict[str, ColumnElement]:
+    """A group's counts of documents (`storage.reconcile_groups.GROUP_COUNTS` after the receipts'), as sums
+    over `reconcile_documents`."""
+    c = checked.c
+    archived = c.status == "archived"
+    sums = (
         func.count(),
         func.sum(func.coalesce(c.page_count, 0)),
         func.sum(c.page_rows),
@@ -457,10 +482,7 @@ def group_counts(s: Session, period: str) -> Iterator[tuple[str, str, dict[str, 
         func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
         func.sum(c.objects),
     )
-    for columns, sums, names in ((r, received, GROUP_COUNTS[:2]), (c, documents, GROUP_COUNTS[2:])):
-        keys = {"batch": columns.batch_id, "period": local_period_text(columns.received_at, period, dialect)}
-        for grouping, key, counts in _grouped(s, keys, sums, both_at_once=dialect == "postgresql"):
-            yield grouping, key, dict(zip(names, (int(n or 0) for n in counts), strict=True))
+    return dict(zip(GROUP_COUNTS[2:], sums, strict=True))
 
 
 def _grouped(
