@@ -277,7 +277,7 @@ def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePa
     skip, wanted = page.offset, page.limit
     if page.or_last and wanted and skip >= (total := sum(by_kind[kind] for kind in kinds)):
         skip = max(0, (total - 1) // wanted * wanted)
-    issues: list[Issue] = []
+    rows: list[Any] = []
     for kind in kinds:
         if wanted is not None and wanted <= 0:
             break
@@ -285,30 +285,25 @@ def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePa
             skip -= by_kind[kind]
             continue
         query = checks.rows(kind, dialect).offset(skip)
-        read = _issues_of(s.execute(query if wanted is None else query.limit(wanted)))
-        issues += read
+        read = s.execute(query if wanted is None else query.limit(wanted)).all()
+        rows += read
         skip = 0
         wanted = None if wanted is None else wanted - len(read)
-    return _with_filenames(s, issues)
+    # the file name of each document behind a difference (the catalog's checks leave it out)
+    names = reconcile_sql.filenames(s, (row[1] for row in rows if row[2] is None and row[1]))
+    return _issues_of(rows, names)
 
 
-def _with_filenames(s: Session, issues: list[Issue]) -> list[Issue]:
-    """The issues, each of a document with its file name (the catalog's checks leave it out)."""
-    nameless = (issue.document_id for issue in issues if issue.filename is None and issue.document_id)
-    names = reconcile_sql.filenames(s, nameless)
-    return [
-        issue._replace(filename=names[issue.document_id]) if issue.document_id in names else issue for issue in issues
-    ]
-
-
-def _issues_of(rows: Iterable[Any]) -> list[Issue]:
+def _issues_of(rows: Iterable[Any], filenames: dict[str, str]) -> list[Issue]:
+    """The rows of `DocumentChecks.rows` as issues, with the file names given for the documents without one."""
     issues = []
     for kind, document_id, filename, status, key, *numbers_and_texts, since in rows:
         expected_number, actual_number, expected_text, actual_text = numbers_and_texts
         expected = expected_number if expected_text is None else expected_text
         actual = actual_number if actual_text is None else actual_text
         moment = as_utc(since) if since is not None else None
-        issues.append(Issue(kind, document_id, filename, status, key, expected, actual, moment))
+        named = filename if filename is not None else filenames.get(document_id)
+        issues.append(Issue(kind, document_id, named, status, key, expected, actual, moment))
     return issues
 
 
