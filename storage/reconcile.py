@@ -290,7 +290,7 @@ def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePa
         skip = 0
         wanted = None if wanted is None else wanted - len(read)
     # the file name of each document behind a difference (the catalog's checks leave it out)
-    names = reconcile_sql.filenames(s, (row[1] for row in rows if row[2] is None and row[1]))
+    names = reconcile_sql.filenames(s, (row.document_id for row in rows if row.filename is None and row.document_id))
     return _issues_of(rows, names)
 
 
