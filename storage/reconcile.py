@@ -15,7 +15,7 @@ also tabulated per batch and per day or month (`storage.reconcile_groups`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -31,6 +31,7 @@ from storage.fixity import FixityStatus, last_fixity_run
 from storage.layout import ARCHIVE, INCOMING
 from storage.objects import ObjectStore
 from storage.reconcile_groups import PERIODS, GroupRow, group_rows, read_batches
+from storage.report_counts import FOLD_BEFORE_REPORT, RECONCILIATION, changes_waiting, fold_changes
 
 #: Every kind of difference, and how serious it is: an `error` is a broken promise of the archive,
 #: a `warning` needs someone to act, `info` explains why a received document is not archived (yet).
@@ -212,28 +213,30 @@ def reconcile(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     now = now or datetime.now(UTC)
-    checks = reconcile_sql.DocumentChecks(
-        stale_before=now - stale_after, idle_before=now - timedelta(seconds=lease_seconds)
-    )
+    if changes_waiting(catalog, FOLD_BEFORE_REPORT, RECONCILIATION) >= FOLD_BEFORE_REPORT:
+        fold_changes(catalog, counters=(RECONCILIATION,))
     with catalog.session() as s:
+        checks = reconcile_sql.DocumentChecks(
+            s.get_bind().dialect.name,
+            stale_before=now - stale_after,
+            idle_before=now - timedelta(seconds=lease_seconds),
+        )
         reconcile_sql.create_tables(s)
         reconcile_sql.load_keys(
             s,
             (key for key in store.list_keys(archive_bucket) if not key.startswith(ANCHOR_PREFIX)),
             store.list_keys(incoming_bucket),
         )
-        reconcile_sql.check_documents(s)
+        reconcile_sql.check_store(s)
         if check_hashes:
             reconcile_sql.load_hash_mismatches(
                 s, _hash_mismatches(store, archive_bucket, reconcile_sql.hash_candidates(s))
             )
-        kinds, documents, document_groups = checks.counts(s, period)
+        kinds, counted, groups = reconcile_sql.counts(s, checks, period)
         by_kind = Counter(kinds)
         page = _read_issues(s, checks, issues, by_kind)
-        groups = [*reconcile_sql.receipt_group_counts(s, period), *document_groups]
         by_batch, by_period = group_rows(groups, read_batches(s))
-        received = {name: sum(row.counts[name] for row in by_batch) for name in ("files_received", "duplicates")}
-        totals = reconcile_sql.totals(s, documents, received)  # every receipt is of a batch
+        totals = reconcile_sql.totals(s, counted)
         reconcile_sql.release_tables(s)
     first_receipts = totals["files_received"] - totals["duplicates"]
     finished = sum(totals[status] for status in ("archived", "needs_review", "rejected", "failed", "in_progress"))
@@ -272,39 +275,32 @@ def _hash_mismatches(
 def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePage, by_kind: Counter) -> list[Issue]:
     """The page of differences, a kind at a time in the order: a kind wholly before the page is skipped by its
     count, and each query sorts only its own kind's rows (one sort of every difference took 6 s at 700,000)."""
-    dialect = s.get_bind().dialect.name
     kinds = page.kinds()
     skip, wanted = page.offset, page.limit
     if page.or_last and wanted and skip >= (total := sum(by_kind[kind] for kind in kinds)):
         skip = max(0, (total - 1) // wanted * wanted)
-    rows: list[Any] = []
+    issues: list[Issue] = []
     for kind in kinds:
         if wanted is not None and wanted <= 0:
             break
         if skip >= by_kind[kind]:
             skip -= by_kind[kind]
             continue
-        query = checks.rows(kind, dialect).offset(skip)
-        read = s.execute(query if wanted is None else query.limit(wanted)).all()
-        rows += read
+        query = checks.rows(kind).offset(skip)
+        read = [_issue_of(row) for row in s.execute(query if wanted is None else query.limit(wanted))]
+        issues += read
         skip = 0
         wanted = None if wanted is None else wanted - len(read)
-    # the file name of each document behind a difference (the catalog's checks leave it out)
-    names = reconcile_sql.filenames(s, (row.document_id for row in rows if row.filename is None and row.document_id))
-    return _issues_of(rows, names)
-
-
-def _issues_of(rows: Iterable[Any], filenames: dict[str, str]) -> list[Issue]:
-    """The rows of `DocumentChecks.rows` as issues, with the file names given for the documents without one."""
-    issues = []
-    for kind, document_id, filename, status, key, *numbers_and_texts, since in rows:
-        expected_number, actual_number, expected_text, actual_text = numbers_and_texts
-        expected = expected_number if expected_text is None else expected_text
-        actual = actual_number if actual_text is None else actual_text
-        moment = as_utc(since) if since is not None else None
-        named = filename if filename is not None else filenames.get(document_id)
-        issues.append(Issue(kind, document_id, named, status, key, expected, actual, moment))
     return issues
+
+
+def _issue_of(row: Any) -> Issue:
+    """A row of `DocumentChecks.rows` as an issue."""
+    kind, document_id, filename, status, key, *numbers_and_texts, since = row
+    expected_number, actual_number, expected_text, actual_text = numbers_and_texts
+    expected = expected_number if expected_text is None else expected_text
+    actual = actual_number if actual_text is None else actual_text
+    return Issue(kind, document_id, filename, status, key, expected, actual, as_utc(since) if since else None)
 
 
 def verify_audit_chain(catalog: Catalog, store: ObjectStore, archive_bucket: str, *, chunk: int = 5000) -> ChainCheck:

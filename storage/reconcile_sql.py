@@ -1,28 +1,31 @@
 """The reconciliation's queries: the store's keys beside the catalog, every check in the database.
 
-The keys of the archive and incoming buckets go into temporary tables of the catalog's own session (COPY
-on PostgreSQL). One pass then joins each document with those keys into `reconcile_documents`, one narrow
-row per document with what every check needs, read from the index of migrations 0020 and 0021 rather than
-from the rows: the counts of a document's page rows and receipts are columns the database keeps (0021), and
-a file name, which no index holds, is read for the differences shown (`filenames`). The differences are
-conditions on that table (`DocumentChecks.conditions`): counted per kind in one scan, and read one
-kind at a time (`DocumentChecks.rows`), so a summary never builds a row per difference. The batch and
-period tables are `GROUP BY`s of the same table and of the receipts.
+The catalog's side is counted by the database as it changes (migration 0022's counters per batch, Vietnam day
+and status, `storage.report_counts.RECONCILIATION`): the documents, their pages, the receipts and each
+difference the catalog alone decides. The store's side is worked out from the listed keys, not from every
+document: the keys of the archive and incoming buckets go into temporary tables of the catalog's own session
+(COPY on PostgreSQL), the documents some key belongs to are found by the indexes of migration 0022 (by its
+folder, its archive key, its archive key without the extension, its incoming key), and what the store holds
+of each of them goes into `reconcile_documents`; every other document has nothing in the store. So a summary
+costs the number of objects listed and the counters' rows, not the archive's size.
+
+The differences shown are read from `documents` with what the store holds of each (`every_document`), a kind
+at a time, each kind a condition on those columns (`DocumentChecks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     Column,
-    DateTime,
     Integer,
     MetaData,
     Select,
     String,
+    Subquery,
     Table,
     Text,
     and_,
@@ -35,12 +38,14 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import DateTime
 
-from storage.reconcile_groups import GROUP_COUNTS
+from storage.report_counts import RECONCILIATION, counted
 from storage.reports import IN_PROGRESS, local_period_text
 from storage.tables import Document, Page, Receipt
 
@@ -64,42 +69,22 @@ hash_mismatches = Table(
     Column("actual", String(64)),
     **_TEMPORARY_TABLE,
 )
-checked = Table(
+candidates = Table("reconcile_candidates", _TEMPORARY, Column("id", String(32), primary_key=True), **_TEMPORARY_TABLE)
+in_store = Table(
     "reconcile_documents",
     _TEMPORARY,
-    # no key: an index on the ids, written in the order of a join, outgrew PostgreSQL's temporary buffers
-    # (8 MB) and read and wrote 3.8 GB at 700,000 documents
-    Column("id", String(32), nullable=False),
-    Column("batch_id", Text),
-    Column("status", String(16)),
-    Column("page_count", Integer),
-    Column("incoming_key", Text),
-    Column("received_at", DateTime(timezone=True)),
-    Column("archive_key", Text),  # '' when the record names none
-    Column("stem", Text),
-    Column("archive_sha256", String(64)),
-    Column("signed", Integer),
-    Column("page_amount", Integer),
-    Column("paper_pages", Integer),
-    Column("receipts", Integer),  # NULL: no receipt at all
-    Column("page_rows", Integer),
-    Column("pages_done", Integer),
-    Column("finished", DateTime(timezone=True)),  # finished, else last updated
-    Column("last_change", DateTime(timezone=True)),  # the document's or one of its pages', the later
-    Column("has_original", Integer),
-    Column("has_pdf", Integer),  # the record's archive key is in the store
-    Column("has_json", Integer),
-    Column("has_xml", Integer),
-    Column("pdf_in_store", Integer),  # the record's key, else `<id>/<id>.pdf`, is in the store
-    Column("objects", Integer),  # archive objects under the document's folder
+    # what the store holds of each candidate (a document some listed key belongs to)
+    Column("id", String(32), primary_key=True),
+    Column("has_original", Integer, nullable=False),
+    Column("has_pdf", Integer, nullable=False),  # the record's archive key is in the store
+    Column("has_json", Integer, nullable=False),
+    Column("has_xml", Integer, nullable=False),
+    Column("pdf_in_store", Integer, nullable=False),  # the record's key, else `<id>/<id>.pdf`, is in the store
+    Column("objects", Integer, nullable=False),  # archive objects under the document's folder
     **_TEMPORARY_TABLE,
 )
 SIDECARS = ("json", "xml")
-#: What the checks read of each document as it is: all in `ix_documents_reconcile` (migrations 0020, 0021).
-_DOCUMENT_VALUES = (
-    *("id", "batch_id", "status", "page_count", "incoming_key", "received_at", "archive_sha256", "signed_at"),
-    *("page_amount", "paper_pages", "finished_at", "updated_at", "page_rows", "pages_done", "receipt_count"),
-)
+STORE_FACTS = ("has_original", "has_pdf", "has_json", "has_xml", "pdf_in_store", "objects")
 #: ("batch" or "period", its key, counts by name): a group's counts, a key possibly more than once.
 GroupCounts = tuple[str, str, dict[str, int]]
 COPY_ROWS = 10_000
@@ -110,8 +95,8 @@ def create_tables(s: Session) -> None:
     """The temporary tables, empty (PostgreSQL's go at commit; a failed reconciliation on SQLite may have left
     them on its connection, and they are dropped first)."""
     if _dialect(s) == "postgresql":
-        # joins and groups of every document in memory rather than in batches on disk; and no compiling of the
-        # statements (JIT), which the planner chose at 100,000 documents and which took longer than it saved
+        # joins and groups in memory rather than in batches on disk; and no compiling of the statements (JIT),
+        # which the planner chose at 100,000 documents and which took longer than it saved
         s.connection().exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
         s.connection().exec_driver_sql("SET LOCAL jit = off")
     else:
@@ -163,63 +148,56 @@ def _copy(s: Session, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         s.execute(insert(table), chunk)
 
 
-def check_documents(s: Session) -> None:
-    """Fill `reconcile_documents`: each document, with the counts of its page rows and receipts (migration 0021),
-    joined once with the store keys."""
+def archive_stem(dialect: str, column: str = "documents.archive_key") -> str:
+    """The SQL of an archive key without its last ".extension" (`str.rpartition`): the expression of
+    migration 0022's `ix_documents_archive_stem`, written out alike so that the engine uses the index."""
+    key = f"COALESCE({column}, '')"
+    if dialect == "postgresql":
+        return rf"regexp_replace({key}, '\.[^.]*$', '')"
+    up_to_dot = f"rtrim({key}, replace({key}, '.', ''))"  # everything up to the last "." (SQLite has no rfind)
+    return f"CASE WHEN instr({key}, '.') = 0 THEN {key} ELSE substr({up_to_dot}, 1, length({up_to_dot}) - 1) END"
+
+
+def check_store(s: Session) -> None:
+    """Fill `reconcile_documents`: the documents some listed key belongs to, found by migration 0022's indexes
+    (so as many lookups as keys, whatever the archive's size), each with what the store holds of it."""
+    located = "d.status = 'archived' AND COALESCE(d.archive_key, '') <> ''"
+    s.execute(
+        text(
+            f"INSERT INTO {candidates.name} (id) "
+            f"SELECT d.id FROM {archive_objects.name} k JOIN documents d ON d.id = k.folder "
+            f"UNION SELECT d.id FROM {archive_objects.name} k JOIN documents d ON d.archive_key = k.key "
+            f"UNION SELECT d.id FROM {archive_objects.name} k JOIN documents d "
+            f"ON {archive_stem(_dialect(s), 'd.archive_key')} = k.stem WHERE k.ext IN ('json', 'xml') AND {located} "
+            f"UNION SELECT d.id FROM {incoming_objects.name} k JOIN documents d ON d.incoming_key = k.key"
+        )
+    )
     objects = (
         select(archive_objects.c.folder, func.count().label("n")).group_by(archive_objects.c.folder).subquery("objects")
     )
-    dialect = _dialect(s)
     key = func.coalesce(Document.archive_key, "")
-    stem = _stem(key, dialect)
-    # each document's keys, worked out once: the joins below compare them (OFFSET 0 keeps the engine from
+    stem: ColumnElement[str] = literal_column(archive_stem(_dialect(s)), Text)
+    # each candidate's keys, worked out once: the joins below compare them (OFFSET 0 keeps the engine from
     # merging this into the joins, which then evaluated the expressions anew for each of them)
     d = (
         select(
-            *(getattr(Document, name) for name in _DOCUMENT_VALUES),
+            Document.id,
+            Document.incoming_key,
             key.label("archive_key"),
-            stem.label("stem"),
             (stem + ".json").label("json_key"),
             (stem + ".xml").label("xml_key"),
             func.coalesce(func.nullif(key, ""), Document.id + "/" + Document.id + ".pdf").label("pdf_key"),
         )
+        .where(Document.id.in_(select(candidates.c.id)))
         .offset(0)
         .subquery("keyed")
     ).c
     pdf, json_, xml, default = (archive_objects.alias(name) for name in ("pdf", "json_", "xml", "dflt"))
     original = incoming_objects.alias("original")
-    finished = func.coalesce(d.finished_at, d.updated_at)
-    later = func.greatest if dialect == "postgresql" else func.max
-    last_page_change = select(func.max(Page.updated_at)).where(Page.document_id == d.id).scalar_subquery()
-    # the pages are read only for the documents the checks of unfinished work look at
-    unfinished = d.status.in_(IN_PROGRESS)
-    last_change = case(
-        (unfinished, later(d.updated_at, func.coalesce(last_page_change, d.updated_at))), else_=d.updated_at
-    )
     rows = (
         select(
             d.id,
-            d.batch_id,
-            d.status,
-            d.page_count,
-            d.incoming_key,
-            d.received_at,
-            d.archive_key,
-            d.stem,
-            d.archive_sha256,
-            case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0),
-            d.page_amount,
-            d.paper_pages,
-            func.nullif(d.receipt_count, 0),
-            d.page_rows,
-            d.pages_done,
-            finished,
-            last_change,
-            _present(original),
-            _present(pdf),
-            _present(json_),
-            _present(xml),
-            _present(default),
+            *(_present(joined) for joined in (original, pdf, json_, xml, default)),
             func.coalesce(objects.c.n, 0),
         )
         .outerjoin(objects, objects.c.folder == d.id)
@@ -229,12 +207,9 @@ def check_documents(s: Session) -> None:
         .outerjoin(xml, xml.c.key == d.xml_key)
         .outerjoin(default, default.c.key == d.pdf_key)
     )
-    s.execute(insert(checked).from_select([c.name for c in checked.columns], rows))
-    if s.scalar(select(archive_objects.c.key).limit(1)) is not None:  # orphans are looked for by these
-        for column in ("archive_key", "stem"):
-            s.connection().exec_driver_sql(f"CREATE INDEX {checked.name}_{column} ON {checked.name} ({column})")
-    if dialect == "postgresql":
-        s.connection().exec_driver_sql(f"ANALYZE {checked.name}")
+    s.execute(insert(in_store).from_select([c.name for c in in_store.columns], rows))
+    if _dialect(s) == "postgresql":
+        s.connection().exec_driver_sql(f"ANALYZE {in_store.name}")
 
 
 def _present(joined: Any) -> ColumnElement:
@@ -242,23 +217,59 @@ def _present(joined: Any) -> ColumnElement:
     return case((joined.c.key.is_not(None), 1), else_=0)
 
 
-def _stem(key: ColumnElement, dialect: str) -> ColumnElement:
-    """`key` without its last ".extension" (`str.rsplit(".", 1)[0]`), in SQL."""
-    if dialect == "postgresql":
-        return func.regexp_replace(key, r"\.[^.]*$", "")
-    up_to_dot = func.rtrim(key, func.replace(key, ".", ""))  # everything up to the last "." (SQLite has no rfind)
-    return case((func.instr(key, ".") == 0, key), else_=func.substr(up_to_dot, 1, func.length(up_to_dot) - 1))
+def every_document(dialect: str, store: str | None = "outer") -> Subquery:
+    """Each document as the checks read it: its own values, and what the store holds of it (`store`: "outer"
+    for every document, nothing held by those the store has nothing of; "inner" for only those it has
+    something of; None: the store left out, every fact 0)."""
+    d = Document
+    key = func.coalesce(d.archive_key, "")
+    later = func.greatest if dialect == "postgresql" else func.max
+    last_page_change = select(func.max(Page.updated_at)).where(Page.document_id == d.id).scalar_subquery()
+    # the pages are read only for the documents the checks of unfinished work look at
+    last_change = case(
+        (d.status.in_(IN_PROGRESS), later(d.updated_at, func.coalesce(last_page_change, d.updated_at))),
+        else_=d.updated_at,
+    )
+    facts = [(func.coalesce(getattr(in_store.c, name), 0) if store else literal(0)).label(name) for name in STORE_FACTS]
+    columns: list[Any] = [
+        d.id,
+        d.filename,
+        d.batch_id,
+        d.status,
+        d.page_count,
+        d.incoming_key,
+        d.received_at,
+        key.label("archive_key"),
+        literal_column(archive_stem(dialect), Text).label("stem"),
+        d.archive_sha256,
+        case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0).label("signed"),
+        d.page_amount,
+        d.paper_pages,
+        func.nullif(d.receipt_count, 0).label("receipts"),
+        d.page_rows,
+        d.pages_done,
+        func.coalesce(d.finished_at, d.updated_at).label("finished"),  # finished, else last updated
+        last_change.label("last_change"),  # the document's or one of its pages', the later
+        *facts,
+    ]
+    query = select(*columns)
+    if store == "outer":
+        query = query.outerjoin(in_store, in_store.c.id == d.id)
+    elif store == "inner":
+        query = query.join(in_store, in_store.c.id == d.id)
+    return query.subquery("checked")
 
 
 class DocumentChecks:
-    """The differences as SQL: a condition on `reconcile_documents` per kind, and the rows each one makes."""
+    """The differences as SQL: a condition per kind on `every_document`'s columns, and the rows each one makes."""
 
-    def __init__(self, *, stale_before: datetime, idle_before: datetime) -> None:
-        c = checked.c
+    def __init__(self, dialect: str, *, stale_before: datetime, idle_before: datetime) -> None:
+        self.dialect = dialect
+        self.stale_before, self.idle_before = stale_before, idle_before
+        self.documents = every_document(dialect)
+        c = self.documents.c
         archived = c.status == "archived"
-        located = _located()
-        in_progress = c.status.in_(IN_PROGRESS)
-        waiting = c.status == "needs_review"
+        located = _located(c)
         mismatched = hash_mismatches.c.document_id.is_not(None)
         #: kind → (condition, key, expected, actual, since)
         self.conditions: dict[str, tuple[ColumnElement, Any, Any, Any, Any]] = {
@@ -297,81 +308,68 @@ class DocumentChecks:
             ),
             "failed": (c.status == "failed", None, None, None, c.finished),
             "rejected": (c.status == "rejected", None, None, None, c.finished),
-            "stale_review": (and_(waiting, c.finished < stale_before), None, None, None, c.finished),
-            "needs_review": (and_(waiting, not_(c.finished < stale_before)), None, None, None, c.finished),
-            "stuck": (and_(in_progress, c.last_change < idle_before), None, None, None, c.last_change),
-            "in_progress": (and_(in_progress, not_(c.last_change < idle_before)), None, None, None, c.last_change),
+            **{kind: (condition, None, None, None, since) for kind, (condition, since) in self._unfinished(c).items()},
         }
         #: "missing_sidecar", one condition per extension
         self.missing_sidecars = {ext: and_(located, getattr(c, f"has_{ext}") == 0) for ext in SIDECARS}
 
-    def counts(self, s: Session, period: str) -> tuple[dict[str, int], dict[str, int], list[GroupCounts]]:
-        """How many differences of each kind (kinds with none left out), the documents' totals
-        (`_document_totals`) and their counts per batch and per period (`_document_group_counts`), from one
-        scan of the documents grouped by batch and period, whose few rows are added up here."""
-        sums = [func.sum(case((condition, 1), else_=0)) for condition, *_ in self.conditions.values()]
-        missing = self.missing_sidecars.values()
-        missing_sidecars = sum((case((condition, 1), else_=0) for condition in missing), start=literal(0))
-        totals, groups = _document_totals(), _document_group_counts()
-        batch, moment = checked.c.batch_id, local_period_text(checked.c.received_at, period, _dialect(s))
-        measures = [*sums, func.sum(missing_sidecars), *totals.values(), *groups.values()]
-        kinds = [*self.conditions, "missing_sidecar"]
-        found = dict.fromkeys(kinds, 0)
-        documents = dict.fromkeys(totals, 0)
-        grouped: list[GroupCounts] = []
-        for batch_id, period_key, *values in s.execute(
-            select(batch, moment, *measures).select_from(_with_hashes()).group_by(batch, moment)
-        ):
-            numbers = iter(int(n or 0) for n in values)
-            for summed in (found, documents):
-                for name in summed:
-                    summed[name] += next(numbers)
-            counts = dict(zip(groups, numbers, strict=True))
-            grouped += [("batch", batch_id, counts), ("period", period_key, counts)]
-        found["receipt_without_document"] = int(
-            s.scalar(select(func.count()).select_from(_receipts_without_document())) or 0
-        )
-        found["orphan_object"] = int(s.scalar(select(func.count()).select_from(_orphans().subquery())) or 0)
-        return {kind: n for kind, n in found.items() if n}, documents, grouped
+    def _unfinished(self, c: Any) -> dict[str, tuple[ColumnElement, Any]]:
+        """kind → (condition, since) of the documents waiting for review or in progress, on the columns `c`."""
+        waiting, in_progress = c.status == "needs_review", c.status.in_(IN_PROGRESS)
+        stale, idle = c.finished < self.stale_before, c.last_change < self.idle_before
+        return {
+            "stale_review": (and_(waiting, stale), c.finished),
+            "needs_review": (and_(waiting, not_(stale)), c.finished),
+            "stuck": (and_(in_progress, idle), c.last_change),
+            "in_progress": (and_(in_progress, not_(idle)), c.last_change),
+        }
 
-    def rows(self, kind: str, dialect: str) -> Select:
+    def unfinished_counts(self, s: Session) -> dict[str, int]:
+        """How many documents wait for review (stale or not) and are in progress (stuck or not): read from the
+        unfinished documents only (the status index), with their pages' last change; the store left out."""
+        unfinished = every_document(self.dialect, store=None)
+        kinds = self._unfinished(unfinished.c)
+        sums = [func.sum(case((condition, 1), else_=0)) for condition, _ in kinds.values()]
+        query = select(*sums).where(unfinished.c.status.in_(("needs_review", *IN_PROGRESS)))
+        return dict(zip(kinds, (int(n or 0) for n in s.execute(query).one()), strict=True))
+
+    def rows(self, kind: str) -> Select:
         """The differences of one kind, ordered by document id and key."""
-        c = checked.c
+        c = self.documents.c
         parts = []
         values: tuple[Any, ...]
         if kind in self.conditions:
             condition, key, expected, actual, since = self.conditions[kind]
-            values = (c.id, None, c.status, key, expected, actual, since)
-            parts.append(_issue_select(kind, values).select_from(_with_hashes()).where(condition))
+            values = (c.id, c.filename, c.status, key, expected, actual, since)
+            parts.append(_issue_select(kind, values).select_from(self._with_hashes()).where(condition))
         elif kind == "missing_sidecar":
             for ext, missing in self.missing_sidecars.items():
-                values = (c.id, None, c.status, c.stem + f".{ext}", None, None, None)
-                parts.append(_issue_select(kind, values).where(missing))
+                values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
+                parts.append(_issue_select(kind, values).select_from(self.documents).where(missing))
         elif kind == "receipt_without_document":
             lost = _receipts_without_document()
             values = (lost.c.document_id, None, None, None, lost.c.n, 0, None)
             parts.append(_issue_select(kind, values))
         elif kind == "orphan_object":
-            orphans = _orphans().subquery("orphans")
+            orphans = _orphans(self.dialect).subquery("orphans")
             owner = func.coalesce(orphans.c.id, orphans.c.folder)
             values = (owner, orphans.c.filename, orphans.c.status, orphans.c.key, None, None, None)
             parts.append(_issue_select(kind, values))
         else:
             raise ValueError(f"unknown kind of difference: {kind!r}")
         rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("differences")
-        text_order = (lambda column: column.collate("C")) if dialect == "postgresql" else (lambda column: column)
+        in_order = (lambda column: column.collate("C")) if self.dialect == "postgresql" else (lambda column: column)
         return select(rows).order_by(
-            text_order(func.coalesce(rows.c.document_id, "")), text_order(func.coalesce(rows.c.key, ""))
+            in_order(func.coalesce(rows.c.document_id, "")), in_order(func.coalesce(rows.c.key, ""))
         )
 
+    def _with_hashes(self) -> Any:
+        return self.documents.outerjoin(hash_mismatches, hash_mismatches.c.document_id == self.documents.c.id)
 
-def _located() -> ColumnElement:
+
+def _located(c: Any) -> ColumnElement:
     """Archived, and the record names where: the documents whose PDF and sidecars the store must hold."""
-    return and_(checked.c.status == "archived", checked.c.archive_key != "")
-
-
-def _with_hashes() -> Any:
-    return checked.outerjoin(hash_mismatches, hash_mismatches.c.document_id == checked.c.id)
+    return and_(c.status == "archived", c.archive_key != "")
 
 
 def _issue_select(kind: str, values: tuple[Any, ...]) -> Select:
@@ -414,12 +412,15 @@ def _receipts_without_document() -> Any:
     )
 
 
-def _orphans() -> Select:
-    """Archive objects that no archived document's PDF or sidecar accounts for, with their folder's document."""
-    k, c = archive_objects.c, checked.c
-    located = _located()
-    pdf_of = select(c.id).where(located, c.archive_key == k.key).exists()
-    sidecar_of = select(c.id).where(located, c.stem == k.stem, k.ext.in_(SIDECARS)).exists()
+def _orphans(dialect: str) -> Select:
+    """Archive objects that no archived document's PDF or sidecar accounts for, with their folder's document:
+    each looked up by migration 0022's indexes on the archive key and on the key without its extension."""
+    k = archive_objects.c
+    d = Document.__table__.alias("d")
+    located = and_(d.c.status == "archived", func.coalesce(d.c.archive_key, "") != "")
+    pdf_of = select(d.c.id).where(located, d.c.archive_key == k.key).exists()
+    stem: ColumnElement[str] = literal_column(archive_stem(dialect, "d.archive_key"), Text)
+    sidecar_of = select(d.c.id).where(located, stem == k.stem, k.ext.in_(SIDECARS)).exists()
     owner = Document.__table__.alias("owner")
     return (
         select(k.key, k.folder, owner.c.id, owner.c.filename, owner.c.status)
@@ -428,95 +429,139 @@ def _orphans() -> Select:
     )
 
 
-def _document_totals() -> dict[str, ColumnElement]:
-    """The whole archive's counts of documents, as sums over `reconcile_documents`."""
-    c = checked.c
-    statuses = {status: c.status == status for status in ("archived", "needs_review", "rejected", "failed")}
-    return {
-        "documents": func.count(),
-        **{status: func.sum(case((condition, 1), else_=0)) for status, condition in statuses.items()},
-        "in_progress": func.sum(case((c.status.in_(IN_PROGRESS), 1), else_=0)),
-        "pages_declared": func.sum(func.coalesce(c.page_count, 0)),
-        "archived_pdfs_in_store": func.sum(case((and_(c.status == "archived", c.has_pdf == 1), 1), else_=0)),
+def counts(s: Session, checks: DocumentChecks, period: str) -> tuple[dict[str, int], dict[str, int], list[GroupCounts]]:
+    """How many differences of each kind (kinds with none left out), the whole archive's totals of documents
+    and receipts, and the counts per batch and per period: the catalog's side from the counters, the store's
+    from the documents it holds something of, the unfinished documents from the status index."""
+    counters = counted(RECONCILIATION)
+    measures = RECONCILIATION.measures
+    keys = (counters.c.batch_id, counters.c.local_day, counters.c.status)
+    summed = select(*keys, *(func.sum(counters.c[m]) for m in measures)).group_by(*keys)
+    kinds: dict[str, int] = dict.fromkeys(checks.conditions, 0) | {"missing_sidecar": 0}
+    totals: dict[str, int] = dict.fromkeys(_TOTALS, 0)
+    grouped: list[GroupCounts] = []
+    for batch_id, day, status, *values in s.execute(summed):
+        n = dict(zip(measures, (int(v or 0) for v in values), strict=True))
+        if not any(n.values()):
+            continue
+        for kind, measure in _COUNTED_KINDS.items():
+            kinds[kind] += n[measure]
+        kinds["missing_object"] += n["located"]
+        kinds["missing_sidecar"] += len(SIDECARS) * n["located"]
+        kinds["missing_original"] += n["documents"]
+        if status in ("failed", "rejected"):
+            kinds[status] += n["documents"]
+        _add_totals(totals, status, n)
+        group = {
+            "files_received": n["files_received"],
+            "duplicates": n["duplicates"],
+            "documents": n["documents"],
+            "pages_declared": n["pages_declared"],
+            "page_rows": n["page_rows"],
+            "pages_scanned": n["pages_done"],
+            "archived": n["documents"] if status == "archived" else 0,
+        }
+        grouped += _both_groupings(batch_id, _period_key(day, period), group)
+    kinds.update(checks.unfinished_counts(s))
+    grouped += _store_side(s, checks, period, kinds, totals)
+    kinds["receipt_without_document"] = int(
+        s.scalar(select(func.count()).select_from(_receipts_without_document())) or 0
+    )
+    kinds["orphan_object"] = int(s.scalar(select(func.count()).select_from(_orphans(checks.dialect).subquery())) or 0)
+    return {kind: n for kind, n in kinds.items() if n}, totals, grouped
+
+
+#: The kinds the counters count as they are, and the measure that counts each.
+_COUNTED_KINDS = {
+    "document_without_receipt": "no_receipt",
+    "page_rows_mismatch": "page_rows_mismatch",
+    "record_pages_mismatch": "record_pages_mismatch",
+    "paper_pages_mismatch": "paper_pages_mismatch",
+    "archived_without_archive": "archived_without_archive",
+    "unsigned_archived": "unsigned_located",
+}
+_TOTALS = (
+    *("files_received", "duplicates", "documents", "archived", "needs_review", "rejected", "failed"),
+    *("in_progress", "pages_declared", "archived_pdfs_in_store"),
+)
+
+
+def _add_totals(totals: dict[str, int], status: str, n: dict[str, int]) -> None:
+    for name in ("files_received", "duplicates", "documents", "pages_declared"):
+        totals[name] += n[name]
+    if status in ("archived", "needs_review", "rejected", "failed"):
+        totals[status] += n["documents"]
+    elif status in IN_PROGRESS:
+        totals["in_progress"] += n["documents"]
+
+
+def _store_side(
+    s: Session, checks: DocumentChecks, period: str, kinds: dict[str, int], totals: dict[str, int]
+) -> list[GroupCounts]:
+    """What the store holds, from the documents it holds something of: taken off the differences that the
+    counters counted as if the store held nothing, added to the totals; their counts per batch and period."""
+    held = every_document(checks.dialect, store="inner")
+    c = held.c
+    located, archived = _located(c), c.status == "archived"
+    mismatched = hash_mismatches.c.document_id.is_not(None)
+
+    def flagged(condition: ColumnElement) -> ColumnElement:
+        return func.sum(case((condition, 1), else_=0))
+
+    sums = {
+        "has_pdf": flagged(and_(located, c.has_pdf == 1)),
+        "sidecars": func.sum(case((located, c.has_json + c.has_xml), else_=0)),
+        "has_original": func.sum(c.has_original),
+        "hash_mismatch": flagged(and_(located, mismatched)),
+        "archived_pdfs_in_store": flagged(and_(archived, c.has_pdf == 1)),
+        "archived_in_store": flagged(and_(archived, c.pdf_in_store == 1)),
+        "archive_objects": func.sum(c.objects),
     }
+    batch, moment = c.batch_id, local_period_text(c.received_at, period, checks.dialect)
+    source = held.outerjoin(hash_mismatches, hash_mismatches.c.document_id == c.id)
+    grouped: list[GroupCounts] = []
+    for batch_id, period_key, *values in s.execute(
+        select(batch, moment, *sums.values()).select_from(source).group_by(batch, moment)
+    ):
+        n = dict(zip(sums, (int(v or 0) for v in values), strict=True))
+        kinds["missing_object"] -= n["has_pdf"]
+        kinds["missing_sidecar"] -= n["sidecars"]
+        kinds["missing_original"] -= n["has_original"]
+        kinds["hash_mismatch"] += n["hash_mismatch"]
+        totals["archived_pdfs_in_store"] += n["archived_pdfs_in_store"]
+        group = {name: n[name] for name in ("archived_in_store", "archive_objects")}
+        grouped += _both_groupings(batch_id, period_key, group)
+    return grouped
 
 
-def totals(s: Session, documents: dict[str, int], receipts: dict[str, int]) -> dict[str, int]:
-    """The whole archive's counts on each side (see `storage.reconcile.reconcile`), with the documents' and the
-    receipts' (files received, duplicates) as counted already."""
+def _both_groupings(batch_id: str, period_key: str, counts: dict[str, int]) -> list[GroupCounts]:
+    return [("batch", batch_id, counts), ("period", period_key, counts)]
+
+
+def _period_key(day: date | str, period: str) -> str:
+    """A counter's Vietnam day as the period it falls in: YYYY-MM-DD or YYYY-MM."""
+    text_ = day.isoformat() if isinstance(day, date) else str(day)
+    return text_ if period == "day" else text_[:7]
+
+
+def totals(s: Session, counted_totals: dict[str, int]) -> dict[str, int]:
+    """The whole archive's counts on each side (see `storage.reconcile.reconcile`): the catalog's as counted,
+    its page rows, and the objects listed in each bucket."""
     return {
-        "files_received": receipts["files_received"],
-        "duplicates": receipts["duplicates"],
-        **{name: documents[name] for name in ("documents", "archived", "needs_review", "rejected", "failed")},
-        "in_progress": documents["in_progress"],
-        "pages_declared": documents["pages_declared"],
+        **{name: counted_totals[name] for name in ("files_received", "duplicates", "documents")},
+        **{name: counted_totals[name] for name in ("archived", "needs_review", "rejected", "failed", "in_progress")},
+        "pages_declared": counted_totals["pages_declared"],
         "page_rows": int(s.scalar(select(func.count()).select_from(Page)) or 0),
         "archive_objects": int(s.scalar(select(func.count()).select_from(archive_objects)) or 0),
-        "archived_pdfs_in_store": documents["archived_pdfs_in_store"],
+        "archived_pdfs_in_store": counted_totals["archived_pdfs_in_store"],
         "incoming_objects": int(s.scalar(select(func.count()).select_from(incoming_objects)) or 0),
     }
 
 
-def receipt_group_counts(s: Session, period: str) -> Iterator[GroupCounts]:
-    """("batch" or "period", its key, counts) of the receipts, for every group with some: the table read once
-    for both groupings (`GROUPING SETS`) on PostgreSQL, once for each on SQLite."""
-    dialect = _dialect(s)
-    r = cast(Table, Receipt.__table__).c
-    received = (func.count(), func.sum(case((r.duplicate, 1), else_=0)))
-    keys = {"batch": r.batch_id, "period": local_period_text(r.received_at, period, dialect)}
-    for grouping, key, counts in _grouped(s, keys, received, both_at_once=dialect == "postgresql"):
-        yield grouping, key, dict(zip(GROUP_COUNTS[:2], (int(n or 0) for n in counts), strict=True))
-
-
-def _document_group_counts() -> dict[str, ColumnElement]:
-    """A group's counts of documents (`storage.reconcile_groups.GROUP_COUNTS` after the receipts'), as sums
-    over `reconcile_documents`."""
-    c = checked.c
-    archived = c.status == "archived"
-    sums = (
-        func.count(),
-        func.sum(func.coalesce(c.page_count, 0)),
-        func.sum(c.page_rows),
-        func.sum(c.pages_done),
-        func.sum(case((archived, 1), else_=0)),
-        func.sum(case((and_(archived, c.pdf_in_store == 1), 1), else_=0)),
-        func.sum(c.objects),
-    )
-    return dict(zip(GROUP_COUNTS[2:], sums, strict=True))
-
-
-def _grouped(
-    s: Session, keys: dict[str, ColumnElement], sums: tuple[ColumnElement, ...], *, both_at_once: bool
-) -> Iterator[tuple[str, str, tuple[Any, ...]]]:
-    """(grouping, key, sums) of each group of each grouping in `keys` (a key is never NULL)."""
-    if not both_at_once:
-        for grouping, key in keys.items():
-            for value, *sums_of_group in s.execute(select(key, *sums).group_by(key)):
-                yield grouping, value, tuple(sums_of_group)
-        return
-    named = [key.label(grouping) for grouping, key in keys.items()]
-    rows = s.execute(select(*named, *sums).group_by(func.grouping_sets(*(literal_column(n.name) for n in named))))
-    for row in rows:
-        values, counts = row[: len(keys)], tuple(row[len(keys) :])
-        grouping, key = next((g, v) for g, v in zip(keys, values, strict=True) if v is not None)
-        yield grouping, key, counts
-
-
-def filenames(s: Session, document_ids: Iterable[str], chunk: int = 1000) -> dict[str, str]:
-    """The file name of each of `document_ids` that is a document, `chunk` of them a query."""
-    wanted = list(dict.fromkeys(document_ids))
-    found: dict[str, str] = {}
-    for first in range(0, len(wanted), chunk):
-        part = wanted[first : first + chunk]
-        rows = s.execute(select(Document.id, Document.filename).where(Document.id.in_(part)))
-        found.update((document_id, filename) for document_id, filename in rows)
-    return found
-
-
 def hash_candidates(s: Session) -> list[tuple[str, str, str | None]]:
     """(document id, PDF key, catalog hash) of every archived document whose PDF is in the store."""
-    c = checked.c
-    stored = select(c.id, c.archive_key, c.archive_sha256).where(_located(), c.has_pdf == 1)
+    c = every_document(_dialect(s), store="inner").c
+    stored = select(c.id, c.archive_key, c.archive_sha256).where(_located(c), c.has_pdf == 1)
     return [(document_id, key, sha256) for document_id, key, sha256 in s.execute(stored)]
 
 

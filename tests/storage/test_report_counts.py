@@ -1,15 +1,18 @@
-"""The report counters the database keeps (migration 0009) against the rows they count, on SQLite and PostgreSQL.
+"""The counters the database keeps against the rows they count, on SQLite and PostgreSQL: the reports'
+(migration 0009) and the reconciliation's (migration 0022).
 
 Each test drives documents through the catalog's own calls and compares the report summed from the counters
-with the one traced from every document and receipt row, for every grouping and some filters.
+with the one traced from every document and receipt row, for every grouping and some filters; and the
+reconciliation's counters with the same counts worked out here from the rows.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
 
@@ -17,7 +20,7 @@ from bench.scale import FIRST_RECEIVED, document_record
 from schemas.record import DocumentRecord
 from storage import migrations
 from storage.catalog import Catalog
-from storage.report_counts import changes_waiting, fold_changes
+from storage.report_counts import RECONCILIATION, changes_waiting, counted, fold_changes
 from storage.reports import GROUPINGS, ReportQuery, build_report
 from storage.tables import Document, Page, Receipt, ReportCount
 
@@ -34,10 +37,66 @@ def assert_counters_are_the_rows(catalog: Catalog, queries: list[ReportQuery] = 
         if folded:
             fold_changes(catalog, chunk=7)  # several chunks
             assert changes_waiting(catalog, up_to=1) == 0
+            assert changes_waiting(catalog, up_to=1, counters=RECONCILIATION) == 0
+        assert reconciliation_counters(catalog) == reconciliation_counts_of_the_rows(catalog)
         for query in queries:
             traced, summed = (build_report(catalog, query, with_ids=ids) for ids in (True, False))
             assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
             assert summed.total.counts == traced.total.counts, query
+
+
+def reconciliation_counters(catalog: Catalog) -> dict[tuple, Counter]:
+    """The reconciliation's counters, summed per batch, Vietnam day and status (keys counting nothing left out)."""
+    rows = counted(RECONCILIATION)
+    key = [rows.c[name] for name in RECONCILIATION.key]
+    measures = RECONCILIATION.measures
+    with catalog.session() as s:
+        summed = s.execute(select(*key, *(func.sum(rows.c[m]) for m in measures)).group_by(*key)).all()
+    counts = {
+        (batch, str(day), status): Counter(dict(zip(measures, values, strict=True)))
+        for batch, day, status, *values in summed
+    }
+    return _nonzero(counts)
+
+
+def reconciliation_counts_of_the_rows(catalog: Catalog) -> dict[tuple, Counter]:
+    """The same counts, worked out here from every document, page and receipt row."""
+
+    def day(moment) -> str:
+        return str((moment + timedelta(hours=7)).date())
+
+    counts: dict[tuple, Counter] = {}
+    with catalog.session() as s:
+        pages = Counter(s.scalars(select(Page.document_id)))
+        done = Counter(s.scalars(select(Page.document_id).where(Page.status == "done")))
+        receipts = Counter(s.scalars(select(Receipt.document_id)))
+        for d in s.scalars(select(Document)):
+            archived, has_key = d.status == "archived", bool(d.archive_key)
+            n = counts.setdefault((d.batch_id, day(d.received_at), d.status), Counter())
+            n.update(
+                documents=1,
+                pages_declared=d.page_count or 0,
+                page_rows=pages[d.id],
+                pages_done=done[d.id],
+                located=archived and has_key,
+                no_receipt=not receipts[d.id],
+                page_rows_mismatch=d.page_count is not None and d.page_count != pages[d.id],
+                record_pages_mismatch=archived and d.page_amount is not None and d.page_amount != d.page_count,
+                paper_pages_mismatch=None not in (d.paper_pages, d.page_count) and d.paper_pages != d.page_count,
+                archived_without_archive=archived and not has_key,
+                unsigned_located=archived and has_key and not d.signed_at,
+            )
+        for r in s.scalars(select(Receipt)):
+            counts.setdefault((r.batch_id, day(r.received_at), ""), Counter()).update(
+                files_received=1, duplicates=r.duplicate
+            )
+    return _nonzero(counts)
+
+
+def _nonzero(counts: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    """The counts without those that are 0 (a negative one stays), and the keys left with none."""
+    kept = {key: Counter({name: int(value) for name, value in n.items() if value}) for key, n in counts.items()}
+    return {key: n for key, n in kept.items() if n}
 
 
 def received(catalog: Catalog, batch: str, record: DocumentRecord, filename: str | None = None) -> None:
