@@ -148,30 +148,35 @@ def _copy(s: Session, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         s.execute(insert(table), chunk)
 
 
-def archive_stem(dialect: str, column: str = "documents.archive_key") -> str:
-    """The SQL of an archive key without its last ".extension" (`str.rpartition`): the expression of
-    migration 0022's `ix_documents_archive_stem`, written out alike so that the engine uses the index."""
-    key = f"COALESCE({column}, '')"
-    if dialect == "postgresql":
-        return rf"regexp_replace({key}, '\.[^.]*$', '')"
-    up_to_dot = f"rtrim({key}, replace({key}, '.', ''))"  # everything up to the last "." (SQLite has no rfind)
-    return f"CASE WHEN instr({key}, '.') = 0 THEN {key} ELSE substr({up_to_dot}, 1, length({up_to_dot}) - 1) END"
+def archive_stem(dialect: str, table: str = "documents") -> str:
+    """The SQL of the archive key of `table`'s document without its last ".extension" (`str.rpartition`), as
+    migration 0022's `ix_documents_archive_stem` holds it: the expression on PostgreSQL, written out alike so
+    that the engine uses the index; on SQLite the virtual column of that expression."""
+    if dialect == "sqlite":
+        return f"{table}.archive_stem"
+    return rf"regexp_replace(COALESCE({table}.archive_key, ''), '\.[^.]*$', '')"
+
+
+def candidates_sql(dialect: str) -> str:
+    """The ids of the documents some listed key belongs to: by the key's folder, the record's archive key, the
+    archive key without its extension (a sidecar's) and the incoming key. On SQLite,
+    whose planner knows nothing of the temporary tables and would scan every document for each way, CROSS JOIN
+    makes it walk the keys and look each one up."""
+    join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
+    archive, incoming = f"{archive_objects.name} k {join} documents d", f"{incoming_objects.name} k {join} documents d"
+    return (
+        f"SELECT d.id FROM {archive} ON d.id = k.folder "
+        f"UNION SELECT d.id FROM {archive} ON d.archive_key = k.key "
+        f"UNION SELECT d.id FROM {archive} ON {archive_stem(dialect, 'd')} = k.stem "
+        f"WHERE k.ext IN ('json', 'xml') AND k.stem <> '' "
+        f"UNION SELECT d.id FROM {incoming} ON d.incoming_key = k.key"
+    )
 
 
 def check_store(s: Session) -> None:
     """Fill `reconcile_documents`: the documents some listed key belongs to, found by migration 0022's indexes
     (so as many lookups as keys, whatever the archive's size), each with what the store holds of it."""
-    located = "d.status = 'archived' AND COALESCE(d.archive_key, '') <> ''"
-    s.execute(
-        text(
-            f"INSERT INTO {candidates.name} (id) "
-            f"SELECT d.id FROM {archive_objects.name} k JOIN documents d ON d.id = k.folder "
-            f"UNION SELECT d.id FROM {archive_objects.name} k JOIN documents d ON d.archive_key = k.key "
-            f"UNION SELECT d.id FROM {archive_objects.name} k JOIN documents d "
-            f"ON {archive_stem(_dialect(s), 'd.archive_key')} = k.stem WHERE k.ext IN ('json', 'xml') AND {located} "
-            f"UNION SELECT d.id FROM {incoming_objects.name} k JOIN documents d ON d.incoming_key = k.key"
-        )
-    )
+    s.execute(text(f"INSERT INTO {candidates.name} (id) {candidates_sql(_dialect(s))}"))
     objects = (
         select(archive_objects.c.folder, func.count().label("n")).group_by(archive_objects.c.folder).subquery("objects")
     )
@@ -419,7 +424,7 @@ def _orphans(dialect: str) -> Select:
     d = Document.__table__.alias("d")
     located = and_(d.c.status == "archived", func.coalesce(d.c.archive_key, "") != "")
     pdf_of = select(d.c.id).where(located, d.c.archive_key == k.key).exists()
-    stem: ColumnElement[str] = literal_column(archive_stem(dialect, "d.archive_key"), Text)
+    stem: ColumnElement[str] = literal_column(archive_stem(dialect, "d"), Text)
     sidecar_of = select(d.c.id).where(located, stem == k.stem, k.ext.in_(SIDECARS)).exists()
     owner = Document.__table__.alias("owner")
     return (

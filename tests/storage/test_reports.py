@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 
+from storage import reconcile_sql
 from storage.audit import AuditLog
 from storage.audit_anchor import write_anchor
 from storage.catalog import Catalog
@@ -259,6 +260,44 @@ def test_differences_are_counted_in_full_and_read_a_page_at_a_time(archive: Arch
         "rejected": 1,
         "failed": 1,
     }
+
+
+def test_objects_find_their_document_wherever_its_record_puts_them(archive: Archive):
+    jan = archive.ids["jan"]
+    elsewhere = "2024/ubnd/quyet-dinh-1"  # the record's archive key, outside the document's folder
+    with archive.catalog.session() as s:
+        record = dict(archive.catalog.document(jan).record or {})
+        record["archive"] = {**record["archive"], "key": f"{elsewhere}.pdf"}
+        s.execute(update(Document).where(Document.id == jan).values(record=record))
+    for ext in ("json", "xml"):  # its sidecars there, found by the key without its extension; its PDF nowhere
+        archive.store.put_bytes("archive", f"{elsewhere}.{ext}", b"{}")
+        archive.store.delete("archive", f"{jan}/{jan}.{ext}")
+    archive.store.delete("archive", f"{jan}/{jan}.pdf")
+    archive.store.delete("incoming", archive.catalog.document(jan).incoming_key)
+
+    result = reconcile(archive.catalog, archive.store, now=utc(2024, 3, 1), check_audit_chain=False)
+    assert {(i.kind, i.document_id, i.key) for i in result.issues if i.severity == "error"} == {
+        ("missing_object", jan, f"{elsewhere}.pdf"),
+        ("missing_original", jan, archive.catalog.document(jan).incoming_key),
+    }
+    assert (result.totals["archive_objects"], result.totals["archived_pdfs_in_store"]) == (5, 1)
+
+
+def test_the_store_finds_its_documents_by_the_indexes(archive: Archive):
+    # as many lookups as listed keys, whatever the archive's size: each way from a key to its document has
+    # an index, the archive key without its extension too (an expression the engine must match as written)
+    dialect = archive.catalog.engine.dialect.name
+    with archive.catalog.session() as s:
+        reconcile_sql.create_tables(s)
+        reconcile_sql.load_keys(s, archive.store.list_keys("archive"), archive.store.list_keys("incoming"))
+        if dialect == "postgresql":  # as when the documents far outnumber the keys: each key looked up
+            for method in ("seqscan", "bitmapscan", "hashjoin", "mergejoin"):
+                s.connection().exec_driver_sql(f"SET LOCAL enable_{method} = off")
+        explain = "EXPLAIN" if dialect == "postgresql" else "EXPLAIN QUERY PLAN"
+        plan = " ".join(str(row) for row in s.execute(text(f"{explain} {reconcile_sql.candidates_sql(dialect)}")))
+        reconcile_sql.release_tables(s)
+    for index in ("ix_documents_archive_key", "ix_documents_archive_stem", "ix_documents_incoming_key"):
+        assert index in plan, plan
 
 
 def test_hashes_page_counts_and_signatures_are_checked(archive: Archive):

@@ -12,9 +12,11 @@ change of a document or a receipt to `reconcile_count_changes` in its transactio
 row, and `storage.report_counts.fold_changes` folds them.
 
 The store's side is then worked out from the listed keys, not from every document: the indexes on a
-document's archive key, on that key without its extension (`ix_documents_archive_stem`, an expression index
-on both engines, the sidecars' way to their document) and on its incoming key find the documents an object
-belongs to; every other document has no object.
+document's archive key, on that key without its extension (`ix_documents_archive_stem`, the sidecars' way to
+their document) and on its incoming key find the documents an object belongs to; every other document has
+no object. The key without its extension is an expression index on PostgreSQL; SQLite, which uses no
+expression index for a join, indexes a virtual column of the same expression (`archive_stem`, computed when
+read, never stored).
 
 A later revision that rebuilds `documents` or `receipts` (SQLite's batch mode) must create the triggers again.
 
@@ -48,9 +50,9 @@ RECEIPT_COLUMNS = ("batch_id", "received_at", "duplicate")
 STEM_INDEX = "ix_documents_archive_stem"
 
 
-def archive_stem(dialect: str, column: str = "archive_key") -> str:
+def archive_stem(dialect: str) -> str:
     """The SQL of an archive key without its last ".extension" (`str.rpartition`), as the index holds it."""
-    key = f"COALESCE({column}, '')"
+    key = "COALESCE(archive_key, '')"
     if dialect == "postgresql":
         return rf"regexp_replace({key}, '\.[^.]*$', '')"
     up_to_dot = f"rtrim({key}, replace({key}, '.', ''))"  # everything up to the last "." (SQLite has no rfind)
@@ -197,13 +199,20 @@ def upgrade() -> None:
     for column in ("archive_key", "incoming_key"):
         if f"ix_documents_{column}" not in indexes:
             op.create_index(f"ix_documents_{column}", "documents", [column])
-    op.execute(f"CREATE INDEX IF NOT EXISTS {STEM_INDEX} ON documents (({archive_stem(dialect)}))")
+    if dialect == "sqlite":
+        if "archive_stem" not in {column["name"] for column in inspector.get_columns("documents")}:
+            stem = f"GENERATED ALWAYS AS ({archive_stem(dialect)}) VIRTUAL"
+            op.execute(f"ALTER TABLE documents ADD COLUMN archive_stem TEXT {stem}")
+        op.execute(f"CREATE INDEX IF NOT EXISTS {STEM_INDEX} ON documents (archive_stem)")
+    else:
+        op.execute(f"CREATE INDEX IF NOT EXISTS {STEM_INDEX} ON documents (({archive_stem(dialect)}))")
     _create_triggers(dialect)
     _fill(dialect)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
         for table in ("documents", "receipts"):
             for operation in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS reconcile_counts_{table}_{operation}")
@@ -212,6 +221,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS reconcile_counts_{table} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS reconcile_counts_{table}()")
     op.execute(f"DROP INDEX IF EXISTS {STEM_INDEX}")
+    if sqlite:
+        op.execute("ALTER TABLE documents DROP COLUMN archive_stem")
     for column in ("archive_key", "incoming_key"):
         op.drop_index(f"ix_documents_{column}", table_name="documents")
     op.drop_table("reconcile_count_changes")
