@@ -286,8 +286,7 @@ def _read_issues(s: Session, checks: reconcile_sql.DocumentChecks, page: IssuePa
         if skip >= by_kind[kind]:
             skip -= by_kind[kind]
             continue
-        query = checks.rows(kind).offset(skip)
-        read = [_issue_of(row) for row in s.execute(query if wanted is None else query.limit(wanted))]
+        read = [_issue_of(row) for row in s.execute(checks.rows(kind, skip, wanted))]
         issues += read
         skip = 0
         wanted = None if wanted is None else wanted - len(read)

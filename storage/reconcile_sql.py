@@ -338,18 +338,19 @@ class DocumentChecks:
         query = select(*sums).where(unfinished.c.status.in_(("needs_review", *IN_PROGRESS)))
         return dict(zip(kinds, (int(n or 0) for n in s.execute(query).one()), strict=True))
 
-    def rows(self, kind: str) -> Select:
-        """The differences of one kind, ordered by document id and key."""
+    def rows(self, kind: str, offset: int = 0, limit: int | None = None) -> Select:
+        """The differences of one kind, ordered by document id and key, from `offset`, at most `limit`. The
+        documents' file names are read for those rows only (the checks read what the indexes hold)."""
         c = self.documents.c
         parts = []
         values: tuple[Any, ...]
         if kind in self.conditions:
             condition, key, expected, actual, since = self.conditions[kind]
-            values = (c.id, c.filename, c.status, key, expected, actual, since)
+            values = (c.id, None, c.status, key, expected, actual, since)
             parts.append(_issue_select(kind, values).select_from(self._with_hashes()).where(condition))
         elif kind == "missing_sidecar":
             for ext, missing in self.missing_sidecars.items():
-                values = (c.id, c.filename, c.status, c.stem + f".{ext}", None, None, None)
+                values = (c.id, None, c.status, c.stem + f".{ext}", None, None, None)
                 parts.append(_issue_select(kind, values).select_from(self.documents).where(missing))
         elif kind == "receipt_without_document":
             lost = _receipts_without_document()
@@ -363,10 +364,16 @@ class DocumentChecks:
         else:
             raise ValueError(f"unknown kind of difference: {kind!r}")
         rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("differences")
+        page = select(rows).order_by(*self._order(rows)).offset(offset).limit(limit).subquery("page")
+        named = Document.__table__.alias("named")
+        filename = func.coalesce(page.c.filename, named.c.filename).label("filename")
+        columns = [filename if column.name == "filename" else column for column in page.c]
+        return select(*columns).outerjoin(named, named.c.id == page.c.document_id).order_by(*self._order(page))
+
+    def _order(self, rows: Any) -> list[ColumnElement]:
+        """By document id, then key (byte order on PostgreSQL, as on SQLite)."""
         in_order = (lambda column: column.collate("C")) if self.dialect == "postgresql" else (lambda column: column)
-        return select(rows).order_by(
-            in_order(func.coalesce(rows.c.document_id, "")), in_order(func.coalesce(rows.c.key, ""))
-        )
+        return [in_order(func.coalesce(rows.c.document_id, "")), in_order(func.coalesce(rows.c.key, ""))]
 
     def _with_hashes(self) -> Any:
         return self.documents.outerjoin(hash_mismatches, hash_mismatches.c.document_id == self.documents.c.id)
