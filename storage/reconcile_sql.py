@@ -364,16 +364,22 @@ class DocumentChecks:
         else:
             raise ValueError(f"unknown kind of difference: {kind!r}")
         rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("differences")
-        page = select(rows).order_by(*self._order(rows)).offset(offset).limit(limit).subquery("page")
+        of_documents = kind not in ("receipt_without_document", "orphan_object")
+        page = select(rows).order_by(*self._order(rows, of_documents)).offset(offset).limit(limit).subquery("page")
         named = Document.__table__.alias("named")
         filename = func.coalesce(page.c.filename, named.c.filename).label("filename")
         columns = [filename if column.name == "filename" else column for column in page.c]
-        return select(*columns).outerjoin(named, named.c.id == page.c.document_id).order_by(*self._order(page))
+        query = select(*columns).outerjoin(named, named.c.id == page.c.document_id)
+        return query.order_by(*self._order(page, of_documents))
 
-    def _order(self, rows: Any) -> list[ColumnElement]:
-        """By document id, then key (byte order on PostgreSQL, as on SQLite)."""
+    def _order(self, rows: Any, of_documents: bool) -> list[ColumnElement]:
+        """By document id, then key, in byte order. A document's id (`storage.catalog.document_id_for`: 24
+        lowercase hex digits) is in that order in any collation, so the differences of documents are sorted
+        by the column as it is, which the engine reads in order from its index and stops at the page's end;
+        the others (a folder's name, a receipt's document) in byte order on PostgreSQL too."""
         in_order = (lambda column: column.collate("C")) if self.dialect == "postgresql" else (lambda column: column)
-        return [in_order(func.coalesce(rows.c.document_id, "")), in_order(func.coalesce(rows.c.key, ""))]
+        document = rows.c.document_id if of_documents else in_order(func.coalesce(rows.c.document_id, ""))
+        return [document, in_order(func.coalesce(rows.c.key, ""))]
 
     def _with_hashes(self) -> Any:
         return self.documents.outerjoin(hash_mismatches, hash_mismatches.c.document_id == self.documents.c.id)
