@@ -5,11 +5,13 @@ the objects in the archive bucket, and every document with its original in the i
 difference is an `Issue` naming the document behind it. Documents that are not archived are listed too,
 so that received = archived + held + rejected + failed + in progress can be checked line by line.
 
-Each bucket is listed once; everything else happens in the catalog (`storage.reconcile_sql`): the
-differences are counted there, and only those asked for are read, a page at a time for a viewer, so a
-summary of 700,000 documents does not build a row per difference. Nothing is read per document except
-with `check_hashes`, which reads each archived PDF's stored SHA-256 (one stat each). The same sides are
-also tabulated per batch and per day or month (`storage.reconcile_groups`).
+Each bucket is listed once; everything else happens in the catalog (`storage.reconcile_sql`): the catalog's
+side is counted there as it changes (counters per batch, day and status, migration 0022), the store's side is
+worked out from the documents the listed keys belong to, and only the differences asked for are read, a page
+at a time for a viewer, so a summary of 700,000 documents neither reads every document nor builds a row per
+difference. Nothing is read from the store per document except with `check_hashes`, which reads each
+archived PDF's stored SHA-256 (one stat each). The same sides are also tabulated per batch and per day or
+month (`storage.reconcile_groups`).
 """
 
 from __future__ import annotations

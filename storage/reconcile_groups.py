@@ -84,7 +84,7 @@ def group_rows(
     counts: Iterable[tuple[str, str, dict[str, int]]], batches: dict[str, tuple[str, datetime | None]]
 ) -> tuple[list[GroupRow], list[GroupRow]]:
     """The per-batch rows (oldest batch first) and the per-period rows (in order), from the counts the catalog
-    added up (`storage.reconcile_sql`'s `receipt_group_counts` and `DocumentChecks.counts`): ("batch" or
+    added up (`storage.reconcile_sql.counts`): ("batch" or
     "period", key, counts), a key more than once."""
     by_batch: dict[str, GroupRow] = {}
     by_period: dict[str, GroupRow] = {}
