@@ -458,10 +458,12 @@ def counts(s: Session, checks: DocumentChecks, period: str) -> tuple[dict[str, i
     kinds: dict[str, int] = dict.fromkeys(checks.conditions, 0) | {"missing_sidecar": 0}
     totals: dict[str, int] = dict.fromkeys(_TOTALS, 0)
     grouped: list[GroupCounts] = []
+    lost_receipts = 0
     for batch_id, day, status, *values in s.execute(summed):
         n = dict(zip(measures, (int(v or 0) for v in values), strict=True))
         if not any(n.values()):
             continue
+        lost_receipts += n["lost_receipts"]
         for kind, measure in _COUNTED_KINDS.items():
             kinds[kind] += n[measure]
         kinds["missing_object"] += n["located"]
@@ -482,9 +484,10 @@ def counts(s: Session, checks: DocumentChecks, period: str) -> tuple[dict[str, i
         grouped += _both_groupings(batch_id, _period_key(day, period), group)
     kinds.update(checks.unfinished_counts(s))
     grouped += _store_side(s, checks, period, kinds, totals)
-    kinds["receipt_without_document"] = int(
-        s.scalar(select(func.count()).select_from(_receipts_without_document())) or 0
-    )
+    if lost_receipts:  # the documents they name, looked for only when the counters say there are some
+        kinds["receipt_without_document"] = int(
+            s.scalar(select(func.count()).select_from(_receipts_without_document())) or 0
+        )
     kinds["orphan_object"] = int(s.scalar(select(func.count()).select_from(_orphans(checks.dialect).subquery())) or 0)
     return {kind: n for kind, n in kinds.items() if n}, totals, grouped
 

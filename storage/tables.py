@@ -174,6 +174,8 @@ class _ReconcileCountsOfADay:
     unsigned_located: Mapped[int] = mapped_column(Integer)
     files_received: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
+    #: Receipts whose document is not in the catalog (possible only with foreign keys off).
+    lost_receipts: Mapped[int] = mapped_column(Integer)
 
 
 class ReconcileCount(_ReconcileCountsOfADay, Base):

@@ -86,9 +86,10 @@ def reconciliation_counts_of_the_rows(catalog: Catalog) -> dict[tuple, Counter]:
                 archived_without_archive=archived and not has_key,
                 unsigned_located=archived and has_key and not d.signed_at,
             )
+        documents = set(s.scalars(select(Document.id)))
         for r in s.scalars(select(Receipt)):
             counts.setdefault((r.batch_id, day(r.received_at), ""), Counter()).update(
-                files_received=1, duplicates=r.duplicate
+                files_received=1, duplicates=r.duplicate, lost_receipts=r.document_id not in documents
             )
     return _nonzero(counts)
 

@@ -18,6 +18,7 @@ from storage.rates import Period, RatesError, compute_rates, set_dossier_total
 from storage.reconcile import IssuePage, reconcile, verify_audit_chain
 from storage.reports import GROUPINGS, ReportError, ReportQuery, build_report, local_day, report_choices
 from storage.tables import AuditEvent, Document, Page, Receipt
+from tests.storage.test_report_counts import reconciliation_counters, reconciliation_counts_of_the_rows
 
 UBND = "UBND QUẬN BA ĐÌNH"
 SO_XD = "SỞ XÂY DỰNG HÀ NỘI"
@@ -281,6 +282,28 @@ def test_objects_find_their_document_wherever_its_record_puts_them(archive: Arch
         ("missing_original", jan, archive.catalog.document(jan).incoming_key),
     }
     assert (result.totals["archive_objects"], result.totals["archived_pdfs_in_store"]) == (5, 1)
+
+
+def test_receipts_whose_document_is_gone_are_found(archive: Archive):
+    bad, broken = archive.ids["bad"], archive.ids["broken"]
+    archive.receive_again("bad", utc(2024, 3, 2, 2))
+    with archive.catalog.engine.connect() as connection:  # foreign keys not enforced: off, or the key dropped
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        else:
+            connection.exec_driver_sql("ALTER TABLE receipts DROP CONSTRAINT receipts_document_id_fkey")
+        for document_id in (bad, broken):
+            connection.execute(delete(Page).where(Page.document_id == document_id))
+            connection.execute(delete(Document).where(Document.id == document_id))
+        connection.commit()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+    result = reconcile(archive.catalog, archive.store, now=utc(2024, 3, 3), check_audit_chain=False)
+    lost = [(i.document_id, i.expected) for i in result.issues if i.kind == "receipt_without_document"]
+    assert sorted(lost) == sorted([(bad, 2), (broken, 1)])  # one difference a document, with its receipts
+    assert result.totals["files_received"] == 7 and result.totals["documents"] == 3
+    assert reconciliation_counters(archive.catalog) == reconciliation_counts_of_the_rows(archive.catalog)
 
 
 def test_the_store_finds_its_documents_by_the_indexes(archive: Archive):

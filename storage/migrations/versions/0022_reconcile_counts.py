@@ -7,7 +7,9 @@ the reports' is (revision 0009): `reconcile_counts` holds, per batch, Vietnam da
 documents, their pages declared, page rows and pages done, and how many of them have each difference that
 the catalog alone decides (no receipt, page rows or the record's or the paper's page count not the page
 count, archived without an archive key, archived unsigned), with the archived ones the store must hold
-(`located`); the receipts count there too, under the status '' (a receipt has none). Triggers append each
+(`located`); the receipts count there too, under the status '' (a receipt has none), with those whose
+document is not in the catalog (`lost_receipts`: a document inserted takes its receipts out of it, one
+deleted puts them in; with foreign keys on, always 0, so the summary skips looking for them). Triggers append each
 change of a document or a receipt to `reconcile_count_changes` in its transaction, never updating a shared
 row, and `storage.report_counts.fold_changes` folds them.
 
@@ -39,14 +41,14 @@ KEY = ("batch_id", "local_day", "status")
 MEASURES = (
     *("documents", "pages_declared", "page_rows", "pages_done", "located", "no_receipt", "page_rows_mismatch"),
     *("record_pages_mismatch", "paper_pages_mismatch", "archived_without_archive", "unsigned_located"),
-    *("files_received", "duplicates"),
+    *("files_received", "duplicates", "lost_receipts"),
 )
 #: The columns a document's key and measures are made of.
 DOCUMENT_COLUMNS = (
     *("batch_id", "received_at", "status", "page_count", "page_rows", "pages_done", "receipt_count"),
     *("page_amount", "paper_pages", "archive_key", "signed_at"),
 )
-RECEIPT_COLUMNS = ("batch_id", "received_at", "duplicate")
+RECEIPT_COLUMNS = ("batch_id", "received_at", "duplicate", "document_id")
 STEM_INDEX = "ix_documents_archive_stem"
 
 
@@ -94,6 +96,7 @@ def _document_side(row: str, sign: int, dialect: str, source: str = "") -> str:
         "unsigned_located": _flag(f"{archived} AND {has_key} AND NOT {signed}"),
         "files_received": "0",
         "duplicates": "0",
+        "lost_receipts": "0",
     }
     key = (f"{row}.batch_id", _local_day(f"{row}.received_at", dialect), f"{row}.status")
     return _select(key, {name: f"{sign} * ({value})" for name, value in measures.items()}, source)
@@ -104,7 +107,19 @@ def _receipt_side(row: str, sign: int, dialect: str, source: str = "") -> str:
     measures = dict.fromkeys(MEASURES, "0")
     measures["files_received"] = str(sign)
     measures["duplicates"] = f"{sign} * {_flag(f'{row}.duplicate')}"
+    lost = f"NOT EXISTS (SELECT 1 FROM documents d WHERE d.id = {row}.document_id)"
+    measures["lost_receipts"] = f"{sign} * {_flag(lost)}"
     return _select((f"{row}.batch_id", _local_day(f"{row}.received_at", dialect), "''"), measures, source)
+
+
+def _found_receipts_side(row: str, sign: int, dialect: str) -> str:
+    """One SELECT per key of the receipts of the document `row`: `sign` × how many, as lost receipts (a
+    document inserted finds them, -1; one deleted loses them, +1)."""
+    measures = dict.fromkeys(MEASURES, "0")
+    measures["lost_receipts"] = f"{sign} * COUNT(*)"
+    day = _local_day("r.received_at", dialect)
+    source = f" FROM receipts r WHERE r.document_id = {row}.id GROUP BY r.batch_id, {day}"
+    return _select(("r.batch_id", day, "''"), measures, source)
 
 
 def _select(key: tuple[str, str, str], measures: dict[str, str], source: str) -> str:
@@ -132,6 +147,12 @@ def _statements(dialect: str) -> dict[tuple[str, str], str]:
         statements[(table, "INSERT")] = _add(made("NEW", 1, dialect))
         statements[(table, "UPDATE")] = _add(made("OLD", -1, dialect), made("NEW", 1, dialect))
         statements[(table, "DELETE")] = _add(made("OLD", -1, dialect))
+    # a document's receipts are found when it comes, lost when it goes (its id never changes)
+    documents = {"INSERT": ("NEW", 1, -1), "DELETE": ("OLD", -1, 1)}
+    for operation, (row, sign, found) in documents.items():
+        statements[("documents", operation)] = _add(
+            _document_side(row, sign, dialect), _found_receipts_side(row, found, dialect)
+        )
     return statements
 
 
