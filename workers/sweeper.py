@@ -3,7 +3,7 @@
 A document that is unfinished and shows no progress (neither on its row nor on any page) for a
 lease is re-enqueued: received and processing documents to ingest (which re-sends only the pages
 still pending), assembling ones to assembly. Of several sweepers, one renews the lease and sends.
-Each round also folds the report counters' changes (`storage.report_counts`), so reports read few rows,
+Each round also folds the counters' changes (`storage.report_counts`), so reports and reconciliations read few rows,
 and anchors the audit log's head in the archive when the latest anchor is a day old (`storage.audit_anchor`).
 """
 
