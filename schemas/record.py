@@ -7,10 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-SCHEMA_VERSION = "1.0"
+from schemas.statuses import Status
 
-Status = Literal["archived", "needs_review", "rejected", "failed"]
-FINAL_STATUSES: tuple[str, ...] = ("archived", "needs_review", "rejected", "failed")
+SCHEMA_VERSION = "1.0"
 
 
 class _Model(BaseModel):

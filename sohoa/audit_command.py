@@ -11,13 +11,12 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from schemas.errors import UsageError
 from schemas.times import VIETNAM, as_utc, parse_day
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemas.settings import Settings
 
 #: An export shows its progress on stderr every this many events.
@@ -51,6 +50,8 @@ def add_parser(commands: Any) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa audit ACTION`; verify exits 1 when the chain is broken (a failing catalog or store too, from
     `sohoa.cli.main`)."""
+    from rich.console import Console
+
     from workers.runtime import open_catalog, open_store
 
     err = Console(stderr=True, soft_wrap=True)
@@ -63,6 +64,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _verify(catalog, store, args: argparse.Namespace, out: Console, err: Console) -> int:
+    from rich.markup import escape
+
     from storage.audit_anchor import check_anchor, latest_anchor
     from storage.audit_verify import UnknownHead, verify_chain
     from storage.layout import ARCHIVE
@@ -121,6 +124,8 @@ def _anchor(catalog, store, as_json: bool, out: Console) -> int:
 
 
 def _export(catalog, since: datetime | None, until: datetime | None, output: Path | None, err: Console) -> int:
+    from rich.markup import escape
+
     from storage.audit import AuditLog, EventFilter
     from storage.audit_verify import event_json
 

@@ -14,12 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from schemas.errors import ExitCode
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemas.settings import Settings
 
 
@@ -38,6 +37,9 @@ def add_parser(commands: Any) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa catalog ACTION`; a refusal (non-empty catalog, missing tool or file) is a `UsageError`
     (exit 2), a failing disk, database or store exits 1 (both from `sohoa.cli.main`)."""
+    from rich.console import Console
+    from rich.markup import escape
+
     from storage.backup import backup_catalog, catalog_counts, restore_catalog
     from workers.runtime import open_catalog
 
@@ -60,6 +62,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rebuild(settings: Settings, console: Console, err: Console) -> int:
+    from rich.markup import escape
+
     from storage.audit import AuditLog
     from storage.layout import ARCHIVE
     from storage.rebuild import rebuild_catalog

@@ -12,10 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Any
 
 from schemas.errors import ExitCode, SohoaError, root_cause
 from sohoa import (
@@ -34,7 +31,8 @@ from sohoa import (
     web_commands,
 )
 
-err = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: The command modules, in the order `sohoa --help` lists their commands.
 COMMANDS: tuple[ModuleType, ...] = (
@@ -84,18 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(workers=getattr(args, "workers", None))
         return run(settings, args)
     except SohoaError as exc:
-        err.print("[red]error:[/]", escape(str(getattr(exc, "message", None) or exc)))
+        from rich.markup import escape
+
+        _stderr().print("[red]error:[/]", escape(str(getattr(exc, "message", None) or exc)))
         return int(exc.exit_code)
     except KeyboardInterrupt:
         if note := INTERRUPTED.get(args.command):
-            err.print(f"[yellow]interrupted:[/] {note.format(dir=getattr(args, 'dir', ''))}")
+            _stderr().print(f"[yellow]interrupted:[/] {note.format(dir=getattr(args, 'dir', ''))}")
         return ExitCode.INTERRUPTED
     except Exception as exc:
         if not _service_failure(exc):
             raise
-        err.print(f"[red]error:[/] cannot continue: {root_cause(exc)}")
+        _stderr().print(f"[red]error:[/] cannot continue: {root_cause(exc)}")
         if note := RESUMABLE.get(args.command):
-            err.print(note)
+            _stderr().print(note)
         return ExitCode.FAILED
 
 
@@ -109,6 +109,13 @@ RESUMABLE = {
     "digitize": "Finished documents are kept; fix the problem and run the same command again to resume.",
     "watch": "Nothing is lost: run the same command again to resume.",
 }
+
+
+def _stderr() -> Console:
+    """The console of errors, made when there is one: rich is not loaded for a command that succeeds quietly."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
 
 
 def _service_failure(exc: Exception) -> bool:

@@ -7,8 +7,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from schemas.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -39,6 +37,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Digitize every file named or found; 1 when a document failed (not the input's fault), else 0."""
+    from rich.console import Console
+
     from pipeline import tesseract
     from pipeline.signing_setup import TEST_WARNING, uses_test_key
     from schemas.intake import Intake

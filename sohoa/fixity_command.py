@@ -7,11 +7,11 @@ import getpass
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from schemas.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemas.settings import Settings
     from workers.fixity import FixityRun
 
@@ -29,6 +29,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Check the archive (or a sample), print a line per failed document and a summary; 0 when all is intact."""
+    from rich.console import Console
+
     from pipeline.signing_setup import trust_roots
     from workers.fixity import run_fixity
     from workers.runtime import open_catalog, open_store

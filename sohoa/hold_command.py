@@ -7,8 +7,6 @@ import getpass
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 if TYPE_CHECKING:
     from schemas.settings import Settings
 
@@ -27,6 +25,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """The `sohoa hold` actions; 0 done, 1 when a listed hold is no longer in the store."""
+    from rich.console import Console
+
     from workers.holds import change_hold, list_holds
     from workers.runtime import open_catalog, open_store
 

@@ -11,15 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
 from schemas.errors import UsageError
 from schemas.times import as_utc
 
 if TYPE_CHECKING:
     from dramatiq import Broker
     from dramatiq.brokers.stub import StubBroker
+    from rich.console import Console
 
     from schemas.settings import Settings
     from workers.runtime import Runtime
@@ -48,6 +46,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa worker` (until stopped), `sohoa recover` or `sohoa dlq ACTION`."""
+    from rich.console import Console
+
     console = Console(soft_wrap=True)
     if args.command == "worker":
         from workers.service import serve_forever
@@ -98,7 +98,7 @@ def run_recover(settings: Settings, lease_seconds: float | None, console: Consol
 def _finish_here(rt: Runtime, broker: Broker, document_ids: list[str], console: Console) -> None:
     from dramatiq.brokers.stub import StubBroker
 
-    from schemas.record import FINAL_STATUSES
+    from schemas.statuses import FINAL_STATUSES
     from workers.wiring import running_worker
 
     assert isinstance(broker, StubBroker)
@@ -119,6 +119,8 @@ def _process_queued_here(broker: StubBroker, threads: int) -> None:
 
 
 def run_dlq_list(settings: Settings, as_json: bool, console: Console) -> int:
+    from rich.table import Table
+
     from workers.deadletters import drain_broker
 
     with connected(settings) as (rt, broker):

@@ -14,13 +14,13 @@ import sys
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-
 from storage.layout import ARCHIVE, INCOMING
 from storage.spreadsheet import write_csv
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from schemas.settings import Settings
     from storage.rates import Rates
     from storage.reconcile import Reconciliation
@@ -79,11 +79,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa report`: the counts, `--reconcile` (1 on a difference), `--rates` or `dossiers ACTION`."""
     from storage.reports import ReportQuery
 
-    console = Console(soft_wrap=True)
     if args.rates:
-        return run_rates(settings, args, console=console)
+        return run_rates(settings, args)
     if args.report_command == "dossiers":
-        return run_dossiers(settings, args, console=console)
+        return run_dossiers(settings, args)
     if args.reconcile:
         return run_reconcile(
             settings,
@@ -92,10 +91,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             as_json=args.json,
             as_csv=args.csv,
             period=args.period,
-            console=console,
         )
     query = ReportQuery(args.by, args.since, args.until, args.agency, args.type_name, args.status)
-    return run_report(settings, query, as_csv=args.csv, as_json=args.json, console=console)
+    return run_report(settings, query, as_csv=args.csv, as_json=args.json)
 
 
 def _day(value: str) -> date:
@@ -110,7 +108,7 @@ def _day(value: str) -> date:
     return day
 
 
-def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json: bool, console: Console) -> int:
+def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json: bool) -> int:
     """Print the report: a table on the console, or CSV (UTF-8 with a BOM, for Excel) or JSON on stdout."""
     from storage.reports import COUNTS, build_report
     from workers.runtime import open_catalog
@@ -126,6 +124,8 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
     if as_csv:
         write_report_csv(report, sys.stdout)
         return 0
+    from rich.table import Table
+
     span = f"{query.since or '…'} to {query.until or '…'}"
     table = Table(title=f"Report by {query.by}, received {span}", box=None)
     table.add_column(query.by, min_width=12, overflow="fold")
@@ -134,7 +134,7 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
     for row in [*report.rows, report.total]:
         name = "total" if row is report.total else (row.key or "(unknown)")
         table.add_row(name, *(str(row.counts[c]) for c in COUNTS), style="bold" if row is report.total else None)
-    console.print(table)
+    _console().print(table)
     return 0
 
 
@@ -152,7 +152,6 @@ def run_reconcile(
     hashes: bool,
     stale_days: int,
     as_json: bool,
-    console: Console,
     as_csv: bool = False,
     period: str = "month",
 ) -> int:
@@ -181,6 +180,9 @@ def run_reconcile(
     if as_csv:
         write_group_csv(result, sys.stdout)
         return 0 if result.ok else 1
+    from rich.table import Table
+
+    console = _console()
     totals = Table("total", "count", box=None, title="Reconciliation")
     for name, value in result.totals.items():
         totals.add_row(name, str(value))
@@ -204,6 +206,13 @@ def run_reconcile(
     return 0 if result.ok else 1
 
 
+def _console() -> Console:
+    """The terminal, for tables and lines: made only when one is printed, so JSON and CSV load no rich."""
+    from rich.console import Console
+
+    return Console(soft_wrap=True)
+
+
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -222,6 +231,8 @@ GROUP_HEADERS = {
 
 
 def _group_table(title: str, rows: list) -> Table:
+    from rich.table import Table
+
     from storage.reconcile_groups import GROUP_COUNTS
 
     table = Table(title=title, box=None)
@@ -269,7 +280,7 @@ def rate_lines(rates: Rates) -> list[list[object]]:
     return [[row.to_json(with_ids=False)[c] for c in RATE_COLUMNS] for row in (*rates.rows, rates.total)]
 
 
-def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
+def run_rates(settings: Settings, args: argparse.Namespace) -> int:
     """The digitization and reuse rates of every supplied period in --from/--to (one --agency, or the office)."""
     from storage.rates import compute_rates
     from workers.runtime import open_catalog
@@ -286,6 +297,9 @@ def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console)
         ]
         write_csv(sys.stdout, [*RATE_COLUMNS, "digitized_dossier_codes", "reused_dossier_codes"], lines)
         return 0
+    from rich.table import Table
+
+    console = _console()
     if not rates.rows:
         console.print("No dossier totals supplied for this range: `sohoa report dossiers set PERIOD N` first.")
         return 0
@@ -313,8 +327,10 @@ def run_rates(settings: Settings, args: argparse.Namespace, *, console: Console)
     return 0
 
 
-def run_dossiers(settings: Settings, args: argparse.Namespace, *, console: Console) -> int:
+def run_dossiers(settings: Settings, args: argparse.Namespace) -> int:
     """`report dossiers set PERIOD N [--agency A]` (audited) or `report dossiers list`."""
+    from rich.table import Table
+
     from storage.audit import AuditLog
     from storage.rates import Period, dossier_totals, set_dossier_total
     from workers.runtime import open_catalog
@@ -334,7 +350,7 @@ def run_dossiers(settings: Settings, args: argparse.Namespace, *, console: Conso
                     t.supplied_by,
                     t.supplied_at.isoformat(timespec="seconds"),
                 )
-            console.print(table)
+            _console().print(table)
             return 0
         actor = f"cli:{getpass.getuser()}"
         total, previous = set_dossier_total(
@@ -342,7 +358,7 @@ def run_dossiers(settings: Settings, args: argparse.Namespace, *, console: Conso
         )
         AuditLog(catalog).append("dossier_total_set", actor=actor, details={**total.to_json(), "previous": previous})
     was = f" (was {previous})" if previous is not None else ""
-    console.print(
+    _console().print(
         f"{total.period.label} {total.agency or '(all agencies)'}: {total.dossiers_received} dossiers received{was}"
     )
     return 0

@@ -9,12 +9,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-
 from schemas.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemas.record import DocumentRecord, ResultMetadata
     from schemas.settings import Settings
     from workers.runtime import Runtime
@@ -41,6 +40,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa review`: the list without an id; 1 when a confirmed document could not be archived."""
+    from rich.console import Console
+
     console = Console(soft_wrap=True)
     if args.id is None:
         return list_waiting(settings, console)
@@ -53,6 +54,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def list_waiting(settings: Settings, console: Console) -> int:
+    from rich.table import Table
+
     from workers.runtime import open_catalog
 
     catalog = open_catalog(settings)
@@ -72,6 +75,8 @@ def list_waiting(settings: Settings, console: Console) -> int:
 
 
 def show(record: DocumentRecord, console: Console) -> None:
+    from rich.table import Table
+
     from pipeline.extract import REQUIRED_FIELDS
 
     table = Table("field", "value", "confidence", title=f"{record.id} ({record.source.filename})", box=None)

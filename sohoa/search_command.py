@@ -13,9 +13,6 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
 from schemas.errors import ExitCode, UsageError
 from schemas.times import parse_day as search_day
 
@@ -41,10 +38,9 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa search`: one page of results, or `--reindex`."""
-    console = Console(soft_wrap=True)
     if args.reindex:
-        return run_reindex(settings, console)
-    return run_search(settings, args, console)
+        return run_reindex(settings)
+    return run_search(settings, args)
 
 
 class SearchUsageError(UsageError):
@@ -64,7 +60,7 @@ def query_text(arguments: list[str]) -> str:
     return " ".join(f'"{a.strip()}"' if " " in a.strip() and '"' not in a else a for a in arguments)
 
 
-def run_search(settings: Settings, args: argparse.Namespace, console: Console) -> int:
+def run_search(settings: Settings, args: argparse.Namespace) -> int:
     """Print one page of results (or JSON), and record the search in the audit log."""
     from storage.audit import AuditLog
     from storage.search import SearchQuery, search
@@ -92,7 +88,7 @@ def run_search(settings: Settings, args: argparse.Namespace, console: Console) -
     if args.json:
         print(json.dumps(results_json(query, results), ensure_ascii=False, indent=2))
     else:
-        print_results(query, results, console)
+        print_results(query, results)
     return ExitCode.OK
 
 
@@ -121,7 +117,12 @@ def hit_json(hit: Hit) -> dict:
     }
 
 
-def print_results(query: SearchQuery, results: SearchResults, console: Console) -> None:
+def print_results(query: SearchQuery, results: SearchResults) -> None:
+    """The page of results on the terminal: each hit's title, agency, subject and snippet, its matches marked."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(soft_wrap=True)
     console.print(
         f"{'more than ' if results.total_capped else ''}{results.total} document(s) found, "
         f"page {results.page} of {results.pages}"
@@ -146,11 +147,14 @@ def print_results(query: SearchQuery, results: SearchResults, console: Console) 
         console.print(f"\nmore: --page {results.page + 1}", markup=False, highlight=False)
 
 
-def run_reindex(settings: Settings, console: Console) -> int:
+def run_reindex(settings: Settings) -> int:
     """Index every archived document again and drop entries of documents no longer archived (`workers.reindex`)."""
+    from rich.console import Console
+
     from workers.reindex import reindex
     from workers.runtime import open_catalog, open_store
 
+    console = Console(soft_wrap=True)
     with open_catalog(settings) as catalog:
         done = reindex(catalog, open_store(settings), actor=f"cli:{getpass.getuser()}")
     console.print(f"{done.indexed} archived document(s) indexed, {done.removed} stale entries removed", highlight=False)

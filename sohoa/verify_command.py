@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
 from schemas.errors import UsageError
 
 if TYPE_CHECKING:
@@ -28,6 +26,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa verify`: a line (or a JSON report) per PDF; 0 only when every one checked is valid."""
+    from rich.console import Console
+
     if not (args.paths or args.ids or args.all):
         raise UsageError("name PDF files, --id ID or --all")
     reports = list(verify_targets(settings, args.paths, args.ids, args.all))

@@ -23,7 +23,7 @@ from typing import NoReturn
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.errors import UsageError, root_cause
-from schemas.record import FINAL_STATUSES
+from schemas.statuses import FINAL_STATUSES
 from sohoa.files import write_atomic
 from workers.intake import SUPPORTED_SUFFIXES, receive_files
 from workers.runtime import Runtime

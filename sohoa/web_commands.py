@@ -8,12 +8,11 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from rich.console import Console
-from rich.table import Table
-
 from schemas.errors import UsageError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from schemas.settings import Settings
 
 #: The `sohoa user` actions and their help.
@@ -55,6 +54,8 @@ def add_parser(commands: Any) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run `sohoa serve` (until stopped) or `sohoa user ACTION`."""
+    from rich.console import Console
+
     if args.command == "serve":
         return run_serve(settings, args.host, args.port)
     return run_user(settings, args.user_command, args, Console())
@@ -62,6 +63,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
+    from rich.console import Console
 
     from web.app import create_app
 
@@ -97,6 +99,9 @@ def _signed_out(tokens_revoked: int) -> str:
 
 
 def run_user(settings: Settings, action: str, args: argparse.Namespace, console: Console) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from storage.accounts import AccountError, Accounts
     from storage.audit import AuditLog
     from workers.runtime import open_catalog

@@ -3,6 +3,7 @@ differ from the last recorded ones, secrets only as HMAC digests under a key kep
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -11,9 +12,9 @@ import secrets
 import socket
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
 from sqlalchemy import select
 
+from schemas.settings import SecretStr
 from storage.audit import SYSTEM, open_event_row, seal_event_row
 from storage.tables import AuditEvent
 
@@ -61,7 +62,7 @@ def settings_digests(settings: Settings, key: bytes) -> tuple[dict[str, str], se
     the sensitive keys."""
     digests: dict[str, str] = {}
     sensitive = set(SENSITIVE_SETTINGS)
-    for name in type(settings).model_fields:
+    for name in (field.name for field in dataclasses.fields(settings)):
         if name in LOCAL_SETTINGS:
             continue
         value = getattr(settings, name)

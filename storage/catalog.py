@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from schemas.intake import Intake
-from schemas.record import DocumentRecord
 from storage.audit import SYSTEM, append_event
 from storage.catalog_base import (
     ACTIVE_STATUSES,
@@ -36,6 +35,10 @@ from storage.tables import (
     Page,
     Receipt,
 )
+
+if TYPE_CHECKING:  # pydantic models: loaded by the commands that build them, not by a search or a report
+    from schemas.intake import Intake
+    from schemas.record import DocumentRecord
 
 __all__ = [
     "ACTIVE_STATUSES",

@@ -11,17 +11,19 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Self, cast
+from typing import TYPE_CHECKING, Self, cast
 
 from sqlalchemy import CursorResult, Result, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from schemas.record import DocumentRecord
 from storage import migrations
 from storage.record_text import stored_form
 from storage.tables import Document, Page, canonical_json, utcnow
+
+if TYPE_CHECKING:
+    from schemas.record import DocumentRecord
 
 #: A document on its way: received, its pages being read, or being assembled.
 ACTIVE_STATUSES = ("received", "processing", "assembling")

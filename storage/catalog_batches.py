@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from schemas.record import FINAL_STATUSES
+from schemas.statuses import FINAL_STATUSES
 from schemas.times import as_utc
 from storage.catalog_base import CatalogBase
 from storage.tables import AuditEvent, Batch, Document, Page, Receipt

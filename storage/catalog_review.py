@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from schemas.record import DocumentRecord
 from storage.audit import SYSTEM, append_event
 from storage.catalog_base import CatalogBase, UnknownDocument, outcome_details, page_texts, write_final
 from storage.record_text import stored_form
 from storage.tables import Document, ReviewEvent, utcnow
+
+if TYPE_CHECKING:
+    from schemas.record import DocumentRecord
 
 
 class ReviewParts(CatalogBase):

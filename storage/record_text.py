@@ -11,9 +11,10 @@ sidecar has it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemas.record import DocumentRecord
+if TYPE_CHECKING:
+    from schemas.record import DocumentRecord
 
 #: How a document's text is made from its pages' (`workers.archive`): the non-empty ones, a blank line apart.
 PAGE_SEPARATOR = "\n\n"
@@ -41,6 +42,8 @@ def full_record(data: Mapping[str, Any], page_texts: Mapping[int, str | None]) -
         for page in data.get("pages", ())
     ]
     text = data["text"] if "text" in data else joined([page["text"] for page in pages])
+    from schemas.record import DocumentRecord  # pydantic: loaded by the readers of records only
+
     return DocumentRecord.model_validate({**data, "pages": pages, "text": text})
 
 

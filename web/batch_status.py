@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo, Warning
+from schemas.record import DocumentRecord, ErrorInfo, Warning
+from schemas.statuses import FINAL_STATUSES
 from schemas.times import as_utc
 from storage.catalog import Catalog
 from storage.record_text import record_without_text

@@ -13,7 +13,8 @@ from pipeline.errors import InputRejected
 from pipeline.load import Limits, probe_source, sniff_media_type
 from schemas.errors import UsageError
 from schemas.intake import Intake
-from schemas.record import FINAL_STATUSES, DocumentRecord, ErrorInfo
+from schemas.record import DocumentRecord, ErrorInfo
+from schemas.statuses import FINAL_STATUSES
 from storage.catalog import ACTIVE_STATUSES, BatchProgress, Received
 from storage.layout import INCOMING, incoming_key
 from storage.objects import ascii_metadata, sha256_file

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import delete, text, update
 
 from schemas.record import ArchiveInfo, DocumentRecord, SourceInfo
-from schemas.settings import Settings
+from schemas.settings import SecretStr, Settings
 from storage.audit import GENESIS, AuditLog, EventFilter, append_event, row_hash, stored_row_hash
 from storage.audit_settings import CONFIG_CHANGED, record_config_change
 from storage.audit_verify import event_json, hash_of_exported, verify_chain

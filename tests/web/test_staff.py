@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import time
 import unicodedata
@@ -42,7 +43,7 @@ TEXT_AS_JPEG = b"This is a text file, not a scan.\n"
 
 @contextmanager
 def client_for(settings: Settings, **changes: object) -> Iterator[TestClient]:
-    with TestClient(create_app(settings.model_copy(update=changes)), base_url="http://testserver") as client:
+    with TestClient(create_app(dataclasses.replace(settings, **changes)), base_url="http://testserver") as client:
         yield client
 
 
