@@ -303,10 +303,17 @@ def _total(rows: list[RateRow], agency: str | None) -> RateRow:
     """The periods together: supplied figures summed; a dossier counted once however many periods it appears in."""
     total = RateRow("total", agency, sum(row.dossiers_received for row in rows))
     for name in ("digitized", "reused"):
-        merged: dict[str, set[str]] = defaultdict(set)
+        merged: dict[str, list[str]] = {}
+        in_several: set[str] = set()  # most dossiers are of one period: their row's sorted list is shared
         for row in rows:
             for code, ids in getattr(row, name).items():
-                merged[code].update(ids)
-        setattr(total, name, {code: sorted(ids) for code, ids in merged.items()})
+                if code in merged:
+                    merged[code] = [*merged[code], *ids]
+                    in_several.add(code)
+                else:
+                    merged[code] = ids
+        for code in in_several:
+            merged[code] = sorted(set(merged[code]))
+        setattr(total, name, merged)
     total.without_dossier = sorted({i for row in rows for i in row.without_dossier})
     return total

@@ -437,6 +437,22 @@ def test_rates_from_supplied_dossier_totals_are_traceable(archive: Archive):
     assert data["total"]["reuse_rate"] == 1.0 and data["reuse_target"] == 0.8
 
 
+def test_a_dossier_of_several_periods_is_one_dossier_of_the_total_with_each_period_s_documents(archive: Archive):
+    c = archive.catalog
+    january = archive.add("d5-jan", status="archived", received=utc(2024, 1, 20, 2))
+    february = archive.add("d5-feb", status="archived", received=utc(2024, 2, 20, 2))
+    later = archive.add("d6-feb", status="archived", received=utc(2024, 2, 21, 2))
+    for document_id, code in ((january, "D5"), (february, "D5"), (later, "D6")):
+        _dossier(c, document_id, code)
+    for month in ("2024-01", "2024-02"):
+        set_dossier_total(c, Period.parse(month), 10, supplied_by="admin1")
+    rates = compute_rates(c, since=date(2024, 1, 1), until=date(2024, 2, 29))
+    assert [row.digitized for row in rates.rows] == [{"D5": [january]}, {"D5": [february], "D6": [later]}]
+    assert rates.total.digitized == {"D5": sorted([january, february]), "D6": [later]}
+    assert rates.rows[0].digitized == {"D5": [january]}  # the total's merge left the period's list alone
+    assert rates.total.to_json()["dossiers_digitized"] == 2 and rates.total.digitization_rate == 2 / 20
+
+
 def test_counts_added_up_by_the_database_are_the_traced_counts(archive: Archive):
     audit = AuditLog(archive.catalog)
     audit.append("view", actor="officer1", role="officer", document_id=archive.ids["jan"])
