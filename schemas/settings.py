@@ -285,6 +285,7 @@ def _convert(value: object, hint: Any, bounds: Mapping[str, float]) -> Any:
 
 
 def _scalar(value: object, hint: type) -> Any:
+    """`value` as a bool, int, float, str, Path or SecretStr, or ValueError."""
     if hint is bool:
         if isinstance(value, bool):
             return value
@@ -294,7 +295,11 @@ def _scalar(value: object, hint: type) -> Any:
             return bool(value)
         raise ValueError(f"must be true or false, not {value!r}")
     if hint is int:
-        number = _number(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            return int(value)  # exactly, however large
+        number = _number(value)  # "3.0", 3.0
         if number is None or not number.is_integer():
             raise ValueError(f"must be a whole number, not {value!r}")
         return int(number)
