@@ -2,7 +2,8 @@
 
 Each command lives in its own module, which exposes `add_parser(subparsers)` and `run(settings, args) -> int`
 and imports what it needs only when it runs, so `sohoa --help`, `search` and `report` start without loading
-OCR, imaging and signing libraries. Errors carry their exit code (`schemas.errors`); `main` catches them once.
+OCR, imaging and signing libraries, and a search or report printed as JSON without pydantic or rich. Errors
+carry their exit code (`schemas.errors`); `main` catches them once.
 """
 
 from __future__ import annotations
@@ -93,9 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not _service_failure(exc):
             raise
-        _stderr().print(f"[red]error:[/] cannot continue: {root_cause(exc)}")
+        err = _stderr()
+        err.print(f"[red]error:[/] cannot continue: {root_cause(exc)}")
         if note := RESUMABLE.get(args.command):
-            _stderr().print(note)
+            err.print(note)
         return ExitCode.FAILED
 
 
