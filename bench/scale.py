@@ -282,8 +282,13 @@ def measure(catalog: Catalog, documents: int, env: dict[str, str], db_bytes: int
     for by in GROUPINGS:
         times = _timed(lambda b=by: build_report(catalog, ReportQuery(by=b), with_ids=False))
         rows.append(Row(f"report by {by}", f"{1000 * times[0]:8.1f} ms"))
-    traced = _timed(lambda: build_report(catalog, ReportQuery(by="month"), with_ids=True))
-    rows.append(Row("report by month, with ids", f"{1000 * traced[0]:8.1f} ms"))
+    started = time.perf_counter()
+    traced = build_report(catalog, ReportQuery(by="month"), with_ids=True)
+    built = time.perf_counter()
+    traced.to_json(with_ids=True)  # what the API answers with
+    as_json = time.perf_counter()
+    figures = f"{1000 * (built - started):8.1f} ms  (and {1000 * (as_json - built):.1f} ms as JSON)"
+    rows.append(Row("report by month, with ids", figures))
     rows += _rates_and_reconciliation(catalog, documents)
     log = AuditLog(catalog)
     events = log.count()

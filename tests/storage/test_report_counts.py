@@ -2,14 +2,15 @@
 (migration 0009) and the reconciliation's (migration 0022).
 
 Each test drives documents through the catalog's own calls and compares the report summed from the counters
-with the one traced from every document and receipt row, for every grouping and some filters; and the
-reconciliation's counters with the same counts worked out here from the rows.
+with the one traced from every document and receipt row, for every grouping and some filters; the documents
+the traced report lists behind each count, and the reconciliation's counters, with the same worked out here
+from the rows.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -21,7 +22,7 @@ from schemas.record import DocumentRecord
 from storage import migrations
 from storage.catalog import Catalog
 from storage.report_counts import RECONCILIATION, changes_waiting, counted, fold_changes
-from storage.reports import GROUPINGS, ReportQuery, build_report
+from storage.reports import COUNTS, GROUPINGS, IN_PROGRESS, ReportQuery, build_report
 from storage.tables import Document, Page, Receipt, ReportCount
 
 QUERIES = [ReportQuery(by=by) for by in GROUPINGS] + [
@@ -43,6 +44,32 @@ def assert_counters_are_the_rows(catalog: Catalog, queries: list[ReportQuery] = 
             traced, summed = (build_report(catalog, query, with_ids=ids) for ids in (True, False))
             assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
             assert summed.total.counts == traced.total.counts, query
+        by_status = build_report(catalog, ReportQuery(by="status"), with_ids=True)
+        traced_ids = {(r.key, name): ids for r in by_status.rows for name, ids in r.document_ids.items() if ids}
+        assert traced_ids == ids_of_the_rows(catalog)
+        for name in COUNTS:
+            every = set().union(*(ids for (_, counted_name), ids in traced_ids.items() if counted_name == name))
+            assert by_status.total.document_ids[name] == every, name
+
+
+def ids_of_the_rows(catalog: Catalog) -> dict[tuple[str, str], set[str]]:
+    """The documents behind each count of a report by status, worked out here from every document and receipt."""
+    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    with catalog.session() as s:
+        for document_id, status, signed_at in s.execute(select(Document.id, Document.status, Document.signed_at)):
+            names = ["documents", "pages"]
+            if status == "archived":
+                names += ["archived", "pages_archived", *(["signed"] if signed_at else [])]
+            else:
+                names.append("in_progress" if status in IN_PROGRESS else status)
+            for name in names:
+                ids[status, name].add(document_id)
+        receipts = select(Receipt.document_id, Receipt.duplicate, Document.status).join(Document)
+        for document_id, duplicate, status in s.execute(receipts):
+            ids[status, "files_received"].add(document_id)
+            if duplicate:
+                ids[status, "duplicates"].add(document_id)
+    return dict(ids)
 
 
 def reconciliation_counters(catalog: Catalog) -> dict[tuple, Counter]:
