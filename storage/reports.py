@@ -98,6 +98,9 @@ class ReportQuery:
         return {k: v for k, v in values.items() if v}
 
 
+_NO_IDS: frozenset[str] = frozenset()
+
+
 @dataclass
 class ReportRow:
     """One group (a day, a month, an agency, a type or a status; None when the field is unknown)."""
@@ -110,10 +113,18 @@ class ReportRow:
         """Reuse counts distinct documents, not events."""
         self.counts["reused"] = len(self.document_ids["reused"])
 
-    def to_json(self, *, with_ids: bool = False) -> dict[str, Any]:
+    def to_json(self, *, with_ids: bool = False, listed: dict[int, list[str]] | None = None) -> dict[str, Any]:
+        """The counts, and with `with_ids` each count's documents in order; `listed` keeps each set's sorted list
+        by the set's identity, so a set shared by several counts or rows is sorted once."""
         out: dict[str, Any] = {"key": self.key, **self.counts}
         if with_ids:
-            out["document_ids"] = {name: sorted(self.document_ids.get(name, ())) for name in COUNTS}
+            listed = {} if listed is None else listed
+            out["document_ids"] = {}
+            for name in COUNTS:
+                ids = self.document_ids.get(name, _NO_IDS)
+                if id(ids) not in listed:
+                    listed[id(ids)] = sorted(ids)
+                out["document_ids"][name] = listed[id(ids)]
         return out
 
 
@@ -128,6 +139,7 @@ class Report:
 
     def to_json(self, *, with_ids: bool = False) -> dict[str, Any]:
         q = self.query
+        listed: dict[int, list[str]] = {}  # the rows' and the total's sets share sorted lists
         return {
             "by": q.by,
             "from": q.since.isoformat() if q.since else None,
@@ -137,8 +149,8 @@ class Report:
             "status": q.status,
             "generated_at": self.generated_at.isoformat(),
             "counts": list(COUNTS),
-            "rows": [row.to_json(with_ids=with_ids) for row in self.rows],
-            "total": self.total.to_json(with_ids=with_ids),
+            "rows": [row.to_json(with_ids=with_ids, listed=listed) for row in self.rows],
+            "total": self.total.to_json(with_ids=with_ids, listed=listed),
         }
 
 
@@ -297,11 +309,10 @@ def _traced_report(catalog: Catalog, q: ReportQuery) -> Report:
                         row.counts[name] = int(values[name] or 0)
     total = ReportRow(key=None)
     ordered = sorted(rows.values(), key=lambda row: _sort_key(q, row))
-    for row in ordered:
-        for name in COUNTS:
-            total.counts[name] += row.counts[name]
-            if name not in _SAME_DOCUMENTS:
-                total.document_ids[name].update(row.document_ids.get(name, ()))
+    for name in COUNTS:
+        total.counts[name] = sum(row.counts[name] for row in ordered)
+        behind = [ids for row in ordered if (ids := row.document_ids.get(name))]
+        total.document_ids[name] = behind[0] if len(behind) == 1 else set().union(*behind)  # one row's, shared
     for row in (*ordered, total):
         for name, same in _SAME_DOCUMENTS.items():
             row.document_ids[name] = row.document_ids[same]
