@@ -134,7 +134,7 @@ def run_report(settings: Settings, query: ReportQuery, *, as_csv: bool, as_json:
     for row in [*report.rows, report.total]:
         name = "total" if row is report.total else (row.key or "(unknown)")
         table.add_row(name, *(str(row.counts[c]) for c in COUNTS), style="bold" if row is report.total else None)
-    _console().print(table)
+    _print_table(_console(), table)
     return 0
 
 
@@ -186,7 +186,7 @@ def run_reconcile(
     totals = Table("total", "count", box=None, title="Reconciliation")
     for name, value in result.totals.items():
         totals.add_row(name, str(value))
-    console.print(totals)
+    _print_table(console, totals)
     for balance in result.balances:
         mark = "[green]ok[/]" if balance.ok else "[red]DIFFERS[/]"
         console.print(f"{balance.name}: {balance.expected} vs {balance.actual} {mark}")
@@ -199,9 +199,9 @@ def run_reconcile(
         for i in result.issues:
             values = (i.severity, i.kind, i.document_id, i.filename, i.status, i.key, i.expected, i.actual)
             issues.add_row(*map(_cell, values))
-        console.print(issues)
+        _print_table(console, issues)
     for title, rows in (("Per batch", result.by_batch), (f"Per {result.period}", result.by_period)):
-        console.print(_group_table(title, rows))
+        _print_table(console, _group_table(title, rows))
     console.print("[green]everything reconciles[/]" if result.ok else "[red]differences found[/]")
     return 0 if result.ok else 1
 
@@ -211,6 +211,19 @@ def _console() -> Console:
     from rich.console import Console
 
     return Console(soft_wrap=True)
+
+
+#: A width no table reaches, to measure one as wide as its cells.
+UNBOUNDED = 100_000
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """A table as wide as its cells: on a narrow terminal, or piped (80 columns), rich would otherwise shrink
+    the first column to nothing and print counts without what they count, or fold ids and keys. Lines wider
+    than the terminal wrap there."""
+    natural = console.measure(table, options=console.options.update_width(UNBOUNDED)).maximum
+    console.width = max(console.width, natural)  # rich prints no wider than its console, whatever print asks
+    console.print(table)
 
 
 def _cell(value: object) -> str:
@@ -318,7 +331,7 @@ def run_rates(settings: Settings, args: argparse.Namespace) -> int:
             str(len(row.without_dossier)),
             style="bold" if row is rates.total else None,
         )
-    console.print(table)
+    _print_table(console, table)
     console.print(
         f"Reuse earns full points from {rates.total.to_json()['reuse_target']:.0%}. "
         "Archived documents without a dossier code cannot count toward the rates; --json lists every "
@@ -350,7 +363,7 @@ def run_dossiers(settings: Settings, args: argparse.Namespace) -> int:
                     t.supplied_by,
                     t.supplied_at.isoformat(timespec="seconds"),
                 )
-            _console().print(table)
+            _print_table(_console(), table)
             return 0
         actor = f"cli:{getpass.getuser()}"
         total, previous = set_dossier_total(

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from schemas.settings import Settings
 from storage.audit import EventFilter
 from storage.rates import Period
-from storage.reports import local_day
+from storage.reports import COUNTS, local_day
 from storage.tables import Document, Page, Receipt
 from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in
 
@@ -282,6 +282,14 @@ def test_the_report_command_prints_csv_and_reconciles(settings: Settings, corpus
     rows = {row["status"]: row for row in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
     found = (rows["archived"]["archived"], rows["needs_review"]["needs_review"], rows["total"]["files_received"])
     assert found == ("3", "1", "4")
+    monkeypatch.setenv("COLUMNS", "80")  # as when piped: a table wider than that is printed whole
+    assert main(["report", "--by", "status"]) == 0
+    header, *lines = capsys.readouterr().out.splitlines()[1:]
+    columns = "status files dup docs pages archived signed pg_arch review rejected failed active reused"
+    assert re.split(r"\s{2,}", header.strip()) == [name.replace("_", " ") for name in columns.split()]
+    table = {cells[0]: cells[1:] for cells in map(str.split, lines)}
+    found = (table["archived"][COUNTS.index("archived")], table["needs_review"][COUNTS.index("needs_review")])
+    assert found == ("3", "1") and table["total"][COUNTS.index("files_received")] == "4"
     assert main(["report", "--reconcile", "--json"]) == 0
     capsys.readouterr()
     decision = corpus.id_of("decision")
