@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -315,5 +316,7 @@ def _total(rows: list[RateRow], agency: str | None) -> RateRow:
         for code in in_several:
             merged[code] = sorted(set(merged[code]))
         setattr(total, name, merged)
-    total.without_dossier = sorted({i for row in rows for i in row.without_dossier})
+    # a document is archived once, and the periods of one agency level never overlap: the rows' sorted lists
+    # are disjoint runs, which a sort merges
+    total.without_dossier = sorted(chain.from_iterable(row.without_dossier for row in rows))
     return total

@@ -451,6 +451,8 @@ def test_a_dossier_of_several_periods_is_one_dossier_of_the_total_with_each_peri
     assert rates.total.digitized == {"D5": sorted([january, february]), "D6": [later]}
     assert rates.rows[0].digitized == {"D5": [january]}  # the total's merge left the period's list alone
     assert rates.total.to_json()["dossiers_digitized"] == 2 and rates.total.digitization_rate == 2 / 20
+    loose = [row.without_dossier for row in rates.rows]  # the fixture's archived documents, of either month
+    assert all(loose) and rates.total.without_dossier == sorted(loose[0] + loose[1])
 
 
 def test_counts_added_up_by_the_database_are_the_traced_counts(archive: Archive):
