@@ -297,8 +297,11 @@ def _scalar(value: object, hint: type) -> Any:
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-            return int(value)  # exactly, however large
+        if isinstance(value, str):
+            try:
+                return int(value)  # exactly, however large
+            except ValueError:
+                pass  # "3.0" below; "²" and "+-5" are no whole number
         number = _number(value)  # "3.0", 3.0
         if number is None or not number.is_integer():
             raise ValueError(f"must be a whole number, not {value!r}")

@@ -78,6 +78,7 @@ def test_every_kind_of_setting_is_converted_from_its_text_and_checked_against_it
     refused = {
         "SOHOA_S3_SECURE": ("maybe", "true or false"),
         "SOHOA_WORKERS": ("2.5", "a whole number"),
+        "SOHOA_MAX_FILE_BYTES": ("²", "a whole number"),  # a digit to str.isdigit, not to int()
         "SOHOA_OCR_DPI": ("100", "at least 150"),
         "SOHOA_WEB_PORT": ("70000", "at most 65535"),
         "SOHOA_LEASE_SECONDS": ("0", "more than 0"),
