@@ -46,7 +46,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import DateTime
 
 from storage.report_counts import RECONCILIATION, counted
-from storage.reports import IN_PROGRESS, local_period_text
+from storage.reports import IN_PROGRESS, has_signing_time, local_period_text
 from storage.tables import Document, Page, Receipt
 
 _TEMPORARY = MetaData()
@@ -247,7 +247,7 @@ def every_document(dialect: str, store: str | None = "outer") -> Subquery:
         key.label("archive_key"),
         literal_column(archive_stem(dialect), Text).label("stem"),
         d.archive_sha256,
-        case((and_(d.signed_at.is_not(None), d.signed_at != ""), 1), else_=0).label("signed"),
+        case((has_signing_time(d.signed_at), 1), else_=0).label("signed"),
         d.page_amount,
         d.paper_pages,
         func.nullif(d.receipt_count, 0).label("receipts"),

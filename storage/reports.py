@@ -311,8 +311,9 @@ def _traced_report(catalog: Catalog, q: ReportQuery) -> Report:
     ordered = sorted(rows.values(), key=lambda row: _sort_key(q, row))
     for name in COUNTS:
         total.counts[name] = sum(row.counts[name] for row in ordered)
-        behind = [ids for row in ordered if (ids := row.document_ids.get(name))]
-        total.document_ids[name] = behind[0] if len(behind) == 1 else set().union(*behind)  # one row's, shared
+        if name not in _SAME_DOCUMENTS:  # those share their documents' set, below
+            behind = [ids for row in ordered if (ids := row.document_ids.get(name))]
+            total.document_ids[name] = behind[0] if len(behind) == 1 else set().union(*behind)  # one row's, shared
     for row in (*ordered, total):
         for name, same in _SAME_DOCUMENTS.items():
             row.document_ids[name] = row.document_ids[same]
@@ -348,8 +349,8 @@ def _traced_statements(q: ReportQuery, dialect: str) -> tuple[Select, Select, Se
         func.sum(Document.page_count).label("pages"),
         func.count().filter(archived).label("archived"),
         ids(Document.id, "archived", archived),
-        func.count().filter(archived, _signed()).label("signed"),
-        ids(Document.id, "signed", and_(archived, _signed())),
+        func.count().filter(archived, has_signing_time()).label("signed"),
+        ids(Document.id, "signed", and_(archived, has_signing_time())),
         func.sum(Document.page_count).filter(archived).label("pages_archived"),
         func.count().filter(Document.status.in_(IN_PROGRESS)).label("in_progress"),
         ids(Document.id, "in_progress", Document.status.in_(IN_PROGRESS)),
@@ -368,9 +369,9 @@ def _traced_statements(q: ReportQuery, dialect: str) -> tuple[Select, Select, Se
     )
 
 
-def _signed() -> Any:
+def has_signing_time(signed_at: Any = RecordField.signed_at) -> Any:
     """A record with a signing time: the column holds text, and an empty one is no signing time."""
-    return and_(RecordField.signed_at.is_not(None), RecordField.signed_at != "")
+    return and_(signed_at.is_not(None), signed_at != "")
 
 
 def _id_set(joined: str | None) -> set[str]:
