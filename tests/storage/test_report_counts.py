@@ -44,12 +44,13 @@ def assert_counters_are_the_rows(catalog: Catalog, queries: list[ReportQuery] = 
             traced, summed = (build_report(catalog, query, with_ids=ids) for ids in (True, False))
             assert [(r.key, r.counts) for r in summed.rows] == [(r.key, r.counts) for r in traced.rows], query
             assert summed.total.counts == traced.total.counts, query
-        by_status = build_report(catalog, ReportQuery(by="status"), with_ids=True)
-        traced_ids = {(r.key, name): ids for r in by_status.rows for name, ids in r.document_ids.items() if ids}
-        assert traced_ids == ids_of_the_rows(catalog)
-        for name in COUNTS:
-            every = set().union(*(ids for (_, counted_name), ids in traced_ids.items() if counted_name == name))
-            assert by_status.total.document_ids[name] == every, name
+    # the traced report reads the rows, not the counters: its ids are checked once
+    by_status = build_report(catalog, ReportQuery(by="status"), with_ids=True)
+    traced_ids = {(r.key, name): ids for r in by_status.rows for name, ids in r.document_ids.items() if ids}
+    assert traced_ids == ids_of_the_rows(catalog)
+    for name in COUNTS:
+        every = set().union(*(ids for (_, counted_name), ids in traced_ids.items() if counted_name == name))
+        assert by_status.total.document_ids[name] == every, name
 
 
 def ids_of_the_rows(catalog: Catalog) -> dict[tuple[str, str], set[str]]:
