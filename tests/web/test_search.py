@@ -7,7 +7,10 @@ indexed them. Queries are typed without diacritics, from each document's true me
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,7 @@ from storage.catalog import Catalog
 from storage.search import SearchQuery, search
 from storage.search_index import indexed_ids, remove_from_index
 from storage.search_query import words_of
-from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in
+from tests.web.conftest import ARCHIVED, HELD, Corpus, api_token, sign_in, sohoa_environment
 
 ARCHIVED_STEMS = [stem for stem, _, _ in ARCHIVED]
 
@@ -218,3 +221,34 @@ def test_reindex_rebuilds_the_index_reading_missing_text_from_the_pdf(cli_env: P
         hits = search(catalog, SearchQuery(" ".join(body_words))).hits
         assert [h.document_id for h in hits] == [decision]
         assert search(catalog, SearchQuery(plain_words(corpus, "permit", "subject"))).total == 1
+
+
+def test_the_sohoa_executable_prints_what_main_does_and_says_when_its_output_is_lost(
+    cli_env: Path, corpus: Corpus, capsys: pytest.CaptureFixture
+):
+    """`sohoa search` and `report` end without the interpreter's teardown (`sohoa.cli.run`): their output is
+    still whole, their audit event stored, and an output that cannot be written is said, with exit code 1."""
+    query = plain_words(corpus, "permit", "subject", count=4).split()
+    assert main(["search", *query, "--json"]) == 0
+    in_process = json.loads(capsys.readouterr().out)
+    command = [sys.executable, "-m", "sohoa", "search", *query, "--json"]
+    env = sohoa_environment(cli_env)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == in_process and in_process["results"][0]["id"] == corpus.id_of("permit")
+    report = subprocess.run(
+        [*command[:3], "report", "--by", "status", "--json"], env=env, capture_output=True, text=True
+    )
+    assert json.loads(report.stdout)["total"]["archived"] == len(ARCHIVED)
+
+    read, write = os.pipe()  # an output no one reads: the JSON (about 2 KB) waits in its buffer until the end
+    os.close(read)
+    buffered = {k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"}
+    try:
+        done = subprocess.run(command, env=buffered, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "error: cannot write the output: Broken pipe\n")
+    with Catalog(f"sqlite:///{cli_env / 'catalog.sqlite3'}") as catalog, catalog.engine.connect() as connection:
+        details = connection.execute(text("SELECT details FROM audit_events WHERE action = 'search'")).scalars()
+        assert [json.loads(d)["results"] for d in details] == [1, 1, 1]  # the children's searches were stored
