@@ -236,10 +236,9 @@ def test_the_sohoa_executable_prints_what_main_does_and_says_when_its_output_is_
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(done.stdout) == in_process and in_process["results"][0]["id"] == corpus.id_of("permit")
-    report = subprocess.run(
-        [*command[:3], "report", "--by", "status", "--json"], env=env, capture_output=True, text=True
-    )
-    assert json.loads(report.stdout)["total"]["archived"] == len(ARCHIVED)
+    report = [*command[:3], "report", "--by", "status", "--json"]
+    report_done = subprocess.run(report, env=env, capture_output=True, text=True, timeout=120)
+    assert json.loads(report_done.stdout)["total"]["archived"] == len(ARCHIVED)
 
     read, write = os.pipe()  # an output no one reads: the JSON (about 2 KB) waits in its buffer until the end
     os.close(read)
